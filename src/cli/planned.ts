@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { BltError } from '../core/errors.js';
+
+/** Subcommands that later issues build; each says so clearly instead of failing obscurely. */
+const PLANNED: Array<[string, string]> = [
+  ['preprocess', 'stream corpora through entropy scoring, patching and n-gram hashing into shards'],
+  ['stats', 'patch and entropy statistics of a shard set'],
+  ['calibrate', 'find the threshold that gives a target mean patch length'],
+  ['repatch', 'recompute patch lengths from stored entropies'],
+  ['train', 'train BLT (local encoder, latent transformer, local decoder) from shards'],
+  ['serve', 'the preprocessing service over HTTP'],
+];
+
+export function register(program: Command): void {
+  for (const [name, what] of PLANNED) {
+    program
+      .command(name)
+      .description(`${what} (not built yet)`)
+      .allowUnknownOption(true)
+      .allowExcessArguments(true)
+      .action(() => {
+        throw new BltError('NOT_IMPLEMENTED', `\`blt ${name}\` is not built yet.`, 'see the project issues for its status');
+      });
+  }
+}
