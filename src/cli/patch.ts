@@ -1,0 +1,105 @@
+import { Option, type Command } from 'commander';
+import { encodeBytes } from '../entropy/tokenizer.js';
+import { patchLengths } from '../entropy/patching/patch-lengths.js';
+import { DEFAULT_THRESHOLD, PATCH_MODES, type PatchMode, type PatchOptions } from '../entropy/patching/patch-options.js';
+import { PatchStatsAccumulator } from '../entropy/patch-stats.js';
+import type { EntropyEngineRequest } from '../entropy/engine.js';
+import { readInputDocs } from './read-input.js';
+import { renderSegmentation } from './render-patches.js';
+import { formatPatchStats } from './format-stats.js';
+import { backendFrom, backendOption } from './backend-option.js';
+
+interface PatchCliOptions {
+  file?: string;
+  lines?: boolean;
+  mode: PatchMode;
+  threshold?: number;
+  thresholdAdd?: number;
+  monotonicity?: boolean;
+  maxPatchLength?: number;
+  patchSize?: number;
+  includeNextToken?: boolean;
+  model?: string;
+  engine: EntropyEngineRequest;
+  backend?: string;
+  stats?: boolean;
+  json?: boolean;
+  color: boolean;
+}
+
+const num = (v: string): number => Number(v);
+
+export function register(program: Command): void {
+  program
+    .command('patch')
+    .description('split text into BLT patches and show the segmentation (and statistics)')
+    .argument('[text...]', 'text to patch; "-" or nothing reads stdin')
+    .option('-f, --file <path>', 'read the bytes of a file (invalid UTF-8 is kept as it is)')
+    .option('--lines', 'one document per line')
+    .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
+    .option('--threshold <nats>', `entropy threshold θ (default ${DEFAULT_THRESHOLD})`, num)
+    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', num)
+    .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
+    .option('--max-patch-length <n>', 'split longer patches', num)
+    .option('--patch-size <n>', 'static mode patch length', num)
+    .option('--include-next-token', 'lengths also cover the next token (sum = L + 1)')
+    .option('--model <dir>', 'entropy model directory (default: the shipped model)')
+    .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
+    .addOption(backendOption())
+    .option('--stats', 'print patch statistics instead of the segmentation')
+    .option('--json', 'print one JSON object (documents with their patch lengths, and statistics)')
+    .option('--no-color', 'separate patches with | instead of colours')
+    .action(async (text: string[], opts: PatchCliOptions) => runPatch(text, opts));
+}
+
+async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
+  const spec = { text, lines: opts.lines === true, ...(opts.file === undefined ? {} : { file: opts.file }) };
+  const docs = (await readInputDocs(spec)).map((d) => ({ id: d.id, tokens: encodeBytes(d.bytes) }));
+  const base: PatchOptions = { mode: opts.mode, includeNextToken: opts.includeNextToken === true, monotonicity: opts.monotonicity === true };
+  if (opts.threshold !== undefined) base.threshold = opts.threshold;
+  if (opts.thresholdAdd !== undefined) base.thresholdAdd = opts.thresholdAdd;
+  if (opts.maxPatchLength !== undefined) base.maxPatchLength = opts.maxPatchLength;
+  if (opts.patchSize !== undefined) base.patchSize = opts.patchSize;
+
+  let entropies: Float32Array[] | undefined;
+  if (opts.mode === 'entropy') {
+    // loaded only when needed: the engines pull in onnxruntime / tfjs
+    const { requireDefaultEntropyModel } = await import('../entropy/default-model.js');
+    const { createEntropyEngine } = await import('../entropy/engine.js');
+    const modelDir = opts.model ?? (await requireDefaultEntropyModel());
+    const engine = await createEntropyEngine(modelDir, { engine: opts.engine, tfjsBackend: backendFrom(opts.backend) });
+    try {
+      entropies = await engine.score(docs.map((d) => d.tokens));
+    } finally {
+      await engine.close();
+    }
+  }
+
+  const stats = new PatchStatsAccumulator();
+  const results = docs.map((d, i) => {
+    const lengths = patchLengths(d.tokens, entropies ? { ...base, entropies: entropies[i] as Float32Array } : base);
+    stats.add(lengths);
+    return { id: d.id, tokens: d.tokens, lengths };
+  });
+
+  if (opts.json) {
+    const documents = results.map((r, i) => ({
+      id: r.id,
+      tokens: r.tokens.length,
+      patchLengths: Array.from(r.lengths),
+      ...(entropies ? { entropies: Array.from(entropies[i] as Float32Array, (x) => Math.round(x * 1e4) / 1e4) } : {}),
+    }));
+    process.stdout.write(`${JSON.stringify({ mode: opts.mode, options: { ...base, entropies: undefined }, documents, stats: stats.result() })}\n`);
+    return;
+  }
+  if (opts.stats) {
+    process.stdout.write(`${formatPatchStats(stats.result())}\n`);
+    return;
+  }
+  const colour = opts.color && process.stdout.isTTY === true;
+  for (const r of results) {
+    if (results.length > 1) process.stdout.write(`${r.id}\t`);
+    process.stdout.write(`${renderSegmentation(r.tokens, r.lengths, colour)}\n`);
+  }
+  process.stdout.write(`${docs.length} document(s), ${stats.result().patches} patches, mean patch length ${stats.result().mean.toFixed(2)}\n`);
+}
