@@ -1,0 +1,59 @@
+/**
+ * One interface over every entropy model kind: a transformer model directory (scored by the
+ * onnx or tfjs engine) or an n-gram model file (`ngram:<file>`). Used by `blt patch`,
+ * `blt preprocess` workers and `blt inspect`.
+ */
+import { BltError } from '../core/errors.js';
+import type { EntropyEngineRequest } from './engine.js';
+import type { BackendRequest } from '../backend/select-backend.js';
+
+export interface EntropyScorer {
+  /** 'onnx' | 'tfjs' | 'ngram' */
+  readonly engine: string;
+  readonly detail: string;
+  /** the model's sha256 fingerprint (the `entropy` fingerprint of shards depends on it) */
+  readonly fingerprint: string;
+  /** entropies (nats) per token of each document: out[k].length === docs[k].length */
+  score(docs: readonly Int32Array[]): Promise<Float32Array[]>;
+  close(): Promise<void>;
+}
+
+export interface ScorerOptions {
+  engine?: EntropyEngineRequest;
+  backend?: BackendRequest;
+  threads?: number;
+}
+
+export const NGRAM_PREFIX = 'ngram:';
+
+/** `spec` = a transformer model directory, or `ngram:<file>`; undefined = the shipped default. */
+export async function openEntropyScorer(spec: string | undefined, opts: ScorerOptions = {}): Promise<EntropyScorer> {
+  if (spec?.startsWith(NGRAM_PREFIX)) return openNgramScorer(spec.slice(NGRAM_PREFIX.length));
+  const { requireDefaultEntropyModel } = await import('./default-model.js');
+  const dir = spec ?? (await requireDefaultEntropyModel());
+  const { modelFingerprint } = await import('./model-format/model-dir.js');
+  const { createEntropyEngine } = await import('./engine.js');
+  const fingerprint = await modelFingerprint(dir);
+  const engine = await createEntropyEngine(dir, {
+    engine: opts.engine ?? 'auto',
+    ...(opts.backend === undefined ? {} : { tfjsBackend: opts.backend }),
+    ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+  });
+  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close() };
+}
+
+async function openNgramScorer(path: string): Promise<EntropyScorer> {
+  if (path.length === 0) throw new BltError('BAD_OPTION', 'Expected `ngram:<file>`, got an empty file name.');
+  const { loadNgramModel, ngramEntropies } = await import('./ngram/index.js');
+  const { createHash } = await import('node:crypto');
+  const { readFile } = await import('node:fs/promises');
+  const model = loadNgramModel(path);
+  const fingerprint = createHash('sha256').update(await readFile(path)).digest('hex');
+  return {
+    engine: 'ngram',
+    detail: `n-gram model ${path} (order ${model.order})`,
+    fingerprint,
+    score: async (docs) => docs.map((d) => ngramEntropies(model, d)),
+    close: async () => undefined,
+  };
+}

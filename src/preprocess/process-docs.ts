@@ -1,0 +1,51 @@
+/**
+ * The per-document computation of preprocessing, shared by the worker pool and the
+ * in-process path: bytes → tokens → entropies → patch lengths → hashed n-gram ids.
+ * Pure apart from the scorer (the entropy model).
+ */
+import { encodeBytes } from '../entropy/tokenizer.js';
+import { patchLengths } from '../entropy/patching/patch-lengths.js';
+import type { PatchOptions } from '../entropy/patching/patch-options.js';
+import { hashNgramIds } from '../entropy/ngram-hash.js';
+import type { EntropyScorer } from '../entropy/open-scorer.js';
+import type { PatchingSettings, ProcessSettings } from './settings.js';
+
+export interface ProcessedDoc {
+  /** tokens = bytes + BOS + EOS */
+  nTokens: number;
+  /** [nTokens] nats, when the settings ask for entropies */
+  entropies: Float32Array | null;
+  /** patch lengths, summing to nTokens (the reference's include_next_token=False) */
+  patchLengths: Int32Array;
+  /** one [nTokens] array per hash table, in the order of ngramColumnNames */
+  ngramIds: Int32Array[];
+}
+
+export function patchOptionsOf(p: PatchingSettings): PatchOptions {
+  const o: PatchOptions = { mode: p.mode, monotonicity: p.monotonicity, includeNextToken: false };
+  if (p.threshold !== undefined) o.threshold = p.threshold;
+  if (p.thresholdAdd !== undefined) o.thresholdAdd = p.thresholdAdd;
+  if (p.maxPatchLength !== undefined) o.maxPatchLength = p.maxPatchLength;
+  if (p.patchSize !== undefined) o.patchSize = p.patchSize;
+  return o;
+}
+
+/** tokens [L] + entropies [L] | null → the patch lengths and n-gram ids of one document. */
+export function patchAndHash(tokens: Int32Array, entropies: Float32Array | null, s: ProcessSettings): ProcessedDoc {
+  const opts = patchOptionsOf(s.patching);
+  if (entropies) opts.entropies = entropies;
+  const ngramIds: Int32Array[] = [];
+  if (s.ngrams) {
+    for (let f = 0; f < s.ngrams.functions; f++) {
+      for (const g of s.ngrams.sizes) ngramIds.push(hashNgramIds(tokens, g, f, s.ngrams.vocab));
+    }
+  }
+  return { nTokens: tokens.length, entropies, patchLengths: patchLengths(tokens, opts), ngramIds };
+}
+
+/** documents' bytes → processed documents, in order. */
+export async function processDocs(docs: readonly Uint8Array[], s: ProcessSettings, scorer: EntropyScorer | null): Promise<ProcessedDoc[]> {
+  const tokens = docs.map((b) => encodeBytes(b));
+  const entropies = s.entropy && scorer ? await scorer.score(tokens) : null;
+  return tokens.map((t, i) => patchAndHash(t, entropies ? (entropies[i] as Float32Array) : null, s));
+}
