@@ -15,3 +15,24 @@ export {
   type PatchOptions,
 } from './entropy/patching/patch-options.js';
 export { entropyFromLogits } from './entropy/entropy-from-logits.js';
+export { PatchStatsAccumulator, type PatchStats } from './entropy/patch-stats.js';
+
+// compute backends
+export { initBackend, availableCores, type BackendInfo, type BackendRequest } from './backend/select-backend.js';
+
+// entropy models: the transformer (tfjs), its file format, inference engines, the n-gram model
+export {
+  DEFAULT_ENTROPY_CONFIG,
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  forwardLogits,
+  computeEntropies,
+  computeEntropiesBatch,
+  flopsPerByte,
+  type EntropyTransformer,
+  type EntropyTransformerConfig,
+} from './entropy/transformer/index.js';
+export { loadEntropyModel, saveEntropyModel, modelFingerprint } from './entropy/model-format/index.js';
+export { createEntropyEngine, type EntropyEngine, type EntropyEngineOptions } from './entropy/engine.js';
+export { openEntropyScorer, type EntropyScorer } from './entropy/open-scorer.js';
+export { trainNgramModel, ngramEntropies, ngramLogProbs, saveNgramModel, loadNgramModel, type NgramModel } from './entropy/ngram/index.js';

@@ -9,6 +9,7 @@ import { packageVersion } from '../core/package-info.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerPatch } from './patch.js';
 import { register as registerEntropy } from './entropy.js';
+import { register as registerInspect } from './inspect.js';
 import { register as registerPlanned } from './planned.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerPatch(program);
   registerEntropy(program);
+  registerInspect(program);
   registerPlanned(program);
   return program;
 }

@@ -43,13 +43,24 @@ export function register(program: Command): void {
     .option('--max-patch-length <n>', 'split longer patches', num)
     .option('--patch-size <n>', 'static mode patch length', num)
     .option('--include-next-token', 'lengths also cover the next token (sum = L + 1)')
-    .option('--model <dir>', 'entropy model directory (default: the shipped model)')
+    .option('--model <dir>', 'entropy model: a directory or ngram:<file> (default: the shipped model)')
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .addOption(backendOption())
     .option('--stats', 'print patch statistics instead of the segmentation')
     .option('--json', 'print one JSON object (documents with their patch lengths, and statistics)')
     .option('--no-color', 'separate patches with | instead of colours')
     .action(async (text: string[], opts: PatchCliOptions) => runPatch(text, opts));
+}
+
+/** Entropies of each document with the chosen model (engines are loaded only when needed). */
+export async function scoreDocs(tokens: Int32Array[], opts: { model?: string; engine: EntropyEngineRequest; backend?: string }): Promise<Float32Array[]> {
+  const { openEntropyScorer } = await import('../entropy/open-scorer.js');
+  const scorer = await openEntropyScorer(opts.model, { engine: opts.engine, backend: backendFrom(opts.backend) });
+  try {
+    return await scorer.score(tokens);
+  } finally {
+    await scorer.close();
+  }
 }
 
 async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
@@ -63,16 +74,7 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
 
   let entropies: Float32Array[] | undefined;
   if (opts.mode === 'entropy') {
-    // loaded only when needed: the engines pull in onnxruntime / tfjs
-    const { requireDefaultEntropyModel } = await import('../entropy/default-model.js');
-    const { createEntropyEngine } = await import('../entropy/engine.js');
-    const modelDir = opts.model ?? (await requireDefaultEntropyModel());
-    const engine = await createEntropyEngine(modelDir, { engine: opts.engine, tfjsBackend: backendFrom(opts.backend) });
-    try {
-      entropies = await engine.score(docs.map((d) => d.tokens));
-    } finally {
-      await engine.close();
-    }
+    entropies = await scoreDocs(docs.map((d) => d.tokens), opts);
   }
 
   const stats = new PatchStatsAccumulator();

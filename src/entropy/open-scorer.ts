@@ -29,6 +29,9 @@ export const NGRAM_PREFIX = 'ngram:';
 /** `spec` = a transformer model directory, or `ngram:<file>`; undefined = the shipped default. */
 export async function openEntropyScorer(spec: string | undefined, opts: ScorerOptions = {}): Promise<EntropyScorer> {
   if (spec?.startsWith(NGRAM_PREFIX)) return openNgramScorer(spec.slice(NGRAM_PREFIX.length));
+  // the backend first: it silences tfjs's console banner before any tensor exists
+  const { initBackend } = await import('../backend/select-backend.js');
+  await initBackend(opts.backend ?? 'auto');
   const { requireDefaultEntropyModel } = await import('./default-model.js');
   const dir = spec ?? (await requireDefaultEntropyModel());
   const { modelFingerprint } = await import('./model-format/model-dir.js');
