@@ -1,0 +1,135 @@
+/**
+ * Shard write/read throughput: Parquet (parquet-wasm, ZSTD) vs Arrow IPC file, on ~50 MB of
+ * synthetic rows (uncompressed column bytes: text, float32 entropies, patch lengths, n-gram ids
+ * with random values, so compression is pessimistic). MB = 10^6 bytes of uncompressed column
+ * data. Median of `--repeat` runs, with min–max. Rates are given per CPU second of this process
+ * (user + system, worker threads included), which other load on the machine distorts less than
+ * wall time; wall-time rates follow in brackets.
+ *
+ *   write        ShardWriter end to end: validate, stage each task, build row groups, encode,
+ *                hash, fsync, rename, commit state (what the pipeline pays)
+ *   encode       rows in memory → file bytes only (no staging, no disk)
+ *   read         readShardSet: sha256 check of every shard, then decode row group by row group
+ *   read (no checksum)  the same with { checksums: false }
+ *
+ *   node --import tsx bench/shards.ts [--mb 50] [--repeat 3] [--ngram-tables 2] [--shard-mb 16]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type * as arrow from 'apache-arrow';
+import * as pw from 'parquet-wasm';
+import { arrowFileChunks } from '../src/shards/arrow-format.js';
+import { buildShardTable } from '../src/shards/build-table.js';
+import { fingerprint } from '../src/shards/fingerprint.js';
+import { buildManifest, writeManifest } from '../src/shards/manifest.js';
+import { parquetChunks } from '../src/shards/parquet-format.js';
+import { readShardSet } from '../src/shards/reader.js';
+import { rowColumnBytes, type ShardDoc } from '../src/shards/row.js';
+import type { ShardColumnsSpec } from '../src/shards/schema.js';
+import { ShardWriter } from '../src/shards/shard-writer.js';
+import { syntheticRows } from '../src/shards/synthetic-rows.js';
+import type { ShardFileFormat } from '../src/shards/writer-state.js';
+import { summarize } from './summary.js';
+
+const { values } = parseArgs({
+  options: {
+    mb: { type: 'string', default: '50' },
+    repeat: { type: 'string', default: '3' },
+    'ngram-tables': { type: 'string', default: '2' },
+    'shard-mb': { type: 'string', default: '16' },
+  },
+});
+const repeat = Number(values.repeat);
+const spec: ShardColumnsSpec = {
+  entropies: true,
+  patchLengths: true,
+  ngramTables: Array.from({ length: Number(values['ngram-tables']) }, (_, i) => ({ groupSize: 3 + i, hashFunction: 0 })),
+};
+
+// ~targetMB of rows in tasks of 100 documents, mean 1 KB of text each
+const target = Number(values.mb) * 1e6;
+const tasks: ShardDoc[][] = [];
+let rawBytes = 0;
+for (let t = 0; rawBytes < target; t++) {
+  const rows = syntheticRows(t, 100, spec, { meanBytes: 1000 }, t * 100);
+  rawBytes += rows.reduce((a, r) => a + rowColumnBytes(r), 0);
+  tasks.push(rows);
+}
+const MB = rawBytes / 1e6;
+const docs = tasks.reduce((a, t) => a + t.length, 0);
+
+interface Timing {
+  cpu: number;
+  wall: number;
+}
+
+async function time(fn: () => Promise<unknown>): Promise<Timing> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return { cpu: (c.user + c.system) / 1e6, wall: (performance.now() - t0) / 1000 };
+}
+
+async function writeSet(dir: string, format: ShardFileFormat): Promise<number> {
+  let fileBytes = 0;
+  const w = await ShardWriter.open({ dir, columns: spec, format, shardSizeBytes: Number(values['shard-mb']) * 2 ** 20 });
+  for (const [t, rows] of tasks.entries()) await w.addTask(t, rows);
+  const shards = await w.finish();
+  await writeManifest(dir, buildManifest({ config: {}, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['bench']) } }));
+  await w.dispose();
+  for (const s of shards) fileBytes += s.bytes;
+  return fileBytes;
+}
+
+async function encodeOnly(format: ShardFileFormat): Promise<void> {
+  async function* batches(): AsyncGenerator<arrow.RecordBatch> {
+    const rows = tasks.flat();
+    for (let i = 0; i < rows.length; i += 10_000) yield* buildShardTable(rows.slice(i, i + 10_000), spec).batches;
+  }
+  const chunks = format === 'parquet' ? parquetChunks(batches(), 10_000) : arrowFileChunks(batches());
+  for await (const _ of chunks) {
+    // discard
+  }
+}
+
+async function readSet(dir: string, checksums: boolean): Promise<void> {
+  let n = 0;
+  for await (const _ of readShardSet(dir, { checksums })) n++;
+  if (n !== docs) throw new Error(`read ${n} rows, wrote ${docs}`);
+}
+
+const fmt = (t: Timing[]): string => {
+  const s = summarize(t.map((x) => MB / x.cpu));
+  const w = summarize(t.map((x) => MB / x.wall));
+  return `${s.median.toFixed(0).padStart(4)} MB/s (${s.min.toFixed(0)}–${s.max.toFixed(0)}) [wall ${w.median.toFixed(0)}]`;
+};
+
+console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; shards bench: ${MB.toFixed(1)} MB uncompressed column data, ${docs} documents in ${tasks.length} tasks, ` +
+  `columns: entropies, patch_lengths, ${spec.ngramTables.length} n-gram table(s); shards of ${values['shard-mb']} MiB; median of ${repeat} (min–max)`);
+const root = await mkdtemp(join(tmpdir(), 'blt-bench-shards-'));
+try {
+  for (const format of ['parquet', 'arrow'] as const) {
+    const w: Timing[] = [];
+    const e: Timing[] = [];
+    const r: Timing[] = [];
+    const rn: Timing[] = [];
+    let size = 0;
+    for (let i = 0; i < repeat; i++) {
+      const dir = join(root, `${format}-${i}`);
+      w.push(await time(async () => (size = await writeSet(dir, format))));
+      e.push(await time(() => encodeOnly(format)));
+      r.push(await time(() => readSet(dir, true)));
+      rn.push(await time(() => readSet(dir, false)));
+      await rm(dir, { recursive: true, force: true });
+    }
+    const label = format === 'parquet' ? 'Parquet ZSTD' : 'Arrow IPC   ';
+    console.log(`${label} (${(size / 1e6).toFixed(1)} MB on disk, ${((100 * size) / rawBytes).toFixed(0)}%)`);
+    console.log(`  write ${fmt(w)}   encode ${fmt(e)}   read ${fmt(r)}   read, no checksum ${fmt(rn)}`);
+  }
+  console.log(`wasm heap after: ${(pw.wasmMemory().buffer.byteLength / 2 ** 20).toFixed(0)} MiB; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+} finally {
+  await rm(root, { recursive: true, force: true });
+}

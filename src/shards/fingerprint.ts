@@ -1,0 +1,75 @@
+/**
+ * Fingerprints: sha256 (hex) of a canonical, unambiguous encoding of a list of parts, so that
+ * equal inputs give equal names and different inputs different ones. The pipeline decides what
+ * goes into each (docs/shards.md, "Fingerprints"); chaining is by passing a fingerprint string
+ * as a part of the next.
+ *
+ *   encoding = "blt-fingerprint/1\n" ‖ for each part: tag (1 byte) ‖ length (u64 LE) ‖ payload
+ *   tag 's' string  → its UTF-8 bytes
+ *   tag 'b' bytes   → the bytes as they are
+ *   tag 'j' object  → canonical JSON: keys sorted (UTF-16 order), no whitespace, finite numbers
+ *
+ * The length prefix makes ["ab"] and ["a","b"] differ; the tag makes "x" and bytes of "x" differ.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { BltError } from '../core/errors.js';
+
+export type FingerprintPart = string | Uint8Array | object;
+
+const HEADER = 'blt-fingerprint/1\n';
+
+function canonical(v: unknown, path: string): string {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new BltError('BAD_OPTION', `Expected a finite number at ${path} of a fingerprint part, got ${v}.`);
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return `[${v.map((x, i) => canonical(x, `${path}[${i}]`)).join(',')}]`;
+  if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x, `${path}.${k}`)}`).join(',')}}`;
+  }
+  throw new BltError('BAD_OPTION', `Expected JSON data (null, boolean, finite number, string, array, plain object) at ${path} of a fingerprint part, got ${typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v}.`, 'pass binary data as a separate Uint8Array part');
+}
+
+/** Canonical JSON: sorted keys, no whitespace; rejects non-JSON values instead of dropping them. */
+export function canonicalJson(value: unknown): string {
+  return canonical(value, '$');
+}
+
+function encodePart(part: FingerprintPart): [string, Uint8Array] {
+  if (typeof part === 'string') return ['s', Buffer.from(part, 'utf8')];
+  if (part instanceof Uint8Array) return ['b', part];
+  return ['j', Buffer.from(canonicalJson(part), 'utf8')];
+}
+
+export interface FingerprintHasher {
+  /** Appends one part (as one element of the `fingerprint` list). */
+  add(part: FingerprintPart): FingerprintHasher;
+  /** The hex sha256; the hasher cannot be used afterwards. */
+  digest(): string;
+}
+
+/** An incremental `fingerprint`: `add(p)` for each part equals `fingerprint([p, …])`. */
+export function fingerprintHasher(): FingerprintHasher {
+  const hash: Hash = createHash('sha256').update(HEADER, 'utf8');
+  const len = Buffer.alloc(8);
+  const hasher: FingerprintHasher = {
+    add(part) {
+      const [tag, payload] = encodePart(part);
+      len.writeBigUInt64LE(BigInt(payload.length));
+      hash.update(tag, 'latin1').update(len).update(payload);
+      return hasher;
+    },
+    digest: () => hash.digest('hex'),
+  };
+  return hasher;
+}
+
+/** sha256 hex of the canonical encoding of `parts` (see the file comment). */
+export function fingerprint(parts: readonly FingerprintPart[]): string {
+  const h = fingerprintHasher();
+  for (const p of parts) h.add(p);
+  return h.digest();
+}

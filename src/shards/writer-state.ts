@@ -1,0 +1,118 @@
+/**
+ * ShardWriterState: the JSON from which a ShardWriter continues identically (docs/shards.md,
+ * "Resuming"). It is committed atomically to `<dir>/.shard-writer-state.json` after every task,
+ * and is the single record of which tasks are done: task t is complete iff `nextTask > t`.
+ */
+import { BltError } from '../core/errors.js';
+import type { ShardColumnsSpec } from './schema.js';
+
+export type ShardFileFormat = 'parquet' | 'arrow';
+
+/** A finished shard file. */
+export interface ShardRecord {
+  /** file name relative to the shard directory, e.g. `shard-00000.parquet` */
+  file: string;
+  rows: number;
+  /** file size in bytes */
+  bytes: number;
+  /** sha256 of the file, hex */
+  sha256: string;
+  firstDoc: string;
+  lastDoc: string;
+  /** the tasks whose rows the shard holds, inclusive (a shard is made of whole tasks) */
+  firstTask: number;
+  lastTask: number;
+}
+
+/** The writer settings that decide the bytes of the shards; a resumed writer must use the same. */
+export interface ShardWriterSettings {
+  format: ShardFileFormat;
+  shardSizeBytes: number;
+  rowGroupRows: number;
+  columns: ShardColumnsSpec;
+}
+
+/** A task added since the last shard closed. */
+export interface PendingTask {
+  task: number;
+  rows: number;
+  /** uncompressed column bytes (`rowColumnBytes` summed) */
+  bytes: number;
+  /** staged file name, null for a task without rows */
+  staged: string | null;
+}
+
+export interface ShardTotals {
+  documents: number;
+  /** Σ text bytes */
+  bytes: number;
+  /** Σ n_tokens */
+  tokens: number;
+  /** Σ len(patch_lengths) */
+  patches: number;
+}
+
+export interface ShardWriterState {
+  kind: 'shard-writer';
+  v: 1;
+  settings: ShardWriterSettings;
+  /** the next task `addTask` accepts */
+  nextTask: number;
+  /** the number the next shard file gets (= shards.length) */
+  nextShard: number;
+  /** tasks in the open shard, in order */
+  pending: PendingTask[];
+  shards: ShardRecord[];
+  totals: ShardTotals;
+  /** true once `finish()` closed the last shard */
+  finished: boolean;
+}
+
+export const WRITER_STATE_FILE = '.shard-writer-state.json';
+
+const KEYS = ['kind', 'v', 'settings', 'nextTask', 'nextShard', 'pending', 'shards', 'totals', 'finished'];
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Validates a parsed state; throws STATE_FORMAT naming what is wrong. */
+export function parseWriterState(value: unknown, where: string): ShardWriterState {
+  const fail = (what: string): never => {
+    throw new BltError('STATE_FORMAT', `${where}: expected a shard writer state {kind:'shard-writer', v:1, ...}, but ${what}.`, 'delete the output directory to start over, or point the run at the directory it wrote');
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('it is not an object');
+  const s = value as Record<string, unknown>;
+  if (s.kind !== 'shard-writer') fail(`kind is ${JSON.stringify(s.kind)}`);
+  if (s.v !== 1) fail(`v is ${JSON.stringify(s.v)} (this tool reads v 1)`);
+  const extra = Object.keys(s).filter((k) => !KEYS.includes(k));
+  if (extra.length > 0) fail(`it has unknown field(s) ${extra.join(', ')}`);
+  if (!isCount(s.nextTask) || !isCount(s.nextShard)) fail('nextTask/nextShard are not non-negative integers');
+  if (!Array.isArray(s.pending) || !Array.isArray(s.shards)) fail('pending/shards are not arrays');
+  if (typeof s.finished !== 'boolean') fail('finished is not a boolean');
+  const st = value as ShardWriterState;
+  if (st.nextShard !== st.shards.length) fail(`nextShard is ${st.nextShard} but ${st.shards.length} shards are recorded`);
+  for (const p of st.pending) {
+    if (!isCount(p?.task) || !isCount(p.rows) || !isCount(p.bytes) || !(p.staged === null || typeof p.staged === 'string')) fail(`a pending task is malformed: ${JSON.stringify(p)}`);
+  }
+  for (const r of st.shards) {
+    if (typeof r?.file !== 'string' || !isCount(r.rows) || !isCount(r.bytes) || typeof r.sha256 !== 'string') fail(`a shard record is malformed: ${JSON.stringify(r)}`);
+  }
+  const t = st.totals;
+  if (!t || !isCount(t.documents) || !isCount(t.bytes) || !isCount(t.tokens) || !isCount(t.patches)) fail('totals are malformed');
+  const set = st.settings;
+  if (!set || (set.format !== 'parquet' && set.format !== 'arrow') || !isCount(set.shardSizeBytes) || !isCount(set.rowGroupRows) || typeof set.columns !== 'object') {
+    fail('settings are malformed');
+  }
+  return st;
+}
+
+/** Names the settings that differ between a saved state and the options of a resumed writer. */
+export function settingsDiff(saved: ShardWriterSettings, now: ShardWriterSettings): string[] {
+  const out: string[] = [];
+  for (const k of ['format', 'shardSizeBytes', 'rowGroupRows'] as const) {
+    if (saved[k] !== now[k]) out.push(`${k}: saved ${JSON.stringify(saved[k])}, now ${JSON.stringify(now[k])}`);
+  }
+  if (JSON.stringify(saved.columns) !== JSON.stringify(now.columns)) {
+    out.push(`columns: saved ${JSON.stringify(saved.columns)}, now ${JSON.stringify(now.columns)}`);
+  }
+  return out;
+}
