@@ -1,0 +1,49 @@
+/**
+ * A model to evaluate, by name, as `blt patch --model` takes it (src/entropy/open-scorer.ts):
+ * `ngram:<file>` (here also any path ending in `.ngram`) is an n-gram model file, anything else an
+ * entropy-transformer directory (docs/entropy-model-format.md). Both become a LogProbScorer
+ * (log-probabilities, where open-scorer gives entropies) plus a fingerprint.
+ */
+import { loadEntropyModel } from '../model-format/model-dir.js';
+import { loadNgramModel } from '../ngram/model-io.js';
+import { NGRAM_PREFIX } from '../open-scorer.js';
+import { ngramLogProbs } from '../ngram/score.js';
+import { disposeEntropyTransformer } from '../transformer/model.js';
+import type { LogProbScorer } from './bits-per-byte.js';
+import { computeLogProbsBatch } from './log-probs.js';
+
+export type ModelSpec = { readonly kind: 'transformer'; readonly path: string } | { readonly kind: 'ngram'; readonly path: string };
+
+export interface ModelScorer {
+  readonly kind: ModelSpec['kind'];
+  readonly path: string;
+  readonly fingerprint: string;
+  readonly score: LogProbScorer;
+  /** The model's `training` block (transformer) or its order (n-gram). */
+  readonly info: Record<string, unknown>;
+  dispose(): void;
+}
+
+export function parseModelSpec(spec: string): ModelSpec {
+  if (spec.startsWith(NGRAM_PREFIX)) return { kind: 'ngram', path: spec.slice(NGRAM_PREFIX.length) };
+  if (spec.endsWith('.ngram')) return { kind: 'ngram', path: spec };
+  return { kind: 'transformer', path: spec };
+}
+
+/** Loads the model (NOT_FOUND / MODEL_FORMAT errors name the path). `batchSize`: windows per forward. */
+export async function loadModelScorer(spec: ModelSpec, batchSize = 8): Promise<ModelScorer> {
+  if (spec.kind === 'ngram') {
+    const model = loadNgramModel(spec.path);
+    return {
+      kind: 'ngram', path: spec.path, fingerprint: model.fingerprint, info: { order: model.order },
+      score: async (docs) => docs.map((d) => ngramLogProbs(model, d)),
+      dispose: () => {},
+    };
+  }
+  const loaded = await loadEntropyModel(spec.path);
+  return {
+    kind: 'transformer', path: spec.path, fingerprint: loaded.fingerprint, info: { ...(loaded.training ?? {}) },
+    score: (docs) => computeLogProbsBatch(loaded.model, docs, batchSize),
+    dispose: () => disposeEntropyTransformer(loaded.model),
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Training checkpoints (blt-spec §8.5 layout, our file names):
+ *
+ *   <out>/checkpoints/<step, 10 digits>/
+ *     model.safetensors      weights, contract names (docs/entropy-model-format.md)
+ *     optimizer.safetensors  AdamW moments: `m.<name>`, `v.<name>`
+ *     train-state.json       { format, v, step, config, data, loader, rng, optimizer:{t}, progress }
+ *
+ * Each checkpoint directory is written under a temporary name and renamed into place
+ * (src/core/atomic.ts), so a kill leaves either the previous checkpoints or the new one; only
+ * the newest `keep` are kept. Temporary leftovers (names starting with '.') are ignored.
+ */
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeDirAtomic } from '../../core/atomic.js';
+import { BltError } from '../../core/errors.js';
+import type { RngState } from '../../core/rng.js';
+import { decodeSafetensors, encodeSafetensors } from '../model-format/safetensors.js';
+import type { WeightArray } from '../transformer/types.js';
+import type { AdamWState } from './adamw.js';
+import type { TrainConfig } from './config.js';
+import type { LoaderState } from './loader.js';
+
+export const CHECKPOINT_FORMAT = 'blt-entropy-train-state';
+
+/** Where a run's data came from (recorded, and compared on resume through the loader's hash). */
+export interface DataRecipe {
+  readonly inputs: readonly string[];
+  readonly textField?: string | undefined;
+  readonly linesAsDocs?: boolean | undefined;
+  readonly documents: { readonly train: number; readonly val: number };
+  readonly bytes: { readonly train: number; readonly val: number };
+}
+
+/** Counters that continue across a resume. */
+export interface RunProgress {
+  readonly tokensSeen: number;
+  readonly trainSeconds: number;
+  readonly lastValBpb: number | null;
+  readonly bestValBpb: number | null;
+}
+
+export interface TrainState {
+  readonly format: typeof CHECKPOINT_FORMAT;
+  readonly v: 1;
+  /** Optimizer updates completed. */
+  readonly step: number;
+  readonly config: TrainConfig;
+  readonly data: DataRecipe;
+  readonly loader: LoaderState;
+  readonly rng: RngState;
+  readonly optimizer: { readonly t: number };
+  readonly progress: RunProgress;
+}
+
+export interface Checkpoint {
+  readonly state: TrainState;
+  readonly weights: Map<string, WeightArray>;
+  readonly optimizer: AdamWState;
+}
+
+export function checkpointName(step: number): string {
+  return String(step).padStart(10, '0');
+}
+
+export function checkpointsDir(outDir: string): string {
+  return join(outDir, 'checkpoints');
+}
+
+/** Writes `<out>/checkpoints/<step>/` atomically, then prunes to the newest `keep`. Returns its path. */
+export async function saveCheckpoint(outDir: string, ckpt: Checkpoint, keep: number): Promise<string> {
+  const dir = join(checkpointsDir(outDir), checkpointName(ckpt.state.step));
+  const moments = new Map<string, WeightArray>();
+  for (const [name, w] of ckpt.weights) {
+    moments.set(`m.${name}`, { shape: w.shape, data: ckpt.optimizer.m.get(name) as Float32Array });
+    moments.set(`v.${name}`, { shape: w.shape, data: ckpt.optimizer.v.get(name) as Float32Array });
+  }
+  await writeDirAtomic(dir, async (tmp) => {
+    await writeFile(join(tmp, 'model.safetensors'), encodeSafetensors(ckpt.weights));
+    await writeFile(join(tmp, 'optimizer.safetensors'), encodeSafetensors(moments));
+    await writeFile(join(tmp, 'train-state.json'), `${JSON.stringify(ckpt.state, null, 2)}\n`);
+  });
+  await pruneCheckpoints(outDir, keep);
+  return dir;
+}
+
+/** Steps of the complete checkpoints under `<out>/checkpoints`, ascending. */
+export async function listCheckpoints(outDir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(checkpointsDir(outDir));
+  } catch {
+    return [];
+  }
+  return names.filter((n) => /^\d{10}$/.test(n)).map(Number).sort((a, b) => a - b);
+}
+
+async function pruneCheckpoints(outDir: string, keep: number): Promise<void> {
+  const steps = await listCheckpoints(outDir);
+  for (const s of steps.slice(0, Math.max(0, steps.length - keep))) {
+    await rm(join(checkpointsDir(outDir), checkpointName(s)), { recursive: true, force: true });
+  }
+}
+
+/** Loads the checkpoint of `step`, or the newest one. NOT_FOUND when there is none. */
+export async function loadCheckpoint(outDir: string, step?: number): Promise<Checkpoint> {
+  const steps = await listCheckpoints(outDir);
+  const s = step ?? steps[steps.length - 1];
+  if (s === undefined || !steps.includes(s)) {
+    throw new BltError('NOT_FOUND', `No checkpoint${step === undefined ? '' : ` for step ${step}`} under ${checkpointsDir(outDir)}.`,
+      'run without --resume to start a new run, or point --out at the run to continue');
+  }
+  const dir = join(checkpointsDir(outDir), checkpointName(s));
+  const state = parseState(await readFile(join(dir, 'train-state.json'), 'utf8'), dir);
+  const weights = decodeSafetensors(await readFile(join(dir, 'model.safetensors')), join(dir, 'model.safetensors')).tensors;
+  const opt = decodeSafetensors(await readFile(join(dir, 'optimizer.safetensors')), join(dir, 'optimizer.safetensors')).tensors;
+  const m = new Map<string, Float32Array>();
+  const v = new Map<string, Float32Array>();
+  for (const [k, t] of opt) (k.startsWith('m.') ? m : v).set(k.slice(2), t.data);
+  return { state, weights, optimizer: { t: state.optimizer.t, m, v } };
+}
+
+function parseState(text: string, dir: string): TrainState {
+  let s: Partial<TrainState>;
+  try {
+    s = JSON.parse(text) as Partial<TrainState>;
+  } catch (err) {
+    throw new BltError('STATE_FORMAT', `${dir}/train-state.json is not valid JSON (${(err as Error).message}).`);
+  }
+  if (s.format !== CHECKPOINT_FORMAT || s.v !== 1) {
+    throw new BltError('STATE_FORMAT', `${dir}/train-state.json: expected format '${CHECKPOINT_FORMAT}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
+      'this checkpoint was written by another tool or version');
+  }
+  for (const k of ['step', 'config', 'data', 'loader', 'rng', 'optimizer', 'progress'] as const) {
+    if (s[k] === undefined) throw new BltError('STATE_FORMAT', `${dir}/train-state.json has no \`${k}\`.`);
+  }
+  return s as TrainState;
+}
