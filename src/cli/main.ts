@@ -10,6 +10,7 @@ import { register as registerDoctor } from './doctor.js';
 import { register as registerPatch } from './patch.js';
 import { register as registerEntropy } from './entropy.js';
 import { register as registerInspect } from './inspect.js';
+import { register as registerPreprocess } from './preprocess.js';
 import { register as registerPlanned } from './planned.js';
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerPatch(program);
   registerEntropy(program);
   registerInspect(program);
+  registerPreprocess(program);
   registerPlanned(program);
   return program;
 }

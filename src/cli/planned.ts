@@ -3,7 +3,6 @@ import { BltError } from '../core/errors.js';
 
 /** Subcommands that later issues build; each says so clearly instead of failing obscurely. */
 const PLANNED: Array<[string, string]> = [
-  ['preprocess', 'stream corpora through entropy scoring, patching and n-gram hashing into shards'],
   ['stats', 'patch and entropy statistics of a shard set'],
   ['calibrate', 'find the threshold that gives a target mean patch length'],
   ['repatch', 'recompute patch lengths from stored entropies'],

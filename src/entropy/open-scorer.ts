@@ -48,10 +48,8 @@ export async function openEntropyScorer(spec: string | undefined, opts: ScorerOp
 async function openNgramScorer(path: string): Promise<EntropyScorer> {
   if (path.length === 0) throw new BltError('BAD_OPTION', 'Expected `ngram:<file>`, got an empty file name.');
   const { loadNgramModel, ngramEntropies } = await import('./ngram/index.js');
-  const { createHash } = await import('node:crypto');
-  const { readFile } = await import('node:fs/promises');
+  const { fingerprint } = await entropyModelFingerprint(NGRAM_PREFIX + path);
   const model = loadNgramModel(path);
-  const fingerprint = createHash('sha256').update(await readFile(path)).digest('hex');
   return {
     engine: 'ngram',
     detail: `n-gram model ${path} (order ${model.order})`,
@@ -59,4 +57,21 @@ async function openNgramScorer(path: string): Promise<EntropyScorer> {
     score: async (docs) => docs.map((d) => ngramEntropies(model, d)),
     close: async () => undefined,
   };
+}
+
+/** The fingerprint of a model spec without loading the model (directory files, or the n-gram file's sha256). */
+export async function entropyModelFingerprint(spec: string | undefined): Promise<{ spec: string; fingerprint: string }> {
+  if (spec?.startsWith(NGRAM_PREFIX)) {
+    const path = spec.slice(NGRAM_PREFIX.length);
+    const { createHash } = await import('node:crypto');
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(path).catch((err: Error) => {
+      throw new BltError('NOT_FOUND', `Cannot read the n-gram model ${path}: ${err.message}`);
+    });
+    return { spec, fingerprint: createHash('sha256').update(bytes).digest('hex') };
+  }
+  const { requireDefaultEntropyModel } = await import('./default-model.js');
+  const dir = spec ?? (await requireDefaultEntropyModel());
+  const { modelFingerprint } = await import('./model-format/model-dir.js');
+  return { spec: dir, fingerprint: await modelFingerprint(dir) };
 }

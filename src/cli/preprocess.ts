@@ -1,0 +1,153 @@
+import { Option, type Command } from 'commander';
+import { PATCH_MODES, DEFAULT_THRESHOLD } from '../entropy/patching/patch-options.js';
+import { parseIntList, parseSize } from './parse-size.js';
+import type { PreprocessOptions } from '../preprocess/config.js';
+import type { PreprocessSummary } from '../preprocess/run-preprocess.js';
+
+interface Cli {
+  out: string;
+  mode: string;
+  threshold?: number;
+  thresholdAdd?: number;
+  monotonicity?: boolean;
+  maxPatchLength?: number;
+  patchSize?: number;
+  entropyModel?: string;
+  engine: 'auto' | 'onnx' | 'tfjs';
+  storeEntropies?: boolean;
+  ngramSizes: number[];
+  hashFunctions: number;
+  hashVocab: number;
+  ngramIds: boolean;
+  format: 'parquet' | 'arrow';
+  shardSize: number;
+  rowGroupRows: number;
+  workers?: number;
+  docsPerTask: number;
+  textField?: string;
+  idField?: string;
+  lines?: boolean;
+  maxDocBytes: number;
+  onError: 'quarantine' | 'fail';
+  numPartitions: number;
+  partitionIndex: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const int = (v: string): number => Number(v);
+
+export function register(program: Command): void {
+  program
+    .command('preprocess')
+    .description('stream corpora through entropy scoring, patching and n-gram hashing into Parquet/Arrow shards with a manifest')
+    .argument('<inputs...>', 'files, directories, globs, or - for stdin (.jsonl[.gz|.zst], .txt, .parquet, .arrow)')
+    .requiredOption('-o, --out <dir>', 'output shard directory (resumable: run the same command again after an interruption)')
+    .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
+    .option('--threshold <nats>', `global entropy threshold (default ${DEFAULT_THRESHOLD})`, Number)
+    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', Number)
+    .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
+    .option('--max-patch-length <n>', 'split longer patches', int)
+    .option('--patch-size <n>', 'static mode patch length', int)
+    .option('--entropy-model <dir|ngram:file>', 'entropy model (default: the shipped model)')
+    .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
+    .option('--store-entropies', 'also store entropies in static/space/byte mode (for later repatching)')
+    .option('--ngram-sizes <list>', 'hashed n-gram sizes', (v) => parseIntList('--ngram-sizes', v), [3, 4, 5, 6, 7, 8])
+    .option('--hash-functions <n>', 'hash functions per size (1..11)', int, 1)
+    .option('--hash-vocab <n>', 'hash vocabulary per table', int, 500002)
+    .option('--no-ngram-ids', 'do not compute hashed n-gram ids')
+    .addOption(new Option('--format <fmt>', 'shard file format').choices(['parquet', 'arrow']).default('parquet'))
+    .option('--shard-size <size>', 'target shard size (uncompressed column data)', (v) => parseSize('--shard-size', v), 128 * 2 ** 20)
+    .option('--row-group-rows <n>', 'rows per Parquet row group', int, 10_000)
+    .option('--workers <n>', 'worker threads (default: cores; 0 = in this thread)', int)
+    .option('--docs-per-task <n>', 'documents per task (tasks are the unit of resume)', int, 64)
+    .option('--text-field <name>', 'JSON/columnar field holding the text (default: text, else content)')
+    .option('--id-field <name>', 'field holding the document id (default: sample_id|title|qid|paper_id|path|url|id)')
+    .option('--lines', 'plain text: one document per line (default: one per file)')
+    .option('--max-doc-bytes <size>', 'quarantine larger documents', (v) => parseSize('--max-doc-bytes', v), 64 * 2 ** 20)
+    .addOption(new Option('--on-error <what>', 'bad records: set aside in quarantine.jsonl, or stop').choices(['quarantine', 'fail']).default('quarantine'))
+    .option('--num-partitions <n>', 'split the inputs into N disjoint partitions (job arrays)', int, 1)
+    .option('--partition-index <i>', 'which partition this process handles (0-based)', int, 0)
+    .option('--json', 'print the final summary as one JSON object on stdout')
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText('after', `
+Examples:
+  blt preprocess data/samples/multilingual.jsonl --out shards/demo
+  blt preprocess 'corpus/**/*.jsonl.zst' --out shards/c --workers 2 --mode entropy --threshold 1.4
+  blt preprocess corpus/ --out shards/part3 --num-partitions 8 --partition-index 3   # one job of an array
+Summary JSON keys: status, out, documents, bytes, tokens, patches, meanPatchLength, quarantined, tasks,
+  resumedFromTask, shards, workers, engine, wallSeconds, mbPerSecond, fingerprints.`)
+    .action(async (inputs: string[], opts: Cli) => runCli(inputs, opts));
+}
+
+function toOptions(inputs: string[], o: Cli): PreprocessOptions {
+  const p: PreprocessOptions = {
+    inputs, out: o.out, mode: o.mode as PreprocessOptions['mode'], monotonicity: o.monotonicity === true, engine: o.engine,
+    storeEntropies: o.storeEntropies === true, ngramSizes: o.ngramSizes, hashFunctions: o.hashFunctions, hashVocab: o.hashVocab,
+    ngramIds: o.ngramIds, format: o.format, shardSizeBytes: o.shardSize, rowGroupRows: o.rowGroupRows, docsPerTask: o.docsPerTask,
+    lines: o.lines === true, maxDocBytes: o.maxDocBytes, onError: o.onError, numPartitions: o.numPartitions, partitionIndex: o.partitionIndex,
+  };
+  if (o.threshold !== undefined) p.threshold = o.threshold;
+  if (o.thresholdAdd !== undefined) p.thresholdAdd = o.thresholdAdd;
+  if (o.maxPatchLength !== undefined) p.maxPatchLength = o.maxPatchLength;
+  if (o.patchSize !== undefined) p.patchSize = o.patchSize;
+  if (o.entropyModel !== undefined) p.entropyModel = o.entropyModel;
+  if (o.workers !== undefined) p.workers = o.workers;
+  if (o.textField !== undefined) p.textField = o.textField;
+  if (o.idField !== undefined) p.idField = o.idField;
+  return p;
+}
+
+export function formatSummary(s: PreprocessSummary): string {
+  const mb = (s.bytes / 1e6).toFixed(2);
+  return [
+    `${s.status === 'done' ? 'done' : s.status === 'already-complete' ? 'already complete (nothing to do)' : 'interrupted (run the same command to resume)'}: ${s.out}`,
+    `  documents     ${s.documents}  (quarantined ${s.quarantined})`,
+    `  bytes         ${s.bytes} (${mb} MB), tokens ${s.tokens}`,
+    `  patches       ${s.patches}, mean patch length ${s.meanPatchLength.toFixed(3)} tokens`,
+    `  shards        ${s.shards}, tasks ${s.tasks}${s.resumedFromTask ? ` (resumed at task ${s.resumedFromTask})` : ''}`,
+    `  wall time     ${s.wallSeconds.toFixed(1)} s, ${s.mbPerSecond.toFixed(3)} MB/s with ${s.workers} worker(s)${s.engine ? `, entropies by ${s.engine}` : ''}`,
+  ].join('\n');
+}
+
+async function runCli(inputs: string[], o: Cli): Promise<void> {
+  const { resolvePreprocessConfig } = await import('../preprocess/config.js');
+  const { runPreprocess } = await import('../preprocess/run-preprocess.js');
+  const { createProgress } = await import('./progress.js');
+  const config = resolvePreprocessConfig(toOptions(inputs, o));
+  let stop = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (stop) process.exit(130); // second signal: leave now (completed tasks are safe)
+    stop = true;
+    process.stderr.write(`\n${sig}: finishing the tasks in flight, then stopping (press again to quit at once)\n`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let bar: ReturnType<typeof createProgress> | undefined;
+  let lastReport = 0;
+  try {
+    const summary = await runPreprocess(config, {
+      shouldStop: () => stop,
+      log: (m) => (bar ? bar.log(m) : o.quiet ? undefined : process.stderr.write(`${m}\n`)),
+      progress: (p) => {
+        const total = p.totalBytes ?? 0;
+        bar ??= createProgress({ total: total > 0 ? Math.ceil(total / 1e6 * 100) / 100 : p.documents, label: 'preprocess', mode: o.quiet ? 'quiet' : 'auto' });
+        const mb = p.bytes / 1e6;
+        const fields = { docs: p.documents, MB: Math.round(mb * 100) / 100, quarantined: p.quarantined };
+        const value = total > 0 ? Math.round(mb * 100) / 100 : p.documents;
+        const now = performance.now();
+        if (now - lastReport > 2000) {
+          bar.report(value, fields);
+          lastReport = now;
+        } else bar.tick(value, fields);
+      },
+    });
+    bar?.stop();
+    process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+    if (summary.status === 'interrupted') process.exitCode = 130;
+  } finally {
+    bar?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
