@@ -11,6 +11,7 @@ import { register as registerPatch } from './patch.js';
 import { register as registerEntropy } from './entropy.js';
 import { register as registerInspect } from './inspect.js';
 import { register as registerPreprocess } from './preprocess.js';
+import { register as registerShardTools } from './shard-tools.js';
 import { register as registerPlanned } from './planned.js';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerEntropy(program);
   registerInspect(program);
   registerPreprocess(program);
+  registerShardTools(program);
   registerPlanned(program);
   return program;
 }
@@ -52,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
 const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
 if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
+    // a command may have set its own exit status (verify: 1, interrupted runs: 130)
+    if (code !== 0 || process.exitCode === undefined) process.exitCode = code;
   });
 }
