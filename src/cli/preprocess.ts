@@ -125,6 +125,7 @@ async function runCli(inputs: string[], o: Cli): Promise<void> {
   process.on('SIGTERM', onSignal);
   let bar: ReturnType<typeof createProgress> | undefined;
   let lastReport = 0;
+  const t0 = performance.now();
   try {
     const summary = await runPreprocess(config, {
       shouldStop: () => stop,
@@ -133,7 +134,8 @@ async function runCli(inputs: string[], o: Cli): Promise<void> {
         const total = p.totalBytes ?? 0;
         bar ??= createProgress({ total: total > 0 ? Math.ceil(total / 1e6 * 100) / 100 : p.documents, label: 'preprocess', mode: o.quiet ? 'quiet' : 'auto' });
         const mb = p.bytes / 1e6;
-        const fields = { docs: p.documents, MB: Math.round(mb * 100) / 100, quarantined: p.quarantined };
+        const rate = mb / Math.max(1e-3, (performance.now() - t0) / 1000);
+        const fields = { docs: p.documents, MB: Math.round(mb * 100) / 100, 'MB/s': Math.round(rate * 1000) / 1000, quarantined: p.quarantined };
         const value = total > 0 ? Math.round(mb * 100) / 100 : p.documents;
         const now = performance.now();
         if (now - lastReport > 2000) {
