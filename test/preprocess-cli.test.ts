@@ -103,7 +103,8 @@ describe('blt preprocess CLI', function () {
     assert.equal(runCli(['verify', out]).status, 0);
     const shard = join(out, 'shard-00000.parquet');
     const bytes = await readFile(shard);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const mid = Math.floor(bytes.length / 2);
+    bytes[mid] = (bytes[mid] as number) ^ 0xff;
     await writeFile(shard, bytes);
     const bad = runCli(['verify', out]);
     assert.equal(bad.status, 1);
