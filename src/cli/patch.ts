@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('-f, --file <path>', 'read the bytes of a file (invalid UTF-8 is kept as it is)')
     .option('--lines', 'one document per line')
     .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
-    .option('--threshold <nats>', `entropy threshold θ (default ${DEFAULT_THRESHOLD})`, num)
+    .option('--threshold <nats>', `entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD})`, num)
     .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', num)
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
     .option('--max-patch-length <n>', 'split longer patches', num)
@@ -74,6 +74,11 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
 
   let entropies: Float32Array[] | undefined;
   if (opts.mode === 'entropy') {
+    if (!base.monotonicity && base.threshold === undefined) {
+      const { resolveThreshold } = await import('../entropy/model-threshold.js');
+      const { defaultEntropyModelDir } = await import('../entropy/default-model.js');
+      base.threshold = (await resolveThreshold(undefined, opts.model ?? defaultEntropyModelDir())).threshold;
+    }
     entropies = await scoreDocs(docs.map((d) => d.tokens), opts);
   }
 

@@ -29,6 +29,7 @@ import { createTaskRunner } from './task-runner.js';
 import { describeInputs, runFingerprints } from './fingerprints.js';
 import { readCompletions, writeCompletion, type TaskCompletion } from './completions.js';
 import { entropyModelFingerprint } from '../entropy/open-scorer.js';
+import { resolveThreshold } from '../entropy/model-threshold.js';
 import { existsSync } from 'node:fs';
 
 export const RUN_FILE = 'run.json';
@@ -125,6 +126,12 @@ export async function runPreprocess(c: PreprocessConfig, hooks: PreprocessHooks 
     const m = await entropyModelFingerprint(c.entropyModel ?? undefined);
     c.process.entropy.model = m.spec;
     c.process.entropy.fingerprint = m.fingerprint;
+    const p = c.process.patching;
+    if (p.mode === 'entropy' && !p.monotonicity && p.threshold === undefined) {
+      const t = await resolveThreshold(undefined, m.spec);
+      p.threshold = t.threshold;
+      log(`entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}; set --threshold to change it)`);
+    }
   }
   const inputs = await describeInputs(files);
   const fingerprints = runFingerprints(c, inputs);
