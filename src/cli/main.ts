@@ -3,6 +3,8 @@
  * The `blt` command. Each subcommand lives in its own file under src/cli/ and exports
  * `register(program)`. Only src/cli/ reads argv and the environment.
  */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BltError } from '../core/errors.js';
 import { packageVersion } from '../core/package-info.js';
@@ -10,6 +12,8 @@ import { register as registerDoctor } from './doctor.js';
 import { register as registerPatch } from './patch.js';
 import { register as registerEntropy } from './entropy.js';
 import { register as registerInspect } from './inspect.js';
+import { register as registerStats } from './stats.js';
+import { register as registerCalibrate } from './calibrate.js';
 import { register as registerPreprocess } from './preprocess.js';
 import { register as registerShardTools } from './shard-tools.js';
 import { register as registerPlanned } from './planned.js';
@@ -24,6 +28,8 @@ export function buildProgram(): Command {
   registerPatch(program);
   registerEntropy(program);
   registerInspect(program);
+  registerStats(program);
+  registerCalibrate(program);
   registerPreprocess(program);
   registerShardTools(program);
   registerPlanned(program);
@@ -51,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && import.meta.url === (await import('node:url')).pathToFileURL((await import('node:fs')).realpathSync(process.argv[1])).href;
+const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isEntry) {
   main(process.argv.slice(2)).then((code) => {
     // a command may have set its own exit status (verify: 1, interrupted runs: 130)

@@ -3,8 +3,6 @@ import { BltError } from '../core/errors.js';
 
 /** Subcommands that later issues build; each says so clearly instead of failing obscurely. */
 const PLANNED: Array<[string, string]> = [
-  ['stats', 'patch and entropy statistics of a shard set'],
-  ['calibrate', 'find the threshold that gives a target mean patch length'],
   ['repatch', 'recompute patch lengths from stored entropies'],
   ['train', 'train BLT (local encoder, latent transformer, local decoder) from shards'],
   ['serve', 'the preprocessing service over HTTP'],

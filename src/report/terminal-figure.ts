@@ -1,0 +1,78 @@
+/**
+ * The entropy figure on a terminal (`blt inspect --chart`): per row of bytes, a bar chart of
+ * H over the bytes (eighth-block characters, `height` lines), the threshold as `╌` where no bar
+ * reaches it, the characters (one column per byte: a character spanning k bytes is padded to k
+ * columns) and `^` under every byte that starts a patch. With colour, patches alternate
+ * background colours on the character line and bars above θ are red.
+ */
+import { byteStarts, charCells, wrapRows, type FigureInput } from './figure-layout.js';
+
+const BLOCKS = ' ▁▂▃▄▅▆▇█';
+
+/** Display width of a character in a terminal: 2 for East Asian wide/fullwidth and emoji, 0 for combining marks. */
+export function displayWidth(ch: string): number {
+  const cp = ch.codePointAt(0) ?? 0;
+  if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x0900 && cp <= 0x0903) || (cp >= 0x093a && cp <= 0x094f) || (cp >= 0x0610 && cp <= 0x061a) || (cp >= 0x064b && cp <= 0x065f) || cp === 0x200d) return 0;
+  if (
+    (cp >= 0x1100 && cp <= 0x115f) ||
+    (cp >= 0x2e80 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) ||
+    (cp >= 0xffe0 && cp <= 0xffe6) ||
+    (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd)
+  ) {
+    return 2;
+  }
+  return 1;
+}
+
+export function terminalFigure(input: FigureInput, opts: { bytesPerRow?: number; height?: number; colour?: boolean } = {}): string {
+  const { bytes, entropies, threshold, monotonicity } = input;
+  const height = Math.max(2, opts.height ?? 8);
+  const colour = opts.colour === true;
+  const rows = wrapRows(charCells(bytes), Math.max(8, opts.bytesPerRow ?? 72));
+  const starts = byteStarts(input.patchLengths, bytes.length);
+  const startSet = new Set(starts);
+  let maxH = 0;
+  for (let j = 0; j < bytes.length; j++) maxH = Math.max(maxH, entropies[j] as number);
+  const yMax = Math.max(1, Math.ceil(Math.max(maxH, monotonicity ? 0 : threshold)));
+  const eighths = (h: number): number => Math.round((Math.max(0, Math.min(h, yMax)) / yMax) * height * 8);
+  const thLevel = monotonicity ? -1 : Math.min(height - 1, Math.floor((threshold / yMax) * height)); // line index from the bottom
+  const red = (s: string, on: boolean): string => (colour && on ? `\x1b[31m${s}\x1b[0m` : s);
+  const bgs = ['\x1b[44m', '\x1b[42m'];
+  const out: string[] = [];
+  out.push(monotonicity ? `H per byte (0..${yMax} nats); relative rule θr = ${threshold}; ^ = patch start; left: byte offset` : `H per byte (0..${yMax} nats); ╌ = θ ${threshold}; ^ = patch start; left: byte offset`);
+  for (const row of rows) {
+    out.push('');
+    for (let line = height - 1; line >= 0; line--) {
+      let s = '';
+      for (let j = row.start; j < row.end; j++) {
+        const h = entropies[j] as number;
+        const e = eighths(h) - line * 8;
+        const ch = e <= 0 ? (line === thLevel ? '╌' : ' ') : BLOCKS[Math.min(8, e)] as string;
+        s += e > 0 ? red(ch, !monotonicity && h > threshold) : ch;
+      }
+      const axis = line === height - 1 ? `${yMax}`.padStart(3) : line === thLevel ? '  θ' : '   '; // the row's byte offset goes under the bars
+      out.push(`${axis} │${s}`);
+    }
+    let chars = '';
+    let marks = '';
+    let patch = starts.filter((s) => s < row.start).length;
+    for (const c of row.chars) {
+      const w = c.symbolic ? Math.min(c.label.length, c.length) : [...c.label].reduce((a, ch) => a + displayWidth(ch), 0);
+      const shown = c.symbolic && c.label.length > c.length ? '·' : c.label;
+      const cell = shown + ' '.repeat(Math.max(0, c.length - (c.symbolic && c.label.length > c.length ? 1 : w)));
+      for (let k = 0; k < c.length; k++) {
+        if (startSet.has(c.start + k)) patch++;
+        marks += startSet.has(c.start + k) ? '^' : ' ';
+      }
+      chars += colour ? `${bgs[patch % 2] as string}${cell}\x1b[0m` : cell;
+    }
+    out.push(`${String(row.start).padStart(3)} │${chars}`);
+    out.push(`    │${marks}`);
+  }
+  return out.join('\n');
+}
