@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--shard-dir <dir>', 'inspect a document of a shard set, with its stored entropies (no model run); needs --doc-id')
     .option('--doc-id <id>', 'the document of --shard-dir')
     .option('--source <name>', 'with --doc-id: the document\'s source, when ids repeat across sources')
-    .option('--threshold <nats>', `global entropy threshold θ (default ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`, num)
+    .option('--threshold <nats>', `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`, num)
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
     .option('--model <dir>', 'entropy model: a directory or ngram:<file> (default: the shipped model)')
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
@@ -101,7 +101,9 @@ async function loadData(text: string[], opts: InspectOptions): Promise<InspectDa
   const bytes = doc?.bytes ?? new Uint8Array();
   const tokens = encodeBytes(bytes);
   const [entropies] = await scoreDocs([tokens], opts);
-  const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
+  const { resolveThreshold } = await import('../entropy/model-threshold.js');
+  const { defaultEntropyModelDir } = await import('../entropy/default-model.js');
+  const threshold = monotonicity ? (opts.threshold ?? DEFAULT_THRESHOLD) : (await resolveThreshold(opts.threshold, opts.model ?? defaultEntropyModelDir())).threshold;
   const H = entropies as Float32Array;
   return { from: `model ${opts.model ?? '(default)'}`, bytes, tokens, entropies: H, lengths: lengthsFor(tokens, H, threshold, monotonicity), threshold, monotonicity };
 }
