@@ -36,3 +36,11 @@ export { loadEntropyModel, saveEntropyModel, modelFingerprint } from './entropy/
 export { createEntropyEngine, type EntropyEngine, type EntropyEngineOptions } from './entropy/engine.js';
 export { openEntropyScorer, type EntropyScorer } from './entropy/open-scorer.js';
 export { trainNgramModel, ngramEntropies, ngramLogProbs, saveNgramModel, loadNgramModel, type NgramModel } from './entropy/ngram/index.js';
+
+// shard sets: reading, checking, merging; preprocessing; statistics and calibration
+export { readShardSet, readShardRows, verifyShardSet, readManifest, type ShardRow, type Manifest } from './shards/index.js';
+export { mergeShardSets } from './shards/merge.js';
+export { resolvePreprocessConfig, type PreprocessOptions, type PreprocessConfig } from './preprocess/config.js';
+export { runPreprocess, type PreprocessSummary, type PreprocessHooks } from './preprocess/run-preprocess.js';
+export { computeShardStats } from './stats/shard-stats.js';
+export { calibrateThreshold } from './stats/calibrate.js';

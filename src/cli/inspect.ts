@@ -7,7 +7,7 @@ import { DEFAULT_THRESHOLD } from '../entropy/patching/patch-options.js';
 import type { EntropyEngineRequest } from '../entropy/engine.js';
 import type { FigureInput } from '../report/figure-layout.js';
 import { readInputDocs } from './read-input.js';
-import { renderPatch, renderSegmentation } from './render-patches.js';
+import { renderPatch, renderSegmentation } from '../report/render-patches.js';
 import { backendOption } from './backend-option.js';
 import { scoreDocs } from './patch.js';
 

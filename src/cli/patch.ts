@@ -5,7 +5,7 @@ import { DEFAULT_THRESHOLD, PATCH_MODES, type PatchMode, type PatchOptions } fro
 import { PatchStatsAccumulator } from '../entropy/patch-stats.js';
 import type { EntropyEngineRequest } from '../entropy/engine.js';
 import { readInputDocs } from './read-input.js';
-import { renderSegmentation } from './render-patches.js';
+import { renderSegmentation } from '../report/render-patches.js';
 import { formatPatchStats } from './format-stats.js';
 import { backendFrom, backendOption } from './backend-option.js';
 

@@ -2,7 +2,7 @@
  * `blt inspect --html`: a self-contained page with the entropy figure (inline SVG), the
  * settings, and the patches as text with alternating backgrounds.
  */
-import { renderPatch } from '../cli/render-patches.js';
+import { renderPatch } from './render-patches.js';
 import { entropyFigureSvg, type FigureOptions } from './entropy-figure.js';
 import type { FigureInput } from './figure-layout.js';
 import { htmlPage, htmlTable } from './html-page.js';
