@@ -10,6 +10,7 @@ import { BltError } from '../core/errors.js';
 import { isWasmBatchMatMulPatched, patchWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { findWasmBinaries, firstLine } from './wasm-binaries.js';
 import { registerMissingWasmKernels, wasmKernelFixes } from './wasm-kernels.js';
+import { patchWasmGather } from './wasm-gather.js';
 
 type WasmModule = typeof tfWasm;
 
@@ -63,6 +64,7 @@ export async function activateWasm(): Promise<WasmActivation> {
   if (!ok || tf.getBackend() !== 'wasm') throw unavailable(`tf.setBackend('wasm') returned false (binaries in ${bins.dir})`);
   registerMissingWasmKernels();
   patchWasmBatchMatMul();
+  patchWasmGather();
   return { threads: mod.getThreadsCount(), kernelFixes: wasmKernelFixes(), batchMatMulPatched: isWasmBatchMatMulPatched() };
 }
 
