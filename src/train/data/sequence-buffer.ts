@@ -1,0 +1,171 @@
+/**
+ * The reference SequenceIterator (spec §3.5, `sequence_iterator.py`): documents are concatenated
+ * into one stream; whenever `bufferSize·P` patches are buffered, the next `bufferSize` sequences
+ * of exactly P patches are cut and handed out in a seeded permutation. Leftover patches stay
+ * buffered; documents straddle sequences.
+ *
+ * Deviations (docs/blt-loader.md): the permuted-but-not-yet-returned sequences and the leftover
+ * stream are part of the state (the reference drops them on resume); when the source ends, the
+ * complete sequences still buffered (< bufferSize) are cut and shuffled instead of dropped, and
+ * only the final < P patches are dropped (counted in `droppedTail`). With bufferSize 1 (validation)
+ * this is exactly the reference.
+ */
+import { Rng, type RngState } from '../../core/rng.js';
+import { concatSnapshot, PatchStream, type PatchStreamSnapshot, type Sequence } from './patch-stream.js';
+import type { ShardSourceState, SourceDoc } from './shard-source.js';
+import { checkCount, checkTagged, decodeInt32, decodeUint16, encodeArray, stateError } from './state-codec.js';
+
+export interface EncodedChunk {
+  /** base64 of uint16 LE token ids */
+  tokens: string;
+  /** base64 of int32 LE patch lengths */
+  patchLengths: string;
+}
+
+export interface SequenceBufferState {
+  kind: 'sequence-buffer';
+  v: 1;
+  seqLenPatches: number;
+  bufferSize: number;
+  rng: RngState;
+  source: ShardSourceState;
+  /** cut and permuted sequences not yet returned, in return order (P patch lengths each) */
+  pending: EncodedChunk;
+  /** buffered stream not yet cut */
+  leftover: EncodedChunk;
+  /** the source has ended */
+  exhausted: boolean;
+  documents: number;
+  tokens: number;
+  /** tokens dropped at the end of the source (the final < P patches) */
+  droppedTail: number;
+}
+
+/** Everything needed to serialise the buffer as it was after some sequence (cheap to take). */
+export interface SequenceBufferSnapshot {
+  readonly source: ShardSourceState;
+  readonly rng: RngState;
+  readonly pending: readonly Sequence[];
+  readonly pendingIndex: number;
+  readonly stream: PatchStreamSnapshot;
+  readonly exhausted: boolean;
+  readonly documents: number;
+  readonly tokens: number;
+  readonly droppedTail: number;
+}
+
+/** What the buffer reads from: ShardSource, or any source with a position of the same shape. */
+export interface DocSource {
+  next(): Promise<SourceDoc | null>;
+  getState(): ShardSourceState;
+}
+
+export const SEQUENCE_BUFFER_FIELDS = ['seqLenPatches', 'bufferSize', 'rng', 'source', 'pending', 'leftover', 'exhausted', 'documents', 'tokens', 'droppedTail'] as const;
+
+export class SequenceBuffer {
+  private pending: Sequence[] = [];
+  private pendingIndex = 0;
+  private stream = new PatchStream();
+  private exhausted = false;
+  private documents = 0;
+  private tokens = 0;
+  private droppedTail = 0;
+
+  /** `source` must already be at `state.source` when a state is given. */
+  constructor(
+    private readonly source: DocSource,
+    private readonly P: number,
+    private readonly bufferSize: number,
+    private readonly rng: Rng,
+  ) {}
+
+  static create(source: DocSource, P: number, bufferSize: number, seed: number): SequenceBuffer {
+    return new SequenceBuffer(source, P, bufferSize, Rng.fromSeed(seed));
+  }
+
+  /** Rebuilds the buffer of `state` over `source` (opened at `state.source`). */
+  static fromState(source: DocSource, P: number, bufferSize: number, value: SequenceBufferState): SequenceBuffer {
+    const o = checkTagged(value, 'sequence-buffer', 1, SEQUENCE_BUFFER_FIELDS, 'the sequence-buffer state');
+    if (o.seqLenPatches !== P || o.bufferSize !== bufferSize) throw stateError('sequence-buffer seqLenPatches/bufferSize', `${P}/${bufferSize}`, `${String(o.seqLenPatches)}/${String(o.bufferSize)}`);
+    if (typeof o.exhausted !== 'boolean') throw stateError('sequence-buffer.exhausted', 'a boolean', o.exhausted);
+    const buf = new SequenceBuffer(source, P, bufferSize, Rng.fromState(o.rng as RngState));
+    const pending = decodeChunk(o.pending, 'sequence-buffer.pending');
+    if (pending.patchLengths.length % P !== 0) throw stateError('sequence-buffer.pending', `a multiple of P = ${P} patches`, pending.patchLengths.length);
+    const ps = PatchStream.fromSnapshot({ chunks: [pending], headPatch: 0, headToken: 0 });
+    while (ps.patches > 0) buf.pending.push(ps.cut(P));
+    buf.stream = PatchStream.fromSnapshot({ chunks: [decodeChunk(o.leftover, 'sequence-buffer.leftover')], headPatch: 0, headToken: 0 });
+    buf.exhausted = o.exhausted;
+    buf.documents = checkCount(o, 'documents', 'sequence-buffer');
+    buf.tokens = checkCount(o, 'tokens', 'sequence-buffer');
+    buf.droppedTail = checkCount(o, 'droppedTail', 'sequence-buffer');
+    return buf;
+  }
+
+  /** The next sequence (P patch lengths, Σ tokens), or null once the source is spent. */
+  async next(): Promise<Sequence | null> {
+    for (;;) {
+      if (this.pendingIndex < this.pending.length) return this.pending[this.pendingIndex++] as Sequence;
+      if (this.stream.patches >= this.bufferSize * this.P) {
+        this.refill(this.bufferSize);
+      } else if (this.exhausted) {
+        if (this.stream.patches < this.P) {
+          this.droppedTail += this.stream.clear();
+          return null;
+        }
+        this.refill(Math.floor(this.stream.patches / this.P));
+      } else {
+        const doc = await this.source.next();
+        if (doc === null) this.exhausted = true;
+        else {
+          this.stream.append(doc);
+          this.documents += 1;
+          this.tokens += doc.tokens.length;
+        }
+      }
+    }
+  }
+
+  /** Cuts k sequences and queues them in a permutation drawn from the Rng (reference `rng.permutation`). */
+  private refill(k: number): void {
+    const cut = Array.from({ length: k }, () => this.stream.cut(this.P));
+    const order = this.rng.shuffle(Array.from({ length: k }, (_, i) => i));
+    this.pending = order.map((i) => cut[i] as Sequence);
+    this.pendingIndex = 0;
+  }
+
+  snapshot(): SequenceBufferSnapshot {
+    return {
+      source: this.source.getState(), rng: this.rng.getState(), pending: this.pending, pendingIndex: this.pendingIndex,
+      stream: this.stream.snapshot(), exhausted: this.exhausted, documents: this.documents, tokens: this.tokens, droppedTail: this.droppedTail,
+    };
+  }
+}
+
+function decodeChunk(value: unknown, where: string): { tokens: Uint16Array; patchLengths: Int32Array } {
+  if (value === null || typeof value !== 'object') throw stateError(where, '{tokens, patchLengths}', value);
+  const o = value as Record<string, unknown>;
+  const tokens = decodeUint16(o.tokens, `${where}.tokens`);
+  const patchLengths = decodeInt32(o.patchLengths, `${where}.patchLengths`);
+  let sum = 0;
+  for (const l of patchLengths) {
+    if (l < 1) throw stateError(`${where}.patchLengths`, 'lengths ≥ 1', l);
+    sum += l;
+  }
+  if (sum !== tokens.length) throw stateError(`${where}`, `Σ patch lengths = token count (${tokens.length})`, sum);
+  return { tokens, patchLengths };
+}
+
+function encodeChunk(c: { tokens: Uint16Array; patchLengths: Int32Array }): EncodedChunk {
+  return { tokens: encodeArray(c.tokens), patchLengths: encodeArray(c.patchLengths) };
+}
+
+/** Snapshot → JSON state (the expensive part: copies and base64 of the buffered tokens). */
+export function sequenceBufferState(s: SequenceBufferSnapshot, P: number, bufferSize: number): SequenceBufferState {
+  const rest = s.pending.slice(s.pendingIndex);
+  return {
+    kind: 'sequence-buffer', v: 1, seqLenPatches: P, bufferSize, rng: s.rng, source: s.source,
+    pending: encodeChunk(concatSnapshot({ chunks: rest, headPatch: 0, headToken: 0 })),
+    leftover: encodeChunk(concatSnapshot(s.stream)),
+    exhausted: s.exhausted, documents: s.documents, tokens: s.tokens, droppedTail: s.droppedTail,
+  };
+}
