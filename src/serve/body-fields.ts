@@ -1,0 +1,88 @@
+/**
+ * Validation of JSON request bodies field by field, with messages that name the field, what was
+ * expected and what arrived. Unknown fields are refused (a typo must not be silently ignored).
+ */
+import { BltError, badOption, describeValue } from '../core/errors.js';
+
+export type JsonObject = Record<string, unknown>;
+
+/** The body (or a nested value) as a plain object; `where` names it in messages. */
+export function expectObject(v: unknown, where: string): JsonObject {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw new BltError('BAD_INPUT', `Expected ${where} to be a JSON object, got ${describeValue(v)}.`);
+  }
+  return v as JsonObject;
+}
+
+/** Refuses fields outside `known`, naming them and listing what is accepted. */
+export function rejectUnknown(o: JsonObject, known: readonly string[], where: string): void {
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length > 0) {
+    throw new BltError('BAD_OPTION', `Unknown ${unknown.length === 1 ? 'field' : 'fields'} ${unknown.map((k) => `\`${k}\``).join(', ')} in ${where}.`,
+      `accepted fields: ${known.join(', ')}`);
+  }
+}
+
+export function optBool(o: JsonObject, k: string): boolean | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') throw badOption(k, 'true or false', v);
+  return v;
+}
+
+export function optNumber(o: JsonObject, k: string): number | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw badOption(k, 'a finite number', v);
+  return v;
+}
+
+export function optInt(o: JsonObject, k: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw badOption(k, `an integer in [${min}, ${max}]`, v);
+  return v;
+}
+
+export function optString(o: JsonObject, k: string): string | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw badOption(k, 'a non-empty string', v);
+  if (v.includes('\0')) throw badOption(k, 'a string without NUL characters', v);
+  return v;
+}
+
+export function optEnum<T extends string>(o: JsonObject, k: string, allowed: readonly T[]): T | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw badOption(k, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
+  return v as T;
+}
+
+export function optIntArray(o: JsonObject, k: string, min: number, max: number): number[] | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max)) {
+    throw badOption(k, `a non-empty array of integers in [${min}, ${max}], such as [3, 4, 5]`, v);
+  }
+  return v as number[];
+}
+
+export function optStringArray(o: JsonObject, k: string): string[] | undefined {
+  const v = o[k];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || x === '' || x.includes('\0'))) {
+    throw badOption(k, 'a non-empty array of non-empty strings', v);
+  }
+  return v as string[];
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+/** Standard base64 (RFC 4648 §4, padding optional) → bytes; anything else is refused, not skipped. */
+export function decodeBase64(k: string, v: unknown): Uint8Array {
+  if (typeof v !== 'string') throw badOption(k, 'a base64 string', v);
+  if (!BASE64.test(v)) throw badOption(k, 'standard base64 (A-Z a-z 0-9 + /, optional = padding, no spaces)', v);
+  const b = Buffer.from(v, 'base64');
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
