@@ -8,7 +8,7 @@ import { createServer, type BltServer } from '../src/serve/server.js';
 import { ROOT } from './helpers/run-cli.js';
 import { tempDir } from './helpers/preprocess-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.BLT_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('blt serve: the web page in headless Chromium', function () {
