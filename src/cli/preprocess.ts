@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { PATCH_MODES, DEFAULT_THRESHOLD } from '../entropy/patching/patch-options.js';
 import { parseIntList, parseSize } from './parse-size.js';
 import type { PreprocessOptions } from '../preprocess/config.js';
-import type { PreprocessSummary } from '../preprocess/run-preprocess.js';
+import type { PreprocessHooks, PreprocessSummary } from '../preprocess/run-preprocess.js';
 
 interface Cli {
   out: string;
@@ -31,6 +31,7 @@ interface Cli {
   onError: 'quarantine' | 'fail';
   numPartitions: number;
   partitionIndex: number;
+  cacheDir?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -68,15 +69,18 @@ export function register(program: Command): void {
     .addOption(new Option('--on-error <what>', 'bad records: set aside in quarantine.jsonl, or stop').choices(['quarantine', 'fail']).default('quarantine'))
     .option('--num-partitions <n>', 'split the inputs into N disjoint partitions (job arrays)', int, 1)
     .option('--partition-index <i>', 'which partition this process handles (0-based)', int, 0)
+    .option('--cache-dir <dir>', 'reuse stored entropies / n-gram ids / whole sets across runs, and store this set there (default: $BLT_CACHE_DIR; docs/reuse.md)')
     .option('--json', 'print the final summary as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
 Examples:
   blt preprocess data/samples/multilingual.jsonl --out shards/demo
+  blt preprocess corpus/ --out shards/t14 --threshold 1.4 --cache-dir ~/.cache/blt   # a later threshold reuses the entropies
   blt preprocess 'corpus/**/*.jsonl.zst' --out shards/c --workers 2 --mode entropy --threshold 1.4
   blt preprocess corpus/ --out shards/part3 --num-partitions 8 --partition-index 3   # one job of an array
 Summary JSON keys: status, out, documents, bytes, tokens, patches, meanPatchLength, quarantined, tasks,
-  resumedFromTask, shards, workers, engine, wallSeconds, mbPerSecond, fingerprints.`)
+  resumedFromTask, shards, workers, engine, wallSeconds, mbPerSecond, fingerprints,
+  reused {entropies, ngrams, patches}, cache {dir, from, stored} (null without a cache).`)
     .action(async (inputs: string[], opts: Cli) => runCli(inputs, opts));
 }
 
@@ -95,6 +99,8 @@ function toOptions(inputs: string[], o: Cli): PreprocessOptions {
   if (o.workers !== undefined) p.workers = o.workers;
   if (o.textField !== undefined) p.textField = o.textField;
   if (o.idField !== undefined) p.idField = o.idField;
+  const cacheDir = o.cacheDir ?? process.env.BLT_CACHE_DIR;
+  if (cacheDir !== undefined && cacheDir !== '') p.cacheDir = cacheDir;
   return p;
 }
 
@@ -107,14 +113,33 @@ export function formatSummary(s: PreprocessSummary): string {
     `  patches       ${s.patches}, mean patch length ${s.meanPatchLength.toFixed(3)} tokens`,
     `  shards        ${s.shards}, tasks ${s.tasks}${s.resumedFromTask ? ` (resumed at task ${s.resumedFromTask})` : ''}`,
     `  wall time     ${s.wallSeconds.toFixed(1)} s, ${s.mbPerSecond.toFixed(3)} MB/s with ${s.workers} worker(s)${s.engine ? `, entropies by ${s.engine}` : ''}`,
+    ...(s.cache ? [`  reused        ${reusedList(s) || 'nothing'}${s.cache.from ? ` from ${s.cache.from}` : ''}${s.cache.stored ? `; cached as ${s.cache.stored}` : ''}`] : []),
   ].join('\n');
+}
+
+function reusedList(s: PreprocessSummary): string {
+  return (['entropies', 'patches', 'ngrams'] as const).filter((k) => s.reused?.[k] === true).map((k) => (k === 'patches' ? 'patch lengths' : k === 'ngrams' ? 'n-gram ids' : k)).join(', ');
 }
 
 async function runCli(inputs: string[], o: Cli): Promise<void> {
   const { resolvePreprocessConfig } = await import('../preprocess/config.js');
   const { runPreprocess } = await import('../preprocess/run-preprocess.js');
-  const { createProgress } = await import('./progress.js');
   const config = resolvePreprocessConfig(toOptions(inputs, o));
+  await runPipelineCommand('preprocess', o, (hooks) => runPreprocess(config, hooks), formatSummary);
+}
+
+/**
+ * Runs a shard-set command (preprocess, repatch) with progress on stderr, SIGINT/SIGTERM
+ * stopping after the tasks in flight (exit 130; a second signal exits at once), and the summary
+ * on stdout (one JSON object with --json).
+ */
+export async function runPipelineCommand<S extends PreprocessSummary>(
+  label: string,
+  o: { json?: boolean; quiet?: boolean },
+  run: (hooks: PreprocessHooks) => Promise<S>,
+  format: (s: S) => string,
+): Promise<void> {
+  const { createProgress } = await import('./progress.js');
   let stop = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stop) process.exit(130); // second signal: leave now (completed tasks are safe)
@@ -127,12 +152,12 @@ async function runCli(inputs: string[], o: Cli): Promise<void> {
   let lastReport = 0;
   const t0 = performance.now();
   try {
-    const summary = await runPreprocess(config, {
+    const summary = await run({
       shouldStop: () => stop,
       log: (m) => (bar ? bar.log(m) : o.quiet ? undefined : process.stderr.write(`${m}\n`)),
       progress: (p) => {
         const total = p.totalBytes ?? 0;
-        bar ??= createProgress({ total: total > 0 ? Math.ceil(total / 1e6 * 100) / 100 : p.documents, label: 'preprocess', mode: o.quiet ? 'quiet' : 'auto' });
+        bar ??= createProgress({ total: total > 0 ? Math.ceil(total / 1e6 * 100) / 100 : p.documents, label, mode: o.quiet ? 'quiet' : 'auto' });
         const mb = p.bytes / 1e6;
         const rate = mb / Math.max(1e-3, (performance.now() - t0) / 1000);
         const fields = { docs: p.documents, MB: Math.round(mb * 100) / 100, 'MB/s': Math.round(rate * 1000) / 1000, quarantined: p.quarantined };
@@ -145,7 +170,7 @@ async function runCli(inputs: string[], o: Cli): Promise<void> {
       },
     });
     bar?.stop();
-    process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${formatSummary(summary)}\n`);
+    process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${format(summary)}\n`);
     if (summary.status === 'interrupted') process.exitCode = 130;
   } finally {
     bar?.stop();

@@ -40,6 +40,8 @@ export interface PreprocessOptions {
   onError?: 'quarantine' | 'fail';
   numPartitions?: number;
   partitionIndex?: number;
+  /** reuse stored entropies / n-gram ids / whole sets from this cache directory (docs/reuse.md) */
+  cacheDir?: string;
 }
 
 export interface PreprocessConfig {
@@ -57,6 +59,8 @@ export interface PreprocessConfig {
   read: { textField?: string; idField?: string; linesAsDocs: boolean; maxDocBytes: number };
   onError: 'quarantine' | 'fail';
   partition: { count: number; index: number };
+  /** the cache directory, or null for none; decides no output byte */
+  cacheDir: string | null;
 }
 
 export const DEFAULT_NGRAM_SIZES = [3, 4, 5, 6, 7, 8];
@@ -115,7 +119,14 @@ export function resolvePreprocessConfig(o: PreprocessOptions): PreprocessConfig 
     },
     onError: requireOneOf('onError', o.onError ?? 'quarantine', ['quarantine', 'fail'] as const),
     partition: { count: partitionCount, index: requireInt('partitionIndex', o.partitionIndex ?? 0, 0, partitionCount - 1) },
+    cacheDir: resolveCacheDir(o.cacheDir),
   };
+}
+
+function resolveCacheDir(dir: unknown): string | null {
+  if (dir === undefined || dir === null) return null;
+  if (typeof dir !== 'string' || dir === '') throw badOption('cacheDir', 'a directory path', dir, 'leave it out to run without a cache');
+  return dir;
 }
 
 /** The settings that decide the output bytes (what a resumed run must share with the first). */

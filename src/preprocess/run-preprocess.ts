@@ -9,6 +9,10 @@
  *   command skips the records of finished tasks and continues, ending with identical shards;
  * - every input record is written or quarantined (documents read = written + quarantined);
  * - the manifest is written last; re-running a finished run is a no-op.
+ *
+ * The steps are exported (prepareRun, checkRunRecord, openRunWriter, finishRun, runSummary) so
+ * that `blt repatch` and the cache (src/repatch, src/cache) build their shard sets through the
+ * same task contract and end with the same files as a fresh run.
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,9 +20,9 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { orderedMap } from '../core/ordered-map.js';
 import { packageVersion } from '../core/package-info.js';
-import { describeBadRecord, isBadRecord, listInputs, partitionFiles, readInputs, type BadRecord, type RawDoc } from '../ingest/index.js';
+import { describeBadRecord, isBadRecord, listInputs, partitionFiles, readInputs, type BadRecord, type InputFile, type RawDoc } from '../ingest/index.js';
 import { ShardWriter } from '../shards/shard-writer.js';
-import { buildManifest, readManifest, writeManifest, MANIFEST_FILE, type ManifestFingerprints, type ManifestShard } from '../shards/manifest.js';
+import { buildManifest, readManifest, writeManifest, MANIFEST_FILE, type ManifestFingerprints, type ManifestInput, type ManifestShard, type ManifestTotals } from '../shards/manifest.js';
 import type { ShardColumnsSpec } from '../shards/schema.js';
 import type { ShardDoc } from '../shards/row.js';
 import { canonicalJson } from '../shards/fingerprint.js';
@@ -70,17 +74,40 @@ export interface PreprocessSummary {
   /** input MB (10^6 bytes) per second processed by this run */
   mbPerSecond: number;
   fingerprints: ManifestFingerprints;
+  /**
+   * Which columns were taken from an earlier shard set instead of being computed (docs/reuse.md).
+   * Always set by runPreprocess / runRepatch (optional only so that summaries built elsewhere,
+   * e.g. test doubles, stay valid).
+   */
+  reused?: ReusedColumns;
+  /** with a cache directory: the cached set reused (or null) and where this set is stored in the cache; null without one */
+  cache?: { dir: string; from: string | null; stored: string | null } | null;
 }
 
-function columnsOf(c: PreprocessConfig): ShardColumnsSpec {
+export interface ReusedColumns {
+  entropies: boolean;
+  ngrams: boolean;
+  patches: boolean;
+}
+
+export const NOTHING_REUSED: ReusedColumns = Object.freeze({ entropies: false, ngrams: false, patches: false });
+
+/** Inputs listed and hashed, the model's fingerprint and threshold resolved, the fingerprints computed. */
+export interface PreparedRun {
+  files: InputFile[];
+  inputs: ManifestInput[];
+  fingerprints: ManifestFingerprints;
+}
+
+export function columnsOf(c: PreprocessConfig): ShardColumnsSpec {
   const ng = c.process.ngrams;
   const ngramTables = [];
   if (ng) for (let f = 0; f < ng.functions; f++) for (const g of ng.sizes) ngramTables.push({ groupSize: g, hashFunction: f });
   return { entropies: c.process.entropy !== null, patchLengths: true, ngramTables };
 }
 
-/** Refuses to continue a run with other inputs or settings in the same directory. */
-async function checkRunRecord(c: PreprocessConfig, fingerprints: ManifestFingerprints): Promise<void> {
+/** Refuses to continue a run with other inputs or settings in the same directory; records the run otherwise. */
+export async function checkRunRecord(c: PreprocessConfig, fingerprints: ManifestFingerprints): Promise<void> {
   const record = canonicalJson({ config: outputDefiningConfig(c), fingerprints });
   const path = join(c.out, RUN_FILE);
   if (existsSync(path)) {
@@ -117,9 +144,11 @@ function toCompletion(task: number, records: number, docs: ShardDoc[], bad: BadR
   return { task, records, documents: docs.length, bytes, tokens, patches, quarantined };
 }
 
-export async function runPreprocess(c: PreprocessConfig, hooks: PreprocessHooks = {}): Promise<PreprocessSummary> {
-  const t0 = performance.now();
-  const log = hooks.log ?? (() => undefined);
+/**
+ * Lists and hashes the inputs, resolves the entropy model's fingerprint and default threshold
+ * (filling them into `c.process`), and computes the run's fingerprints.
+ */
+export async function prepareRun(c: PreprocessConfig, log: (m: string) => void = () => undefined): Promise<PreparedRun> {
   let files = await listInputs(c.inputs);
   if (c.partition.count > 1) files = partitionFiles(files, c.partition.count, c.partition.index);
   if (c.process.entropy) {
@@ -134,22 +163,101 @@ export async function runPreprocess(c: PreprocessConfig, hooks: PreprocessHooks 
     }
   }
   const inputs = await describeInputs(files);
-  const fingerprints = runFingerprints(c, inputs);
-  await mkdir(c.out, { recursive: true });
+  return { files, inputs, fingerprints: runFingerprints(c, inputs) };
+}
 
-  const base = { out: c.out, workers: c.workers, fingerprints };
-  if (existsSync(join(c.out, MANIFEST_FILE))) {
-    const m = await readManifest(c.out);
-    if (canonicalJson(m.fingerprints) !== canonicalJson(fingerprints)) {
-      throw new BltError('STATE_FORMAT', `${c.out} already holds a complete shard set made from other inputs or settings.`, 'write to a new --out directory');
-    }
-    log(`${c.out} is already complete (${m.totals.documents} documents); nothing to do`);
-    const t = m.totals;
-    return { ...base, status: 'already-complete', documents: t.documents, bytes: t.bytes, tokens: t.tokens, patches: t.patches, meanPatchLength: t.patches ? t.tokens / t.patches : 0, quarantined: t.quarantined, tasks: 0, resumedFromTask: 0, shards: m.shards.length, engine: null, wallSeconds: (performance.now() - t0) / 1000, mbPerSecond: 0 };
+const meanPatch = (t: { tokens: number; patches: number }): number => (t.patches ? t.tokens / t.patches : 0);
+
+/**
+ * When `c.out` already holds a complete set: the 'already-complete' summary if it was made from
+ * these fingerprints, a STATE_FORMAT error if not. Null when the set is not complete.
+ */
+export async function completedSummary(c: PreprocessConfig, fingerprints: ManifestFingerprints, t0: number, log: (m: string) => void): Promise<PreprocessSummary | null> {
+  if (!existsSync(join(c.out, MANIFEST_FILE))) return null;
+  const m = await readManifest(c.out);
+  if (canonicalJson(m.fingerprints) !== canonicalJson(fingerprints)) {
+    throw new BltError('STATE_FORMAT', `${c.out} already holds a complete shard set made from other inputs or settings.`, 'write to a new --out directory');
   }
+  log(`${c.out} is already complete (${m.totals.documents} documents); nothing to do`);
+  const t = m.totals;
+  return {
+    status: 'already-complete', out: c.out, documents: t.documents, bytes: t.bytes, tokens: t.tokens, patches: t.patches, meanPatchLength: meanPatch(t),
+    quarantined: t.quarantined, tasks: 0, resumedFromTask: 0, shards: m.shards.length, workers: c.workers, engine: null,
+    wallSeconds: (performance.now() - t0) / 1000, mbPerSecond: 0, fingerprints, reused: { ...NOTHING_REUSED }, cache: null,
+  };
+}
+
+/** The shard writer of a run's output directory (fresh, or resumed from its saved state). */
+export function openRunWriter(c: PreprocessConfig): Promise<ShardWriter> {
+  return ShardWriter.open({ dir: c.out, columns: columnsOf(c), format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows });
+}
+
+/**
+ * After the last task: closes the last shard, writes quarantine.jsonl (from the completion
+ * records) and the manifest, removes the writer state. Shared by preprocessing and repatching,
+ * so both end with the same files.
+ */
+export async function finishRun(c: PreprocessConfig, writer: ShardWriter, inputs: ManifestInput[], fingerprints: ManifestFingerprints): Promise<{ totals: ManifestTotals; shards: ManifestShard[]; tasks: number }> {
+  await writer.finish();
+  const state = writer.getState();
+  const completions = await readCompletions(c.out, state.nextTask);
+  const quarantined = completions.flatMap((d) => d.quarantined);
+  await writeFileAtomic(join(c.out, QUARANTINE_FILE), quarantined.map((q) => JSON.stringify(q)).join('\n') + (quarantined.length ? '\n' : ''));
+  const totals = { ...state.totals, quarantined: quarantined.length };
+  const shards: ManifestShard[] = state.shards;
+  const manifest = buildManifest({
+    tool: { name: 'blt-toolkit', version: packageVersion() },
+    createdAt: new Date().toISOString(),
+    config: JSON.parse(JSON.stringify(outputDefiningConfig(c))) as Record<string, unknown>,
+    inputs,
+    shards,
+    totals,
+    fingerprints,
+  });
+  await writeManifest(c.out, manifest);
+  await writer.dispose();
+  return { totals, shards, tasks: state.nextTask };
+}
+
+/** The summary of a run that stopped early (resumable) or finished. */
+export function runSummary(
+  c: PreprocessConfig,
+  r: { status: 'done' | 'interrupted'; totals: Omit<ManifestTotals, 'quarantined'>; quarantined: number; tasks: number; resumedFromTask: number; shards: number; engine: string | null; bytesThisRun: number; t0: number; fingerprints: ManifestFingerprints; reused?: ReusedColumns },
+): PreprocessSummary {
+  const wallSeconds = (performance.now() - r.t0) / 1000;
+  const t = r.totals;
+  return {
+    status: r.status, out: c.out, documents: t.documents, bytes: t.bytes, tokens: t.tokens, patches: t.patches, meanPatchLength: meanPatch(t),
+    quarantined: r.quarantined, tasks: r.tasks, resumedFromTask: r.resumedFromTask, shards: r.shards, workers: c.workers, engine: r.engine,
+    wallSeconds, mbPerSecond: r.bytesThisRun / 1e6 / Math.max(wallSeconds, 1e-9), fingerprints: r.fingerprints,
+    reused: { ...(r.reused ?? NOTHING_REUSED) }, cache: null,
+  };
+}
+
+/**
+ * Runs `blt preprocess`. With `c.cacheDir` the run goes through the cache (src/cache: reuse of
+ * stored entropies and n-gram ids, docs/reuse.md); without it everything is computed here.
+ */
+export async function runPreprocess(c: PreprocessConfig, hooks: PreprocessHooks = {}): Promise<PreprocessSummary> {
+  if (c.cacheDir !== null) {
+    const { preprocessWithCache } = await import('../cache/preprocess-with-cache.js');
+    return preprocessWithCache(c, hooks);
+  }
+  const t0 = performance.now();
+  const log = hooks.log ?? (() => undefined);
+  return computeShardSet(c, await prepareRun(c, log), hooks, t0);
+}
+
+/** Preprocessing proper: every column computed from the inputs (entropy model, patching, hashing). */
+export async function computeShardSet(c: PreprocessConfig, prepared: PreparedRun, hooks: PreprocessHooks = {}, t0 = performance.now()): Promise<PreprocessSummary> {
+  const log = hooks.log ?? (() => undefined);
+  const { files, inputs, fingerprints } = prepared;
+  await mkdir(c.out, { recursive: true });
+  const complete = await completedSummary(c, fingerprints, t0, log);
+  if (complete) return complete;
   await checkRunRecord(c, fingerprints);
 
-  const writer = await ShardWriter.open({ dir: c.out, columns: columnsOf(c), format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows });
+  const writer = await openRunWriter(c);
   const startTask = writer.nextTask;
   const done = await readCompletions(c.out, startTask);
   const skipDocs = done.reduce((a, d) => a + d.records, 0);
@@ -190,46 +298,12 @@ export async function runPreprocess(c: PreprocessConfig, hooks: PreprocessHooks 
     await runner.close();
   }
 
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const mbPerSecond = progress.bytes / 1e6 / Math.max(wallSeconds, 1e-9);
+  const common = { resumedFromTask: startTask, engine, bytesThisRun: progress.bytes, t0, fingerprints };
   if (stopped.value) {
-    const s = writer.getState().totals;
+    const state = writer.getState();
     log(`stopped after task ${writer.nextTask - 1}; run the same command again to resume`);
-    return { ...base, status: 'interrupted', ...s, meanPatchLength: s.patches ? s.tokens / s.patches : 0, quarantined: progress.quarantined, tasks: writer.nextTask, resumedFromTask: startTask, shards: writer.getState().shards.length, engine, wallSeconds, mbPerSecond };
+    return runSummary(c, { ...common, status: 'interrupted', totals: state.totals, quarantined: progress.quarantined, tasks: state.nextTask, shards: state.shards.length });
   }
-
-  await writer.finish();
-  const state = writer.getState();
-  const completions = await readCompletions(c.out, state.nextTask);
-  const quarantined = completions.flatMap((d) => d.quarantined);
-  await writeFileAtomic(join(c.out, QUARANTINE_FILE), quarantined.map((q) => JSON.stringify(q)).join('\n') + (quarantined.length ? '\n' : ''));
-  const totals = { ...state.totals, quarantined: quarantined.length };
-  const shards: ManifestShard[] = state.shards;
-  const manifest = buildManifest({
-    tool: { name: 'blt-toolkit', version: packageVersion() },
-    createdAt: new Date().toISOString(),
-    config: JSON.parse(JSON.stringify(outputDefiningConfig(c))) as Record<string, unknown>,
-    inputs,
-    shards,
-    totals,
-    fingerprints,
-  });
-  await writeManifest(c.out, manifest);
-  await writer.dispose();
-  return {
-    ...base,
-    status: 'done',
-    documents: totals.documents,
-    bytes: totals.bytes,
-    tokens: totals.tokens,
-    patches: totals.patches,
-    meanPatchLength: totals.patches ? totals.tokens / totals.patches : 0,
-    quarantined: totals.quarantined,
-    tasks: state.nextTask,
-    resumedFromTask: startTask,
-    shards: shards.length,
-    engine,
-    wallSeconds,
-    mbPerSecond,
-  };
+  const r = await finishRun(c, writer, inputs, fingerprints);
+  return runSummary(c, { ...common, status: 'done', totals: r.totals, quarantined: r.totals.quarantined, tasks: r.tasks, shards: r.shards.length });
 }
