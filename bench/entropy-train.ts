@@ -38,13 +38,26 @@ export interface TrainBenchResult {
   matmulGflops: number;
 }
 
-export async function runTrainBench(): Promise<TrainBenchResult> {
-  const info = await initBackend(parseBackendRequest(arg('--backend') ?? 'wasm'));
-  const steps = Number(arg('--steps') ?? 8);
+/** Options of `runTrainBench`; each one left out falls back to its command-line flag. */
+export interface TrainBenchOptions {
+  backend?: string;
+  steps?: number;
+  config?: object;
+  batchSize?: number;
+  seqLen?: number;
+  /** Bytes of each of the 3 evaluation documents (default: all of them). */
+  evalBytes?: number;
+}
+
+export async function runTrainBench(o: TrainBenchOptions = {}): Promise<TrainBenchResult> {
+  const info = await initBackend(parseBackendRequest(o.backend ?? arg('--backend') ?? 'wasm'));
+  const steps = o.steps ?? Number(arg('--steps') ?? 8);
+  const batchSize = o.batchSize ?? (arg('--batch-size') ? Number(arg('--batch-size')) : undefined);
+  const seqLen = o.seqLen ?? (arg('--seq-len') ? Number(arg('--seq-len')) : undefined);
   const cfg = resolveTrainConfig({
-    steps: 1000, model: JSON.parse(arg('--config') ?? '{}') as object,
-    ...(arg('--batch-size') ? { batchSize: Number(arg('--batch-size')) } : {}),
-    ...(arg('--seq-len') ? { seqLen: Number(arg('--seq-len')) } : {}),
+    steps: 1000, model: o.config ?? (JSON.parse(arg('--config') ?? '{}') as object),
+    ...(batchSize ? { batchSize } : {}),
+    ...(seqLen ? { seqLen } : {}),
   });
   const docs = [...brownDocuments()].slice(0, 40).map((d) => utf8EncodeIgnore(d.text));
   const model = createEntropyTransformer(cfg.model, 0);
@@ -60,7 +73,7 @@ export async function runTrainBench(): Promise<TrainBenchResult> {
     if (i >= 2) rates.push(tokens / ((performance.now() - t0) / 1000)); // 2 warm-up steps
   }
   const fpb = flopsPerByte(cfg.model);
-  const evalDocs = docs.slice(0, 3).map(documentTokens);
+  const evalDocs = docs.slice(0, 3).map((d) => documentTokens(o.evalBytes === undefined ? d : d.subarray(0, o.evalBytes)));
   await computeLogProbsBatch(model, [evalDocs[0]?.subarray(0, 600) ?? new Int32Array(0)]); // warm-up
   const t0 = performance.now();
   await computeLogProbsBatch(model, evalDocs);

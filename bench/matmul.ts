@@ -11,7 +11,6 @@ import { measureMatmulGflops, median } from '../src/backend/matmul-gflops.js';
 import { initBackend, type BackendName } from '../src/backend/select-backend.js';
 import { patchWasmBatchMatMul, unpatchWasmBatchMatMul } from '../src/backend/wasm-batch-matmul.js';
 
-const size = Number(process.argv[2] ?? 512);
 
 /** GFLOP/s (median of 5 after a warm-up) of `tf.matMul(a, b, tA, tB)` on the active backend. */
 function timeMatMul(aShape: number[], bShape: number[], tA: boolean, tB: boolean, flops: number): number {
@@ -30,17 +29,26 @@ function timeMatMul(aShape: number[], bShape: number[], tA: boolean, tB: boolean
   return median(rates);
 }
 
-async function main(): Promise<void> {
+export interface MatmulBench {
+  size: number;
+  backends: Array<{ backend: BackendName; gflops: number; min: number; max: number; runs: number }>;
+  /** The transposed/batched matmuls of a training step: GFLOP/s with the wrapper and the stock kernel. */
+  cases: Array<{ label: string; wrapper: number; stock: number }>;
+}
+
+export async function runMatmulBench(size = 512, log: (line: string) => void = () => undefined): Promise<MatmulBench> {
   const auto = await initBackend('auto');
   const backends: BackendName[] = auto.name === 'tensorflow' ? ['tensorflow', 'wasm', 'cpu'] : ['wasm', 'cpu'];
-  console.log(`matmul ${size}×${size}×${size} float32, GFLOP/s (median, min–max)`);
+  const res: MatmulBench = { size, backends: [], cases: [] };
+  log(`matmul ${size}×${size}×${size} float32, GFLOP/s (median, min–max)`);
   for (const name of backends) {
     await initBackend(name);
     const m = measureMatmulGflops({ size, repeats: name === 'cpu' ? 3 : 7 });
-    console.log(`  ${name.padEnd(10)} ${m.gflops.toFixed(2).padStart(7)}  (${m.min.toFixed(2)}–${m.max.toFixed(2)}, ${m.runs} runs)`);
+    res.backends.push({ backend: name, gflops: m.gflops, min: m.min, max: m.max, runs: m.runs });
+    log(`  ${name.padEnd(10)} ${m.gflops.toFixed(2).padStart(7)}  (${m.min.toFixed(2)}–${m.max.toFixed(2)}, ${m.runs} runs)`);
   }
   await initBackend('wasm');
-  console.log('wasm matmuls the BatchMatMul wrapper reroutes, GFLOP/s (median of 5): wrapper vs stock kernel');
+  log('wasm matmuls the BatchMatMul wrapper reroutes, GFLOP/s (median of 5): wrapper vs stock kernel');
   const cases: Array<[string, number[], number[], boolean, boolean, number]> = [
     ['dW = xᵀ·dy  [2048,128]ᵀ × [2048,512]', [2048, 128], [2048, 512], true, false, 2 * 2048 * 128 * 512],
     ['dx = dy·Wᵀ  [2048,512] × [128,512]ᵀ', [2048, 512], [128, 512], false, true, 2 * 2048 * 128 * 512],
@@ -52,8 +60,10 @@ async function main(): Promise<void> {
     unpatchWasmBatchMatMul();
     const stock = timeMatMul(aS, bS, tA, tB, flops);
     patchWasmBatchMatMul();
-    console.log(`  ${label.padEnd(40)} ${wrapped.toFixed(2).padStart(7)} vs ${stock.toFixed(2).padStart(5)}`);
+    res.cases.push({ label, wrapper: wrapped, stock });
+    log(`  ${label.padEnd(40)} ${wrapped.toFixed(2).padStart(7)} vs ${stock.toFixed(2).padStart(5)}`);
   }
+  return res;
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await runMatmulBench(Number(process.argv[2] ?? 512), (l) => console.log(l));
