@@ -44,3 +44,21 @@ export { resolvePreprocessConfig, type PreprocessOptions, type PreprocessConfig 
 export { runPreprocess, type PreprocessSummary, type PreprocessHooks } from './preprocess/run-preprocess.js';
 export { computeShardStats } from './stats/shard-stats.js';
 export { calibrateThreshold } from './stats/calibrate.js';
+
+// BLT training: train(config, hooks), evaluation in bits per byte, generation (docs/blt-training.md)
+export {
+  train,
+  type BltTrainOptions,
+  type BltTrainHooks,
+  type BltTrainResult,
+  type BltStartInfo,
+  type BltStepInfo,
+  type BltEvalInfo,
+} from './train/trainer/train-loop.js';
+export { resolveBltTrainConfig, BLT_TRAIN_DEFAULTS, type BltTrainConfig, type BltTrainConfigInput } from './train/trainer/config.js';
+export type { PatchingChoice } from './train/trainer/patching-choice.js';
+export { loadBltRun, type LoadedRun } from './train/trainer/load-run.js';
+export { evaluateBlt, type BltEvalResult, type BltEvalOptions } from './train/eval/bits-per-byte.js';
+export { evaluateRun, type EvalRunOptions, type EvalRunResult } from './train/eval/eval-run.js';
+export { generateBlt, type GenerateOptions, type GenerateResult } from './train/generate/generate.js';
+export { runPatching, openRunScorer, type RunPatching } from './train/generate/run-patching.js';

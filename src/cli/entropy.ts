@@ -117,7 +117,7 @@ async function trainingBackend(o: Opts): Promise<BackendInfo> {
 }
 
 /** SIGINT/SIGTERM → a flag the loop polls after each step; a second signal exits at once. */
-function stopOnSignals(progress: () => ProgressReporter): { stopped: () => number | null; release: () => void } {
+export function stopOnSignals(progress: () => ProgressReporter): { stopped: () => number | null; release: () => void } {
   let code: number | null = null;
   const handler = (signal: NodeJS.Signals): void => {
     const c = signal === 'SIGINT' ? 130 : 143;

@@ -16,6 +16,12 @@ import { register as registerStats } from './stats.js';
 import { register as registerCalibrate } from './calibrate.js';
 import { register as registerPreprocess } from './preprocess.js';
 import { register as registerShardTools } from './shard-tools.js';
+import { register as registerRepatch } from './repatch.js';
+import { register as registerCache } from './cache.js';
+import { register as registerServe } from './serve.js';
+import { register as registerTrain } from './train.js';
+import { register as registerEval } from './eval.js';
+import { register as registerGenerate } from './generate.js';
 import { register as registerPlanned } from './planned.js';
 
 export function buildProgram(): Command {
@@ -32,6 +38,12 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerPreprocess(program);
   registerShardTools(program);
+  registerRepatch(program);
+  registerCache(program);
+  registerServe(program);
+  registerTrain(program);
+  registerEval(program);
+  registerGenerate(program);
   registerPlanned(program);
   return program;
 }

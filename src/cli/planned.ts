@@ -3,9 +3,6 @@ import { BltError } from '../core/errors.js';
 
 /** Subcommands that later issues build; each says so clearly instead of failing obscurely. */
 const PLANNED: Array<[string, string]> = [
-  ['repatch', 'recompute patch lengths from stored entropies'],
-  ['train', 'train BLT (local encoder, latent transformer, local decoder) from shards'],
-  ['serve', 'the preprocessing service over HTTP'],
 ];
 
 export function register(program: Command): void {

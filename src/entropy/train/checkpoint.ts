@@ -53,10 +53,17 @@ export interface TrainState {
   readonly progress: RunProgress;
 }
 
-export interface Checkpoint {
-  readonly state: TrainState;
+/** A checkpoint's contents; `S` is the trainer's JSON state (the entropy trainer's by default). */
+export interface Checkpoint<S = TrainState> {
+  readonly state: S;
   readonly weights: Map<string, WeightArray>;
   readonly optimizer: AdamWState;
+}
+
+/** What any trainer's state must hold for the generic save/load below. */
+export interface CheckpointState {
+  readonly step: number;
+  readonly optimizer: { readonly t: number };
 }
 
 export function checkpointName(step: number): string {
@@ -68,7 +75,7 @@ export function checkpointsDir(outDir: string): string {
 }
 
 /** Writes `<out>/checkpoints/<step>/` atomically, then prunes to the newest `keep`. Returns its path. */
-export async function saveCheckpoint(outDir: string, ckpt: Checkpoint, keep: number): Promise<string> {
+export async function saveCheckpoint<S extends CheckpointState = TrainState>(outDir: string, ckpt: Checkpoint<S>, keep: number): Promise<string> {
   const dir = join(checkpointsDir(outDir), checkpointName(ckpt.state.step));
   const moments = new Map<string, WeightArray>();
   for (const [name, w] of ckpt.weights) {
@@ -104,6 +111,14 @@ async function pruneCheckpoints(outDir: string, keep: number): Promise<void> {
 
 /** Loads the checkpoint of `step`, or the newest one. NOT_FOUND when there is none. */
 export async function loadCheckpoint(outDir: string, step?: number): Promise<Checkpoint> {
+  return loadCheckpointWith(outDir, parseState, step);
+}
+
+/**
+ * loadCheckpoint for any trainer: `parse(text, dir)` turns train-state.json into the trainer's
+ * state (throwing STATE_FORMAT when it is not one). NOT_FOUND when there is no checkpoint.
+ */
+export async function loadCheckpointWith<S extends CheckpointState>(outDir: string, parse: (text: string, dir: string) => S, step?: number): Promise<Checkpoint<S>> {
   const steps = await listCheckpoints(outDir);
   const s = step ?? steps[steps.length - 1];
   if (s === undefined || !steps.includes(s)) {
@@ -111,7 +126,7 @@ export async function loadCheckpoint(outDir: string, step?: number): Promise<Che
       'run without --resume to start a new run, or point --out at the run to continue');
   }
   const dir = join(checkpointsDir(outDir), checkpointName(s));
-  const state = parseState(await readFile(join(dir, 'train-state.json'), 'utf8'), dir);
+  const state = parse(await readFile(join(dir, 'train-state.json'), 'utf8'), dir);
   const weights = decodeSafetensors(await readFile(join(dir, 'model.safetensors')), join(dir, 'model.safetensors')).tensors;
   const opt = decodeSafetensors(await readFile(join(dir, 'optimizer.safetensors')), join(dir, 'optimizer.safetensors')).tensors;
   const m = new Map<string, Float32Array>();
