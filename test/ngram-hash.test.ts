@@ -41,7 +41,7 @@ describe('hashed byte n-gram ids (blt-spec §4)', () => {
 
   it('agrees on multilingual text and edge vocabularies (1, 2, 2^31 - 1, 2^31)', () => {
     const x = Array.from(encodeBytes('Ünïcödé — 世界, мир, عالم, 🌍 hello\u0000\r\n'));
-    for (const v of [1, 2, 3, 30000, 50002, 500002, 2 ** 31 - 1, 2 ** 31]) {
+    for (const v of [1, 2, 3, 30000, 50002, 500002, 2 ** 21, 2 ** 21 + 1, 2 ** 31 - 1, 2 ** 31]) {
       for (let g = 1; g <= 8; g++) {
         for (let f = 0; f <= 10; f++) assert.deepEqual(Array.from(hashNgramIds(x, g, f, v)), referenceHash(x, g, f, v), `g=${g} f=${f} v=${v}`);
       }
@@ -93,5 +93,17 @@ describe('hashed byte n-gram ids (blt-spec §4)', () => {
 
   it('gives an empty result for an empty input', () => {
     assert.equal(hashNgramIds([], 3, 0, 10).length, 0);
+  });
+});
+
+describe('hashed n-gram ids: both floor-mod paths of the kernel (vocab <= 2^21 and above)', () => {
+  it('equals the big-integer formula for small and large vocabularies on long random inputs (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 259 }), { minLength: 1, maxLength: 300 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 10 }),
+        fc.oneof(fc.integer({ min: 1, max: 2 ** 21 }), fc.integer({ min: 2 ** 21 + 1, max: 2 ** 31 })), (x, g, f, v) => {
+          assert.deepEqual(Array.from(hashNgramIds(x, g, f, v)), referenceHash(x, g, f, v));
+        }),
+      { numRuns: 300 },
+    );
   });
 });
