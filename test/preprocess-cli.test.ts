@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readShardSet } from '../src/shards/reader.js';
-import { runCli, ROOT } from './helpers/run-cli.js';
+import { killAfterProgress as killAfter, runCli } from './helpers/run-cli.js';
 import { shardHashes, tempDir, tinyModelDir, writeCorpus } from './helpers/preprocess-fixtures.js';
 
-/** Starts `blt preprocess`, SIGKILLs it after `events` progress lines; resolves when it is gone. */
-function killAfter(args: string[], events: number): Promise<void> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let seen = 0;
-    child.stderr.on('data', (chunk: Buffer) => {
-      seen += (chunk.toString().match(/"event":"progress"/g) ?? []).length;
-      if (seen >= events) child.kill('SIGKILL');
-    });
-    child.on('exit', () => resolve());
-  });
-}
 
 describe('blt preprocess CLI', function () {
   this.timeout(600_000);
