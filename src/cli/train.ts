@@ -22,7 +22,7 @@ const TRAIN_FLAGS: Record<NumericKey, readonly [flag: string, help: string]> = {
   steps: ['--steps <n>', 'optimizer steps (default 2000)'],
   batchSize: ['--batch-size <n>', 'rows per micro-batch (default 4)'],
   gradAccum: ['--grad-accum <n>', 'micro-batches per optimizer step (default 1)'],
-  seqLenPatches: ['--seq-len-patches <n>', 'patches per row, the reference data.seq_len (default 128)'],
+  seqLenPatches: ['--seq-len-patches <n>', 'patches per row, the reference data.seq_len (default 160)'],
   maxBytesPerRow: ['--max-bytes-per-row <n>', 'bytes per row, the reference max_encoder_seq_length (default 512)'],
   bufferSize: ['--buffer-size <n>', 'sequences per shuffle buffer (default 64)'],
   lr: ['--lr <x>', 'peak learning rate (default 1e-3)'],

@@ -71,7 +71,7 @@ export const BLT_TRAIN_DEFAULTS: Defaults = Object.freeze({
   steps: 2000,
   batchSize: 4,
   gradAccum: 1,
-  seqLenPatches: 128,
+  seqLenPatches: 160,
   maxBytesPerRow: 512,
   bufferSize: 64,
   lr: 1e-3,
