@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { openAsBlob } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -222,6 +222,7 @@ describe('shards: determinism and resume', function () {
             await cp(dir, crashed, { recursive: true });
             await first.addTask(k, tasks[k] as ShardDoc[]);
             for (const name of await readdir(dir)) if (name.startsWith('shard-')) await cp(join(dir, name), join(crashed, name));
+            await mkdir(join(crashed, '.staging'), { recursive: true }); // absent when the crash hit task 0
             await writeFile(join(crashed, '.staging', 'task-999999.arrow'), 'junk');
             await writeFile(join(crashed, 'shard-00099.parquet.tmp'), 'junk');
             resumed = await ShardWriter.open(opts(crashed, format));
@@ -234,7 +235,7 @@ describe('shards: determinism and resume', function () {
           assert.deepEqual(await filesOf(outDir), ref.files);
           assert.deepEqual(await readdir(join(outDir, '.staging')).catch(() => []), []);
         }),
-        { numRuns: 8, examples: [[0, 'reopen'], [tasks.length, 'reopen'], [ref.shards[0]!.lastTask + 1, 'crash-mid-task'], [ref.shards[0]!.lastTask, 'crash-mid-task']] },
+        { numRuns: 8, examples: [[0, 'reopen'], [0, 'crash-mid-task'], [tasks.length, 'reopen'], [ref.shards[0]!.lastTask + 1, 'crash-mid-task'], [ref.shards[0]!.lastTask, 'crash-mid-task']] },
       );
     });
   }
