@@ -86,8 +86,12 @@ describe('entropy engine selection (createEntropyEngine)', function () {
     // Without the CUDA EP binaries (onnxruntime-node-install=skip) explicit CUDA fails clearly ...
     const cuda = await createEntropyEngine(model, { engine: 'onnx', executionProvider: 'cuda' }).catch((e: unknown) => e);
     if (!(cuda instanceof Error)) {
-      await (cuda as EntropyEngine).close();
-      this.skip(); // a machine with a working CUDA EP
+      // a machine with a working CUDA execution provider: the engine runs on it
+      const engine = cuda as EntropyEngine;
+      assert.equal(engine.name, 'onnx');
+      assert.match(engine.detail, /cuda/i);
+      await engine.close();
+      return;
     }
     assert.ok(isCode('BACKEND_UNAVAILABLE')(cuda) && /CUDA/.test(cuda.message) && /cuda12/.test(cuda.message), String(cuda));
     // ... and 'auto' falls back to onnx on the CPU provider, saying why.
