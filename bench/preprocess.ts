@@ -19,7 +19,8 @@ export interface PreprocessBench {
   scaling: number;
 }
 
-async function corpus(mb: number): Promise<string> {
+/** A JSONL corpus of about `mb` MB of text, the bundled sample's documents repeated (shared by the benches). */
+export async function benchCorpus(mb: number): Promise<string> {
   const sample = (await readFile(new URL('../data/samples/multilingual.jsonl', import.meta.url), 'utf8')).trim().split('\n');
   const lines: string[] = [];
   let bytes = 0;
@@ -36,7 +37,7 @@ async function corpus(mb: number): Promise<string> {
 }
 
 export async function runPreprocessBench(mb = 1, runs = 3, model?: string): Promise<PreprocessBench> {
-  const input = await corpus(mb);
+  const input = await benchCorpus(mb);
   const rates: Record<number, number[]> = { 1: [], 2: [] };
   for (let r = 0; r < runs; r++) {
     for (const workers of [1, 2]) {

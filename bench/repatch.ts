@@ -10,13 +10,14 @@
  *
  * Run: node --import tsx bench/repatch.ts [--mb 0.5] [--runs 3] [--workers N] [--model dir|ngram:file] [--json]
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolvePreprocessConfig } from '../src/preprocess/config.js';
 import { runPreprocess } from '../src/preprocess/run-preprocess.js';
 import { runRepatch } from '../src/repatch/run-repatch.js';
 import { summarize, type Summary } from './summary.js';
+import { benchCorpus } from './preprocess.js';
 
 export interface RepatchBench {
   inputMB: number;
@@ -28,22 +29,8 @@ export interface RepatchBench {
   ratio: number;
 }
 
-async function corpus(mb: number): Promise<string> {
-  const sample = (await readFile(new URL('../data/samples/multilingual.jsonl', import.meta.url), 'utf8')).trim().split('\n');
-  const lines: string[] = [];
-  let bytes = 0;
-  for (let i = 0; bytes < mb * 1e6; i++) {
-    const doc = JSON.parse(sample[i % sample.length] as string) as { text: string };
-    lines.push(JSON.stringify({ id: `d${i}`, text: doc.text }));
-    bytes += Buffer.byteLength(doc.text);
-  }
-  const path = join(await mkdtemp(join(tmpdir(), 'blt-bench-rp-')), 'corpus.jsonl');
-  await writeFile(path, `${lines.join('\n')}\n`);
-  return path;
-}
-
 export async function runRepatchBench(mb = 0.5, runs = 3, model?: string, workers?: number): Promise<RepatchBench> {
-  const input = await corpus(mb);
+  const input = await benchCorpus(mb);
   const pre: number[] = [];
   const rep: number[] = [];
   for (let r = 0; r < runs; r++) {
