@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { parseNumber } from './parse-size.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
@@ -28,11 +29,7 @@ interface CalibrateCliOptions {
 export const DEFAULT_SHARD_SAMPLE_BYTES = 8 * 2 ** 20;
 export const DEFAULT_MODEL_SAMPLE_BYTES = 2 ** 20;
 
-const num = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new BltError('BAD_OPTION', `Expected a number, got ${JSON.stringify(v)}.`);
-  return n;
-};
+const num = parseNumber;
 
 /** `blt calibrate`: the threshold whose mean patch length on the data matches a target. */
 export function register(program: Command): void {

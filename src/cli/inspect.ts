@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { parseNumber } from './parse-size.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { encodeBytes } from '../entropy/tokenizer.js';
@@ -42,11 +43,7 @@ interface InspectData {
   monotonicity: boolean;
 }
 
-const num = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new BltError('BAD_OPTION', `Expected a number, got ${JSON.stringify(v)}.`);
-  return n;
-};
+const num = parseNumber;
 
 /** `blt inspect`: per-byte entropies and the entropy patch segmentation of one text (the paper's figure). */
 export function register(program: Command): void {

@@ -16,3 +16,10 @@ export function parseIntList(name: string, v: string): number[] {
   if (parts.length === 0 || parts.some((n) => !Number.isInteger(n))) throw badOption(name, 'a comma-separated list of integers such as 3,4,5,6,7,8', v);
   return parts;
 }
+
+/** A finite number option ("1.5", "2e-3"); an empty or non-numeric value is a BAD_OPTION error. */
+export function parseNumber(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw badOption('a number option', 'a finite number', v);
+  return n;
+}

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseNumber } from './parse-size.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { computeShardStats, type ShardStatsOptions } from '../stats/shard-stats.js';
@@ -16,11 +17,7 @@ interface StatsCliOptions {
   limit: number;
 }
 
-const num = (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new BltError('BAD_OPTION', `Expected a number, got ${JSON.stringify(v)}.`);
-  return n;
-};
+const num = parseNumber;
 
 /** `blt stats <shard-dir>`: streaming patch, entropy, language and n-gram statistics of a shard set. */
 export function register(program: Command): void {
