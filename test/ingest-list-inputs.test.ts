@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { detectInput, listInputs } from '../src/ingest/index.js';
+import { detectInput, listInputs, listInputsReport } from '../src/ingest/index.js';
 import { tempDir } from './fixtures/ingest/helpers.js';
 
 describe('ingest: listing inputs', () => {
@@ -74,5 +74,61 @@ describe('ingest: listing inputs', () => {
     const glob = join(dir, '*.nothing');
     await assert.rejects(listInputs([glob]), (e: Error & { code?: string }) => e.code === 'NOT_FOUND' && e.message.includes(glob) && /glob/.test(e.message));
     await assert.rejects(listInputs([]), (e: Error & { code?: string }) => e.code === 'BAD_OPTION');
+  });
+});
+
+describe('ingest: listing skips earlier outputs (issue 13 item 6)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const put = (f: string, content = f): void => {
+    mkdirSync(join(dir, f, '..'), { recursive: true });
+    writeFileSync(join(dir, f), content);
+  };
+  before(() => {
+    ({ dir, cleanup } = tempDir());
+    put('a.jsonl');
+    put('notes/index.json', '{"pages":[1]}'); // an index.json of another kind is input
+    put('done/index.json', JSON.stringify({ format: 'blt-shards', version: 1 }));
+    put('done/shard-00000.parquet');
+    put('done/quarantine.jsonl', '{"reason":"x"}\n');
+    put('running/.shard-writer-state.json', '{}');
+    put('running/quarantine.jsonl');
+    put('staged/.staging/task-0.arrow');
+    put('staged/x.jsonl');
+    put('resumable/run.json', '{}');
+    put('resumable/completions/task-000000.json', '{}');
+    put('out/quarantine.jsonl');
+  });
+  after(() => cleanup());
+
+  it('a directory input skips shard sets inside it (manifest, writer state, staging, run records) and reports each', async () => {
+    const skipped: string[] = [];
+    const r = await listInputsReport([dir], { onSkip: (s) => skipped.push(`${relative(dir, s.path)}:${s.reason}`) });
+    assert.deepEqual(r.files.map((f) => relative(dir, f.path)), ['a.jsonl', 'notes/index.json', 'out/quarantine.jsonl']);
+    assert.deepEqual(skipped.sort(), ['done:shard-set', 'resumable:shard-set', 'running:shard-set', 'staged:shard-set']);
+    assert.deepEqual(r.skipped.map((s) => `${relative(dir, s.path)}:${s.reason}`).sort(), skipped);
+  });
+
+  it('skips the run\'s own output directory in directory, glob and file arguments', async () => {
+    const out = join(dir, 'out');
+    const r = await listInputsReport([dir, join(dir, '**/*.jsonl'), join(out, 'quarantine.jsonl')], { exclude: [out] });
+    assert.deepEqual(r.files.map((f) => relative(dir, f.path)), ['a.jsonl', 'notes/index.json']);
+    assert.ok(r.skipped.some((s) => s.reason === 'output' && relative(dir, s.path) === 'out'), JSON.stringify(r.skipped));
+  });
+
+  it('a glob does not match files inside shard sets (quarantine.jsonl of an earlier run)', async () => {
+    const r = await listInputsReport([join(dir, '**/*.jsonl')]);
+    assert.deepEqual(r.files.map((f) => relative(dir, f.path)), ['a.jsonl', 'out/quarantine.jsonl']);
+    assert.deepEqual(r.skipped.map((s) => relative(dir, s.path)).sort(), ['done', 'running', 'staged']);
+  });
+
+  it('runs `check` on every path before saying anything about its kind', async () => {
+    put('far/x.parquet.gz'); // detectInput would refuse this one, naming it
+    const checked: string[] = [];
+    await assert.rejects(
+      listInputs([join(dir, 'far/*')], { check: (p) => { checked.push(p); throw new Error(`refused ${relative(dir, p)}`); } }),
+      /refused far\/x\.parquet\.gz/,
+    );
+    assert.equal(checked.length, 1);
   });
 });

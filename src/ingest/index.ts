@@ -7,7 +7,7 @@ import type { InputFile } from './list-inputs.js';
 import { IngestStream, type ReadFrom } from './readers/ingest-stream.js';
 import type { ReadOptions } from './readers/read-options.js';
 
-export { listInputs, detectInput, type InputFile, type InputKind, type Compression } from './list-inputs.js';
+export { listInputs, listInputsReport, detectInput, type ListOptions, type SkippedInput, type InputFile, type InputKind, type Compression } from './list-inputs.js';
 export { partitionFiles, partitionPlan, PER_FILE_WEIGHT } from './partition.js';
 export { isBadRecord, badRecord, describeBadRecord, type RawDoc, type BadRecord, type IngestRecord, type RecordPosition } from './raw-doc.js';
 export { IngestStream, type ReadFrom } from './readers/ingest-stream.js';

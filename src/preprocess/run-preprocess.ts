@@ -149,7 +149,10 @@ function toCompletion(task: number, records: number, docs: ShardDoc[], bad: BadR
  * (filling them into `c.process`), and computes the run's fingerprints.
  */
 export async function prepareRun(c: PreprocessConfig, log: (m: string) => void = () => undefined): Promise<PreparedRun> {
-  let files = await listInputs(c.inputs);
+  let files = await listInputs(c.inputs, {
+    exclude: [c.out],
+    onSkip: (s) => log(`skipped ${s.path}: ${s.reason === 'output' ? 'it is this run\'s output directory' : 'it is a shard set (an earlier output), not input text'}`),
+  });
   if (c.partition.count > 1) files = partitionFiles(files, c.partition.count, c.partition.index);
   if (c.process.entropy) {
     const m = await entropyModelFingerprint(c.entropyModel ?? undefined);
