@@ -23,10 +23,11 @@ export function register(program: Command): void {
     .description('combine the shard sets of a job array\'s partitions into one shard set')
     .argument('<dirs...>', 'shard set directories, in order')
     .requiredOption('-o, --out <dir>', 'new shard set directory (shard files are hard-linked when possible)')
+    .option('--allow-incomplete', 'merge even when partitions of the job are missing (recorded in index.json)')
     .option('--json', 'print the merged totals as JSON')
-    .action(async (dirs: string[], o: { out: string; json?: boolean }) => {
+    .action(async (dirs: string[], o: { out: string; json?: boolean; allowIncomplete?: boolean }) => {
       const { mergeShardSets } = await import('../shards/merge.js');
-      const m = await mergeShardSets(dirs, o.out);
+      const m = await mergeShardSets(dirs, o.out, { allowIncomplete: o.allowIncomplete === true });
       const t = m.totals;
       process.stdout.write(o.json ? `${JSON.stringify({ out: o.out, shards: m.shards.length, totals: t })}\n`
         : `merged ${dirs.length} shard set(s) into ${o.out}: ${m.shards.length} shard(s), ${t.documents} documents, ${t.quarantined} quarantined\n`);
