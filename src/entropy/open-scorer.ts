@@ -15,6 +15,13 @@ export interface EntropyScorer {
   readonly fingerprint: string;
   /** entropies (nats) per token of each document: out[k].length === docs[k].length */
   score(docs: readonly Int32Array[]): Promise<Float32Array[]>;
+  /**
+   * When set (s): the entropies of tokens [a, b) of a document (a, b multiples of s, b ≤ n)
+   * equal those of scoring tokens [a - s, b) alone and dropping the first s outputs, so a long
+   * document can be scored in pieces (the server's fair queue, src/serve/score-queue.ts).
+   * Transformer: window/2 (its windows start at multiples of it); n-gram: the order.
+   */
+  readonly contextStride?: number;
   close(): Promise<void>;
 }
 
@@ -42,7 +49,17 @@ export async function openEntropyScorer(spec: string | undefined, opts: ScorerOp
     ...(opts.backend === undefined ? {} : { tfjsBackend: opts.backend }),
     ...(opts.threads === undefined ? {} : { threads: opts.threads }),
   });
-  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close() };
+  const stride = await windowStride(dir);
+  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), ...(stride === undefined ? {} : { contextStride: stride }) };
+}
+
+/** window/2 of a model directory's config.json (the engines' window stride, see planWindows). */
+async function windowStride(dir: string): Promise<number | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { CONFIG_FILE } = await import('./model-format/model-dir.js');
+  const c = JSON.parse(await readFile(join(dir, CONFIG_FILE), 'utf8')) as { window?: unknown };
+  return typeof c.window === 'number' && Number.isInteger(c.window / 2) && c.window >= 2 ? c.window / 2 : undefined;
 }
 
 async function openNgramScorer(path: string): Promise<EntropyScorer> {
@@ -55,6 +72,7 @@ async function openNgramScorer(path: string): Promise<EntropyScorer> {
     detail: `n-gram model ${path} (order ${model.order})`,
     fingerprint,
     score: async (docs) => docs.map((d) => ngramEntropies(model, d)),
+    contextStride: Math.max(1, model.order),
     close: async () => undefined,
   };
 }

@@ -33,14 +33,15 @@ export interface ErrorBody {
 }
 
 /** Fastify's own client errors (body parsing, content type, size), reworded to say what was wrong. */
-function fastifyClientError(err: { code?: string; statusCode?: number; message: string }, bodyLimit: number): ErrorBody | null {
+function fastifyClientError(err: { code?: string; statusCode?: number; message: string }, bodyLimit: number, raiseLimit: string | undefined): ErrorBody | null {
   const status = err.statusCode;
   if (status === undefined || status < 400 || status >= 500) return null;
   const body = (code: string, message: string, hint?: string): ErrorBody => ({ statusCode: status, error: { code, message, ...(hint ? { hint } : {}) } });
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return body('PAYLOAD_TOO_LARGE', `The request body is larger than this server's limit of ${bodyLimit} bytes.`,
-        'send smaller requests (split a batch into several), or start the server with a larger --body-limit');
+      return body('PAYLOAD_TOO_LARGE', `The request body is larger than this server's limit of ${bodyLimit} bytes.`, raiseLimit === undefined
+        ? 'this limit is fixed: a job request names files on the server (inputs, out) and options, never the text itself'
+        : `send smaller requests (split a batch into several), or ${raiseLimit}`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return body('UNSUPPORTED_MEDIA_TYPE', `${err.message}.`, 'send JSON with the header Content-Type: application/json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -55,12 +56,15 @@ function fastifyClientError(err: { code?: string; statusCode?: number; message: 
   }
 }
 
-/** Any thrown value → status and JSON body. Unknown errors are 500 with their message. */
-export function errorResponse(err: unknown, bodyLimit: number): ErrorBody {
+/**
+ * Any thrown value → status and JSON body. Unknown errors are 500 with their message.
+ * `raiseLimit`: how the body limit of this endpoint can be raised (undefined: it cannot).
+ */
+export function errorResponse(err: unknown, bodyLimit: number, raiseLimit?: string): ErrorBody {
   if (err instanceof HttpError) return { statusCode: err.statusCode, error: withHint(err) };
   if (err instanceof BltError) return { statusCode: STATUS_BY_CODE[err.code], error: withHint(err) };
   if (err !== null && typeof err === 'object' && 'message' in err) {
-    const client = fastifyClientError(err as { code?: string; statusCode?: number; message: string }, bodyLimit);
+    const client = fastifyClientError(err as { code?: string; statusCode?: number; message: string }, bodyLimit, raiseLimit);
     if (client) return client;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -72,9 +72,9 @@ export function parseJobFields(body: unknown, defaults: JobDefaults): Preprocess
 export async function checkJobInputs(options: PreprocessOptions, guard: PathGuard, serverModel: string | undefined): Promise<void> {
   for (const [i, input] of options.inputs.entries()) {
     await guard.check(`inputs[${i}]`, input);
-    const files = await listInputs([input]);
+    // every listed file is checked against the roots before anything is read or said about it
+    const files = await listInputs([input], { check: (p) => guard.checkListed(`inputs[${i}]`, p) });
     if (files.length === 0) throw new BltError('NOT_FOUND', `\`inputs[${i}]\`: ${input} holds no input files.`);
-    for (const f of files) await guard.checkListed(`inputs[${i}]`, f.path);
   }
   const m = options.entropyModel;
   if (m !== undefined && m !== serverModel) {

@@ -70,10 +70,22 @@ export class PathGuard {
     return abs;
   }
 
-  /** Checks an already listed file (say from a directory or glob) by its real path. */
+  /**
+   * Checks a listed file (from a directory or glob) by its real path. A refusal names the
+   * symbolic link inside the roots that leads out, never the file or the target outside them.
+   */
   async checkListed(name: string, file: string): Promise<void> {
-    const real = await realpathOrAncestor(resolve(file));
-    if (!this.roots.some((r) => isInside(real, r.real))) throw this.outside(name, file, `${resolve(file)} → ${real}`);
+    const abs = resolve(file);
+    const real = await realpathOrAncestor(abs);
+    if (this.roots.some((r) => isInside(real, r.real))) return;
+    let link = abs;
+    for (let d = dirname(abs); d !== dirname(d); d = dirname(d)) {
+      const r = await realpathOrAncestor(d);
+      if (this.roots.some((root) => isInside(r, root.real))) break;
+      link = d;
+    }
+    throw new HttpError(403, 'BAD_OPTION', `\`${name}\`: the listing reaches through ${link}, a symbolic link that leads outside ${this.label} (${this.describeRoots()}).`,
+      'name files inside the roots; links out of them are not followed');
   }
 
   describeRoots(): string {

@@ -104,7 +104,9 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
 
   const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true, forceCloseConnections: 'idle' });
   // JSON.parse's own message says where the JSON broke (fastify's default parser drops it)
-  app.removeContentTypeParser('application/json');
+  // JSON only: fastify's default text/plain parser would hand a string to the routes (a 400);
+  // without it a text/plain body is refused with 415 as docs/serve.md says
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(new HttpError(400, 'BAD_INPUT', 'The request body is empty: expected a JSON object.', 'e.g. {"text": "Hello"}'), undefined);
@@ -116,7 +118,9 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
   });
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof RequestAborted) return reply.code(499).send({ statusCode: 499, error: { code: 'CLIENT_CLOSED', message: err.message } });
-    const body = errorResponse(err, reply.request.routeOptions.bodyLimit ?? bodyLimit);
+    const limit = reply.request.routeOptions.bodyLimit ?? bodyLimit;
+    const fixed = reply.request.routeOptions.url === '/v1/jobs'; // JOB_BODY_LIMIT, not --body-limit
+    const body = errorResponse(err, limit, fixed ? undefined : 'start the server with a larger --body-limit');
     if (body.statusCode >= 500) log(`${reply.request.method} ${reply.request.url}: ${body.error.message}`);
     return reply.code(body.statusCode).send(body);
   });
