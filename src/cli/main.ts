@@ -16,6 +16,7 @@ import { register as registerStats } from './stats.js';
 import { register as registerCalibrate } from './calibrate.js';
 import { register as registerPreprocess } from './preprocess.js';
 import { register as registerShardTools } from './shard-tools.js';
+import { register as registerExport } from './export.js';
 import { register as registerRepatch } from './repatch.js';
 import { register as registerCache } from './cache.js';
 import { register as registerServe } from './serve.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerPreprocess(program);
   registerShardTools(program);
+  registerExport(program);
   registerRepatch(program);
   registerCache(program);
   registerServe(program);
