@@ -82,7 +82,7 @@ describe('blt CLI', function () {
   it('bad input gets exit status 2 and a message saying what was expected', () => {
     const r = runCli(['patch', '-m', 'static', 'abc']);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /error \[BAD_OPTION\]: Expected `patchSize` to be an integer/);
+    assert.match(r.stderr, /error \[BAD_OPTION\]: Expected --patch-size <n> with -m static/);
     const missing = runCli(['patch', '-m', 'space', '--file', '/nonexistent/x.txt']);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /NOT_FOUND.*\/nonexistent\/x\.txt/);

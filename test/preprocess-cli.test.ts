@@ -102,7 +102,7 @@ describe('blt preprocess CLI', function () {
   it('reports bad options clearly', () => {
     const r = runCli(['preprocess', corpus, '--out', '/tmp/x', '--mode', 'static']);
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /patchSize/);
+    assert.match(r.stderr, /--patch-size/);
     const missing = runCli(['preprocess', '/nonexistent/corpus.jsonl', '--out', '/tmp/x']);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /NOT_FOUND.*nonexistent/);

@@ -57,7 +57,7 @@ describe('blt repatch CLI', function () {
     assert.match(r.stderr, /--store-entropies/);
     const s = runCli(['repatch', source, '--out', await tempDir('rpcli-y'), '--mode', 'static', '--patch-size', '4.5']);
     assert.equal(s.status, 2);
-    assert.match(s.stderr, /patchSize/);
+    assert.match(s.stderr, /--patch-size/);
     const missing = runCli(['repatch', '/nonexistent/set', '--out', await tempDir('rpcli-z')]);
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /NOT_FOUND/);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { parseNumber } from './parse-size.js';
+import { intArg, numberArg } from './parse-size.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
@@ -29,7 +29,6 @@ interface CalibrateCliOptions {
 export const DEFAULT_SHARD_SAMPLE_BYTES = 8 * 2 ** 20;
 export const DEFAULT_MODEL_SAMPLE_BYTES = 2 ** 20;
 
-const num = parseNumber;
 
 /** `blt calibrate`: the threshold whose mean patch length on the data matches a target. */
 export function register(program: Command): void {
@@ -37,12 +36,12 @@ export function register(program: Command): void {
     .command('calibrate')
     .description('find the entropy threshold whose mean patch length matches a target (from stored entropies, or scoring inputs)')
     .argument('<inputs...>', 'a shard set directory (uses its stored entropies, no model run), or input files/dirs/globs to score')
-    .option('--target-patch-size <n>', 'target mean patch length (tokens per patch)', num, DEFAULT_PATCH_SIZE)
+    .option('--target-patch-size <n>', 'target mean patch length (tokens per patch)', numberArg('--target-patch-size'), DEFAULT_PATCH_SIZE)
     .option('--monotonicity', 'calibrate the relative threshold (H[t-1] - H[t-2] > θ_r)')
-    .option('--max-patch-length <n>', 'patches longer than this are split (as in preprocessing)', num)
-    .option('--tolerance <fraction>', 'accepted relative error of the mean', num, 0.01)
-    .option('--max-docs <n>', 'use at most n documents', num)
-    .option('--max-bytes <n>', `use at most n text bytes (default ${DEFAULT_SHARD_SAMPLE_BYTES} for a shard set, ${DEFAULT_MODEL_SAMPLE_BYTES} when scoring)`, num)
+    .option('--max-patch-length <n>', 'patches longer than this are split (as in preprocessing)', intArg('--max-patch-length', 1))
+    .option('--tolerance <fraction>', 'accepted relative error of the mean', numberArg('--tolerance'), 0.01)
+    .option('--max-docs <n>', 'use at most n documents', intArg('--max-docs', 1))
+    .option('--max-bytes <n>', `use at most n text bytes (default ${DEFAULT_SHARD_SAMPLE_BYTES} for a shard set, ${DEFAULT_MODEL_SAMPLE_BYTES} when scoring)`, intArg('--max-bytes', 1))
     .option('--model <dir>', 'entropy model for inputs: a directory or ngram:<file> (default: the shipped model)')
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .addOption(backendOption())

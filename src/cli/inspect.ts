@@ -1,5 +1,6 @@
+import { useColour } from './colour.js';
 import { Option, type Command } from 'commander';
-import { parseNumber } from './parse-size.js';
+import { intArg, numberArg } from './parse-size.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { encodeBytes } from '../entropy/tokenizer.js';
@@ -43,7 +44,6 @@ interface InspectData {
   monotonicity: boolean;
 }
 
-const num = parseNumber;
 
 /** `blt inspect`: per-byte entropies and the entropy patch segmentation of one text (the paper's figure). */
 export function register(program: Command): void {
@@ -55,7 +55,7 @@ export function register(program: Command): void {
     .option('--shard-dir <dir>', 'inspect a document of a shard set, with its stored entropies (no model run); needs --doc-id')
     .option('--doc-id <id>', 'the document of --shard-dir')
     .option('--source <name>', 'with --doc-id: the document\'s source, when ids repeat across sources')
-    .option('--threshold <nats>', `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`, num)
+    .option('--threshold <nats>', `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`, numberArg('--threshold'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
     .option('--model <dir>', 'entropy model: a directory or ngram:<file> (default: the shipped model)')
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
@@ -63,9 +63,9 @@ export function register(program: Command): void {
     .option('--svg <file>', 'write the entropy figure (entropy line, threshold, patch starts, characters) as SVG')
     .option('--html <file>', 'write a self-contained HTML page with the figure and the patches')
     .option('--chart', 'print the figure as a terminal chart instead of the table')
-    .option('--bytes-per-row <n>', 'figure: bytes per row before wrapping (SVG 80, chart 72)', num)
-    .option('--max-bytes <n>', 'figure: draw at most the first n bytes', num, 4096)
-    .option('--width <n>', 'width of the entropy bars in the table', num, 40)
+    .option('--bytes-per-row <n>', 'figure: bytes per row before wrapping (SVG 80, chart 72)', intArg('--bytes-per-row', 1))
+    .option('--max-bytes <n>', 'figure: draw at most the first n bytes', intArg('--max-bytes', 1), 4096)
+    .option('--width <n>', 'width of the entropy bars in the table', intArg('--width', 1), 40)
     .option('--json', 'print tokens, entropies, patch starts and lengths as JSON')
     .option('--no-color', 'no colours')
     .action(async (text: string[], opts: InspectOptions) => runInspect(text, opts));
@@ -135,7 +135,7 @@ async function runInspect(text: string[], opts: InspectOptions): Promise<void> {
     starts.push(pos);
     pos += l;
   }
-  const colour = opts.color && process.stdout.isTTY === true;
+  const colour = useColour(opts.color);
   const fig = figureInput(d, Math.floor(opts.maxBytes));
   const figOpts = { ...(opts.bytesPerRow === undefined ? {} : { bytesPerRow: opts.bytesPerRow }), ...(fig.note === undefined ? {} : { note: fig.note }) };
   if (opts.svg !== undefined) {

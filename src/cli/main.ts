@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { BltError } from '../core/errors.js';
+import { fileSystemError, isUsageError, jsonRequested, usageError } from './cli-errors.js';
 import { packageVersion } from '../core/package-info.js';
 import { register as registerDoctor } from './doctor.js';
 import { register as registerPatch } from './patch.js';
@@ -29,8 +30,11 @@ export function buildProgram(): Command {
   const program = new Command('blt')
     .description('Byte Latent Transformer toolkit: byte patching, entropy models, shards and training')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false });
+    .configureHelp({ sortSubcommands: false })
+    // usage errors come back as CommanderErrors and are printed by reportError (coded, exit 2);
+    // set before the subcommands are added so that every one of them inherits it
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
   registerDoctor(program);
   registerPatch(program);
   registerEntropy(program);
@@ -50,29 +54,48 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Prints a BltError as `blt: error [CODE]: message` and returns the exit code. */
-export function reportError(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode;
-  if (err instanceof BltError) {
-    process.stderr.write(`blt: error [${err.code}]: ${err.message}\n`);
-    return err.code === 'INTERNAL' ? 70 : 2;
+/** Prints `err` (`blt: error [CODE]: message`, or one JSON object on stdout under --json) and returns the exit code. */
+export function reportError(err: unknown, argv: readonly string[] = []): number {
+  let e: BltError;
+  if (err instanceof CommanderError) {
+    e = usageError(err, argv) ?? new BltError('INTERNAL', err.message);
+    if (!isUsageError(err)) return err.exitCode; // --help, --version, interrupted runs (130/143)
+  } else if (err instanceof BltError) e = err;
+  else {
+    const fs = fileSystemError(err);
+    if (!fs) {
+      process.stderr.write(`blt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      return 70;
+    }
+    e = fs;
   }
-  process.stderr.write(`blt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return 70;
+  const code = e.code === 'INTERNAL' ? 70 : 2;
+  if (jsonRequested(argv)) {
+    const message = e.hint === undefined ? e.message : e.message.slice(0, e.message.length - `\n  hint: ${e.hint}`.length);
+    process.stdout.write(`${JSON.stringify({ error: { code: e.code, message, ...(e.hint === undefined ? {} : { hint: e.hint }), exitCode: code } })}\n`);
+  } else {
+    process.stderr.write(`blt: error [${e.code}]: ${e.message}\n`);
+  }
+  return code;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
-    return reportError(err);
+    return reportError(err, argv);
   }
 }
 
 const isEntry = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 if (isEntry) {
+  // `blt ... | head -1`: the reader went away; the output is no longer wanted, so leave quietly
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   main(process.argv.slice(2)).then((code) => {
     // a command may have set its own exit status (verify: 1, interrupted runs: 130)
     if (code !== 0 || process.exitCode === undefined) process.exitCode = code;

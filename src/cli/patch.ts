@@ -1,7 +1,10 @@
+import { intArg, numberArg } from './parse-size.js';
+import { useColour } from './colour.js';
 import { Option, type Command } from 'commander';
 import { encodeBytes } from '../entropy/tokenizer.js';
 import { patchLengths } from '../entropy/patching/patch-lengths.js';
-import { DEFAULT_THRESHOLD, PATCH_MODES, type PatchMode, type PatchOptions } from '../entropy/patching/patch-options.js';
+import { PATCH_MODES, type PatchMode, type PatchOptions } from '../entropy/patching/patch-options.js';
+import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
 import { PatchStatsAccumulator } from '../entropy/patch-stats.js';
 import type { EntropyEngineRequest } from '../entropy/engine.js';
 import { readInputDocs } from './read-input.js';
@@ -27,7 +30,6 @@ interface PatchCliOptions {
   color: boolean;
 }
 
-const num = (v: string): number => Number(v);
 
 export function register(program: Command): void {
   program
@@ -37,11 +39,11 @@ export function register(program: Command): void {
     .option('-f, --file <path>', 'read the bytes of a file (invalid UTF-8 is kept as it is)')
     .option('--lines', 'one document per line')
     .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
-    .option('--threshold <nats>', `entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD})`, num)
-    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', num)
+    .option('--threshold <nats>', `entropy threshold θ (${thresholdDefaultHelp()})`, numberArg('--threshold'))
+    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
-    .option('--max-patch-length <n>', 'split longer patches', num)
-    .option('--patch-size <n>', 'static mode patch length', num)
+    .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
+    .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
     .option('--include-next-token', 'lengths also cover the next token (sum = L + 1)')
     .option('--model <dir>', 'entropy model: a directory or ngram:<file> (default: the shipped model)')
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
@@ -64,6 +66,7 @@ export async function scoreDocs(tokens: Int32Array[], opts: { model?: string; en
 }
 
 async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
+  checkPatchingFlags(opts);
   const spec = { text, lines: opts.lines === true, ...(opts.file === undefined ? {} : { file: opts.file }) };
   const docs = (await readInputDocs(spec)).map((d) => ({ id: d.id, tokens: encodeBytes(d.bytes) }));
   const base: PatchOptions = { mode: opts.mode, includeNextToken: opts.includeNextToken === true, monotonicity: opts.monotonicity === true };
@@ -103,7 +106,7 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
     process.stdout.write(`${formatPatchStats(stats.result())}\n`);
     return;
   }
-  const colour = opts.color && process.stdout.isTTY === true;
+  const colour = useColour(opts.color);
   for (const r of results) {
     if (results.length > 1) process.stdout.write(`${r.id}\t`);
     process.stdout.write(`${renderSegmentation(r.tokens, r.lengths, colour)}\n`);

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
-import { PATCH_MODES, DEFAULT_THRESHOLD } from '../entropy/patching/patch-options.js';
-import { parseIntList, parseSize } from './parse-size.js';
+import { PATCH_MODES } from '../entropy/patching/patch-options.js';
+import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
+import { checkOutDir } from './out-dir.js';
+import { intArg, numberArg, parseIntList, parseSize } from './parse-size.js';
 import type { PreprocessOptions } from '../preprocess/config.js';
 import type { PreprocessHooks, PreprocessSummary } from '../preprocess/run-preprocess.js';
 
@@ -36,7 +38,6 @@ interface Cli {
   quiet?: boolean;
 }
 
-const int = (v: string): number => Number(v);
 
 export function register(program: Command): void {
   program
@@ -45,30 +46,30 @@ export function register(program: Command): void {
     .argument('<inputs...>', 'files, directories, globs, or - for stdin (.jsonl[.gz|.zst], .txt, .parquet, .arrow)')
     .requiredOption('-o, --out <dir>', 'output shard directory (resumable: run the same command again after an interruption)')
     .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
-    .option('--threshold <nats>', `global entropy threshold (default ${DEFAULT_THRESHOLD})`, Number)
-    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', Number)
+    .option('--threshold <nats>', `global entropy threshold (${thresholdDefaultHelp()})`, numberArg('--threshold'))
+    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
-    .option('--max-patch-length <n>', 'split longer patches', int)
-    .option('--patch-size <n>', 'static mode patch length', int)
+    .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
+    .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
     .option('--entropy-model <dir|ngram:file>', 'entropy model (default: the shipped model)')
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .option('--store-entropies', 'also store entropies in static/space/byte mode (for later repatching)')
     .option('--ngram-sizes <list>', 'hashed n-gram sizes', (v) => parseIntList('--ngram-sizes', v), [3, 4, 5, 6, 7, 8])
-    .option('--hash-functions <n>', 'hash functions per size (1..11)', int, 1)
-    .option('--hash-vocab <n>', 'hash vocabulary per table', int, 500002)
+    .option('--hash-functions <n>', 'hash functions per size (1..11)', intArg('--hash-functions', 1, 11), 1)
+    .option('--hash-vocab <n>', 'hash vocabulary per table', intArg('--hash-vocab', 1, 2147483648), 500002)
     .option('--no-ngram-ids', 'do not compute hashed n-gram ids')
     .addOption(new Option('--format <fmt>', 'shard file format').choices(['parquet', 'arrow']).default('parquet'))
     .option('--shard-size <size>', 'target shard size (uncompressed column data)', (v) => parseSize('--shard-size', v), 128 * 2 ** 20)
-    .option('--row-group-rows <n>', 'rows per Parquet row group', int, 10_000)
-    .option('--workers <n>', 'worker threads (default: cores; 0 = in this thread)', int)
-    .option('--docs-per-task <n>', 'documents per task (tasks are the unit of resume)', int, 64)
+    .option('--row-group-rows <n>', 'rows per Parquet row group', intArg('--row-group-rows', 1), 10_000)
+    .option('--workers <n>', 'worker threads (default: cores; 0 = in this thread)', intArg('--workers', 0, 256))
+    .option('--docs-per-task <n>', 'documents per task (tasks are the unit of resume)', intArg('--docs-per-task', 1), 64)
     .option('--text-field <name>', 'JSON/columnar field holding the text (default: text, else content)')
     .option('--id-field <name>', 'field holding the document id (default: sample_id|title|qid|paper_id|path|url|id)')
     .option('--lines', 'plain text: one document per line (default: one per file)')
     .option('--max-doc-bytes <size>', 'quarantine larger documents', (v) => parseSize('--max-doc-bytes', v), 64 * 2 ** 20)
     .addOption(new Option('--on-error <what>', 'bad records: set aside in quarantine.jsonl, or stop').choices(['quarantine', 'fail']).default('quarantine'))
-    .option('--num-partitions <n>', 'split the inputs into N disjoint partitions (job arrays)', int, 1)
-    .option('--partition-index <i>', 'which partition this process handles (0-based)', int, 0)
+    .option('--num-partitions <n>', 'split the inputs into N disjoint partitions (job arrays)', intArg('--num-partitions', 1), 1)
+    .option('--partition-index <i>', 'which partition this process handles (0-based)', intArg('--partition-index', 0), 0)
     .option('--cache-dir <dir>', 'reuse stored entropies / n-gram ids / whole sets across runs, and store this set there (default: $BLT_CACHE_DIR; docs/reuse.md)')
     .option('--json', 'print the final summary as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output')
@@ -124,6 +125,8 @@ function reusedList(s: PreprocessSummary): string {
 async function runCli(inputs: string[], o: Cli): Promise<void> {
   const { resolvePreprocessConfig } = await import('../preprocess/config.js');
   const { runPreprocess } = await import('../preprocess/run-preprocess.js');
+  checkPatchingFlags(o);
+  checkOutDir('--out', o.out);
   const config = resolvePreprocessConfig(toOptions(inputs, o));
   await runPipelineCommand('preprocess', o, (hooks) => runPreprocess(config, hooks), formatSummary);
 }

@@ -1,7 +1,10 @@
+import { intArg, numberArg } from './parse-size.js';
 import { Option, type Command } from 'commander';
 import { PATCH_MODES } from '../entropy/patching/patch-options.js';
 import type { RepatchOptions, RepatchSummary } from '../repatch/run-repatch.js';
 import { formatSummary, runPipelineCommand } from './preprocess.js';
+import { checkOutDir } from './out-dir.js';
+import { checkPatchingFlags } from './patching-flags.js';
 
 interface Cli {
   out: string;
@@ -15,7 +18,6 @@ interface Cli {
   quiet?: boolean;
 }
 
-const int = (v: string): number => Number(v);
 
 /** `blt repatch <shard-dir> --out <dir> [patching options]` (docs/reuse.md). */
 export function register(program: Command): void {
@@ -25,11 +27,11 @@ export function register(program: Command): void {
     .argument('<shard-dir>', 'a shard set written by blt preprocess (or blt repatch)')
     .requiredOption('-o, --out <dir>', 'new shard set directory (resumable: run the same command again after an interruption)')
     .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
-    .option('--threshold <nats>', "global entropy threshold (default: as blt preprocess, the entropy model's calibrated threshold)", Number)
-    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', Number)
+    .option('--threshold <nats>', "global entropy threshold (default: as blt preprocess, the entropy model's calibrated threshold)", numberArg('--threshold'))
+    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
-    .option('--max-patch-length <n>', 'split longer patches', int)
-    .option('--patch-size <n>', 'static mode patch length', int)
+    .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
+    .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
     .option('--json', 'print the final summary as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
@@ -41,6 +43,8 @@ Examples:
   blt repatch shards/demo --out shards/demo-mono --monotonicity --threshold 0.5 --max-patch-length 16
 Summary JSON: the keys of blt preprocess's summary, plus source and patching.`)
     .action(async (dir: string, o: Cli) => {
+      checkPatchingFlags(o);
+      checkOutDir('--out', o.out);
       const { runRepatch } = await import('../repatch/run-repatch.js');
       const opts: RepatchOptions = { source: dir, out: o.out, mode: o.mode as RepatchOptions['mode'], monotonicity: o.monotonicity === true };
       for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const) if (o[k] !== undefined) opts[k] = o[k];

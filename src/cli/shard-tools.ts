@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { checkOutDir } from './out-dir.js';
 
 /** `blt verify <dir>` and `blt merge <dirs...> --out <dir>`. */
 export function register(program: Command): void {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--allow-incomplete', 'merge even when partitions of the job are missing (recorded in index.json)')
     .option('--json', 'print the merged totals as JSON')
     .action(async (dirs: string[], o: { out: string; json?: boolean; allowIncomplete?: boolean }) => {
+      checkOutDir('--out', o.out);
       const { mergeShardSets } = await import('../shards/merge.js');
       const m = await mergeShardSets(dirs, o.out, { allowIncomplete: o.allowIncomplete === true });
       const t = m.totals;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseNumber } from './parse-size.js';
+import { intArg, numberArg } from './parse-size.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { computeShardStats, type ShardStatsOptions } from '../stats/shard-stats.js';
@@ -17,7 +17,6 @@ interface StatsCliOptions {
   limit: number;
 }
 
-const num = parseNumber;
 
 /** `blt stats <shard-dir>`: streaming patch, entropy, language and n-gram statistics of a shard set. */
 export function register(program: Command): void {
@@ -27,13 +26,13 @@ export function register(program: Command): void {
     .argument('<shard-dir>', 'a complete shard set (a directory with index.json)')
     .option('--json', 'print one JSON object (keys in docs/stats.md)')
     .option('--html <file>', 'write a self-contained HTML report with SVG charts')
-    .option('--max-docs <n>', 'stop after n documents (a partial report says so)', num)
-    .option('--threshold <nats>', 're-derive patches from the stored entropies with this threshold instead of the stored patch lengths', num)
+    .option('--max-docs <n>', 'stop after n documents (a partial report says so)', intArg('--max-docs', 1))
+    .option('--threshold <nats>', 're-derive patches from the stored entropies with this threshold instead of the stored patch lengths', numberArg('--threshold'))
     .option('--monotonicity', 'with --threshold: the relative rule H[t-1] - H[t-2] > threshold')
     .option('--no-ngrams', 'skip the n-gram table occupancy and collision estimate')
-    .option('--ngram-vocab <n>', 'hashed n-gram vocabulary per table (default: from index.json, else 500002)', num)
-    .option('--collision-budget <n>', 'distinct n-grams kept per table for the collision estimate (default 131072; more = tighter estimate, more memory)', num)
-    .option('--limit <n>', 'rows per language/source table on the terminal', num, 20)
+    .option('--ngram-vocab <n>', 'hashed n-gram vocabulary per table (default: from index.json, else 500002)', intArg('--ngram-vocab', 1))
+    .option('--collision-budget <n>', 'distinct n-grams kept per table for the collision estimate (default 131072; more = tighter estimate, more memory)', intArg('--collision-budget', 1))
+    .option('--limit <n>', 'rows per language/source table on the terminal', intArg('--limit', 0), 20)
     .action(async (dir: string, opts: StatsCliOptions) => runStats(dir, opts));
 }
 

@@ -1,0 +1,58 @@
+/**
+ * The patching flags shared by `blt patch`, `blt preprocess` and `blt repatch`: what each mode
+ * uses (a flag the mode would ignore is refused, naming what was typed), and the help text of the
+ * default threshold (the entropy model's calibrated one; the shipped model's value is shown).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BltError } from '../core/errors.js';
+import { defaultEntropyModelDir } from '../entropy/default-model.js';
+import { DEFAULT_THRESHOLD } from '../entropy/patching/patch-options.js';
+
+export interface PatchingFlags {
+  mode: string;
+  threshold?: number | undefined;
+  thresholdAdd?: number | undefined;
+  monotonicity?: boolean | undefined;
+  patchSize?: number | undefined;
+}
+
+/** Refuses flags the mode ignores and a static mode without --patch-size. */
+export function checkPatchingFlags(f: PatchingFlags): void {
+  if (f.mode === 'static' && f.patchSize === undefined) {
+    throw new BltError('BAD_OPTION', 'Expected --patch-size <n> with -m static (the integer length of every patch), got none.', 'pass e.g. -m static --patch-size 4');
+  }
+  const ignored: string[] = [];
+  if (f.mode !== 'entropy') {
+    if (f.threshold !== undefined) ignored.push(`--threshold ${f.threshold}`);
+    if (f.thresholdAdd !== undefined) ignored.push(`--threshold-add ${f.thresholdAdd}`);
+    if (f.monotonicity === true) ignored.push('--monotonicity');
+  }
+  if (f.mode !== 'static' && f.patchSize !== undefined) ignored.push(`--patch-size ${f.patchSize}`);
+  if (ignored.length > 0) {
+    const owner = ignored[0]?.startsWith('--patch-size') ? '-m static' : '-m entropy';
+    throw new BltError('BAD_OPTION', `${ignored.join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with -m ${f.mode}: ${ignored.length === 1 ? 'it applies' : 'they apply'} to ${owner} only.`,
+      `drop ${ignored.length === 1 ? 'it' : 'them'}, or choose the mode ${ignored.length === 1 ? 'it belongs' : 'they belong'} to`);
+  }
+}
+
+let shipped: number | null | undefined;
+
+/** The shipped model's calibrated threshold (config.json training.patching.threshold), or null. */
+export function shippedModelThreshold(): number | null {
+  if (shipped !== undefined) return shipped;
+  try {
+    const c = JSON.parse(readFileSync(join(defaultEntropyModelDir(), 'config.json'), 'utf8')) as { training?: { patching?: { threshold?: unknown } } };
+    const t = c.training?.patching?.threshold;
+    shipped = typeof t === 'number' && Number.isFinite(t) ? t : null;
+  } catch {
+    shipped = null;
+  }
+  return shipped;
+}
+
+/** `(default: ...)` of a --threshold flag: the model's calibrated threshold, with the shipped model's value. */
+export function thresholdDefaultHelp(): string {
+  const s = shippedModelThreshold();
+  return `default: the entropy model's calibrated threshold${s === null ? '' : ` (${s.toFixed(4)} for the shipped model)`}, else the reference's ${DEFAULT_THRESHOLD.toFixed(4)}`;
+}
