@@ -78,7 +78,7 @@ describe('blt train: loop, checkpoints, resume', function () {
     assert.ok(summary.flops_per_byte.train > 0);
   });
 
-  it('validates on a by-document split with the reference bpb; `evaluateRun` on that split gives the same number', async () => {
+  it('validates on a by-document split with the reference bpb formula over every byte; `evaluateRun` on that split gives the same number', async () => {
     const o = await opts({ steps: 2 });
     let start: { val: readonly string[]; train: readonly string[] } | null = null;
     const r = await train(o, { onStart: (s) => void (start = s.plan) });
@@ -99,6 +99,12 @@ describe('blt train: loop, checkpoints, resume', function () {
     assert.equal(again.bitsPerByte, ev.bitsPerByte);
     assert.equal(again.bytes, ev.bytes);
     assert.equal(again.step, 2);
+    assert.equal(again.coverage, 'covering');
+    assert.equal(again.bytes, again.available, 'every byte of the split is scored once');
+    assert.equal(again.scoredShare, 1);
+    const ref = await evaluateRun({ checkpoint: o.out, data: plan.val, coverage: 'reference' });
+    assert.equal(ref.available, again.available);
+    assert.ok(ref.bytes < again.bytes, `the reference iteration scores what fits: ${ref.bytes} of ${ref.available}`);
   });
 
   it('hooks: onEval false stops early (checkpointed); no tensor survives the steps or the run', async () => {

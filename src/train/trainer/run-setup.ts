@@ -8,7 +8,8 @@ import { Rng } from '../../core/rng.js';
 import { AdamW } from '../../entropy/train/adamw.js';
 import { listCheckpoints } from '../../entropy/train/checkpoint.js';
 import { MetricsLog } from '../../entropy/train/metrics.js';
-import { createLoader, createValidationLoader, type BltLoader } from '../data/create-loader.js';
+import { createLoader, type BltLoader } from '../data/create-loader.js';
+import { createEvalLoader, type EvalCoverage, type EvalLoader } from '../data/covering-loader.js';
 import type { LoaderOptions } from '../data/loader-options.js';
 import type { LoaderState } from '../data/loader-state.js';
 import { createBltModel, disposeBltModel, type BltModel } from '../model/blt-model.js';
@@ -36,10 +37,14 @@ function trainLoaderOptions(cfg: BltTrainConfig, plan: DataPlan, seed: number, s
   };
 }
 
-/** One validation pass over `dirs` with the run's shapes (the reference's eval iteration). */
-export function openValidationLoader(cfg: Pick<BltTrainConfig, 'batchSize' | 'seqLenPatches' | 'maxBytesPerRow' | 'model'>, dirs: readonly string[]): Promise<BltLoader> {
-  return createValidationLoader({
-    data: dirs, batchSize: cfg.batchSize, seqLenPatches: cfg.seqLenPatches, maxEncoderSeqLen: cfg.maxBytesPerRow, seed: 0, ngram: cfg.model.ngram,
+/**
+ * One validation pass over `dirs` with the run's shapes: every byte scored once (`covering`, the
+ * default) or the reference's eval iteration (`reference`: only the bytes that fit in N per P-patch
+ * sequence). See src/train/data/covering-loader.ts.
+ */
+export function openValidationLoader(cfg: Pick<BltTrainConfig, 'batchSize' | 'seqLenPatches' | 'maxBytesPerRow' | 'model'>, dirs: readonly string[], coverage: EvalCoverage = 'covering'): Promise<EvalLoader> {
+  return createEvalLoader({
+    data: dirs, batchSize: cfg.batchSize, seqLenPatches: cfg.seqLenPatches, maxEncoderSeqLen: cfg.maxBytesPerRow, ngram: cfg.model.ngram, coverage,
   });
 }
 
