@@ -2,59 +2,59 @@
  * The patching experiment (docs/RESULTS.md): BLT with entropy, static and space patching and a
  * byte-level model (patch size 1), trained at EQUAL TRAINING COMPUTE on the same data.
  *
- * 1. Corpus: udhr + brown (src/ingest/corpora), every document cut to a prefix, split by document
- *    with DEFAULT_HELD_OUT; held-out documents are grouped into `latin` (udhr, Latin script),
- *    `other` (udhr, other scripts) and `brown` (English Brown). Written as JSONL.
- * 2. `runPreprocess` with the shipped entropy model and its calibrated threshold, entropies stored
- *    (so static/space/byte patches can be re-derived by the trainer through `blt repatch`).
- * 3. Arms: entropy (stored patches), static S = round(entropy mean patch length), space, byte.
- *    Each arm gets the same budget C FLOPs: steps = C / (trainPerByte × estimated bytes per step),
- *    and the run stops early (hook) once bytes seen × trainPerByte ≥ C. trainPerByte is the
- *    trainer's own estimate (schemeFlops: DESIGN §7) for the arm's mean patch length.
+ * 1. Corpus (corpus.ts): udhr + Brown by default, or any JSONL corpus (--train, --heldout,
+ *    --group-by); held-out documents in groups. Written as JSONL.
+ * 2. `runPreprocess` with the entropy model (default: the shipped one), entropies stored (so
+ *    static/space/byte patches can be re-derived by the trainer through `blt repatch`).
+ * 3. Arms: entropy (threshold calibrated on the training set to the target mean patch length),
+ *    static S = floor(target), space, byte. Each arm gets the same budget C FLOPs: the step count is
+ *    found by replaying the trainer's own data plan and loader until bytes × trainPerByte ≥ C.
  * 4. Held-out bits per byte per group with `evaluateRun` (the arm's patching re-derived on the
- *    held-out sets), overall = Σ bits / Σ bytes over the groups; periodic validation gives the
- *    bpb-vs-FLOPs curve.
+ *    held-out sets), scoring EVERY held-out byte (coverage `covering`), so all arms are scored on
+ *    the same bytes and overall = Σ bits / Σ bytes mixes the groups with the same weights in every
+ *    arm; `macro` is the unweighted mean over groups. With `referenceEval` each arm is also scored
+ *    with the reference's iteration (first N + 1 tokens of each P-patch sequence) and its share.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { collectDoctorReport } from '../backend/doctor-report.js';
-import { encodeBytes } from '../entropy/tokenizer.js';
-import { patchLengths } from '../entropy/patching/patch-lengths.js';
-import { utf8EncodeIgnore } from '../entropy/utf8.js';
-import { brownDocuments, DEFAULT_HELD_OUT, splitHeldOut, udhrDocuments } from '../ingest/corpora/index.js';
-import { resolvePreprocessConfig } from '../preprocess/config.js';
-import { runPreprocess } from '../preprocess/run-preprocess.js';
-import { readShardSet } from '../shards/reader.js';
-import { readManifest } from '../shards/manifest.js';
-import { detectScript } from '../stats/script-bucket.js';
-import { evaluateRun } from '../train/eval/eval-run.js';
-import { bltConfig, type BltModelConfig } from '../train/model/index.js';
-import { schemeFlops } from '../train/trainer/scheme-flops.js';
-import { train } from '../train/trainer/train-loop.js';
-import { resolveBltTrainConfig } from '../train/trainer/config.js';
-import { prepareDataPlan } from '../train/trainer/data-plan.js';
-import { createLoader } from '../train/data/index.js';
-import { Rng } from '../core/rng.js';
-import type { PatchingChoice } from '../train/trainer/patching-choice.js';
+import { createHash } from 'node:crypto';
+import { collectDoctorReport } from '../../src/backend/doctor-report.js';
+import { encodeBytes } from '../../src/entropy/tokenizer.js';
+import { patchLengths } from '../../src/entropy/patching/patch-lengths.js';
+import { utf8EncodeIgnore } from '../../src/entropy/utf8.js';
+import { resolvePreprocessConfig } from '../../src/preprocess/config.js';
+import { runPreprocess } from '../../src/preprocess/run-preprocess.js';
+import { readShardSet } from '../../src/shards/reader.js';
+import { readManifest } from '../../src/shards/manifest.js';
+import { evaluateRun } from '../../src/train/eval/eval-run.js';
+import { bltConfig, type BltModelConfig } from '../../src/train/model/index.js';
+import { schemeFlops } from '../../src/train/trainer/scheme-flops.js';
+import { train } from '../../src/train/trainer/train-loop.js';
+import { resolveBltTrainConfig } from '../../src/train/trainer/config.js';
+import { prepareDataPlan } from '../../src/train/trainer/data-plan.js';
+import { parseBltTrainState } from '../../src/train/trainer/train-state.js';
+import { createLoader } from '../../src/train/data/index.js';
+import { Rng } from '../../src/core/rng.js';
+import type { PatchingChoice } from '../../src/train/trainer/patching-choice.js';
+import { buildCorpus, type CorpusSpec, type Doc } from './corpus.js';
 import { histogramSvg, lineChartSvg, type Series } from './svg-plots.js';
-
-export const GROUPS = ['latin', 'other', 'brown'] as const;
-export type Group = (typeof GROUPS)[number];
 
 export interface ExperimentOptions {
   /** Work directory: corpus, shard sets, runs, results.json. */
   readonly work: string;
+  /** The corpus (corpus.ts): udhr + Brown unless `corpus.train` names JSONL files. */
+  readonly corpus: CorpusSpec;
+  /** Entropy model for preprocessing (a directory or `ngram:<file>`; default: the shipped one). */
+  readonly entropyModel?: string;
+  /** Also score each arm with the reference's eval iteration (its scored share and bpb). */
+  readonly referenceEval: boolean;
   /** Where the SVGs go (docs/results). */
   readonly figures: string;
   /** Training FLOPs per run. */
   readonly budget: number;
   readonly seeds: readonly number[];
   readonly arms: readonly string[];
-  /** Bytes kept of each udhr / brown document, and how many brown documents. */
-  readonly udhrBytes: number;
-  readonly brownBytes: number;
-  readonly brownDocs: number;
   readonly batchSize: number;
   readonly maxBytesPerRow: number;
   readonly lr: number;
@@ -87,36 +87,37 @@ export interface ArmRun {
   trainFlops: number;
   bytesPerSecond: number;
   trainSeconds: number;
-  groups: Record<Group, { bpb: number; bytes: number }>;
+  /** Per held-out group: bpb over every byte (covering eval), bytes scored; `ref*` with the reference iteration. */
+  groups: Record<string, GroupScore>;
+  /** Σ bits / Σ bytes over the groups (the same bytes in every arm). */
   overallBpb: number;
+  /** Unweighted mean of the groups' bpb. */
+  macroBpb: number;
+  /** The reference eval iteration over all groups: Σ bits / Σ scored bytes and the scored share. */
+  reference: { overallBpb: number; share: number } | null;
+  /** Training: the share of the bytes the loader read that were trained on (the rest: truncated to N, or dropped by the forced first patch). */
+  trainedShare: number | null;
   /** Validation on the first 6 batches of the held-out set during training (the table's figures use all of it). */
   curve: Array<{ step: number; flops: number; valBpb: number }>;
 }
 
-interface Doc { id: string; text: string; group: Group | 'train' }
-
-function cut(text: string, bytes: number): string {
-  const b = utf8EncodeIgnore(text);
-  if (b.length <= bytes) return text;
-  return new TextDecoder().decode(b.subarray(0, bytes)).replace(/\uFFFD+$/u, '');
-}
-
-function buildCorpus(o: ExperimentOptions): { train: Doc[]; val: Doc[] } {
-  const udhr = [...udhrDocuments()].map((d) => ({ id: d.id, text: cut(d.text, o.udhrBytes) }));
-  const brown = [...brownDocuments()].slice(0, o.brownDocs).map((d) => ({ id: d.id, text: cut(d.text, o.brownBytes) }));
-  const { train, heldOut } = splitHeldOut([...udhr, ...brown], DEFAULT_HELD_OUT);
-  const group = (d: { id: string; text: string }): Group =>
-    d.id.startsWith('brown:') ? 'brown' : detectScript(utf8EncodeIgnore(d.text)) === 'script:Latin' ? 'latin' : 'other';
-  return { train: train.map((d) => ({ ...d, group: 'train' as const })), val: heldOut.map((d) => ({ ...d, group: group(d) })) };
+export interface GroupScore {
+  bpb: number;
+  bytes: number;
+  /** targets the group's held-out set holds; bytes / available = 1 with the covering eval */
+  available?: number;
+  refBpb?: number;
+  refBytes?: number;
 }
 
 const jsonl = (docs: readonly Doc[]): string => `${docs.map((d) => JSON.stringify({ id: d.id, text: d.text })).join('\n')}\n`;
 const bytesOf = (docs: readonly Doc[]): number => docs.reduce((a, d) => a + utf8EncodeIgnore(d.text).length, 0);
 
 /** Preprocesses (once: reused when the manifest exists) a JSONL file with stored entropies. */
-async function preprocess(input: string, out: string, workers: number, log: (m: string) => void): Promise<void> {
+async function preprocess(input: string, out: string, o: ExperimentOptions): Promise<void> {
   if (existsSync(join(out, 'manifest.json'))) return;
-  const s = await runPreprocess(resolvePreprocessConfig({ inputs: [input], out, workers, storeEntropies: true }));
+  const s = await runPreprocess(resolvePreprocessConfig({ inputs: [input], out, workers: o.workers, storeEntropies: true, ...(o.entropyModel === undefined ? {} : { entropyModel: o.entropyModel }) }));
+  const log = o.log;
   log(`  preprocess ${input}: ${s.documents} docs, ${s.mbPerSecond.toFixed(4)} MB/s, ${s.wallSeconds.toFixed(1)} s`);
 }
 
@@ -192,7 +193,9 @@ export function armChoice(arm: string, staticSize: number, threshold: number): P
   throw new Error(`unknown arm ${arm} (entropy, static, space, byte)`);
 }
 
-async function runArm(o: ExperimentOptions, dirs: { train: string; valAll: string; groups: Record<Group, string> }, arm: string, seed: number, staticSize: number, threshold: number, meanGuess: number): Promise<ArmRun> {
+interface SetDirs { train: string; valAll: string; groups: Record<string, string> }
+
+async function runArm(o: ExperimentOptions, dirs: SetDirs, arm: string, seed: number, staticSize: number, threshold: number, meanGuess: number): Promise<ArmRun> {
   const out = join(o.work, 'runs', `${arm}-s${seed}`);
   await rm(out, { recursive: true, force: true });
   const model = bltConfig(o.model);
@@ -254,59 +257,85 @@ async function runArm(o: ExperimentOptions, dirs: { train: string; valAll: strin
     if (ev.event === 'train' && ev.bytes !== undefined) bytesAt.set(ev.step, ev.bytes);
   }
   bytesSeen = bytesAt.get(res.step) ?? 0;
-  const groups = {} as Record<Group, { bpb: number; bytes: number }>;
-  let bits = 0;
-  let bytes = 0;
-  for (const g of GROUPS) {
-    const r = await evaluateRun({ checkpoint: out, data: dirs.groups[g] });
-    groups[g] = { bpb: r.bitsPerByte, bytes: r.bytes };
-    bits += r.bitsPerByte * r.bytes;
-    bytes += r.bytes;
+  const groups: Record<string, GroupScore> = {};
+  const sums = { bits: 0, bytes: 0, available: 0, refBits: 0, refBytes: 0 };
+  for (const [g, dir] of Object.entries(dirs.groups)) {
+    const r = await evaluateRun({ checkpoint: out, data: dir });
+    const score: GroupScore = { bpb: r.bitsPerByte, bytes: r.bytes, available: r.available };
+    sums.bits += r.bitsPerByte * r.bytes;
+    sums.bytes += r.bytes;
+    sums.available += r.available;
+    if (o.referenceEval) {
+      const ref = await evaluateRun({ checkpoint: out, data: dir, coverage: 'reference' });
+      [score.refBpb, score.refBytes] = [ref.bitsPerByte, ref.bytes];
+      sums.refBits += ref.bitsPerByte * ref.bytes;
+      sums.refBytes += ref.bytes;
+    }
+    groups[g] = score;
   }
   const curve = evals.map((e) => ({ step: e.step, flops: (bytesAt.get(e.step) ?? 0) * trainPerByte, valBpb: e.valBpb }));
-  const overallBpb = bits / bytes;
+  const overallBpb = sums.bits / sums.bytes;
+  const names = Object.keys(groups);
+  const macroBpb = names.reduce((a, g) => a + (groups[g] as GroupScore).bpb, 0) / names.length;
   const run: ArmRun = {
     arm, seed, patching: arm === 'static' ? `static(${staticSize})` : arm === 'entropy' ? `entropy(θ=${threshold})` : arm, meanPatchLength: res.flops.meanPatchLength, seqLenPatches: P, steps, stepsRun: res.step,
     trainFlopsPerByte: trainPerByte, bytesSeen, trainFlops: bytesSeen * trainPerByte, bytesPerSecond: res.bytesPerSecond, trainSeconds: res.trainSeconds,
-    groups, overallBpb, curve,
+    groups, overallBpb, macroBpb, reference: o.referenceEval ? { overallBpb: sums.refBits / sums.refBytes, share: sums.refBytes / sums.available } : null,
+    trainedShare: await trainedShare(res.lastCheckpoint), curve,
   };
   o.log(`[${arm} seed ${seed}] done: ${res.step} steps, ${bytesSeen} bytes, ${(run.trainFlops / 1e12).toFixed(3)} TFLOP (${((100 * run.trainFlops) / o.budget).toFixed(0)}% of budget), ` +
-    `${run.bytesPerSecond.toFixed(0)} B/s, bpb ${overallBpb.toFixed(3)} (latin ${groups.latin.bpb.toFixed(3)}, other ${groups.other.bpb.toFixed(3)}, brown ${groups.brown.bpb.toFixed(3)})`);
+    `${run.bytesPerSecond.toFixed(0)} B/s, bpb ${overallBpb.toFixed(3)} on ${sums.bytes} of ${sums.available} held-out targets (${names.map((g) => `${g} ${(groups[g] as GroupScore).bpb.toFixed(3)}`).join(', ')})` +
+    (run.reference ? `; reference eval ${run.reference.overallBpb.toFixed(3)} on ${(100 * run.reference.share).toFixed(1)} %` : ''));
   return run;
+}
+
+/** The share of the bytes the training loader read that it trained on (from the final checkpoint's loader counts). */
+async function trainedShare(checkpoint: string | null): Promise<number | null> {
+  if (checkpoint === null) return null;
+  const s = parseBltTrainState(await readFile(join(checkpoint, 'train-state.json'), 'utf8'), checkpoint);
+  const c = s.loader.counts;
+  const read = c.targets + c.droppedTruncated + c.droppedLastPatch;
+  return read > 0 ? c.targets / read : null;
 }
 
 export interface ExperimentResult {
   date: string;
   machine: Awaited<ReturnType<typeof collectDoctorReport>>;
   options: Omit<ExperimentOptions, 'log'>;
-  corpus: { trainDocs: number; trainBytes: number; val: Record<Group, { docs: number; bytes: number }> };
+  corpus: { trainDocs: number; trainBytes: number; val: Record<string, { docs: number; bytes: number }> };
   modelThresholdMeanPatchLength: number;
   threshold: number;
   entropyMeanPatchLength: number;
   staticPatchSize: number;
   histograms: Record<string, number[]>;
+  /** The training shard set (for --replot). */
+  trainShards?: string;
   runs: ArmRun[];
 }
 
 export async function runPatchingExperiment(o: ExperimentOptions): Promise<ExperimentResult> {
   const machine = await collectDoctorReport({ backend: 'wasm', measure: true });
   o.log(`machine: ${machine.cpus} × ${machine.cpuModel}, node ${machine.node}, backend ${machine.backend.name}, matmul ${machine.matmul?.gflops.toFixed(1)} GFLOP/s`);
-  await mkdir(join(o.work, 'corpus'), { recursive: true });
-  const { train: trainDocs, val } = buildCorpus(o);
-  await writeFile(join(o.work, 'corpus', 'train.jsonl'), jsonl(trainDocs));
-  await writeFile(join(o.work, 'corpus', 'val-all.jsonl'), jsonl(val));
-  const groupInfo = {} as ExperimentResult['corpus']['val'];
-  for (const g of GROUPS) {
+  const { train: trainDocs, val } = await buildCorpus(o.corpus);
+  const groupNames = [...new Set(val.map((d) => d.group))].sort();
+  // shard sets keyed by what they depend on (corpus files and entropy model): another corpus in the same --work never reuses them
+  const files: Record<string, string> = { 'train.jsonl': jsonl(trainDocs), 'val-all.jsonl': jsonl(val) };
+  groupNames.forEach((g, i) => (files[`val-${i}.jsonl`] = jsonl(val.filter((d) => d.group === g))));
+  const key = createHash('sha256').update(JSON.stringify([o.entropyModel ?? null, groupNames, files])).digest('hex').slice(0, 16);
+  const corpusDir = join(o.work, `corpus-${key}`);
+  await mkdir(corpusDir, { recursive: true });
+  for (const [f, text] of Object.entries(files)) await writeFile(join(corpusDir, f), text);
+  const groupInfo: ExperimentResult['corpus']['val'] = {};
+  for (const g of groupNames) {
     const docs = val.filter((d) => d.group === g);
     groupInfo[g] = { docs: docs.length, bytes: bytesOf(docs) };
-    await writeFile(join(o.work, 'corpus', `val-${g}.jsonl`), jsonl(docs));
   }
-  o.log(`corpus: train ${trainDocs.length} docs ${bytesOf(trainDocs)} B; held-out ${GROUPS.map((g) => `${g} ${groupInfo[g].docs} docs ${groupInfo[g].bytes} B`).join(', ')}`);
-  const sets = join(o.work, 'shards');
-  const dirs = { train: join(sets, 'train'), valAll: join(sets, 'val-all'), groups: { latin: join(sets, 'val-latin'), other: join(sets, 'val-other'), brown: join(sets, 'val-brown') } };
-  await preprocess(join(o.work, 'corpus', 'train.jsonl'), dirs.train, o.workers, o.log);
-  await preprocess(join(o.work, 'corpus', 'val-all.jsonl'), dirs.valAll, o.workers, o.log);
-  for (const g of GROUPS) await preprocess(join(o.work, 'corpus', `val-${g}.jsonl`), dirs.groups[g], o.workers, o.log);
+  o.log(`corpus ${corpusDir}: train ${trainDocs.length} docs ${bytesOf(trainDocs)} B; held-out ${groupNames.map((g) => `${g} ${groupInfo[g]?.docs} docs ${groupInfo[g]?.bytes} B`).join(', ')}`);
+  const sets = join(corpusDir, 'shards');
+  const dirs: SetDirs = { train: join(sets, 'train'), valAll: join(sets, 'val-all'), groups: Object.fromEntries(groupNames.map((g, i) => [g, join(sets, `val-${i}`)])) };
+  await preprocess(join(corpusDir, 'train.jsonl'), dirs.train, o);
+  await preprocess(join(corpusDir, 'val-all.jsonl'), dirs.valAll, o);
+  for (const [i, g] of groupNames.entries()) await preprocess(join(corpusDir, `val-${i}.jsonl`), dirs.groups[g] as string, o);
   const m = await readManifest(dirs.train);
   const modelMean = m.totals.tokens / m.totals.patches;
   const rows = await readRows(dirs.train);
@@ -322,7 +351,7 @@ export async function runPatchingExperiment(o: ExperimentOptions): Promise<Exper
   const runs: ArmRun[] = [];
   const partial = (): ExperimentResult => ({
     date: new Date().toISOString(), machine, options: { ...o, log: undefined } as unknown as Omit<ExperimentOptions, 'log'>,
-    corpus: { trainDocs: trainDocs.length, trainBytes: bytesOf(trainDocs), val: groupInfo }, modelThresholdMeanPatchLength: modelMean, threshold: cal.threshold, entropyMeanPatchLength: cal.mean, staticPatchSize: staticSize, histograms: hist, runs,
+    corpus: { trainDocs: trainDocs.length, trainBytes: bytesOf(trainDocs), val: groupInfo }, modelThresholdMeanPatchLength: modelMean, threshold: cal.threshold, entropyMeanPatchLength: cal.mean, staticPatchSize: staticSize, histograms: hist, trainShards: dirs.train, runs,
   });
   for (const seed of o.seeds) {
     for (const arm of o.arms) {
@@ -342,7 +371,7 @@ export async function runPatchingExperiment(o: ExperimentOptions): Promise<Exper
  */
 export async function replot(work: string, figures: string): Promise<ExperimentResult> {
   const r = JSON.parse(await readFile(join(work, 'results.json'), 'utf8')) as ExperimentResult;
-  r.histograms = histograms(await readRows(join(work, 'shards', 'train')), r.threshold, r.staticPatchSize);
+  r.histograms = histograms(await readRows(r.trainShards ?? join(work, 'shards', 'train')), r.threshold, r.staticPatchSize);
   for (const x of r.runs) x.curve = x.curve.filter((c) => !(c.step === x.stepsRun && c.valBpb === x.overallBpb));
   await writeFigures(r, figures);
   return r;
@@ -354,7 +383,7 @@ export async function writeFigures(r: ExperimentResult, dir: string): Promise<vo
     name: `${x.patching} s${x.seed}`, points: x.curve.map((c) => [c.flops / 1e12, c.valBpb] as const), final: [x.trainFlops / 1e12, x.overallBpb] as const,
   }));
   await writeFile(join(dir, 'bpb-vs-flops.svg'), lineChartSvg({
-    title: 'Held-out bits per byte vs training compute (tiny BLT, udhr + brown)',
+    title: `Held-out bits per byte vs training compute (tiny BLT, ${r.options.corpus?.train?.length ? r.options.corpus.train.join(', ') : 'udhr + brown'})`,
     subtitle: 'lines: first 6 validation batches (which bytes differs per arm) · squares: all held-out bytes (comparable)', xLabel: 'training FLOPs (×10¹²), trainer estimate',
     yLabel: 'held-out bits per byte', series, dashed: (n) => !n.endsWith(' s0'), colourKey: (n) => n.replace(/ s\d+$/, ''),
   }));
@@ -367,24 +396,72 @@ export async function writeFigures(r: ExperimentResult, dir: string): Promise<vo
   }
 }
 
-/** Markdown tables: per run, and per arm (median over seeds, min–max). */
+const median = (v: readonly number[]): number => {
+  const s = [...v].sort((a, b) => a - b);
+  const k = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[k] as number) : ((s[k - 1] as number) + (s[k] as number)) / 2;
+};
+
+/**
+ * Markdown tables: per run; per arm (median over seeds, min–max); paired by seed against the
+ * entropy arm; and the held-out groups with the share of their bytes the reference eval scores.
+ */
 export function experimentTables(r: ExperimentResult): string {
-  const f3 = (v: number): string => v.toFixed(3);
-  const lines = ['| arm | seed | mean patch | steps | bytes seen | train TFLOP | MFLOP/byte | bytes/s | latin bpb | other bpb | brown bpb | overall bpb |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const f3 = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(3));
+  const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${(100 * v).toFixed(1)} %`);
+  const groups = Object.keys(r.corpus.val);
+  const refCol = (x: ArmRun): string => (x.reference ? `${f3(x.reference.overallBpb)} (${pct(x.reference.share)})` : '–');
+  const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  const sep = (n: number): string => `|${'---|'.repeat(n)}`;
+  const head1 = ['arm', 'seed', 'mean patch', 'steps', 'bytes seen', 'trained share', 'train TFLOP', 'MFLOP/byte', 'bytes/s', ...groups.map((g) => `${g} bpb`), 'overall bpb', 'macro bpb', 'reference eval: overall (scored share)'];
+  const lines = [row(head1), sep(head1.length)];
   for (const x of r.runs) {
-    lines.push(`| ${x.patching} | ${x.seed} | ${x.meanPatchLength.toFixed(2)} | ${x.stepsRun} | ${x.bytesSeen} | ${(x.trainFlops / 1e12).toFixed(3)} | ${(x.trainFlopsPerByte / 1e6).toFixed(2)} | ${x.bytesPerSecond.toFixed(0)} | ${f3(x.groups.latin.bpb)} | ${f3(x.groups.other.bpb)} | ${f3(x.groups.brown.bpb)} | ${f3(x.overallBpb)} |`);
+    lines.push(row([x.patching, String(x.seed), x.meanPatchLength.toFixed(2), String(x.stepsRun), String(x.bytesSeen), pct(x.trainedShare), (x.trainFlops / 1e12).toFixed(3),
+      (x.trainFlopsPerByte / 1e6).toFixed(2), x.bytesPerSecond.toFixed(0), ...groups.map((g) => f3(x.groups[g]?.bpb)), f3(x.overallBpb), f3(x.macroBpb ?? Number.NaN), refCol(x)]));
   }
-  lines.push('', '| arm | seeds | overall bpb median (min–max) | latin | other | brown | bytes/s median |', '|---|---|---|---|---|---|---|');
-  const med = (v: number[]): number => {
-    const s = [...v].sort((a, b) => a - b);
-    const k = Math.floor(s.length / 2);
-    return s.length % 2 ? (s[k] as number) : ((s[k - 1] as number) + (s[k] as number)) / 2;
-  };
-  for (const arm of [...new Set(r.runs.map((x) => x.patching))]) {
+  const arms = [...new Set(r.runs.map((x) => x.patching))];
+  const head2 = ['arm', 'seeds', 'overall bpb median (min–max)', 'macro bpb', ...groups, 'reference eval overall', 'reference eval scored share', 'bytes/s median'];
+  lines.push('', row(head2), sep(head2.length));
+  for (const arm of arms) {
     const xs = r.runs.filter((x) => x.patching === arm);
     const o = xs.map((x) => x.overallBpb);
-    const g = (k: Group): string => f3(med(xs.map((x) => x.groups[k].bpb)));
-    lines.push(`| ${arm} | ${xs.length} | ${f3(med(o))} (${f3(Math.min(...o))}–${f3(Math.max(...o))}) | ${g('latin')} | ${g('other')} | ${g('brown')} | ${med(xs.map((x) => x.bytesPerSecond)).toFixed(0)} |`);
+    const refs = xs.flatMap((x) => (x.reference ? [x.reference] : []));
+    lines.push(row([arm, String(xs.length), `${f3(median(o))} (${f3(Math.min(...o))}–${f3(Math.max(...o))})`, f3(median(xs.map((x) => x.macroBpb ?? Number.NaN))),
+      ...groups.map((g) => f3(median(xs.map((x) => x.groups[g]?.bpb ?? Number.NaN)))),
+      refs.length ? f3(median(refs.map((q) => q.overallBpb))) : '–', refs.length ? pct(median(refs.map((q) => q.share))) : '–', median(xs.map((x) => x.bytesPerSecond)).toFixed(0)]));
+  }
+  const base = r.runs.filter((x) => x.arm === 'entropy');
+  const seeds = [...new Set(r.runs.map((x) => x.seed))].sort((a, b) => a - b);
+  if (base.length > 0) {
+    const head3 = ['arm − entropy', ...seeds.map((sd) => `seed ${sd}`), 'mean', 'macro (mean)', ...groups.map((g) => `${g} (mean)`)];
+    lines.push('', row(head3), sep(head3.length));
+    for (const arm of arms.filter((a) => !a.startsWith('entropy'))) {
+      const pairs = seeds.flatMap((sd) => {
+        const a = r.runs.find((x) => x.patching === arm && x.seed === sd);
+        const b = base.find((x) => x.seed === sd);
+        return a && b ? [{ sd, a, b }] : [];
+      });
+      if (pairs.length === 0) continue;
+      const sgn = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
+      const mean = (f: (p: { a: ArmRun; b: ArmRun }) => number): string => sgn(pairs.reduce((acc, p) => acc + f(p), 0) / pairs.length);
+      lines.push(row([arm, ...seeds.map((sd) => {
+        const p = pairs.find((q) => q.sd === sd);
+        return p ? sgn(p.a.overallBpb - p.b.overallBpb) : '–';
+      }), mean((p) => p.a.overallBpb - p.b.overallBpb), mean((p) => (p.a.macroBpb ?? Number.NaN) - (p.b.macroBpb ?? Number.NaN)),
+      ...groups.map((g) => mean((p) => (p.a.groups[g]?.bpb ?? Number.NaN) - (p.b.groups[g]?.bpb ?? Number.NaN)))]));
+    }
+  }
+  const head4 = ['held-out group', 'docs', 'bytes', ...arms.map((a) => `${a}: reference-eval share`)];
+  lines.push('', row(head4), sep(head4.length));
+  for (const g of groups) {
+    const info = r.corpus.val[g];
+    lines.push(row([g, String(info?.docs ?? ''), String(info?.bytes ?? ''), ...arms.map((a) => {
+      const v = r.runs.filter((x) => x.patching === a).flatMap((x) => {
+        const q = x.groups[g];
+        return q?.refBytes !== undefined && q.available ? [q.refBytes / q.available] : [];
+      });
+      return v.length ? pct(median(v)) : '–';
+    })]));
   }
   return lines.join('\n');
 }
