@@ -26,6 +26,7 @@ function report(): ShardStatsReport {
     utf8: { boundaries: 2, insideCharacter: 0, share: 0 },
     bySource: [{ ...group, key: 'src', origin: undefined } as unknown as ShardStatsReport['bySource'][number]],
     byLanguage: [group],
+    languageSpread: { ratio: 1, min: null, max: null, languages: 0, minBytes: 4096 },
     ngrams: [
       {
         column: 'ngram_ids_3_0', groupSize: 3, hashFunction: 0, vocabFrom: 'default', vocab: 500002, distinctIds: 5, occupancy: 1e-5, positions: 6, outOfRange: 0,

@@ -156,7 +156,7 @@ describe('stats: computeShardStats on a hand-computable shard set', function () 
     const r = runCli(['stats', small, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(j), ['format', 'version', 'shardDir', 'documents', 'bytes', 'tokens', 'patches', 'complete', 'patching', 'patchLength', 'bytesPerPatch', 'entropy', 'utf8', 'bySource', 'byLanguage', 'ngrams']);
+    assert.deepEqual(Object.keys(j), ['format', 'version', 'shardDir', 'documents', 'bytes', 'tokens', 'patches', 'complete', 'patching', 'patchLength', 'bytesPerPatch', 'entropy', 'utf8', 'bySource', 'byLanguage', 'ngrams', 'languageSpread']);
     assert.equal(j.format, 'blt-stats');
     assert.equal(j.version, 1);
     assert.deepEqual(Object.keys(j.patchLength as object), ['documents', 'tokens', 'patches', 'mean', 'median', 'p90', 'p99', 'max', 'histogram']);

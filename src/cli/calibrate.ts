@@ -6,6 +6,7 @@ import { BltError } from '../core/errors.js';
 import { DEFAULT_PATCH_SIZE } from '../entropy/patching/patch-options.js';
 import type { EntropyEngineRequest } from '../entropy/engine.js';
 import { calibrateThreshold, type CalibrationResult } from '../stats/calibrate.js';
+import { calibrateByScript, type ScriptCalibrationResult } from '../stats/calibrate-by-script.js';
 import type { SampleInfo, SampleLimits } from '../stats/calibration-input.js';
 import type { CalibrationSample } from '../stats/calibration-sample.js';
 import { backendFrom, backendOption } from './backend-option.js';
@@ -23,6 +24,9 @@ interface CalibrateCliOptions {
   textField?: string;
   lines?: boolean;
   json?: boolean;
+  perScript?: boolean;
+  minScriptBytes?: number;
+  writeModel?: string;
 }
 
 /** Default sample sizes: stored entropies are cheap to read, model scoring is not. */
@@ -47,6 +51,9 @@ export function register(program: Command): void {
     .addOption(backendOption())
     .option('--text-field <name>', 'JSONL/Parquet field holding the text (inputs)')
     .option('--lines', 'plain-text inputs: one document per line')
+    .option('--per-script', 'also calibrate one threshold per script bucket (global rule), for the per-script table')
+    .option('--min-script-bytes <n>', 'per-script: scripts with less sample text use the global threshold (default 16384)', num)
+    .option('--write-model <dir|ngram:file>', "store the calibration with that model (the default threshold of preprocess/repatch): config.json training.patching, or <file>.patching.json")
     .option('--json', 'print one JSON object (keys in docs/stats.md)')
     .action(async (inputs: string[], opts: CalibrateCliOptions) => runCalibrate(inputs, opts));
 }
@@ -84,17 +91,34 @@ async function runCalibrate(inputs: string[], opts: CalibrateCliOptions): Promis
       await s.close();
     }
   }
-  const result = calibrateThreshold(got.sample, {
+  const calOpts = {
     target: opts.targetPatchSize,
     monotonicity: opts.monotonicity === true,
     tolerance: opts.tolerance,
     ...(opts.maxPatchLength === undefined ? {} : { maxPatchLength: opts.maxPatchLength }),
-  });
+  };
+  if (opts.perScript === true && opts.monotonicity === true) {
+    throw new BltError('BAD_OPTION', 'Expected --per-script with the global rule, got --monotonicity.', 'per-script thresholds apply to the global rule only; drop one of the two');
+  }
+  const byScript = opts.perScript === true ? calibrateByScript(got.sample, { ...calOpts, ...(opts.minScriptBytes === undefined ? {} : { minBytes: opts.minScriptBytes }) }) : null;
+  const result = byScript?.global ?? calibrateThreshold(got.sample, calOpts);
   const source = shardDir ? { kind: 'shards' as const, shardDir } : { kind: 'model' as const, inputs, model: opts.model ?? 'default', engine: scorer?.engine ?? '' };
+  const perScript = byScript ? { scriptThresholds: byScript.scriptThresholds, scripts: byScript.scripts, skippedScripts: byScript.skipped, minScriptBytes: byScript.minBytes, spread: byScript.spread } : {};
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ format: 'blt-calibration', version: 1, source, ...(opts.maxPatchLength === undefined ? {} : { maxPatchLength: opts.maxPatchLength }), sample: got.info, ...result })}\n`);
+    process.stdout.write(`${JSON.stringify({ format: 'blt-calibration', version: 1, source, ...(opts.maxPatchLength === undefined ? {} : { maxPatchLength: opts.maxPatchLength }), sample: got.info, ...result, ...perScript })}\n`);
   } else {
     process.stdout.write(`${formatCalibration(result, got.info, shardDir ? `stored entropies of ${shardDir}` : `${scorer?.detail ?? 'model'}`)}\n`);
+    if (byScript) process.stdout.write(`${formatScripts(byScript)}\n`);
+  }
+  if (opts.writeModel !== undefined) {
+    if (opts.monotonicity === true) throw new BltError('BAD_OPTION', 'Expected --write-model with the global rule, got --monotonicity.', 'preprocess uses a stored threshold only for the global rule');
+    const { writeModelPatching } = await import('../entropy/model-threshold.js');
+    const file = await writeModelPatching(opts.writeModel, {
+      threshold: result.threshold, ...(byScript && Object.keys(byScript.scriptThresholds).length > 0 ? { scriptThresholds: byScript.scriptThresholds } : {}),
+      target_mean_patch_length: result.target, ...(opts.maxPatchLength === undefined ? {} : { max_patch_length_used: opts.maxPatchLength }),
+      calibrated_on: { source, sample: got.info, meanPatchLength: result.meanPatchLength, bytesPerPatch: result.bytesPerPatch, ...(byScript ? { spread: byScript.spread } : {}) },
+    });
+    process.stderr.write(`blt calibrate: stored the calibration in ${file}\n`);
   }
   if (!result.withinTolerance) {
     process.stderr.write(`blt calibrate: no threshold reaches ${result.target} within ${100 * result.tolerance}% on this sample; the closest achievable mean is ${result.meanPatchLength.toFixed(4)} (θ = ${result.threshold}).\n`);
@@ -124,5 +148,16 @@ function formatCalibration(r: CalibrationResult, info: SampleInfo, from: string)
     const a = r.above;
     lines.push(`neighbouring steps ${b ? `θ ${b.threshold} → ${b.meanPatchLength.toFixed(4)}` : '-'}   ${a ? `θ ${a.threshold} → ${a.meanPatchLength.toFixed(4)}` : '-'}`);
   }
+  return lines.join('\n');
+}
+
+function formatScripts(r: ScriptCalibrationResult): string {
+  const lines = ['', `per script (≥ ${r.minBytes.toLocaleString('en-US')} sample bytes; others use the global θ ${r.global.threshold}):`,
+    '  script        docs      bytes  threshold  mean patch  bytes/patch  (at global θ)'];
+  for (const s of r.scripts) {
+    lines.push(`  ${s.script.slice(7).padEnd(10)} ${String(s.documents).padStart(7)} ${String(s.bytes).padStart(10)} ${String(s.threshold).padStart(10)} ${s.meanPatchLength.toFixed(3).padStart(11)} ${s.bytesPerPatch.toFixed(3).padStart(12)}  (${s.bytesPerPatchAtGlobal.toFixed(3)})${s.withinTolerance ? '' : '  not within tolerance'}`);
+  }
+  if (r.skipped.length > 0) lines.push(`  global θ for: ${r.skipped.map((s) => `${s.script.slice(7)} (${s.bytes} B)`).join(', ')}`);
+  lines.push(`spread of bytes/patch (max/min over these scripts): ${r.spread.global.toFixed(2)}× with the global θ, ${r.spread.perScript.toFixed(2)}× with the table`);
   return lines.join('\n');
 }

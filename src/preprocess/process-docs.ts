@@ -9,6 +9,7 @@ import type { PatchOptions } from '../entropy/patching/patch-options.js';
 import { hashNgramIds } from '../entropy/ngram-hash.js';
 import type { EntropyScorer } from '../entropy/open-scorer.js';
 import type { PatchingSettings, ProcessSettings } from './settings.js';
+import { documentThreshold } from '../entropy/script-threshold.js';
 
 export interface ProcessedDoc {
   /** tokens = bytes + BOS + EOS */
@@ -34,6 +35,9 @@ export function patchOptionsOf(p: PatchingSettings): PatchOptions {
 export function patchAndHash(tokens: Int32Array, entropies: Float32Array | null, s: ProcessSettings): ProcessedDoc {
   const opts = patchOptionsOf(s.patching);
   if (entropies) opts.entropies = entropies;
+  if (s.patching.scriptThresholds && opts.mode === 'entropy' && !opts.monotonicity && opts.threshold !== undefined) {
+    opts.threshold = documentThreshold(tokens, opts.threshold, s.patching.scriptThresholds);
+  }
   const ngramIds: Int32Array[] = [];
   if (s.ngrams) {
     for (let f = 0; f < s.ngrams.functions; f++) {

@@ -162,7 +162,8 @@ export async function prepareRun(c: PreprocessConfig, log: (m: string) => void =
     if (p.mode === 'entropy' && !p.monotonicity && p.threshold === undefined) {
       const t = await resolveThreshold(undefined, m.spec);
       p.threshold = t.threshold;
-      log(`entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}; set --threshold to change it)`);
+      if (t.scriptThresholds) p.scriptThresholds = t.scriptThresholds;
+      log(`entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${t.scriptThresholds ? `; per script: ${Object.entries(t.scriptThresholds).map(([k, v]) => `${k.slice(7)} ${v}`).join(', ')}` : ''}; set --threshold to change it)`);
     }
   }
   const inputs = await describeInputs(files);

@@ -8,6 +8,8 @@ import type { PatchMode } from '../entropy/patching/patch-options.js';
 export interface PatchingSettings {
   mode: PatchMode;
   threshold?: number;
+  /** per-script thresholds (global rule only): each document uses its main script's (src/entropy/script-threshold.ts) */
+  scriptThresholds?: Record<string, number>;
   thresholdAdd?: number;
   monotonicity: boolean;
   maxPatchLength?: number;

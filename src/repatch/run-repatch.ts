@@ -11,7 +11,7 @@
  */
 import { BltError } from '../core/errors.js';
 import { entropyModelFingerprint } from '../entropy/open-scorer.js';
-import { resolveThreshold } from '../entropy/model-threshold.js';
+import { resolveThreshold, type ThresholdChoice } from '../entropy/model-threshold.js';
 import type { PatchMode } from '../entropy/patching/patch-options.js';
 import { canonicalJson } from '../shards/fingerprint.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
@@ -40,7 +40,7 @@ export interface RepatchSummary extends PreprocessSummary {
 }
 
 /** The default threshold as `blt preprocess` resolves it, from the model that scored the source. */
-async function defaultThreshold(source: SourceSet, log: (m: string) => void): Promise<number> {
+async function defaultThreshold(source: SourceSet, log: (m: string) => void): Promise<ThresholdChoice> {
   const e = source.config.process.entropy;
   const used = source.config.process.patching.threshold;
   const hint = `pass --threshold (the source was patched with ${used === undefined ? 'no global threshold' : `--threshold ${used}`})`;
@@ -51,8 +51,8 @@ async function defaultThreshold(source: SourceSet, log: (m: string) => void): Pr
       `Expected --threshold: the default is the entropy model's calibrated threshold, and the model that scored ${source.dir} (${e.model}) is ${now ? 'changed' : 'not available'} here.`, hint);
   }
   const t = await resolveThreshold(undefined, e.model);
-  log(`entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}; set --threshold to change it)`);
-  return t.threshold;
+  log(`entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${t.scriptThresholds ? ', with its per-script table' : ''}; set --threshold to change it)`);
+  return t;
 }
 
 /** The configuration of a fresh run equivalent to the repatch. */
@@ -66,7 +66,11 @@ export async function repatchConfig(source: SourceSet, o: RepatchOptions, log: (
   for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const) if (o[k] !== undefined) patching[k] = o[k];
   const c = configWithPatching(sourceStoredConfig(source), patching, o.out);
   const p = c.process.patching;
-  if (p.mode === 'entropy' && !p.monotonicity && p.threshold === undefined) p.threshold = await defaultThreshold(source, log);
+  if (p.mode === 'entropy' && !p.monotonicity && p.threshold === undefined) {
+    const t = await defaultThreshold(source, log);
+    p.threshold = t.threshold;
+    if (t.scriptThresholds) p.scriptThresholds = t.scriptThresholds;
+  }
   return c;
 }
 

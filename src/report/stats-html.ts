@@ -77,6 +77,8 @@ export function statsHtml(r: ShardStatsReport): string {
     body.push(hbarChartSvg({ title: 'Bytes per patch by language', rows: langs.map((g) => ({ label: g.origin === 'script' ? `${g.key} (detected)` : g.key, value: g.bytesPerPatch, note: formatBytes(g.bytes) })), xLabel: 'text bytes per patch' }));
   }
   body.push(htmlTable(['language', ...GROUP_HEAD.slice(1)], groupRows(r.byLanguage)));
+  const sp = r.languageSpread;
+  if (sp?.min && sp.max) body.push(`<p>Spread of bytes per patch across languages: <b>${sp.ratio.toFixed(2)}×</b> (${esc(sp.max.key)} ${sp.max.bytesPerPatch.toFixed(2)} / ${esc(sp.min.key)} ${sp.min.bytesPerPatch.toFixed(2)}; ${sp.languages} languages with at least ${formatBytes(sp.minBytes)}).</p>`);
   body.push('<p class="note">Language is the shard\'s <code>lang</code> column when set; otherwise the Unicode script of most of the document\'s letters (first 16 KiB), marked "(detected)".</p>');
   body.push('<h2>By source</h2>');
   body.push(htmlTable(['source', ...GROUP_HEAD.slice(1)], groupRows(r.bySource)));

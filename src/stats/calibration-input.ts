@@ -5,7 +5,8 @@
  * Shard sets are sampled evenly: with the manifest's totals, each document is taken with
  * probability p = min(1, maxBytes / totalBytes, maxDocs / totalDocs), decided by a fixed hash
  * of its row number (deterministic: the same set gives the same sample), and reading stops when
- * a cap is reached. Inputs are taken in order from the start (scoring is what costs).
+ * a cap is reached. Every document is keyed by its script bucket (detectScript), for per-script
+ * calibration. Inputs are taken in order from the start (scoring is what costs).
  */
 import { BltError } from '../core/errors.js';
 import { encodeBytes } from '../entropy/tokenizer.js';
@@ -14,6 +15,7 @@ import { isBadRecord, listInputs, readInputs, type ReadOptions } from '../ingest
 import { readShardSet } from '../shards/reader.js';
 import { CalibrationSample } from './calibration-sample.js';
 import { shardSetInfo } from './shard-columns.js';
+import { detectScript } from './script-bucket.js';
 
 export interface SampleLimits {
   maxDocs: number;
@@ -58,7 +60,7 @@ export async function sampleShardSet(dir: string, limits: SampleLimits): Promise
       truncated = true;
       break;
     }
-    sample.add(r.entropies as Float32Array);
+    sample.add(r.entropies as Float32Array, detectScript(r.bytes));
   }
   return { sample, info: { documents: sample.documents, bytes: sample.bytes, tokens: sample.tokens, setDocuments: t.documents, setBytes: t.bytes, rate, sampled: rate < 1, truncated } };
 }
@@ -70,10 +72,11 @@ export async function sampleInputs(inputs: string[], scorer: EntropyScorer, limi
   let bytes = 0;
   let truncated = false;
   let batch: Int32Array[] = [];
+  let keys: string[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    for (const h of await scorer.score(batch)) sample.add(h);
-    batch = [];
+    (await scorer.score(batch)).forEach((h, i) => sample.add(h, keys[i]));
+    [batch, keys] = [[], []];
   };
   let docs = 0;
   for await (const rec of readInputs(files, read)) {
@@ -88,6 +91,7 @@ export async function sampleInputs(inputs: string[], scorer: EntropyScorer, limi
     docs++;
     bytes += rec.bytes.length;
     batch.push(encodeBytes(rec.bytes));
+    keys.push(detectScript(rec.bytes));
     if (batch.length >= 32) await flush();
   }
   await flush();

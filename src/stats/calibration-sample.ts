@@ -5,11 +5,12 @@
 export class CalibrationSample {
   private data = new Float32Array(1 << 16);
   private offs: number[] = [0];
+  private keys: string[] = [];
   documents = 0;
   bytes = 0;
 
-  /** entropies [nTokens] of one document (one per token incl. BOS/EOS); copied */
-  add(entropies: Float32Array): void {
+  /** entropies [nTokens] of one document (one per token incl. BOS/EOS); copied. `key`: its group (its script bucket, for per-script calibration). */
+  add(entropies: Float32Array, key = ''): void {
     const end = (this.offs[this.offs.length - 1] as number) + entropies.length;
     if (end > this.data.length) {
       let size = this.data.length;
@@ -20,12 +21,18 @@ export class CalibrationSample {
     }
     this.data.set(entropies, end - entropies.length);
     this.offs.push(end);
+    this.keys.push(key);
     this.documents++;
     this.bytes += Math.max(0, entropies.length - 2);
   }
 
   get tokens(): number {
     return this.offs[this.offs.length - 1] as number;
+  }
+
+  /** the group key of document d */
+  key(d: number): string {
+    return this.keys[d] ?? '';
   }
 
   /** entropies of document d (a view) */

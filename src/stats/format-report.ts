@@ -48,7 +48,8 @@ function groupTable(title: string, groups: GroupStats[], limit: number): string[
 export function formatStatsReport(r: ShardStatsReport, opts: { limit?: number } = {}): string {
   const limit = opts.limit ?? 20;
   const p = r.patching;
-  const how = p.source === 'none' ? 'none (no patch_lengths column)' : `${p.source}${p.mode ? ` (${p.mode}${p.threshold !== undefined ? `, θ = ${p.threshold}` : ''}${p.monotonicity ? ', monotonic' : ''})` : ''}`;
+  const perScript = p.scriptThresholds ? `, per script: ${Object.entries(p.scriptThresholds).map(([k, v]) => `${k.replace(/^script:/, '')} ${v}`).join(', ')}` : '';
+  const how = p.source === 'none' ? 'none (no patch_lengths column)' : `${p.source}${p.mode ? ` (${p.mode}${p.threshold !== undefined ? `, θ = ${p.threshold}` : ''}${perScript}${p.monotonicity ? ', monotonic' : ''})` : ''}`;
   const lines = [
     `shard set      ${r.shardDir}${r.complete ? '' : '  (stopped at --max-docs: partial)'}`,
     `documents      ${int(r.documents)}`,
@@ -79,6 +80,10 @@ export function formatStatsReport(r: ShardStatsReport, opts: { limit?: number } 
   }
   lines.push('', `boundaries inside a UTF-8 character: ${int(r.utf8.insideCharacter)} of ${int(r.utf8.boundaries)} patch starts on bytes (${pct(r.utf8.share, 2)})`);
   lines.push('', ...groupTable('language', r.byLanguage, limit));
+  const sp = r.languageSpread;
+  if (sp.min && sp.max) {
+    lines.push(`bytes/patch spread across languages: ${sp.ratio.toFixed(2)}× (${sp.max.key} ${sp.max.bytesPerPatch.toFixed(2)} / ${sp.min.key} ${sp.min.bytesPerPatch.toFixed(2)}; ${sp.languages} languages with ≥ ${formatBytes(sp.minBytes)})`);
+  }
   lines.push('', ...groupTable('source', r.bySource, limit));
   if (r.ngrams) {
     lines.push('', `${'n-gram table'.padEnd(16)} ${'vocab'.padStart(9)} ${'distinct ids'.padStart(12)} ${'occupancy'.padStart(9)}  ${'collisions (sample)'.padStart(19)} ${'uniform hash'.padStart(12)}`);

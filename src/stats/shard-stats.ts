@@ -5,6 +5,7 @@
  * histograms, per-group counters, one vocab-bit bitmap per n-gram table and a bounded id sample
  * (ngram-collisions.ts) are kept.
  */
+import { languageSpread } from './language-spread.js';
 import { BltError } from '../core/errors.js';
 import { requireFinite, requireInt } from '../core/validate.js';
 import { PatchStatsAccumulator } from '../entropy/patch-stats.js';
@@ -137,6 +138,7 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
   }
 
   const p = source === 'none' ? null : patchStats.result();
+  const languages = byLanguage.result();
   return {
     format: STATS_FORMAT,
     version: STATS_VERSION,
@@ -152,7 +154,8 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
     entropy: columns.entropies ? entropy.result() : null,
     utf8: { boundaries, insideCharacter: inside, share: boundaries ? inside / boundaries : 0 },
     bySource: bySource.result(),
-    byLanguage: byLanguage.result(),
+    byLanguage: languages,
     ngrams: withNgrams ? tables.map((t) => ({ ...t.report, ...t.occupancy.result(), collisions: t.collisions.result() })) : null,
+    languageSpread: languageSpread(languages),
   };
 }

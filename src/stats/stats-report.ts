@@ -5,6 +5,7 @@
  */
 import type { PatchStats } from '../entropy/patch-stats.js';
 import type { GroupStats } from './group-stats.js';
+import type { LanguageSpread } from './language-spread.js';
 import type { CollisionResult } from './ngram-collisions.js';
 import type { OccupancyResult } from './ngram-occupancy.js';
 import type { ValueSummary } from './value-histogram.js';
@@ -40,6 +41,8 @@ export interface ShardStatsReport {
     source: 'stored' | 'recomputed' | 'none';
     mode?: string;
     threshold?: number;
+    /** stored: the per-script thresholds the set was patched with (src/entropy/script-threshold.ts) */
+    scriptThresholds?: Record<string, number>;
     monotonicity?: boolean;
   };
   /** patch lengths over tokens (the BOS patch and EOS included, as stored); null without patches */
@@ -53,6 +56,8 @@ export interface ShardStatsReport {
   bySource: GroupStats[];
   /** the shard's `lang` when set (origin 'column'), else the detected script (origin 'script') */
   byLanguage: GroupStats[];
+  /** max / min of the languages' bytes per patch (languages with ≥ 4 KiB of text) */
+  languageSpread: LanguageSpread;
   /** one entry per n-gram id column; null when the set has none (or --no-ngrams) */
   ngrams: NgramTableReport[] | null;
 }
