@@ -88,7 +88,8 @@ describe('per-script thresholds', function () {
     const out = join(root, 'shards');
     await runPreprocess(resolvePreprocessConfig({ inputs: [corpus], out, entropyModel: model, storeEntropies: true, workers: 0 }));
     const m = await readManifest(out);
-    assert.deepEqual(m.config.process.patching, { mode: 'entropy', threshold: 1.5, scriptThresholds: { 'script:Cyrillic': 0.25 }, monotonicity: false });
+    const patchingOf = (x: { config: Record<string, unknown> }): Record<string, unknown> => (x.config.process as { patching: Record<string, unknown> }).patching;
+    assert.deepEqual(patchingOf(m), { mode: 'entropy', threshold: 1.5, scriptThresholds: { 'script:Cyrillic': 0.25 }, monotonicity: false });
     for await (const row of readShardSet(out)) {
       const tokens = encodeBytes(row.bytes);
       const theta = row.docId === 'd0' ? 0.25 : 1.5;
@@ -97,7 +98,7 @@ describe('per-script thresholds', function () {
     const plain = join(root, 'plain');
     await runPreprocess(resolvePreprocessConfig({ inputs: [corpus], out: plain, entropyModel: model, threshold: 1.5, storeEntropies: true, workers: 0 }));
     const m2 = await readManifest(plain);
-    assert.equal(m2.config.process.patching.scriptThresholds, undefined);
+    assert.equal(patchingOf(m2).scriptThresholds, undefined);
     assert.notEqual(m2.fingerprints.patches, m.fingerprints.patches);
     assert.equal(m2.fingerprints.entropy, m.fingerprints.entropy);
 
