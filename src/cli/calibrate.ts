@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .option('--text-field <name>', 'JSONL/Parquet field holding the text (inputs)')
     .option('--lines', 'plain-text inputs: one document per line')
     .option('--per-script', 'also calibrate one threshold per script bucket (global rule), for the per-script table')
-    .option('--min-script-bytes <n>', 'per-script: scripts with less sample text use the global threshold (default 16384)', num)
+    .option('--min-script-bytes <n>', 'per-script: scripts with less sample text use the global threshold (default 16384)', intArg('--min-script-bytes', 1))
     .option('--write-model <dir|ngram:file>', "store the calibration with that model (the default threshold of preprocess/repatch): config.json training.patching, or <file>.patching.json")
     .option('--json', 'print one JSON object (keys in docs/stats.md)')
     .action(async (inputs: string[], opts: CalibrateCliOptions) => runCalibrate(inputs, opts));
