@@ -26,13 +26,13 @@ export function register(program: Command): void {
     .option('--dataset <name>', "the dataset name (the trainer's data.sources key; default: the shard set's directory name)")
     .option('--entropy-model-name <name>', "folder under <preprocess_dir>/<dataset>/ (the trainer's data.entropy_model_name)", 'transformer_100m')
     .option('--chunks <n>', 'chunk files (the trainer needs its world size to be a multiple; extra chunks are ignored by it)', '1')
-    .option('--shard-size <size>', 'start a new Arrow shard after this many bytes of documents (as `split -C`)', (v) => parseSize('--shard-size', v), 2500 * 2 ** 20)
+    .addOption(new Option('--shard-size <size>', 'start a new Arrow shard after this many bytes of documents (as `split -C`)').argParser((v) => parseSize('--shard-size', v)).default(2500 * 2 ** 20, '2500MiB'))
     .option('--skip-invalid-utf8', 'leave out documents that are not valid UTF-8 (listed in export.json) instead of failing')
     .option('--force', 'replace --out if it exists')
     .option('--json', 'print the summary as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', `
-Layout (docs/reference.md, "Arrow layout"):
+Layout (docs/reference.md §2.4):
   <out>/data/<dataset>/<dataset>.chunk.00.jsonl                 the chunk file the trainer globs
   <out>/preprocess/<dataset>/<name>/<dataset>.chunk.00.jsonl.shard_00.arrow (+ .complete)
   <out>/export.json                                             what was exported, the trainer's data config

@@ -1,6 +1,6 @@
 /**
  * `blt export --format blt-arrow`: a shard set → the layout the reference trainer
- * (facebookresearch/blt) reads with `ArrowFileIterator` (docs/reference.md "Arrow layout").
+ * (facebookresearch/blt) reads with `ArrowFileIterator` (docs/reference.md §2.4).
  *
  *   <out>/data/<dataset>/<dataset>.chunk.<CC>.jsonl            the chunk files the loader globs
  *                                                               (`*.chunk.*.jsonl`) to enumerate chunks;
