@@ -6,9 +6,10 @@
  * (user + system, worker threads included), which other load on the machine distorts less than
  * wall time; wall-time rates follow in brackets.
  *
- *   write        ShardWriter end to end: validate, stage each task, build row groups, encode,
- *                hash, fsync, rename, commit state (what the pipeline pays)
- *   encode       rows in memory → file bytes only (no staging, no disk)
+ *   write        ShardWriter end to end in one thread: validate, encode and stage each task,
+ *                splice the staged files into shards, hash, fsync per shard, commit state
+ *   encode       each task's rows in memory → its staged file's bytes only (no disk): what a
+ *                preprocessing worker pays per task
  *   read         readShardSet: sha256 check of every shard, then decode row group by row group
  *   read (no checksum)  the same with { checksums: false }
  *
@@ -18,13 +19,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { arrowFileChunks } from '../src/shards/arrow-format.js';
-import { buildShardTable } from '../src/shards/build-table.js';
+import { encodeTask } from '../src/shards/encode-task.js';
 import { fingerprint } from '../src/shards/fingerprint.js';
 import { buildManifest, writeManifest } from '../src/shards/manifest.js';
-import { parquetChunks } from '../src/shards/parquet-format.js';
 import { readShardSet } from '../src/shards/reader.js';
 import { rowColumnBytes, type ShardDoc } from '../src/shards/row.js';
 import type { ShardColumnsSpec } from '../src/shards/schema.js';
@@ -105,14 +103,8 @@ export async function runShardsBench(o: ShardsBenchOptions = {}): Promise<Shards
   }
 
   async function encodeOnly(format: ShardFileFormat): Promise<void> {
-    async function* batches(): AsyncGenerator<arrow.RecordBatch> {
-      const rows = tasks.flat();
-      for (let i = 0; i < rows.length; i += 10_000) yield* buildShardTable(rows.slice(i, i + 10_000), spec).batches;
-    }
-    const chunks = format === 'parquet' ? parquetChunks(batches(), 10_000) : arrowFileChunks(batches());
-    for await (const _ of chunks) {
-      // discard
-    }
+    // what a worker does per task: encode its rows (per column for Parquet), no staging, no disk
+    for (const rows of tasks) if (rows.length > 0) encodeTask(rows, { format, rowGroupRows: 10_000, columns: spec });
   }
 
   async function readSet(dir: string, checksums: boolean): Promise<void> {

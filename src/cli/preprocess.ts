@@ -142,7 +142,7 @@ export async function runPipelineCommand<S extends PreprocessSummary>(
   run: (hooks: PreprocessHooks) => Promise<S>,
   format: (s: S) => string,
 ): Promise<void> {
-  const { createProgress } = await import('./progress.js');
+  const { pipelineProgressHook } = await import('./progress.js');
   let stop = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (stop) process.exit(130); // second signal: leave now (completed tasks are safe)
@@ -151,32 +151,23 @@ export async function runPipelineCommand<S extends PreprocessSummary>(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let bar: ReturnType<typeof createProgress> | undefined;
-  let lastReport = 0;
-  const t0 = performance.now();
+  const progress = pipelineProgressHook(label, o.quiet ? 'quiet' : 'auto');
+  const bar = (): ReturnType<typeof progress.reporter> => progress.reporter();
   try {
     const summary = await run({
       shouldStop: () => stop,
-      log: (m) => (bar ? bar.log(m) : o.quiet ? undefined : process.stderr.write(`${m}\n`)),
-      progress: (p) => {
-        const total = p.totalBytes ?? 0;
-        bar ??= createProgress({ total: total > 0 ? Math.ceil(total / 1e6 * 100) / 100 : p.documents, label, mode: o.quiet ? 'quiet' : 'auto' });
-        const mb = p.bytes / 1e6;
-        const rate = mb / Math.max(1e-3, (performance.now() - t0) / 1000);
-        const fields = { docs: p.documents, MB: Math.round(mb * 100) / 100, 'MB/s': Math.round(rate * 1000) / 1000, quarantined: p.quarantined };
-        const value = total > 0 ? Math.round(mb * 100) / 100 : p.documents;
-        const now = performance.now();
-        if (now - lastReport > 2000) {
-          bar.report(value, fields);
-          lastReport = now;
-        } else bar.tick(value, fields);
+      log: (m) => {
+        const b = bar();
+        if (b) b.log(m);
+        else if (!o.quiet) process.stderr.write(`${m}\n`);
       },
+      progress: progress.onProgress,
     });
-    bar?.stop();
+    bar()?.stop();
     process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${format(summary)}\n`);
     if (summary.status === 'interrupted') process.exitCode = 130;
   } finally {
-    bar?.stop();
+    bar()?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

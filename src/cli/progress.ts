@@ -108,3 +108,50 @@ export function createProgress(opts: ProgressOptions): ProgressReporter {
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
+
+/** What `pipelineProgressHook` needs of a preprocess/repatch progress event (PreprocessProgress). */
+export interface PipelineProgressEvent {
+  documents: number;
+  quarantined: number;
+  /** document text bytes done */
+  bytes: number;
+  /** input bytes on disk read up to the last committed task, where this run started, and the total (null: unknown) */
+  inputBytes: number;
+  inputStartBytes: number;
+  inputTotalBytes: number | null;
+}
+
+/**
+ * The progress hook of `blt preprocess` / `blt repatch`: the bar's value and total are input MB
+ * on disk (read up to the last committed task), so the ETA holds for JSONL, Parquet and text
+ * alike; without a known total (stdin) the value is the document count. The reporter is
+ * created at the first event; the JSON line is written at most every 2 s.
+ */
+export function pipelineProgressHook(label: string, mode: ProgressMode | 'auto', now: () => number = () => performance.now(), stream?: ProgressOptions['stream']): {
+  onProgress: (p: PipelineProgressEvent) => void;
+  reporter: () => ProgressReporter | undefined;
+} {
+  let bar: ProgressReporter | undefined;
+  let lastReport = -Infinity;
+  const t0 = now();
+  const mb = (b: number): number => Math.round((b / 1e6) * 100) / 100;
+  return {
+    reporter: () => bar,
+    onProgress: (p) => {
+      const total = p.inputTotalBytes;
+      bar ??= createProgress({
+        total: total !== null && total > 0 ? mb(total) : p.documents, label, mode, now,
+        ...(total !== null && total > 0 ? { start: mb(p.inputStartBytes) } : {}),
+        ...(stream ? { stream } : {}),
+      });
+      const rate = (p.bytes / 1e6) / Math.max(1e-3, (now() - t0) / 1000);
+      const fields = { docs: p.documents, 'text MB': mb(p.bytes), 'MB/s': Math.round(rate * 1000) / 1000, quarantined: p.quarantined };
+      const value = total !== null && total > 0 ? mb(p.inputBytes) : p.documents;
+      const t = now();
+      if (t - lastReport > 2000) {
+        bar.report(value, fields);
+        lastReport = t;
+      } else bar.tick(value, fields);
+    },
+  };
+}

@@ -12,15 +12,25 @@ export function tempSiblingPath(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-/** Writes `data` to `path` atomically (temp file, fsync, rename). Creates the parent directory. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes `data` to `path` atomically (temp file, fsync, rename). Creates the parent directory.
+ * `sync: false` skips the fsync: still atomic for readers and across a process crash (SIGKILL),
+ * but after a power loss the file may be old, new or empty; use it only for files a resumed run
+ * checks (e.g. by checksum) before trusting them.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], opts: { sync?: boolean } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSiblingPath(path);
   try {
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(data);
-      await fh.sync();
+      if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+      else {
+        for (const piece of data) {
+          for (let done = 0; done < piece.length; ) done += (await fh.write(piece, done, piece.length - done)).bytesWritten;
+        }
+      }
+      if (opts.sync !== false) await fh.sync();
     } finally {
       await fh.close();
     }

@@ -24,14 +24,15 @@ import { describeBadRecord, isBadRecord, listInputs, partitionFiles, readInputs,
 import { ShardWriter } from '../shards/shard-writer.js';
 import { buildManifest, readManifest, writeManifest, MANIFEST_FILE, type ManifestFingerprints, type ManifestInput, type ManifestShard, type ManifestTotals } from '../shards/manifest.js';
 import type { ShardColumnsSpec } from '../shards/schema.js';
-import type { ShardDoc } from '../shards/row.js';
+import type { StagedTask } from '../shards/staging.js';
 import { canonicalJson } from '../shards/fingerprint.js';
-import { packTask, unpackResult } from '../../workers/protocol.js';
+import { packTask } from '../../workers/protocol.js';
 import { outputDefiningConfig, type PreprocessConfig } from './config.js';
 import { groupIntoTasks, type TaskInput } from './group-tasks.js';
 import { createTaskRunner } from './task-runner.js';
 import { describeInputs, runFingerprints } from './fingerprints.js';
-import { readCompletions, writeCompletion, type TaskCompletion } from './completions.js';
+import { CompletionWriter, readCompletion, readCompletions, type TaskCompletion } from './completions.js';
+import { inputMeter } from './input-progress.js';
 import { entropyModelFingerprint } from '../entropy/open-scorer.js';
 import { resolveThreshold } from '../entropy/model-threshold.js';
 import { existsSync } from 'node:fs';
@@ -45,8 +46,14 @@ export interface PreprocessProgress {
   quarantined: number;
   /** input bytes of the documents done (this run) */
   bytes: number;
-  /** total input bytes when known (files), for an ETA */
+  /** total text bytes when known in advance (plain text files; repatch: the source set's) */
   totalBytes: number | null;
+  /** input bytes on disk read up to the last committed task (the progress bar's value) */
+  inputBytes: number;
+  /** where this run started reading (> 0 on resume), for the rate and ETA */
+  inputStartBytes: number;
+  /** Σ input sizes on disk, null for stdin (the progress bar's total) */
+  inputTotalBytes: number | null;
 }
 
 export interface PreprocessHooks {
@@ -121,27 +128,40 @@ export async function checkRunRecord(c: PreprocessConfig, fingerprints: Manifest
   await writeFileAtomic(path, `${record}\n`);
 }
 
-async function* stoppable(tasks: AsyncIterable<TaskInput>, shouldStop: () => boolean, stopped: { value: boolean }): AsyncGenerator<TaskInput> {
+/** Tasks until `shouldStop()`; `onTask` sees each task as it is read (the input cursor is right after it then). */
+async function* stoppable(tasks: AsyncIterable<TaskInput>, shouldStop: () => boolean, stopped: { value: boolean }, onTask: (t: TaskInput) => void = () => undefined): AsyncGenerator<TaskInput> {
   for await (const t of tasks) {
     if (shouldStop()) {
       stopped.value = true;
       return;
     }
+    onTask(t);
     yield t;
   }
 }
 
-function toCompletion(task: number, records: number, docs: ShardDoc[], bad: BadRecord[]): TaskCompletion {
-  let bytes = 0;
-  let tokens = 0;
-  let patches = 0;
-  for (const d of docs) {
-    bytes += d.bytes.length;
-    tokens += d.bytes.length + 2;
-    patches += d.patchLengths?.length ?? 0;
-  }
+function toCompletion(task: number, records: number, t: StagedTask, bad: BadRecord[]): TaskCompletion {
   const quarantined = bad.map(({ kind: _kind, ...rest }) => rest);
-  return { task, records, documents: docs.length, bytes, tokens, patches, quarantined };
+  return { task, records, documents: t.totals.documents, bytes: t.totals.bytes, tokens: t.totals.tokens, patches: t.totals.patches, quarantined };
+}
+
+/**
+ * The completion records of tasks 0..writer.nextTask-1. Records of the open shard's tasks are
+ * not fsynced one by one: one missing or torn there (after a power loss) rolls the writer back
+ * to that task, which is then redone; a bad record of a closed shard's task is an error.
+ */
+export async function readRunCompletions(dir: string, writer: ShardWriter): Promise<TaskCompletion[]> {
+  const out: TaskCompletion[] = [];
+  for (let t = 0; t < writer.nextTask; t++) {
+    try {
+      out.push(await readCompletion(dir, t));
+    } catch (err) {
+      if (t < writer.firstPendingTask) throw err;
+      await writer.rollbackTo(t);
+      break;
+    }
+  }
+  return out;
 }
 
 /**
@@ -191,9 +211,15 @@ export async function completedSummary(c: PreprocessConfig, fingerprints: Manife
   };
 }
 
-/** The shard writer of a run's output directory (fresh, or resumed from its saved state). */
-export function openRunWriter(c: PreprocessConfig): Promise<ShardWriter> {
-  return ShardWriter.open({ dir: c.out, columns: columnsOf(c), format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows });
+/**
+ * The shard writer of a run's output directory (fresh, or resumed from its saved state); it
+ * fsyncs `completions` before each durable commit (once per shard).
+ */
+export function openRunWriter(c: PreprocessConfig, completions?: CompletionWriter): Promise<ShardWriter> {
+  return ShardWriter.open({
+    dir: c.out, columns: columnsOf(c), format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows,
+    ...(completions ? { beforeDurableCommit: () => completions.sync() } : {}),
+  });
 }
 
 /**
@@ -261,41 +287,45 @@ export async function computeShardSet(c: PreprocessConfig, prepared: PreparedRun
   if (complete) return complete;
   await checkRunRecord(c, fingerprints);
 
-  const writer = await openRunWriter(c);
+  const completions = new CompletionWriter(c.out);
+  const writer = await openRunWriter(c, completions);
+  const done = await readRunCompletions(c.out, writer);
   const startTask = writer.nextTask;
-  const done = await readCompletions(c.out, startTask);
   const skipDocs = done.reduce((a, d) => a + d.records, 0);
   if (startTask > 0) log(`resuming at task ${startTask} (${skipDocs} input records already done)`);
 
   const stream = readInputs(files, { ...c.read }, { skipDocs });
+  const meter = await inputMeter(files);
+  const readUpTo = new Map<number, number>(); // task → input bytes read once it was read
   const stopped = { value: false };
-  const tasks = stoppable(groupIntoTasks(stream, c.docsPerTask, c.taskBytes, startTask), hooks.shouldStop ?? (() => false), stopped);
+  const tasks = stoppable(groupIntoTasks(stream, c.docsPerTask, c.taskBytes, startTask), hooks.shouldStop ?? (() => false), stopped, (t) => readUpTo.set(t.index, meter.at(stream.getState())));
   const runner = createTaskRunner(c.workers);
   const totalBytes = files.every((f) => f.kind === 'text' && f.compression === 'none') ? files.reduce((a, f) => a + f.size, 0) : null;
-  const progress: PreprocessProgress = { tasks: 0, documents: 0, quarantined: 0, bytes: 0, totalBytes };
+  const progress: PreprocessProgress = { tasks: 0, documents: 0, quarantined: 0, bytes: 0, totalBytes, inputBytes: 0, inputStartBytes: 0, inputTotalBytes: meter.total };
+  const stage = { dir: c.out, encoding: writer.encoding };
   let engine: string | null = null;
   try {
-    const process = async (t: TaskInput): Promise<{ t: TaskInput; docs: RawDoc[]; result: ReturnType<typeof unpackResult> }> => {
+    const process = async (t: TaskInput): Promise<{ t: TaskInput; staged: StagedTask }> => {
       const docs = t.records.filter((r): r is RawDoc => !isBadRecord(r));
-      const message = await runner.run(packTask(t.index, c.process, docs.map((d) => d.bytes)));
+      const message = await runner.run(packTask(t.index, c.process, docs.map((d) => ({ id: d.id, source: d.source, lang: d.lang, bytes: d.bytes })), stage));
       engine ??= message.engine;
-      return { t, docs, result: unpackResult(message) };
+      return { t, staged: message.staged };
     };
-    for await (const { t, docs, result } of orderedMap(tasks, process, Math.max(2, c.workers * 2))) {
+    for await (const { t, staged } of orderedMap(tasks, process, Math.max(2, c.workers * 2))) {
       const bad = t.records.filter(isBadRecord);
       if (bad.length > 0 && c.onError === 'fail') {
         throw new BltError('BAD_INPUT', `Bad input record: ${describeBadRecord(bad[0] as BadRecord)}`, 'fix the input, or run with --on-error quarantine to set such records aside in quarantine.jsonl');
       }
-      const rows: ShardDoc[] = docs.map((d, i) => {
-        const p = result[i] as (typeof result)[number];
-        return { docId: d.id, source: d.source, lang: d.lang, bytes: d.bytes, entropies: p.entropies ?? undefined, patchLengths: p.patchLengths, ngramIds: p.ngramIds };
-      });
-      await writeCompletion(c.out, toCompletion(t.index, t.records.length, rows, bad));
-      await writer.addTask(t.index, rows);
+      await completions.write(toCompletion(t.index, t.records.length, staged, bad));
+      await writer.addStagedTask(t.index, staged);
+      const read = readUpTo.get(t.index) ?? progress.inputBytes;
+      readUpTo.delete(t.index);
+      if (progress.tasks === 0) progress.inputStartBytes = read;
       progress.tasks++;
-      progress.documents += rows.length;
+      progress.documents += staged.rows;
       progress.quarantined += bad.length;
-      progress.bytes += rows.reduce((a, r) => a + r.bytes.length, 0);
+      progress.bytes += staged.totals.bytes;
+      progress.inputBytes = read;
       hooks.progress?.({ ...progress });
     }
   } finally {

@@ -1,7 +1,7 @@
 /**
  * Runs preprocessing tasks: in a piscina pool of `workers` threads (each loads the entropy
- * model once), or in this thread when workers = 0. Inputs go to workers by transfer, results
- * come back by transfer.
+ * model once), or in this thread when workers = 0. Inputs go to workers by transfer; workers
+ * stage the encoded task themselves and return a small summary.
  *
  * GPU design (not exercised here): the entropy stage is the only GPU-bound part. A GPU run
  * would use one device-owning worker (onnxruntime with the CUDA execution provider, large

@@ -1,13 +1,16 @@
 /**
  * What a preprocessing worker does with one task. The entropy scorer is opened once per worker
  * (per model) and reused for every task; onnxruntime runs with one intra-op thread per worker,
- * since parallelism comes from the pool.
+ * since parallelism comes from the pool. The task's rows are encoded and staged here, so
+ * encoding runs in parallel too.
  */
 import { openEntropyScorer, type EntropyScorer } from '../entropy/open-scorer.js';
 import { BltError } from '../core/errors.js';
 import { processDocs } from './process-docs.js';
-import { ngramColumnNames, type EntropySettings } from './settings.js';
-import { packResult, unpackDocs, type PreprocessResultMessage, type PreprocessTaskMessage } from '../../workers/protocol.js';
+import type { EntropySettings } from './settings.js';
+import { stageTask } from '../shards/staging.js';
+import type { ShardDoc } from '../shards/row.js';
+import { unpackDocs, type PreprocessResultMessage, type PreprocessTaskMessage } from '../../workers/protocol.js';
 
 const scorers = new Map<string, Promise<EntropyScorer>>();
 
@@ -27,9 +30,14 @@ async function scorerFor(e: EntropySettings): Promise<EntropyScorer> {
 
 export async function runPreprocessTask(m: PreprocessTaskMessage): Promise<PreprocessResultMessage> {
   const scorer = m.settings.entropy ? await scorerFor(m.settings.entropy) : null;
-  const docs = await processDocs(unpackDocs(m), m.settings, scorer);
-  const tables = m.settings.ngrams ? ngramColumnNames(m.settings.ngrams).length : 0;
-  return packResult(m.taskIndex, docs, tables, scorer?.engine ?? null);
+  const bytes = unpackDocs(m);
+  const docs = await processDocs(bytes, m.settings, scorer);
+  const rows: ShardDoc[] = docs.map((p, i) => ({
+    docId: m.ids[i] as string, source: m.sources[i] as string, lang: m.langs[i] ?? undefined, bytes: bytes[i] as Uint8Array,
+    entropies: p.entropies ?? undefined, patchLengths: p.patchLengths, ngramIds: p.ngramIds,
+  }));
+  const staged = await stageTask(m.stage.dir, m.taskIndex, rows, m.stage.encoding);
+  return { taskIndex: m.taskIndex, staged, engine: scorer?.engine ?? null };
 }
 
 export async function closeWorkerScorers(): Promise<void> {

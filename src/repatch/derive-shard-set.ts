@@ -24,12 +24,13 @@ import { readShardSet } from '../shards/reader.js';
 import type { ShardDoc, ShardRow } from '../shards/row.js';
 import { ngramColumnName } from '../shards/schema.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
-import { writeCompletion, type TaskCompletion } from '../preprocess/completions.js';
+import { CompletionWriter, type TaskCompletion } from '../preprocess/completions.js';
 import { patchAndHash } from '../preprocess/process-docs.js';
 import type { ProcessSettings } from '../preprocess/settings.js';
 import {
   checkRunRecord, columnsOf, completedSummary, finishRun, openRunWriter, runSummary,
   type PreprocessHooks, type PreprocessProgress, type PreprocessSummary, type ReusedColumns,
+  readRunCompletions,
 } from '../preprocess/run-preprocess.js';
 import type { SourceSet } from './source-set.js';
 import { readAhead } from './read-ahead.js';
@@ -133,7 +134,9 @@ export async function deriveShardSet(source: SourceSet, c: PreprocessConfig, tar
   if (complete) return complete;
   await checkRunRecord(c, fingerprints);
 
-  const writer = await openRunWriter(c);
+  const completions = new CompletionWriter(c.out);
+  const writer = await openRunWriter(c, completions);
+  await readRunCompletions(c.out, writer); // rolls back to a task whose record was lost (power loss)
   const startTask = writer.nextTask;
   const spec = columnsOf(c);
   const read = [...(plan.entropies ? ['entropies'] : []), ...(plan.ngrams ? spec.ngramTables.map(ngramColumnName) : [])];
@@ -141,7 +144,9 @@ export async function deriveShardSet(source: SourceSet, c: PreprocessConfig, tar
   if (startTask > 0) log(`resuming at task ${startTask} (${skip} documents already done)`);
   // patching from the stored entropies; n-gram ids only when they are not reused
   const settings: ProcessSettings = { ...c.process, ngrams: plan.ngrams ? null : c.process.ngrams };
-  const progress: PreprocessProgress = { tasks: 0, documents: 0, quarantined: 0, bytes: 0, totalBytes: source.manifest.totals.bytes };
+  const startBytes = source.completions.slice(0, startTask).reduce((a, t) => a + t.bytes, 0);
+  const total = source.manifest.totals.bytes;
+  const progress: PreprocessProgress = { tasks: 0, documents: 0, quarantined: 0, bytes: 0, totalBytes: total, inputBytes: startBytes, inputStartBytes: startBytes, inputTotalBytes: total };
   const derived = readAhead(derivedTasks(source, startTask, rowsFrom(source, read, skip), plan, settings), READ_AHEAD_TASKS);
   let stopped = false;
   try {
@@ -150,12 +155,13 @@ export async function deriveShardSet(source: SourceSet, c: PreprocessConfig, tar
         stopped = true;
         break;
       }
-      await writeCompletion(c.out, completion);
+      await completions.write(completion);
       await writer.addTask(task, rows);
       progress.tasks++;
       progress.documents += rows.length;
       progress.quarantined += completion.quarantined.length;
       progress.bytes += completion.bytes;
+      progress.inputBytes = startBytes + progress.bytes;
       hooks.progress?.({ ...progress });
     }
   } finally {

@@ -1,46 +1,37 @@
 /**
- * Parquet shard files through parquet-wasm (parquet-rs compiled to wasm32), ZSTD, one row group
- * per incoming batch (the writer sends batches of ≤ rowGroupRows rows and sets the same
- * `setMaxRowGroupSize`, so nothing is buffered beyond one row group in the wasm heap, which
- * never shrinks). `created_by` is fixed and no timestamp is written: output is byte-identical
- * for identical input (checked by test/shards-writer.test.ts).
+ * Reading Parquet shard files through parquet-wasm (parquet-rs compiled to wasm32); writing is
+ * in encode-task.ts (per task, per column) and parquet-splice.ts (tasks → shard file).
  *
- * Reading goes row group by row group (`ParquetFile.fromFile(openAsBlob)` + `read({rowGroups})`):
- * `readParquet(wholeFile)` crashes on files above ~1 GB (dependency-measurements §3).
+ * Reading goes by row groups (`ParquetFile.fromFile(openAsBlob)` + `read({rowGroups})`):
+ * `readParquet(wholeFile)` crashes on files above ~1 GB (dependency-measurements §3). Small
+ * row groups (one per task) are read several at a time, up to READ_GROUP_BYTES of
+ * uncompressed data per call; a row group larger than COLUMNWISE_BYTES (a huge document) is read
+ * one column at a time, because parquet-wasm's 4 GiB heap holds the decoded data and its IPC
+ * copy at once: a 60 MB document's row group (~1.9 GB with n-gram ids) would not fit whole.
  */
 import { openAsBlob } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import { FORMAT_VERSION } from './schema.js';
 import type { ShardFileReader } from './shard-file.js';
 
-export const PARQUET_CREATED_BY = `blt-toolkit shards v${FORMAT_VERSION} (parquet-wasm)`;
+export { PARQUET_CREATED_BY } from './encode-task.js';
 
-function writerProperties(rowGroupRows: number): pw.WriterProperties {
-  return new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.ZSTD)
-    .setMaxRowGroupSize(rowGroupRows)
-    .setCreatedBy(PARQUET_CREATED_BY)
-    .build();
-}
+const READ_GROUP_BYTES = 64 * 2 ** 20;
+const COLUMNWISE_BYTES = 256 * 2 ** 20;
 
-/** Arrow batches (each ≤ rowGroupRows rows) → the bytes of one Parquet file, streamed. */
-export async function* parquetChunks(batches: AsyncIterable<arrow.RecordBatch>, rowGroupRows: number): AsyncGenerator<Uint8Array> {
-  const it = batches[Symbol.asyncIterator]();
-  const source = new ReadableStream({
-    async pull(ctrl): Promise<void> {
-      const next = await it.next();
-      if (next.done) return ctrl.close();
-      const table = pw.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table([next.value]), 'stream'));
-      for (const b of table.recordBatches()) ctrl.enqueue(b);
-      table.free();
-    },
-    async cancel(): Promise<void> {
-      await it.return?.();
-    },
-  });
-  const out = await pw.transformParquetStream(source, writerProperties(rowGroupRows));
-  for await (const chunk of out as AsyncIterable<Uint8Array>) yield chunk;
+async function readColumnwise(file: pw.ParquetFile, group: number, rows: number, names: readonly string[], schema: arrow.Schema): Promise<arrow.RecordBatch> {
+  const fields: arrow.Field[] = [];
+  const children: arrow.Data[] = [];
+  for (const name of names) {
+    const t = await file.read({ rowGroups: [group], batchSize: Math.max(1, rows), columns: [name] });
+    const table = arrow.tableFromIPC(t.intoIPCStream());
+    const col = table.getChildAt(0);
+    if (!col || col.data.length !== 1) throw new Error(`row group ${group}, column ${name}: expected one batch`);
+    fields.push(schema.fields.find((f) => f.name === name) ?? (table.schema.fields[0] as arrow.Field));
+    children.push(col.data[0] as arrow.Data);
+  }
+  const s = new arrow.Schema(fields, schema.metadata);
+  return new arrow.RecordBatch(s, arrow.makeData({ type: new arrow.Struct(fields), length: rows, nullCount: 0, children }));
 }
 
 /** Opens a Parquet file for reading row group by row group. */
@@ -58,15 +49,35 @@ export async function openParquetShard(path: string): Promise<ShardFileReader> {
     schema,
     async *batches(columns) {
       const meta = file.metadata();
-      const groups = meta.numRowGroups();
-      for (let i = 0; i < groups; i++) {
-        const group = meta.rowGroup(i);
-        const rows = group.numRows();
-        group.free();
-        const table = await file.read({ rowGroups: [i], batchSize: Math.max(1, rows), ...(columns ? { columns: [...columns] } : {}) });
-        yield* arrow.tableFromIPC(table.intoIPCStream()).batches;
+      const groups: Array<{ rows: number; bytes: number }> = [];
+      for (let i = 0; i < meta.numRowGroups(); i++) {
+        const g = meta.rowGroup(i);
+        groups.push({ rows: g.numRows(), bytes: g.totalByteSize() });
+        g.free();
       }
       meta.free();
+      const names = columns ? [...columns] : schema.fields.map((f) => f.name);
+      for (let i = 0; i < groups.length; ) {
+        const first = groups[i] as { rows: number; bytes: number };
+        if (first.bytes > COLUMNWISE_BYTES) {
+          yield await readColumnwise(file, i, first.rows, names, schema);
+          i += 1;
+          continue;
+        }
+        const take = [i];
+        let bytes = first.bytes;
+        let rows = first.rows;
+        for (let j = i + 1; j < groups.length; j++) {
+          const g = groups[j] as { rows: number; bytes: number };
+          if (g.bytes > COLUMNWISE_BYTES || bytes + g.bytes > READ_GROUP_BYTES) break;
+          take.push(j);
+          bytes += g.bytes;
+          rows += g.rows;
+        }
+        const table = await file.read({ rowGroups: take, batchSize: Math.max(1, rows), ...(columns ? { columns: [...columns] } : {}) });
+        yield* arrow.tableFromIPC(table.intoIPCStream()).batches;
+        i += take.length;
+      }
     },
     async close() {
       if (!closed) file.free();

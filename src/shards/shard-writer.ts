@@ -25,23 +25,23 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { requireInt, requireOneOf } from '../core/validate.js';
 import { arrowFileChunks } from './arrow-format.js';
-import { buildShardTable } from './build-table.js';
 import { writeFileDurably } from './durable-file.js';
-import { parquetChunks } from './parquet-format.js';
-import { checkRow, EXTRA_TOKENS, rowColumnBytes, type ShardDoc, type ShardRow } from './row.js';
+import { spliceParquetFiles } from './parquet-splice.js';
+import type { ShardDoc } from './row.js';
 import { validateColumnsSpec, type ShardColumnsSpec } from './schema.js';
 import { SHARD_FILE_RE, shardFileName } from './shard-file.js';
-import { pruneStaging, readStaged, removeStaging, stageTask } from './staging.js';
+import { pruneStaging, readStagedArrow, removeStaging, stagedFileIntact, stagedPath, stageTask, type StagedTask } from './staging.js';
+import type { TaskEncoding } from './encode-task.js';
 import {
   parseWriterState,
   settingsDiff,
   WRITER_STATE_FILE,
+  type PendingTask,
   type ShardFileFormat,
   type ShardRecord,
   type ShardWriterSettings,
   type ShardWriterState,
 } from './writer-state.js';
-import type * as arrow from 'apache-arrow';
 
 export const DEFAULT_SHARD_SIZE_BYTES = 128 * 2 ** 20;
 export const DEFAULT_ROW_GROUP_ROWS = 10_000;
@@ -55,6 +55,11 @@ export interface ShardWriterOptions {
   shardSizeBytes?: number;
   /** maximum rows per Parquet row group / Arrow record batch (default 10 000) */
   rowGroupRows?: number;
+  /**
+   * Called before each durable (fsynced) state commit, i.e. once per shard: the place for the
+   * caller to fsync its own per-task records (e.g. completion records) that this state vouches for.
+   */
+  beforeDurableCommit?: () => Promise<void>;
 }
 
 function resolveSettings(o: ShardWriterOptions): ShardWriterSettings {
@@ -68,30 +73,19 @@ function resolveSettings(o: ShardWriterOptions): ShardWriterSettings {
 }
 
 function freshState(settings: ShardWriterSettings): ShardWriterState {
-  return { kind: 'shard-writer', v: 1, settings, nextTask: 0, nextShard: 0, pending: [], shards: [], totals: { documents: 0, bytes: 0, tokens: 0, patches: 0 }, finished: false };
-}
-
-/** Rows → Arrow batches of ≤ size rows each. */
-async function* rowGroups(rows: AsyncIterable<ShardRow>, size: number, columns: ShardColumnsSpec): AsyncGenerator<arrow.RecordBatch> {
-  let group: ShardRow[] = [];
-  for await (const row of rows) {
-    group.push(row);
-    if (group.length === size) {
-      yield* buildShardTable(group, columns).batches;
-      group = [];
-    }
-  }
-  if (group.length > 0) yield* buildShardTable(group, columns).batches;
+  return { kind: 'shard-writer', v: 2, settings, nextTask: 0, nextShard: 0, pending: [], shards: [], totals: { documents: 0, bytes: 0, tokens: 0, patches: 0 }, finished: false };
 }
 
 export class ShardWriter {
   private readonly dir: string;
   private state: ShardWriterState;
   private busy = false;
+  private readonly beforeDurableCommit: () => Promise<void>;
 
-  private constructor(dir: string, state: ShardWriterState) {
+  private constructor(dir: string, state: ShardWriterState, beforeDurableCommit?: () => Promise<void>) {
     this.dir = dir;
     this.state = state;
+    this.beforeDurableCommit = beforeDurableCommit ?? (async () => undefined);
   }
 
   /** A writer for `opts.dir`: resumed from the directory's saved state if there is one, else fresh. */
@@ -123,15 +117,37 @@ export class ShardWriter {
       throw new BltError('STATE_FORMAT', `The saved shard writer state in ${opts.dir} was written with other settings (${diff.join('; ')}).`, 'resume with the settings of the interrupted run, or write to a new directory');
     }
     await mkdir(opts.dir, { recursive: true });
-    const staged = s.pending.flatMap((p) => (p.staged === null ? [] : [p.staged]));
-    await pruneStaging(opts.dir, staged);
-    const present = new Set(await readdir(join(opts.dir, '.staging')).catch(() => [] as string[]));
-    const missing = staged.filter((f) => !present.has(f));
-    if (missing.length > 0) {
-      throw new BltError('STATE_FORMAT', `The shard writer state of ${opts.dir} lists staged task file(s) that are missing: ${missing.join(', ')}.`, 'the state does not belong to this directory, or its .staging folder was removed; delete the directory to start over');
+    // Staged files are not fsynced one by one: keep the pending tasks whose staged file is
+    // intact, roll back from the first that is not (after a power loss; a crash keeps them).
+    const intact: PendingTask[] = [];
+    for (const p of s.pending) {
+      if (p.staged !== null && !(await stagedFileIntact(opts.dir, p.staged, p.stagedBytes, p.sha256))) break;
+      intact.push(p);
     }
+    const w = new ShardWriter(opts.dir, s, opts.beforeDurableCommit);
+    if (intact.length < s.pending.length) w.state = rolledBack(s, (s.pending[intact.length] as PendingTask).task);
+    await pruneStaging(opts.dir, stagedNames(w.state.pending));
     await removeShardTemporaries(opts.dir);
-    return new ShardWriter(opts.dir, s);
+    return w;
+  }
+
+  /** The first task of the open shard (= nextTask when it has none): `rollbackTo` accepts tasks from here. */
+  get firstPendingTask(): number {
+    return this.state.pending[0]?.task ?? this.state.nextTask;
+  }
+
+  /**
+   * Forgets tasks ≥ `task` of the open shard (a resumed run found their records incomplete and
+   * redoes them). `task` must be in [firstPendingTask, nextTask].
+   */
+  async rollbackTo(task: number): Promise<void> {
+    return this.exclusive(async () => {
+      if (task === this.state.nextTask) return;
+      if (task < this.firstPendingTask || task > this.state.nextTask) {
+        throw new BltError('STATE_FORMAT', `Cannot roll the shard writer in ${this.dir} back to task ${task}: tasks before ${this.firstPendingTask} are in closed shards.`, 'the output directory is damaged; delete it and run again');
+      }
+      await this.commit(rolledBack(this.state, task), false);
+    });
   }
 
   /** The next task index `addTask` accepts: 0 for a fresh writer, where a resumed one stopped. */
@@ -144,34 +160,56 @@ export class ShardWriter {
     return structuredClone(this.state);
   }
 
+  /** How this writer's tasks are encoded (for workers that stage tasks themselves). */
+  get encoding(): TaskEncoding {
+    const { format, rowGroupRows, columns } = this.state.settings;
+    return { format, rowGroupRows, columns };
+  }
+
   /**
-   * Adds task `taskIndex` (which must equal `nextTask`) with its rows, in their order. Returns
-   * the shards this task closed (zero or one). When it resolves, the task is durably recorded.
+   * Adds task `taskIndex` (which must equal `nextTask`) with its rows, in their order: validates,
+   * encodes and stages them in this thread, then `addStagedTask`. Returns the shards this task
+   * closed (zero or one). When it resolves, the task is recorded.
    */
   async addTask(taskIndex: number, rows: readonly ShardDoc[]): Promise<ShardRecord[]> {
     return this.exclusive(async () => {
+      this.expectTask(taskIndex);
+      return this.add(taskIndex, await stageTask(this.dir, taskIndex, rows, this.encoding));
+    });
+  }
+
+  /**
+   * Adds task `taskIndex`, already staged (by `stageTask` with this writer's `encoding`, e.g. in
+   * a worker). The open shard closes when the task brings it to shardSizeBytes.
+   */
+  async addStagedTask(taskIndex: number, t: StagedTask): Promise<ShardRecord[]> {
+    return this.exclusive(async () => this.add(taskIndex, t));
+  }
+
+  private async add(taskIndex: number, t: StagedTask): Promise<ShardRecord[]> {
+    {
       const s = this.state;
-      if (s.finished) throw new BltError('BAD_OPTION', `addTask(${taskIndex}) after finish(): the shard set in ${this.dir} is closed.`);
-      if (taskIndex !== s.nextTask) {
-        throw new BltError('BAD_OPTION', `Expected task ${s.nextTask} (tasks are added in order, from writer.nextTask), got task ${taskIndex}.`, 'on resume, skip the tasks below writer.nextTask and continue from it');
-      }
-      let bytes = 0;
+      this.expectTask(taskIndex);
       const totals = { ...s.totals };
-      rows.forEach((r, i) => {
-        checkRow(r, s.settings.columns, `task ${taskIndex} row ${i}`);
-        bytes += rowColumnBytes(r);
-        totals.documents += 1;
-        totals.bytes += r.bytes.length;
-        totals.tokens += r.bytes.length + EXTRA_TOKENS;
-        totals.patches += r.patchLengths?.length ?? 0;
-      });
-      const staged = rows.length > 0 ? await stageTask(this.dir, taskIndex, rows, s.settings.columns) : null;
-      const next: ShardWriterState = { ...s, nextTask: taskIndex + 1, pending: [...s.pending, { task: taskIndex, rows: rows.length, bytes, staged }], totals };
+      for (const k of ['documents', 'bytes', 'tokens', 'patches'] as const) totals[k] += t.totals[k];
+      const entry: PendingTask = {
+        task: taskIndex, rows: t.rows, bytes: t.bytes, staged: t.staged?.file ?? null, stagedBytes: t.staged?.bytes ?? 0, sha256: t.staged?.sha256 ?? '',
+        firstDoc: t.firstDoc, lastDoc: t.lastDoc, totals: { ...t.totals },
+      };
+      const next: ShardWriterState = { ...s, nextTask: taskIndex + 1, pending: [...s.pending, entry], totals };
       const pendingBytes = next.pending.reduce((a, p) => a + p.bytes, 0);
       const closed = pendingBytes >= s.settings.shardSizeBytes ? await this.closeShard(next) : [];
-      await this.commit(next);
+      await this.commit(next, closed.length > 0);
       return closed;
-    });
+    }
+  }
+
+  private expectTask(taskIndex: number): void {
+    const s = this.state;
+    if (s.finished) throw new BltError('BAD_OPTION', `addTask(${taskIndex}) after finish(): the shard set in ${this.dir} is closed.`);
+    if (taskIndex !== s.nextTask) {
+      throw new BltError('BAD_OPTION', `Expected task ${s.nextTask} (tasks are added in order, from writer.nextTask), got task ${taskIndex}.`, 'on resume, skip the tasks below writer.nextTask and continue from it');
+    }
   }
 
   /** Closes the open shard (if it has rows) and returns every shard record. Idempotent. */
@@ -182,7 +220,7 @@ export class ShardWriter {
         await this.closeShard(next);
         next.pending = [];
         next.finished = true;
-        await this.commit(next);
+        await this.commit(next, true);
         await removeStaleShards(this.dir, next.shards);
       }
       return structuredClone(this.state.shards);
@@ -195,34 +233,26 @@ export class ShardWriter {
     await rm(join(this.dir, WRITER_STATE_FILE), { force: true });
   }
 
-  /** Writes the pending tasks' rows as the next shard, if they have any; updates `next`. */
+  /** Writes the pending tasks' staged files as the next shard, if they have rows; updates `next`. */
   private async closeShard(next: ShardWriterState): Promise<ShardRecord[]> {
     const { settings, pending } = next;
-    const rows = pending.reduce((a, p) => a + p.rows, 0);
-    if (rows === 0) return [];
+    const withRows = pending.filter((p) => p.rows > 0);
+    if (withRows.length === 0) return [];
     const file = shardFileName(next.nextShard, settings.format);
-    const staged = pending.flatMap((p) => (p.staged === null ? [] : [p.staged]));
-    let firstDoc: string | undefined;
-    let lastDoc = '';
-    const tracked = async function* (source: AsyncIterable<ShardRow>): AsyncGenerator<ShardRow> {
-      for await (const row of source) {
-        firstDoc ??= row.docId;
-        lastDoc = row.docId;
-        yield row;
-      }
-    };
-    const batches = rowGroups(tracked(readStaged(this.dir, staged, settings.columns)), settings.rowGroupRows, settings.columns);
-    const chunks = settings.format === 'parquet' ? parquetChunks(batches, settings.rowGroupRows) : arrowFileChunks(batches);
+    const staged = stagedNames(withRows);
+    const chunks = settings.format === 'parquet'
+      ? spliceParquetFiles(staged.map((f) => stagedPath(this.dir, f)))
+      : arrowFileChunks(readStagedArrow(this.dir, staged));
     const written = await writeFileDurably(join(this.dir, file), chunks);
     const record: ShardRecord = {
       file,
-      rows,
+      rows: withRows.reduce((a, p) => a + p.rows, 0),
       bytes: written.bytes,
       sha256: written.sha256,
-      firstDoc: firstDoc ?? '',
-      lastDoc,
-      firstTask: (pending[0] as { task: number }).task,
-      lastTask: (pending[pending.length - 1] as { task: number }).task,
+      firstDoc: (withRows[0] as PendingTask).firstDoc,
+      lastDoc: (withRows[withRows.length - 1] as PendingTask).lastDoc,
+      firstTask: (pending[0] as PendingTask).task,
+      lastTask: (pending[pending.length - 1] as PendingTask).task,
     };
     next.shards = [...next.shards, record];
     next.nextShard += 1;
@@ -230,11 +260,15 @@ export class ShardWriter {
     return [record];
   }
 
-  /** Commits `next` (the task is done from here on), then drops staged files it no longer needs. */
-  private async commit(next: ShardWriterState): Promise<void> {
-    await writeFileAtomic(join(this.dir, WRITER_STATE_FILE), `${JSON.stringify(next, null, 1)}\n`);
+  /**
+   * Commits `next` (the task is done from here on), then drops staged files it no longer needs.
+   * Durable (fsynced, after `beforeDurableCommit`) when a shard closed; otherwise atomic only.
+   */
+  private async commit(next: ShardWriterState, durable: boolean): Promise<void> {
+    if (durable) await this.beforeDurableCommit();
+    await writeFileAtomic(join(this.dir, WRITER_STATE_FILE), `${JSON.stringify(next, null, 1)}\n`, { sync: durable });
     this.state = next;
-    await pruneStaging(this.dir, next.pending.flatMap((p) => (p.staged === null ? [] : [p.staged])));
+    await pruneStaging(this.dir, stagedNames(next.pending), next.nextTask);
   }
 
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -246,6 +280,16 @@ export class ShardWriter {
       this.busy = false;
     }
   }
+}
+
+const stagedNames = (pending: readonly PendingTask[]): string[] => pending.flatMap((p) => (p.staged === null ? [] : [p.staged]));
+
+/** `s` without its pending tasks ≥ `task` (their totals taken back out). */
+function rolledBack(s: ShardWriterState, task: number): ShardWriterState {
+  const keep = s.pending.filter((p) => p.task < task);
+  const totals = { ...s.totals };
+  for (const p of s.pending.filter((x) => x.task >= task)) for (const k of ['documents', 'bytes', 'tokens', 'patches'] as const) totals[k] -= p.totals[k];
+  return { ...s, nextTask: task, pending: keep, totals };
 }
 
 /** Removes `shard-*.tmp` leftovers of an interrupted close. */

@@ -1,43 +1,99 @@
 /**
- * Staged tasks: each task's rows are written, durably, to `<dir>/.staging/task-<n>.arrow`
- * (Arrow IPC stream, uncompressed) when the task is added, and the shard is built from these
- * files when it closes. A task is therefore complete once it is staged and recorded in the
- * writer state: a resumed run never recomputes it, and the fresh and the resumed writer build
- * shards through the same code from the same bytes. Staged files are removed after the state
- * that no longer needs them is committed.
+ * Staged tasks: each task's rows are encoded (encode-task.ts: a Parquet file of the task's row
+ * groups, or an Arrow IPC stream) and written to `<dir>/.staging/task-<n>.<parquet|arrow>` by
+ * whoever computed them — a preprocessing worker, or the thread calling `ShardWriter.addTask`.
+ * Writes are atomic (temporary + rename) but not fsynced: the writer state records each staged
+ * file's size and sha256, a resumed writer checks them, and everything is fsynced once per
+ * shard when the shard file is written (shard-writer.ts). When a shard closes, its staged
+ * files are concatenated into it without re-encoding (parquet-splice.ts). Staged files are
+ * removed after the state that no longer needs them is committed.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../core/atomic.js';
-import { buildShardTable } from './build-table.js';
-import { decodeBatch } from './decode-batch.js';
-import type { ShardDoc, ShardRow } from './row.js';
+import { encodeTask, type TaskEncoding } from './encode-task.js';
+import { hashFile } from './durable-file.js';
+import { checkRow, EXTRA_TOKENS, rowColumnBytes, type ShardDoc } from './row.js';
 import type { ShardColumnsSpec } from './schema.js';
+import type { ShardFileFormat, ShardTotals } from './writer-state.js';
 
 export const STAGING_DIR = '.staging';
 
-export function stagedFileName(task: number): string {
-  return `task-${String(task).padStart(6, '0')}.arrow`;
+export function stagedFileName(task: number, format: ShardFileFormat): string {
+  return `task-${String(task).padStart(6, '0')}.${format}`;
 }
 
-/** Writes the task's rows (≥ 1) durably; returns the file name relative to the staging dir. */
-export async function stageTask(dir: string, task: number, rows: readonly ShardDoc[], spec: ShardColumnsSpec): Promise<string> {
-  const name = stagedFileName(task);
-  await writeFileAtomic(join(dir, STAGING_DIR, name), arrow.tableToIPC(buildShardTable(rows, spec), 'stream'));
-  return name;
+/** What the shard writer needs to know of a staged task (the rows stay in the staged file). */
+export interface StagedTask {
+  rows: number;
+  /** uncompressed column bytes, Σ rowColumnBytes: the measure of shardSizeBytes */
+  bytes: number;
+  totals: ShardTotals;
+  firstDoc: string;
+  lastDoc: string;
+  /** null for a task without rows */
+  staged: { file: string; bytes: number; sha256: string } | null;
 }
 
-/** The rows of staged files, in order; one file in memory at a time. */
-export async function* readStaged(dir: string, names: readonly string[], spec: ShardColumnsSpec): AsyncGenerator<ShardRow> {
-  for (const name of names) {
-    const table = arrow.tableFromIPC(await readFile(join(dir, STAGING_DIR, name)));
-    for (const batch of table.batches) yield* decodeBatch(batch, spec);
+/** Validates the rows (`checkRow`) and sums what the writer records of them. */
+export function summarizeRows(rows: readonly ShardDoc[], spec: ShardColumnsSpec, task: number): Omit<StagedTask, 'staged'> {
+  let bytes = 0;
+  const totals: ShardTotals = { documents: 0, bytes: 0, tokens: 0, patches: 0 };
+  rows.forEach((r, i) => {
+    checkRow(r, spec, `task ${task} row ${i}`);
+    bytes += rowColumnBytes(r);
+    totals.documents += 1;
+    totals.bytes += r.bytes.length;
+    totals.tokens += r.bytes.length + EXTRA_TOKENS;
+    totals.patches += r.patchLengths?.length ?? 0;
+  });
+  return { rows: rows.length, bytes, totals, firstDoc: rows[0]?.docId ?? '', lastDoc: rows.at(-1)?.docId ?? '' };
+}
+
+/** Validates, encodes and stages task `task`'s rows in `dir` (the shard set's directory). */
+export async function stageTask(dir: string, task: number, rows: readonly ShardDoc[], enc: TaskEncoding): Promise<StagedTask> {
+  const summary = summarizeRows(rows, enc.columns, task);
+  if (rows.length === 0) return { ...summary, staged: null };
+  const pieces = encodeTask(rows, enc);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const p of pieces) {
+    hash.update(p);
+    bytes += p.length;
+  }
+  const file = stagedFileName(task, enc.format);
+  await writeFileAtomic(join(dir, STAGING_DIR, file), pieces, { sync: false });
+  return { ...summary, staged: { file, bytes, sha256: hash.digest('hex') } };
+}
+
+/** True when the staged file exists with this size and sha256. */
+export async function stagedFileIntact(dir: string, file: string, bytes: number, sha256: string): Promise<boolean> {
+  try {
+    const got = await hashFile(join(dir, STAGING_DIR, file));
+    return got.bytes === bytes && got.sha256 === sha256;
+  } catch {
+    return false;
   }
 }
 
-/** Removes every staged file (and leftover temporaries) not named in `keep`. */
-export async function pruneStaging(dir: string, keep: readonly string[]): Promise<void> {
+export const stagedPath = (dir: string, file: string): string => join(dir, STAGING_DIR, file);
+
+/** The record batches of staged Arrow IPC streams, in order; one file in memory at a time. */
+export async function* readStagedArrow(dir: string, names: readonly string[]): AsyncGenerator<arrow.RecordBatch> {
+  for (const name of names) {
+    const table = arrow.tableFromIPC(await readFile(stagedPath(dir, name)));
+    yield* table.batches;
+  }
+}
+
+/**
+ * Removes staged files not named in `keep`: all of them (and leftover temporaries) when
+ * `below` is undefined (opening a writer, nothing in flight), else only the staged files of
+ * tasks below `below` (workers may be staging later tasks meanwhile).
+ */
+export async function pruneStaging(dir: string, keep: readonly string[], below?: number): Promise<void> {
   let names: string[];
   try {
     names = await readdir(join(dir, STAGING_DIR));
@@ -45,7 +101,13 @@ export async function pruneStaging(dir: string, keep: readonly string[]): Promis
     return;
   }
   const keepSet = new Set(keep);
-  await Promise.all(names.filter((n) => !keepSet.has(n)).map((n) => rm(join(dir, STAGING_DIR, n), { force: true })));
+  const drop = (n: string): boolean => {
+    if (keepSet.has(n)) return false;
+    if (below === undefined) return true;
+    const m = /^task-(\d+)\.(parquet|arrow)$/.exec(n);
+    return m !== null && Number(m[1]) < below;
+  };
+  await Promise.all(names.filter(drop).map((n) => rm(join(dir, STAGING_DIR, n), { force: true })));
 }
 
 export async function removeStaging(dir: string): Promise<void> {

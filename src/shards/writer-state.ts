@@ -1,7 +1,8 @@
 /**
  * ShardWriterState: the JSON from which a ShardWriter continues identically (docs/shards.md,
- * "Resuming"). It is committed atomically to `<dir>/.shard-writer-state.json` after every task,
- * and is the single record of which tasks are done: task t is complete iff `nextTask > t`.
+ * "Resuming"). It is committed atomically to `<dir>/.shard-writer-state.json` after every task
+ * (fsynced only when a shard closes: in between, a resumed writer checks the staged files of
+ * its pending tasks by size and sha256 and rolls back to the first bad one), and is the single record of which tasks are done: task t is complete iff `nextTask > t`.
  */
 import { BltError } from '../core/errors.js';
 import type { ShardColumnsSpec } from './schema.js';
@@ -40,6 +41,14 @@ export interface PendingTask {
   bytes: number;
   /** staged file name, null for a task without rows */
   staged: string | null;
+  /** size and sha256 of the staged file: checked on resume (staged files are not fsynced one by one) */
+  stagedBytes: number;
+  sha256: string;
+  /** doc ids of the task's first and last rows ('' without rows), for the shard record */
+  firstDoc: string;
+  lastDoc: string;
+  /** what this task added to the totals (to roll it back on resume) */
+  totals: ShardTotals;
 }
 
 export interface ShardTotals {
@@ -54,7 +63,7 @@ export interface ShardTotals {
 
 export interface ShardWriterState {
   kind: 'shard-writer';
-  v: 1;
+  v: 2;
   settings: ShardWriterSettings;
   /** the next task `addTask` accepts */
   nextTask: number;
@@ -77,12 +86,12 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 /** Validates a parsed state; throws STATE_FORMAT naming what is wrong. */
 export function parseWriterState(value: unknown, where: string): ShardWriterState {
   const fail = (what: string): never => {
-    throw new BltError('STATE_FORMAT', `${where}: expected a shard writer state {kind:'shard-writer', v:1, ...}, but ${what}.`, 'delete the output directory to start over, or point the run at the directory it wrote');
+    throw new BltError('STATE_FORMAT', `${where}: expected a shard writer state {kind:'shard-writer', v:2, ...}, but ${what}.`, 'delete the output directory to start over, or point the run at the directory it wrote');
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('it is not an object');
   const s = value as Record<string, unknown>;
   if (s.kind !== 'shard-writer') fail(`kind is ${JSON.stringify(s.kind)}`);
-  if (s.v !== 1) fail(`v is ${JSON.stringify(s.v)} (this tool reads v 1)`);
+  if (s.v !== 2) fail(`v is ${JSON.stringify(s.v)} (this tool reads v 2)`);
   const extra = Object.keys(s).filter((k) => !KEYS.includes(k));
   if (extra.length > 0) fail(`it has unknown field(s) ${extra.join(', ')}`);
   if (!isCount(s.nextTask) || !isCount(s.nextShard)) fail('nextTask/nextShard are not non-negative integers');
@@ -91,7 +100,8 @@ export function parseWriterState(value: unknown, where: string): ShardWriterStat
   const st = value as ShardWriterState;
   if (st.nextShard !== st.shards.length) fail(`nextShard is ${st.nextShard} but ${st.shards.length} shards are recorded`);
   for (const p of st.pending) {
-    if (!isCount(p?.task) || !isCount(p.rows) || !isCount(p.bytes) || !(p.staged === null || typeof p.staged === 'string')) fail(`a pending task is malformed: ${JSON.stringify(p)}`);
+    if (!isCount(p?.task) || !isCount(p.rows) || !isCount(p.bytes) || !(p.staged === null || typeof p.staged === 'string') || !isCount(p.stagedBytes) || typeof p.sha256 !== 'string' ||
+      typeof p.firstDoc !== 'string' || typeof p.lastDoc !== 'string' || !isCount(p.totals?.documents)) fail(`a pending task is malformed: ${JSON.stringify(p)}`);
   }
   for (const r of st.shards) {
     if (typeof r?.file !== 'string' || !isCount(r.rows) || !isCount(r.bytes) || typeof r.sha256 !== 'string') fail(`a shard record is malformed: ${JSON.stringify(r)}`);

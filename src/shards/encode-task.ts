@@ -1,0 +1,188 @@
+/**
+ * One task's rows → the bytes of its staged file, encoded where the rows are (in a
+ * preprocessing worker, or in the thread that calls `ShardWriter.addTask`):
+ *
+ * - Parquet: row groups of ≤ rowGroupRows rows, each column encoded **separately** by
+ *   parquet-wasm with its own settings (below) and assembled without re-encoding
+ *   (parquet-splice.ts). The wasm heap holds one column of one row group at a time, so a
+ *   document up to --max-doc-bytes (64 MiB: 1.5 GB of n-gram ids) encodes in bounded memory.
+ * - Arrow: the task's rows as one Arrow IPC stream (record batches of ≤ rowGroupRows rows).
+ *
+ * Per-column Parquet settings, chosen by measurement (docs/shards.md, "Bytes on disk"):
+ *   doc_id, source, lang   ZSTD, dictionary         (tiny, repetitive)
+ *   text                   ZSTD, plain              (0.58 B/B on multilingual text)
+ *   n_tokens               ZSTD, delta
+ *   entropies              ZSTD, plain              (2.97 B/B; byte-stream-split was larger)
+ *   patch_lengths          ZSTD, dictionary (RLE)   (0.17 B/B)
+ *   ngram_ids_*            uncompressed, DELTA_BINARY_PACKED: hash ids are near-random in
+ *                          [0, vocab), ZSTD saves little after delta bit-packing and costs 3-5×
+ *                          the time; dictionary encoding was the slowest part of the old writer.
+ * No statistics on the list columns (min/max of hash ids or entropies prune nothing).
+ */
+import * as arrow from 'apache-arrow';
+import * as pw from 'parquet-wasm';
+import { BltError } from '../core/errors.js';
+import { EXTRA_TOKENS, type ShardDoc } from './row.js';
+import { assembleParquet, parquetFooter } from './parquet-splice.js';
+import { columnNames, shardSchema, type ShardColumnsSpec } from './schema.js';
+import type { ThriftStruct } from './thrift-compact.js';
+import type { ShardFileFormat } from './writer-state.js';
+import { FORMAT_VERSION } from './schema.js';
+
+export const PARQUET_CREATED_BY = `blt-toolkit shards v${FORMAT_VERSION} (parquet-wasm)`;
+
+export interface TaskEncoding {
+  format: ShardFileFormat;
+  rowGroupRows: number;
+  columns: ShardColumnsSpec;
+}
+
+const MAX_VALUES = 2 ** 31 - 1;
+const encoder = new TextEncoder();
+
+/** The writer properties of one column (see the table above). */
+function columnProperties(name: string, rowGroupRows: number): pw.WriterProperties {
+  let b = new pw.WriterPropertiesBuilder().setCreatedBy(PARQUET_CREATED_BY).setMaxRowGroupSize(Math.max(rowGroupRows, 1));
+  if (name.startsWith('ngram_ids_')) {
+    b = b.setCompression(pw.Compression.UNCOMPRESSED).setDictionaryEnabled(false).setEncoding(pw.Encoding.DELTA_BINARY_PACKED).setStatisticsEnabled(pw.EnabledStatistics.None);
+  } else if (name === 'entropies') {
+    b = b.setCompression(pw.Compression.ZSTD).setDictionaryEnabled(false).setStatisticsEnabled(pw.EnabledStatistics.None);
+  } else if (name === 'patch_lengths') {
+    b = b.setCompression(pw.Compression.ZSTD).setStatisticsEnabled(pw.EnabledStatistics.None);
+  } else if (name === 'text') {
+    b = b.setCompression(pw.Compression.ZSTD).setDictionaryEnabled(false).setStatisticsEnabled(pw.EnabledStatistics.None);
+  } else if (name === 'n_tokens') {
+    b = b.setCompression(pw.Compression.ZSTD).setDictionaryEnabled(false).setEncoding(pw.Encoding.DELTA_BINARY_PACKED);
+  } else {
+    b = b.setCompression(pw.Compression.ZSTD);
+  }
+  return b.build();
+}
+
+function writeTable(table: arrow.Table, props: pw.WriterProperties): Uint8Array {
+  const t = pw.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'));
+  return pw.writeParquet(t, props);
+}
+
+const templates = new Map<string, ThriftStruct>();
+
+/** FileMetaData of a zero-row file with the full schema: schema, ARROW:schema, created_by, column orders. */
+function templateFor(spec: ShardColumnsSpec): ThriftStruct {
+  const key = JSON.stringify(spec);
+  let t = templates.get(key);
+  if (!t) {
+    const empty = new arrow.Table(shardSchema(spec), columnData([], spec, shardSchema(spec)));
+    t = parquetFooter(writeTable(empty, new pw.WriterPropertiesBuilder().setCreatedBy(PARQUET_CREATED_BY).build()));
+    templates.set(key, t);
+  }
+  return t;
+}
+
+function offsetsOf(rows: readonly ShardDoc[], len: (r: ShardDoc) => number, column: string): Int32Array {
+  const offsets = new Int32Array(rows.length + 1);
+  let total = 0;
+  rows.forEach((r, i) => {
+    total += len(r);
+    if (total > MAX_VALUES) throw new BltError('BAD_OPTION', `Column ${column} would hold more than 2^31-1 values in one row group.`, 'use a smaller --row-group-rows');
+    offsets[i + 1] = total;
+  });
+  return offsets;
+}
+
+/** The parts concatenated; a single part is used as it is (no copy). */
+function concat<V extends Uint8Array | Int32Array | Float32Array>(parts: readonly V[], make: (n: number) => V, offsets: Int32Array): V {
+  if (parts.length === 1) return parts[0] as V;
+  const out = make(offsets[offsets.length - 1] as number);
+  parts.forEach((p, i) => out.set(p, offsets[i] as number));
+  return out;
+}
+
+function utf8Column(values: readonly (string | undefined)[], nullable: boolean): arrow.Data {
+  const enc = values.map((s) => (s === undefined ? new Uint8Array(0) : encoder.encode(s)));
+  const offsets = new Int32Array(enc.length + 1);
+  enc.forEach((b, i) => (offsets[i + 1] = (offsets[i] as number) + b.length));
+  const data = new Uint8Array(offsets[enc.length] as number);
+  enc.forEach((b, i) => data.set(b, offsets[i] as number));
+  let nullCount = 0;
+  let nullBitmap: Uint8Array | undefined;
+  if (nullable && values.some((v) => v === undefined)) {
+    nullBitmap = new Uint8Array(Math.ceil(values.length / 8));
+    values.forEach((v, i) => {
+      if (v === undefined) nullCount++;
+      else nullBitmap![i >> 3] = (nullBitmap![i >> 3] as number) | (1 << (i & 7));
+    });
+  }
+  return arrow.makeData({ type: new arrow.Utf8(), length: values.length, nullCount, nullBitmap, valueOffsets: offsets, data });
+}
+
+function listColumn(type: arrow.List, rows: readonly ShardDoc[], pick: (r: ShardDoc) => Float32Array | Int32Array, name: string): arrow.Data {
+  const parts = rows.map(pick);
+  const offsets = offsetsOf(rows, (r) => pick(r).length, name);
+  const item = type.children[0]?.type;
+  const child = item instanceof arrow.Float32
+    ? arrow.makeData({ type: item, length: offsets[rows.length] as number, nullCount: 0, data: concat(parts as Float32Array[], (n) => new Float32Array(n), offsets) })
+    : arrow.makeData({ type: item as arrow.Int32, length: offsets[rows.length] as number, nullCount: 0, data: concat(parts as Int32Array[], (n) => new Int32Array(n), offsets) });
+  return arrow.makeData({ type, length: rows.length, nullCount: 0, valueOffsets: offsets, child });
+}
+
+/** The Arrow data of one column of `rows` (built on demand: one column in memory at a time). */
+function columnOf(name: string, rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema): arrow.Data {
+  const type = schema.fields.find((f) => f.name === name)?.type as arrow.DataType;
+  switch (name) {
+    case 'doc_id':
+      return utf8Column(rows.map((r) => r.docId), false);
+    case 'source':
+      return utf8Column(rows.map((r) => r.source), false);
+    case 'lang':
+      return utf8Column(rows.map((r) => r.lang), true);
+    case 'text': {
+      const offsets = offsetsOf(rows, (r) => r.bytes.length, 'text');
+      return arrow.makeData({ type: new arrow.Binary(), length: rows.length, nullCount: 0, valueOffsets: offsets, data: concat(rows.map((r) => r.bytes), (n) => new Uint8Array(n), offsets) });
+    }
+    case 'n_tokens':
+      return arrow.makeData({ type: new arrow.Int32(), length: rows.length, nullCount: 0, data: Int32Array.from(rows, (r) => r.bytes.length + EXTRA_TOKENS) });
+    case 'entropies':
+      return listColumn(type as arrow.List, rows, (r) => r.entropies as Float32Array, name);
+    case 'patch_lengths':
+      return listColumn(type as arrow.List, rows, (r) => r.patchLengths as Int32Array, name);
+    default: {
+      const t = spec.ngramTables.findIndex((x) => `ngram_ids_${x.groupSize}_${x.hashFunction}` === name);
+      return listColumn(type as arrow.List, rows, (r) => (r.ngramIds as Int32Array[])[t] as Int32Array, name);
+    }
+  }
+}
+
+function columnData(rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema): arrow.RecordBatch {
+  const children = columnNames(spec).map((n) => columnOf(n, rows, spec, schema));
+  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+}
+
+function singleColumnTable(schema: arrow.Schema, index: number, data: arrow.Data, rows: number): arrow.Table {
+  const field = schema.fields[index] as arrow.Field;
+  const s = new arrow.Schema([field]);
+  return new arrow.Table([new arrow.RecordBatch(s, arrow.makeData({ type: new arrow.Struct([field]), length: rows, nullCount: 0, children: [data] }))]);
+}
+
+/** Slices of ≤ size rows. */
+function slices<T>(rows: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The rows (≥ 1, valid: see `checkRow`) → the staged file's bytes, as pieces (write them in
+ * order). Deterministic: identical rows and settings give identical bytes.
+ */
+export function encodeTask(rows: readonly ShardDoc[], enc: TaskEncoding): Uint8Array[] {
+  const schema = shardSchema(enc.columns);
+  const names = columnNames(enc.columns);
+  if (enc.format === 'arrow') {
+    const batches = slices(rows, enc.rowGroupRows).map((s) => columnData(s, enc.columns, schema));
+    return [arrow.tableToIPC(new arrow.Table(batches), 'stream')];
+  }
+  const groups = slices(rows, enc.rowGroupRows).map((s) =>
+    names.map((name, i) => writeTable(singleColumnTable(schema, i, columnOf(name, s, enc.columns, schema), s.length), columnProperties(name, enc.rowGroupRows))),
+  );
+  return assembleParquet(templateFor(enc.columns), groups);
+}
