@@ -53,3 +53,23 @@ export async function processDocs(docs: readonly Uint8Array[], s: ProcessSetting
   const entropies = s.entropy && scorer ? await scorer.score(tokens) : null;
   return tokens.map((t, i) => patchAndHash(t, entropies ? (entropies[i] as Float32Array) : null, s));
 }
+
+/**
+ * documents' bytes → entropies and patch lengths now, n-gram ids on demand (`ngramIdsOf(doc,
+ * table)`, tables in `ngramColumnNames` order), so that the encoder hashes one table at a time.
+ * The same values as `processDocs`.
+ */
+export async function processDocsLazily(docs: readonly Uint8Array[], s: ProcessSettings, scorer: EntropyScorer | null): Promise<{ docs: ProcessedDoc[]; ngramIdsOf: (doc: number, table: number) => Int32Array }> {
+  const tokens = docs.map((b) => encodeBytes(b));
+  const entropies = s.entropy && scorer ? await scorer.score(tokens) : null;
+  const patchOnly = { ...s, ngrams: null };
+  const out = tokens.map((t, i) => patchAndHash(t, entropies ? (entropies[i] as Float32Array) : null, patchOnly));
+  const ng = s.ngrams;
+  const tables = ng ? Array.from({ length: ng.functions }, (_, f) => ng.sizes.map((g) => ({ g, f }))).flat() : [];
+  const ngramIdsOf = (doc: number, table: number): Int32Array => {
+    const t = tables[table];
+    if (!ng || !t) throw new Error(`no n-gram table ${table}`);
+    return hashNgramIds(tokens[doc] as Int32Array, t.g, t.f, ng.vocab);
+  };
+  return { docs: out, ngramIdsOf };
+}

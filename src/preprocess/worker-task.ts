@@ -6,7 +6,7 @@
  */
 import { openEntropyScorer, type EntropyScorer } from '../entropy/open-scorer.js';
 import { BltError } from '../core/errors.js';
-import { processDocs } from './process-docs.js';
+import { processDocsLazily } from './process-docs.js';
 import type { EntropySettings } from './settings.js';
 import { stageTask } from '../shards/staging.js';
 import type { ShardDoc } from '../shards/row.js';
@@ -31,12 +31,13 @@ async function scorerFor(e: EntropySettings): Promise<EntropyScorer> {
 export async function runPreprocessTask(m: PreprocessTaskMessage): Promise<PreprocessResultMessage> {
   const scorer = m.settings.entropy ? await scorerFor(m.settings.entropy) : null;
   const bytes = unpackDocs(m);
-  const docs = await processDocs(bytes, m.settings, scorer);
+  const { docs, ngramIdsOf } = await processDocsLazily(bytes, m.settings, scorer);
   const rows: ShardDoc[] = docs.map((p, i) => ({
     docId: m.ids[i] as string, source: m.sources[i] as string, lang: m.langs[i] ?? undefined, bytes: bytes[i] as Uint8Array,
-    entropies: p.entropies ?? undefined, patchLengths: p.patchLengths, ngramIds: p.ngramIds,
+    entropies: p.entropies ?? undefined, patchLengths: p.patchLengths,
   }));
-  const staged = await stageTask(m.stage.dir, m.taskIndex, rows, m.stage.encoding);
+  // n-gram ids are hashed by the encoder, one table at a time
+  const staged = await stageTask(m.stage.dir, m.taskIndex, rows, m.stage.encoding, m.settings.ngrams ? ngramIdsOf : undefined);
   return { taskIndex: m.taskIndex, staged, engine: scorer?.engine ?? null };
 }
 

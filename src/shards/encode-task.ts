@@ -78,11 +78,11 @@ function templateFor(spec: ShardColumnsSpec): ThriftStruct {
   return t;
 }
 
-function offsetsOf(rows: readonly ShardDoc[], len: (r: ShardDoc) => number, column: string): Int32Array {
+function offsetsOf(rows: readonly ShardDoc[], len: (r: ShardDoc, i: number) => number, column: string): Int32Array {
   const offsets = new Int32Array(rows.length + 1);
   let total = 0;
   rows.forEach((r, i) => {
-    total += len(r);
+    total += len(r, i);
     if (total > MAX_VALUES) throw new BltError('BAD_OPTION', `Column ${column} would hold more than 2^31-1 values in one row group.`, 'use a smaller --row-group-rows');
     offsets[i + 1] = total;
   });
@@ -115,9 +115,9 @@ function utf8Column(values: readonly (string | undefined)[], nullable: boolean):
   return arrow.makeData({ type: new arrow.Utf8(), length: values.length, nullCount, nullBitmap, valueOffsets: offsets, data });
 }
 
-function listColumn(type: arrow.List, rows: readonly ShardDoc[], pick: (r: ShardDoc) => Float32Array | Int32Array, name: string): arrow.Data {
+function listColumn(type: arrow.List, rows: readonly ShardDoc[], pick: (r: ShardDoc, i: number) => Float32Array | Int32Array, name: string): arrow.Data {
   const parts = rows.map(pick);
-  const offsets = offsetsOf(rows, (r) => pick(r).length, name);
+  const offsets = offsetsOf(rows, (_, i) => (parts[i] as Float32Array | Int32Array).length, name);
   const item = type.children[0]?.type;
   const child = item instanceof arrow.Float32
     ? arrow.makeData({ type: item, length: offsets[rows.length] as number, nullCount: 0, data: concat(parts as Float32Array[], (n) => new Float32Array(n), offsets) })
@@ -125,8 +125,15 @@ function listColumn(type: arrow.List, rows: readonly ShardDoc[], pick: (r: Shard
   return arrow.makeData({ type, length: rows.length, nullCount: 0, valueOffsets: offsets, child });
 }
 
+/**
+ * Computes n-gram ids on demand: (row index in the task, table index in the spec) → ids. With
+ * it, rows carry no `ngramIds` and each table is hashed just before it is encoded, so a task
+ * holds one table at a time (a 60 MB document has 240 MB per table).
+ */
+export type NgramIdsOf = (row: number, table: number) => Int32Array;
+
 /** The Arrow data of one column of `rows` (built on demand: one column in memory at a time). */
-function columnOf(name: string, rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema): arrow.Data {
+function columnOf(name: string, rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema, ngramIdsOf?: NgramIdsOf, first = 0): arrow.Data {
   const type = schema.fields.find((f) => f.name === name)?.type as arrow.DataType;
   switch (name) {
     case 'doc_id':
@@ -147,13 +154,22 @@ function columnOf(name: string, rows: readonly ShardDoc[], spec: ShardColumnsSpe
       return listColumn(type as arrow.List, rows, (r) => r.patchLengths as Int32Array, name);
     default: {
       const t = spec.ngramTables.findIndex((x) => `ngram_ids_${x.groupSize}_${x.hashFunction}` === name);
+      if (ngramIdsOf) {
+        const ids = rows.map((r, i) => {
+          const a = ngramIdsOf(first + i, t);
+          const n = r.bytes.length + EXTRA_TOKENS;
+          if (a.length !== n) throw new BltError('BAD_INPUT', `${name} of row ${first + i} (doc ${JSON.stringify(r.docId)}): ${a.length} values, expected n_tokens = ${n}.`);
+          return a;
+        });
+        return listColumn(type as arrow.List, rows, (_, i) => ids[i] as Int32Array, name);
+      }
       return listColumn(type as arrow.List, rows, (r) => (r.ngramIds as Int32Array[])[t] as Int32Array, name);
     }
   }
 }
 
-function columnData(rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema): arrow.RecordBatch {
-  const children = columnNames(spec).map((n) => columnOf(n, rows, spec, schema));
+function columnData(rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema, ngramIdsOf?: NgramIdsOf, first = 0): arrow.RecordBatch {
+  const children = columnNames(spec).map((n) => columnOf(n, rows, spec, schema, ngramIdsOf, first));
   return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
 }
 
@@ -163,10 +179,10 @@ function singleColumnTable(schema: arrow.Schema, index: number, data: arrow.Data
   return new arrow.Table([new arrow.RecordBatch(s, arrow.makeData({ type: new arrow.Struct([field]), length: rows, nullCount: 0, children: [data] }))]);
 }
 
-/** Slices of ≤ size rows. */
-function slices<T>(rows: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+/** Slices of ≤ size rows, with the index of their first row. */
+function slices<T>(rows: readonly T[], size: number): Array<{ first: number; rows: T[] }> {
+  const out: Array<{ first: number; rows: T[] }> = [];
+  for (let i = 0; i < rows.length; i += size) out.push({ first: i, rows: rows.slice(i, i + size) });
   return out;
 }
 
@@ -174,15 +190,15 @@ function slices<T>(rows: readonly T[], size: number): T[][] {
  * The rows (≥ 1, valid: see `checkRow`) → the staged file's bytes, as pieces (write them in
  * order). Deterministic: identical rows and settings give identical bytes.
  */
-export function encodeTask(rows: readonly ShardDoc[], enc: TaskEncoding): Uint8Array[] {
+export function encodeTask(rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Uint8Array[] {
   const schema = shardSchema(enc.columns);
   const names = columnNames(enc.columns);
   if (enc.format === 'arrow') {
-    const batches = slices(rows, enc.rowGroupRows).map((s) => columnData(s, enc.columns, schema));
+    const batches = slices(rows, enc.rowGroupRows).map((s) => columnData(s.rows, enc.columns, schema, ngramIdsOf, s.first));
     return [arrow.tableToIPC(new arrow.Table(batches), 'stream')];
   }
   const groups = slices(rows, enc.rowGroupRows).map((s) =>
-    names.map((name, i) => writeTable(singleColumnTable(schema, i, columnOf(name, s, enc.columns, schema), s.length), columnProperties(name, enc.rowGroupRows))),
+    names.map((name, i) => writeTable(singleColumnTable(schema, i, columnOf(name, s.rows, enc.columns, schema, ngramIdsOf, s.first), s.rows.length), columnProperties(name, enc.rowGroupRows))),
   );
   return assembleParquet(templateFor(enc.columns), groups);
 }

@@ -13,7 +13,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../core/atomic.js';
-import { encodeTask, type TaskEncoding } from './encode-task.js';
+import { encodeTask, type NgramIdsOf, type TaskEncoding } from './encode-task.js';
 import { hashFile } from './durable-file.js';
 import { checkRow, EXTRA_TOKENS, rowColumnBytes, type ShardDoc } from './row.js';
 import type { ShardColumnsSpec } from './schema.js';
@@ -37,13 +37,17 @@ export interface StagedTask {
   staged: { file: string; bytes: number; sha256: string } | null;
 }
 
-/** Validates the rows (`checkRow`) and sums what the writer records of them. */
-export function summarizeRows(rows: readonly ShardDoc[], spec: ShardColumnsSpec, task: number): Omit<StagedTask, 'staged'> {
+/**
+ * Validates the rows (`checkRow`) and sums what the writer records of them. With `lazyNgrams`
+ * the rows carry no n-gram ids (the encoder computes and checks them) but are counted as if.
+ */
+export function summarizeRows(rows: readonly ShardDoc[], spec: ShardColumnsSpec, task: number, lazyNgrams = false): Omit<StagedTask, 'staged'> {
   let bytes = 0;
   const totals: ShardTotals = { documents: 0, bytes: 0, tokens: 0, patches: 0 };
+  const checked = lazyNgrams ? { ...spec, ngramTables: [] } : spec;
   rows.forEach((r, i) => {
-    checkRow(r, spec, `task ${task} row ${i}`);
-    bytes += rowColumnBytes(r);
+    checkRow(r, checked, `task ${task} row ${i}`);
+    bytes += rowColumnBytes(r) + (lazyNgrams ? spec.ngramTables.length * (4 * (r.bytes.length + EXTRA_TOKENS) + 4) : 0);
     totals.documents += 1;
     totals.bytes += r.bytes.length;
     totals.tokens += r.bytes.length + EXTRA_TOKENS;
@@ -53,10 +57,10 @@ export function summarizeRows(rows: readonly ShardDoc[], spec: ShardColumnsSpec,
 }
 
 /** Validates, encodes and stages task `task`'s rows in `dir` (the shard set's directory). */
-export async function stageTask(dir: string, task: number, rows: readonly ShardDoc[], enc: TaskEncoding): Promise<StagedTask> {
-  const summary = summarizeRows(rows, enc.columns, task);
+export async function stageTask(dir: string, task: number, rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Promise<StagedTask> {
+  const summary = summarizeRows(rows, enc.columns, task, ngramIdsOf !== undefined);
   if (rows.length === 0) return { ...summary, staged: null };
-  const pieces = encodeTask(rows, enc);
+  const pieces = encodeTask(rows, enc, ngramIdsOf);
   const hash = createHash('sha256');
   let bytes = 0;
   for (const p of pieces) {
