@@ -122,6 +122,24 @@ describe('ingest: listing skips earlier outputs (issue 13 item 6)', () => {
     assert.deepEqual(r.skipped.map((s) => relative(dir, s.path)).sort(), ['done', 'running', 'staged']);
   });
 
+  it('runs `check` on a symlinked directory before listing what is behind it', async () => {
+    const { dir: far, cleanup: done } = tempDir();
+    try {
+      writeFileSync(join(far, 'behind.txt'), 'x');
+      mkdirSync(join(dir, 'linked'));
+      writeFileSync(join(dir, 'linked', 'here.txt'), 'y');
+      symlinkSync(far, join(dir, 'linked', 'away'));
+      const checked: string[] = [];
+      await assert.rejects(
+        listInputs([join(dir, 'linked')], { check: (p) => { checked.push(relative(dir, p)); if (p.endsWith('away')) throw new Error('refused the link'); } }),
+        /refused the link/,
+      );
+      assert.deepEqual(checked, ['linked/away'], 'the link is checked first, nothing behind it');
+    } finally {
+      done();
+    }
+  });
+
   it('runs `check` on every path before saying anything about its kind', async () => {
     put('far/x.parquet.gz'); // detectInput would refuse this one, naming it
     const checked: string[] = [];

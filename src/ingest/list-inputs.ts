@@ -135,6 +135,11 @@ class ListContext {
     return true;
   }
 
+  /** The caller's check of a path (the server's roots), if any. */
+  async check(path: string): Promise<void> {
+    await this.opts.check?.(path);
+  }
+
   /** Whether the file `path` lies in an excluded directory (any form of argument). */
   inOutput(path: string): string | undefined {
     const abs = resolve(path);
@@ -223,6 +228,7 @@ async function listDirectory(dir: string, visited: Set<string>, ctx: ListContext
     if (e.name.startsWith('.')) continue;
     const child = join(dir, e.name);
     const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(child).catch(() => undefined))?.isDirectory() === true);
+    if (isDir && e.isSymbolicLink()) await ctx.check(child); // before reading anything behind the link
     if (isDir) out.push(...(await listDirectory(child, visited, ctx)));
     else if (e.isFile() || e.isSymbolicLink()) out.push(child);
   }
