@@ -53,7 +53,7 @@ Summary JSON: the keys of blt preprocess's summary, plus source and patching.`)
 }
 
 export function formatRepatch(s: RepatchSummary): string {
-  const p = Object.entries(s.patching).map(([k, v]) => `${k} ${String(v)}`).join(', ');
+  const p = Object.entries(s.patching).map(([k, v]) => `${k} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(', ');
   const copied = [...(s.reused?.entropies ? ['entropies'] : []), ...(s.reused?.ngrams ? ['n-gram ids'] : []), 'text and ids'].join(', ');
   return `${formatSummary(s).replace('with 0 worker(s)', 'in this thread')}\n  repatched     from ${s.source} (${p}); ${copied} copied`;
 }
