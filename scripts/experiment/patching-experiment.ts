@@ -37,6 +37,10 @@ import { parseBltTrainState } from '../../src/train/trainer/train-state.js';
 import { createLoader } from '../../src/train/data/index.js';
 import { Rng } from '../../src/core/rng.js';
 import type { PatchingChoice } from '../../src/train/trainer/patching-choice.js';
+import { documentThreshold } from '../../src/entropy/script-threshold.js';
+import { calibrateByScript } from '../../src/stats/calibrate-by-script.js';
+import { CalibrationSample } from '../../src/stats/calibration-sample.js';
+import { detectScript } from '../../src/stats/script-bucket.js';
 import { buildCorpus, type CorpusSpec, type Doc } from './corpus.js';
 import { histogramSvg, lineChartSvg, type Series } from './svg-plots.js';
 
@@ -121,13 +125,13 @@ async function preprocess(input: string, out: string, o: ExperimentOptions): Pro
   log(`  preprocess ${input}: ${s.documents} docs, ${s.mbPerSecond.toFixed(4)} MB/s, ${s.wallSeconds.toFixed(1)} s`);
 }
 
-interface PatchRow { tokens: Int32Array; entropies: Float32Array }
+interface PatchRow { tokens: Int32Array; entropies: Float32Array; script: string }
 
 async function readRows(dir: string): Promise<PatchRow[]> {
   const rows: PatchRow[] = [];
   for await (const row of readShardSet(dir)) {
     if (!row.entropies) throw new Error(`${dir} has no stored entropies (preprocess with storeEntropies)`);
-    rows.push({ tokens: encodeBytes(row.bytes), entropies: row.entropies });
+    rows.push({ tokens: encodeBytes(row.bytes), entropies: row.entropies, script: detectScript(row.bytes) });
   }
   return rows;
 }
@@ -155,8 +159,18 @@ export function calibrateThreshold(rows: readonly PatchRow[], target: number): {
   return { threshold, mean: entropyMean(rows, threshold) };
 }
 
+/**
+ * Per-script thresholds on the training rows (src/stats/calibrate-by-script.ts): each script with
+ * ≥ 4 KiB of training text calibrated to the same target; the others keep `threshold`.
+ */
+export function scriptTable(rows: readonly PatchRow[], target: number): Record<string, number> {
+  const sample = new CalibrationSample();
+  for (const r of rows) sample.add(r.entropies, r.script);
+  return calibrateByScript(sample, { target, minBytes: 4096 }).scriptThresholds;
+}
+
 /** Patch-length histograms (counts by length, index = length) of each mode over the rows. */
-function histograms(rows: readonly PatchRow[], threshold: number, staticSize: number): Record<string, number[]> {
+function histograms(rows: readonly PatchRow[], threshold: number, staticSize: number, table?: Record<string, number>): Record<string, number[]> {
   const maxLen = 4096; // counts are exact up to here; the plots bin everything ≥ 24 together
   const h: Record<string, number[]> = {};
   const add = (k: string, lens: ArrayLike<number>): void => {
@@ -171,6 +185,7 @@ function histograms(rows: readonly PatchRow[], threshold: number, staticSize: nu
     add('static', patchLengths(tokens, { mode: 'static', patchSize: staticSize }));
     add('space', patchLengths(tokens, { mode: 'space' }));
     add('byte', patchLengths(tokens, { mode: 'byte' }));
+    if (table) add('entropy-script', patchLengths(tokens, { mode: 'entropy', entropies, threshold: documentThreshold(tokens, threshold, table) }));
   }
   return h;
 }
@@ -185,23 +200,24 @@ const meanOf = (h: readonly number[]): number => {
   return s / Math.max(1, n);
 };
 
-export function armChoice(arm: string, staticSize: number, threshold: number): PatchingChoice | null {
+export function armChoice(arm: string, staticSize: number, threshold: number, table?: Record<string, number>): PatchingChoice | null {
   if (arm === 'entropy') return { mode: 'entropy', threshold }; // re-derived from the stored entropies
+  if (arm === 'entropy-script') return { mode: 'entropy', threshold, ...(table ? { scriptThresholds: table } : {}) };
   if (arm === 'static') return { mode: 'static', patchSize: staticSize };
   if (arm === 'space') return { mode: 'space' };
   if (arm === 'byte') return { mode: 'byte' };
-  throw new Error(`unknown arm ${arm} (entropy, static, space, byte)`);
+  throw new Error(`unknown arm ${arm} (entropy, entropy-script, static, space, byte)`);
 }
 
 interface SetDirs { train: string; valAll: string; groups: Record<string, string> }
 
-async function runArm(o: ExperimentOptions, dirs: SetDirs, arm: string, seed: number, staticSize: number, threshold: number, meanGuess: number): Promise<ArmRun> {
+async function runArm(o: ExperimentOptions, dirs: SetDirs, arm: string, seed: number, staticSize: number, threshold: number, meanGuess: number, table: Record<string, number>): Promise<ArmRun> {
   const out = join(o.work, 'runs', `${arm}-s${seed}`);
   await rm(out, { recursive: true, force: true });
   const model = bltConfig(o.model);
   const N = o.maxBytesPerRow;
   const P = Math.max(2, Math.min(N + 2, Math.round((N / meanGuess) * 1.3)));
-  const choice = armChoice(arm, staticSize, threshold);
+  const choice = armChoice(arm, staticSize, threshold, table);
   // Equal compute, exactly: replay the trainer's own data plan and training loader (same config,
   // same seed → the same batches) without the model, and take the first step count whose Σ bytes ×
   // the plan's FLOP/byte reaches the budget. The derived patch sets land in the run's cache and the
@@ -278,7 +294,7 @@ async function runArm(o: ExperimentOptions, dirs: SetDirs, arm: string, seed: nu
   const names = Object.keys(groups);
   const macroBpb = names.reduce((a, g) => a + (groups[g] as GroupScore).bpb, 0) / names.length;
   const run: ArmRun = {
-    arm, seed, patching: arm === 'static' ? `static(${staticSize})` : arm === 'entropy' ? `entropy(θ=${threshold})` : arm, meanPatchLength: res.flops.meanPatchLength, seqLenPatches: P, steps, stepsRun: res.step,
+    arm, seed, patching: arm === 'static' ? `static(${staticSize})` : arm === 'entropy' ? `entropy(θ=${threshold})` : arm === 'entropy-script' ? `entropy(θ=${threshold}) + per-script` : arm, meanPatchLength: res.flops.meanPatchLength, seqLenPatches: P, steps, stepsRun: res.step,
     trainFlopsPerByte: trainPerByte, bytesSeen, trainFlops: bytesSeen * trainPerByte, bytesPerSecond: res.bytesPerSecond, trainSeconds: res.trainSeconds,
     groups, overallBpb, macroBpb, reference: o.referenceEval ? { overallBpb: sums.refBits / sums.refBytes, share: sums.refBytes / sums.available } : null,
     trainedShare: await trainedShare(res.lastCheckpoint), curve,
@@ -308,6 +324,8 @@ export interface ExperimentResult {
   entropyMeanPatchLength: number;
   staticPatchSize: number;
   histograms: Record<string, number[]>;
+  /** The per-script table of the entropy-script arm (calibrated on the training set). */
+  scriptThresholds?: Record<string, number>;
   /** The training shard set (for --replot). */
   trainShards?: string;
   runs: ArmRun[];
@@ -341,9 +359,10 @@ export async function runPatchingExperiment(o: ExperimentOptions): Promise<Exper
   const rows = await readRows(dirs.train);
   const cal = calibrateThreshold(rows, o.targetMeanPatch);
   const staticSize = Math.max(1, Math.floor(o.targetMeanPatch));
-  const hist = histograms(rows, cal.threshold, staticSize);
-  const means: Record<string, number> = { entropy: cal.mean, static: staticSize, space: meanOf(hist.space ?? []), byte: 1 };
-  o.log(`mean patch length: model's calibrated threshold ${modelMean.toFixed(3)}; calibrated θ=${cal.threshold} → ${cal.mean.toFixed(3)}; static S=${staticSize}; space ${means.space?.toFixed(3)}`);
+  const table = scriptTable(rows, o.targetMeanPatch);
+  const hist = histograms(rows, cal.threshold, staticSize, table);
+  const means: Record<string, number> = { entropy: cal.mean, 'entropy-script': meanOf(hist['entropy-script'] ?? []), static: staticSize, space: meanOf(hist.space ?? []), byte: 1 };
+  o.log(`mean patch length: model's calibrated threshold ${modelMean.toFixed(3)}; calibrated θ=${cal.threshold} → ${cal.mean.toFixed(3)}; per-script ${JSON.stringify(table)} → ${means['entropy-script']?.toFixed(3)}; static S=${staticSize}; space ${means.space?.toFixed(3)}`);
   // warm-up (wasm compilation, JIT tier-up) so the first arm's bytes/s is not penalised
   await train({ out: join(o.work, 'runs', 'warmup'), data: dirs.train, valData: [dirs.valAll], patching: { mode: 'static', patchSize: staticSize }, steps: 3, batchSize: o.batchSize,
     seqLenPatches: Math.ceil(o.maxBytesPerRow / staticSize), maxBytesPerRow: o.maxBytesPerRow, evalEvery: 0, finalEvalBatches: 1, model: o.model });
@@ -351,11 +370,11 @@ export async function runPatchingExperiment(o: ExperimentOptions): Promise<Exper
   const runs: ArmRun[] = [];
   const partial = (): ExperimentResult => ({
     date: new Date().toISOString(), machine, options: { ...o, log: undefined } as unknown as Omit<ExperimentOptions, 'log'>,
-    corpus: { trainDocs: trainDocs.length, trainBytes: bytesOf(trainDocs), val: groupInfo }, modelThresholdMeanPatchLength: modelMean, threshold: cal.threshold, entropyMeanPatchLength: cal.mean, staticPatchSize: staticSize, histograms: hist, trainShards: dirs.train, runs,
+    corpus: { trainDocs: trainDocs.length, trainBytes: bytesOf(trainDocs), val: groupInfo }, modelThresholdMeanPatchLength: modelMean, threshold: cal.threshold, entropyMeanPatchLength: cal.mean, staticPatchSize: staticSize, scriptThresholds: table, histograms: hist, trainShards: dirs.train, runs,
   });
   for (const seed of o.seeds) {
     for (const arm of o.arms) {
-      runs.push(await runArm(o, dirs, arm, seed, staticSize, cal.threshold, means[arm] ?? 1));
+      runs.push(await runArm(o, dirs, arm, seed, staticSize, cal.threshold, means[arm] ?? 1, table));
       await writeFile(join(o.work, 'results.json'), `${JSON.stringify(partial(), null, 1)}\n`);
     }
   }
@@ -371,7 +390,7 @@ export async function runPatchingExperiment(o: ExperimentOptions): Promise<Exper
  */
 export async function replot(work: string, figures: string): Promise<ExperimentResult> {
   const r = JSON.parse(await readFile(join(work, 'results.json'), 'utf8')) as ExperimentResult;
-  r.histograms = histograms(await readRows(r.trainShards ?? join(work, 'shards', 'train')), r.threshold, r.staticPatchSize);
+  r.histograms = histograms(await readRows(r.trainShards ?? join(work, 'shards', 'train')), r.threshold, r.staticPatchSize, r.scriptThresholds);
   for (const x of r.runs) x.curve = x.curve.filter((c) => !(c.step === x.stepsRun && c.valBpb === x.overallBpb));
   await writeFigures(r, figures);
   return r;
@@ -435,7 +454,8 @@ export function experimentTables(r: ExperimentResult): string {
   if (base.length > 0) {
     const head3 = ['arm − entropy', ...seeds.map((sd) => `seed ${sd}`), 'mean', 'macro (mean)', ...groups.map((g) => `${g} (mean)`)];
     lines.push('', row(head3), sep(head3.length));
-    for (const arm of arms.filter((a) => !a.startsWith('entropy'))) {
+    const baseLabel = base[0]?.patching;
+    for (const arm of arms.filter((a) => a !== baseLabel)) {
       const pairs = seeds.flatMap((sd) => {
         const a = r.runs.find((x) => x.patching === arm && x.seed === sd);
         const b = base.find((x) => x.seed === sd);

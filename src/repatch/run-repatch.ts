@@ -11,7 +11,7 @@
  */
 import { BltError } from '../core/errors.js';
 import { entropyModelFingerprint } from '../entropy/open-scorer.js';
-import { resolveThreshold, type ThresholdChoice } from '../entropy/model-threshold.js';
+import { checkScriptThresholds, resolveThreshold, type ThresholdChoice } from '../entropy/model-threshold.js';
 import type { PatchMode } from '../entropy/patching/patch-options.js';
 import { canonicalJson } from '../shards/fingerprint.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
@@ -27,6 +27,8 @@ export interface RepatchOptions {
   out: string;
   mode?: PatchMode;
   threshold?: number;
+  /** with `threshold`: per-script thresholds (src/entropy/script-threshold.ts), recorded in the manifest */
+  scriptThresholds?: Record<string, number>;
   thresholdAdd?: number;
   monotonicity?: boolean;
   maxPatchLength?: number;
@@ -64,7 +66,15 @@ export async function repatchConfig(source: SourceSet, o: RepatchOptions, log: (
   }
   const patching: Partial<PatchingSettings> = { mode, monotonicity: o.monotonicity === true };
   for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const) if (o[k] !== undefined) patching[k] = o[k];
+  if (o.scriptThresholds !== undefined) {
+    if (mode !== 'entropy' || o.monotonicity === true || o.threshold === undefined) {
+      throw new BltError('BAD_OPTION', 'Expected scriptThresholds with --mode entropy, the global rule and an explicit --threshold (the fallback for other scripts).');
+    }
+    const table = checkScriptThresholds(o.scriptThresholds, 'scriptThresholds');
+    if (table) patching.scriptThresholds = table;
+  }
   const c = configWithPatching(sourceStoredConfig(source), patching, o.out);
+  if (patching.scriptThresholds) c.process.patching.scriptThresholds = patching.scriptThresholds;
   const p = c.process.patching;
   if (p.mode === 'entropy' && !p.monotonicity && p.threshold === undefined) {
     const t = await defaultThreshold(source, log);

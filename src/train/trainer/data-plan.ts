@@ -44,6 +44,7 @@ async function repatched(dir: string, choice: PatchingChoice, out: string, log: 
   if (choice.threshold !== undefined) opts.threshold = choice.threshold;
   if (choice.patchSize !== undefined) opts.patchSize = choice.patchSize;
   if (choice.maxPatchLength !== undefined) opts.maxPatchLength = choice.maxPatchLength;
+  if (choice.scriptThresholds !== undefined) opts.scriptThresholds = { ...choice.scriptThresholds };
   const source = await openSourceSet(dir);
   const c = await repatchConfig(source, opts); // runRepatch logs the resolved threshold itself
   const fp = runFingerprints(c, source.manifest.inputs).patches as string;

@@ -7,6 +7,7 @@
 import { BltError, badOption } from '../../core/errors.js';
 import { requireFinite, requireInt } from '../../core/validate.js';
 import { PATCH_MODES, type PatchMode } from '../../entropy/patching/patch-options.js';
+import { checkScriptThresholds } from '../../entropy/model-threshold.js';
 
 export interface PatchingChoice {
   readonly mode: PatchMode;
@@ -16,9 +17,11 @@ export interface PatchingChoice {
   readonly patchSize?: number;
   /** Split longer patches (any mode). */
   readonly maxPatchLength?: number;
+  /** Entropy mode with `threshold`: per-script thresholds, one per document by its main script (src/entropy/script-threshold.ts). */
+  readonly scriptThresholds?: Readonly<Record<string, number>>;
 }
 
-const KEYS = ['mode', 'threshold', 'patchSize', 'maxPatchLength'];
+const KEYS = ['mode', 'threshold', 'patchSize', 'maxPatchLength', 'scriptThresholds'];
 
 /** Validates a choice (BAD_OPTION naming the flag) and returns a frozen copy without undefined keys. */
 export function resolvePatchingChoice(raw: Partial<PatchingChoice>): PatchingChoice {
@@ -30,7 +33,7 @@ export function resolvePatchingChoice(raw: Partial<PatchingChoice>): PatchingCho
   if (typeof mode !== 'string' || !(PATCH_MODES as readonly string[]).includes(mode)) {
     throw badOption('--patching', `one of ${PATCH_MODES.join(', ')}`, mode, 'leave --patching out to train on the shard set\'s stored patches');
   }
-  const out: { mode: PatchMode; threshold?: number; patchSize?: number; maxPatchLength?: number } = { mode };
+  const out: { mode: PatchMode; threshold?: number; patchSize?: number; maxPatchLength?: number; scriptThresholds?: Record<string, number> } = { mode };
   if (raw.threshold !== undefined) {
     if (mode !== 'entropy') throw badOption('--threshold', `absent with --patching ${mode} (it only applies to entropy patching)`, raw.threshold);
     out.threshold = requireFinite('--threshold', raw.threshold);
@@ -41,6 +44,11 @@ export function resolvePatchingChoice(raw: Partial<PatchingChoice>): PatchingCho
   }
   if (mode === 'static' && out.patchSize === undefined) throw badOption('--patch-size', 'an integer >= 1 with --patching static (e.g. 4)', undefined);
   if (raw.maxPatchLength !== undefined) out.maxPatchLength = requireInt('--max-patch-length', raw.maxPatchLength, 1, 1 << 16);
+  if (raw.scriptThresholds !== undefined) {
+    if (mode !== 'entropy' || out.threshold === undefined) throw badOption('scriptThresholds', 'entropy patching with an explicit threshold (the fallback for other scripts)', raw.scriptThresholds);
+    const table = checkScriptThresholds(raw.scriptThresholds, 'patching.scriptThresholds');
+    if (table) out.scriptThresholds = table;
+  }
   return Object.freeze(out);
 }
 
@@ -48,7 +56,7 @@ export function resolvePatchingChoice(raw: Partial<PatchingChoice>): PatchingCho
 export function patchingLabel(p: PatchingChoice | null): string {
   if (!p) return 'stored';
   const cap = p.maxPatchLength === undefined ? '' : `, max ${p.maxPatchLength}`;
-  if (p.mode === 'entropy') return `entropy(${p.threshold === undefined ? 'model threshold' : `θ=${p.threshold}`}${cap})`;
+  if (p.mode === 'entropy') return `entropy(${p.threshold === undefined ? 'model threshold' : `θ=${p.threshold}`}${p.scriptThresholds ? ' + per-script' : ''}${cap})`;
   if (p.mode === 'static') return `static(${p.patchSize ?? '?'}${cap})`;
   return cap === '' ? p.mode : `${p.mode}(${cap.slice(2)})`;
 }
