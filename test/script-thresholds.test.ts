@@ -25,6 +25,8 @@ import { computeShardStats } from '../src/stats/shard-stats.js';
 import { modelFingerprint } from '../src/entropy/model-format/model-dir.js';
 import { tempDir, tinyModelDir } from './helpers/preprocess-fixtures.js';
 import { runCli } from './helpers/run-cli.js';
+import { runRepatch } from '../src/repatch/run-repatch.js';
+import { resolvePatchingChoice } from '../src/train/trainer/patching-choice.js';
 
 const u8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const TABLE = { 'script:Cyrillic': 0.5, 'script:Han': 4.5 };
@@ -115,6 +117,20 @@ describe('per-script thresholds', function () {
     const mono = runCli(['calibrate', out, '--per-script', '--monotonicity']);
     assert.notEqual(mono.status, 0);
     assert.match(mono.stderr, /--per-script with the global rule/);
+
+    // an explicit table through blt repatch's function (what the trainer's patching choice uses) gives the same patches
+    const again = join(root, 'again');
+    await runRepatch({ source: plain, out: again, threshold: 1.5, scriptThresholds: { 'script:Cyrillic': 0.25 } });
+    assert.deepEqual(patchingOf(await readManifest(again)), patchingOf(m));
+    const rowsOf = async (d: string): Promise<Int32Array[]> => {
+      const a: Int32Array[] = [];
+      for await (const row of readShardSet(d, { columns: ['patch_lengths'] })) a.push(row.patchLengths as Int32Array);
+      return a;
+    };
+    assert.deepEqual(await rowsOf(again), await rowsOf(out));
+    await assert.rejects(runRepatch({ source: plain, out: join(root, 'x'), scriptThresholds: { 'script:Cyrillic': 0.25 } }), /explicit --threshold/);
+    assert.deepEqual(resolvePatchingChoice({ mode: 'entropy', threshold: 1, scriptThresholds: { 'script:Han': 2 } }).scriptThresholds, { 'script:Han': 2 });
+    assert.throws(() => resolvePatchingChoice({ mode: 'space', scriptThresholds: { 'script:Han': 2 } }), /scriptThresholds/);
 
     const stats = await computeShardStats(out, { ngrams: false });
     assert.equal(stats.languageSpread.languages, 0, 'groups under 4 KiB are not counted');
