@@ -6,11 +6,11 @@ import { Rng } from '../src/core/rng.js';
 import { buildEntropyOnnx } from '../src/entropy/onnx/build-graph.js';
 import { loadOrt } from '../src/entropy/onnx/load-ort.js';
 import { OnnxEntropyScorer } from '../src/entropy/onnx/onnx-scorer.js';
-import { planWindowBatches } from '../src/entropy/onnx/window-batches.js';
+import { OnnxRowInputs } from '../src/entropy/onnx/row-inputs.js';
 import { encodeBytes } from '../src/entropy/tokenizer.js';
 import {
   computeEntropiesBatch, createEntropyTransformer, disposeEntropyTransformer, entropyConfig, entropyTransformerFromArrays,
-  exportWeightArrays, forwardLogits, type EntropyTransformer,
+  exportWeightArrays, forwardLogits, planBatches, planRows, type EntropyTransformer,
 } from '../src/entropy/transformer/index.js';
 
 /** Parity tolerance (max abs diff, nats) between onnxruntime and tfjs; measured ~1e-6 (docs/entropy-inference.md). */
@@ -101,7 +101,7 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
       const ids = new BigInt64Array(2 * T);
       doc.forEach((t, i) => (ids[i] = ids[T + i] = BigInt(t)));
       for (let i = doc.length; i < T; i++) ids[T + i] = BigInt(4 + i); // row 1: other tokens, not zeros
-      const out = (await session.run({ tokens: new ort.Tensor('int64', ids, [2, T]) })).entropies;
+      const out = (await session.run({ tokens: new ort.Tensor('int64', ids, [2, T]), ...new OnnxRowInputs(ort, config).feeds(T, 0) })).entropies;
       return out?.data as Float32Array;
     };
     const exact = await run(20);
@@ -118,7 +118,7 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
     const ort = await loadOrt();
     const session = await ort.InferenceSession.create(buildEntropyOnnx(config, weightMap(model), { logits: true }));
     const doc = randomDoc(rng, 24);
-    const out = await session.run({ tokens: new ort.Tensor('int32', doc, [1, 24]) });
+    const out = await session.run({ tokens: new ort.Tensor('int32', doc, [1, 24]), ...new OnnxRowInputs(ort, config).feeds(24, 0) });
     const ref = tf.tidy(() => forwardLogits(model, tf.tensor2d(doc, [1, 24], 'int32')));
     const refData = ref.dataSync() as Float32Array;
     ref.dispose();
@@ -127,12 +127,12 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
     await session.release();
   });
 
-  it('plans windows like tfjs: stride window/2, padded lengths grouped longest first', function () {
-    const batches = planWindowBatches([100, 5], 32, 2);
-    assert.deepEqual(batches.map((b) => b.map((j) => [j.doc, j.win.start, j.win.length, j.win.keepFrom, j.T])), [
-      [[0, 0, 32, 0, 32], [0, 16, 32, 16, 32]],
-      [[0, 32, 32, 16, 32], [0, 48, 32, 16, 32]],
-      [[0, 64, 32, 16, 32], [0, 80, 20, 16, 32]],
+  it('plans rows like tfjs: one row per chunk, padded lengths grouped longest first, batchSize·window tokens per call', function () {
+    const docs = [new Int32Array(100).fill(5), new Int32Array(5).fill(5), new Int32Array(40).fill(5), new Int32Array(100).fill(5)];
+    const batches = planBatches(planRows(docs, 32), 32, 2);
+    assert.deepEqual(batches.map((b) => b.map((r) => [r.doc, r.start, r.length, r.position, r.T])), [
+      [[0, 0, 100, 0, 128]], [[3, 0, 100, 0, 128]], // 128 tokens > 2·32: one row per call
+      [[2, 0, 40, 0, 64]],
       [[1, 0, 5, 0, 32]],
     ]);
   });
@@ -142,7 +142,6 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
     const w = weightMap(model);
     w.delete('layers.1.feed_forward.w2.weight');
     assert.throws(() => buildEntropyOnnx(config, w), (e: unknown) => e instanceof BltError && e.code === 'MODEL_FORMAT' && /w2/.test(e.message));
-    assert.throws(() => buildEntropyOnnx(config, weightMap(model), { maxLength: 65 }), (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION');
     const s = await OnnxEntropyScorer.fromWeights(config, weightMap(model));
     await s.close();
     await s.close();

@@ -3,7 +3,8 @@
  *   'onnx' — onnxruntime-node (graph built in memory from the weights), the fast path;
  *   'tfjs' — the tfjs model on the active tfjs backend (wasm by default), the fallback and reference;
  *   'auto' — onnx when onnxruntime-node loads and opens a session, else tfjs.
- * Both engines window, pad and batch identically, so their entropies agree to float32 noise.
+ * Both engines cut, pad and batch documents identically (the reference's single pass per 8192-token
+ * chunk, transformer/chunks.ts), so their entropies agree to float32 noise.
  */
 import { initBackend, type BackendRequest } from '../backend/select-backend.js';
 import { BltError, badOption } from '../core/errors.js';
@@ -22,7 +23,7 @@ export interface EntropyEngineOptions {
   readonly engine?: EntropyEngineRequest;
   /** onnx: intra-op threads (default 1; use 1 per worker in a pool). tfjs: ignored (wasm is 1 thread in Node). */
   readonly threads?: number;
-  /** Windows per model call (default 8); results do not depend on it. */
+  /** Tokens per model call in rows of `window` (default 8: 8·window tokens); results do not depend on it. */
   readonly batchSize?: number;
   /** onnx: 'cpu' (default) or 'cuda'. */
   readonly executionProvider?: OnnxExecutionProvider;

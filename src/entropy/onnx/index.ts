@@ -1,4 +1,4 @@
 export { buildEntropyOnnx, type OnnxGraphOptions } from './build-graph.js';
 export { loadOrt, ortAvailable, type Ort } from './load-ort.js';
 export { OnnxEntropyScorer, type OnnxExecutionProvider, type OnnxScorerOptions } from './onnx-scorer.js';
-export { planWindowBatches, type WindowJob } from './window-batches.js';
+export { OnnxRowInputs } from './row-inputs.js';

@@ -1,10 +1,11 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import { BltError, describeValue } from '../../core/errors.js';
 import { requireInt, requireOneOf } from '../../core/validate.js';
+import { packRows, planBatches, planRows, REFERENCE_CHUNK_LENGTH, scatterRows } from '../transformer/chunks.js';
 import type { EntropyTransformerConfig } from '../transformer/types.js';
 import { buildEntropyOnnx } from './build-graph.js';
 import { loadOrt, type Ort } from './load-ort.js';
-import { packBatch, planWindowBatches, scatterBatch } from './window-batches.js';
+import { OnnxRowInputs } from './row-inputs.js';
 
 export type OnnxExecutionProvider = 'cpu' | 'cuda';
 
@@ -13,8 +14,10 @@ export interface OnnxScorerOptions {
   readonly threads?: number;
   /** 'cpu' (default) or 'cuda' (needs the CUDA EP binaries; see docs/entropy-inference.md). */
   readonly executionProvider?: OnnxExecutionProvider;
-  /** Windows per session.run (default 8). Results do not depend on it. */
+  /** Tokens per session.run, in rows of `window` (default 8: 8·window tokens; a longer row runs alone). Results do not depend on it. */
   readonly batchSize?: number;
+  /** Tokens per independent context (default 8192, the reference's calculate_entropies max_length). */
+  readonly chunkLength?: number;
 }
 
 function checkTokens(docs: readonly Int32Array[], vocab: number): void {
@@ -43,13 +46,15 @@ function sessionOptions(ep: OnnxExecutionProvider, threads: number): InferenceSe
 /**
  * Scores documents with the entropy transformer on onnxruntime-node. Lifecycle: `create` (builds
  * or takes the ONNX bytes, opens one session), `score` any number of times, `close`.
- * Windowing, padding and batching are those of the tfjs computeEntropiesBatch (planWindowBatches),
- * so both engines give the same entropies (within float32 noise) and a document's result does not
- * depend on the other documents passed with it. `score` calls are serialised internally.
+ * Rows, padding, batching, RoPE tables and attention layouts are those of the tfjs
+ * computeEntropiesBatch (chunks.ts, attention-layout.ts): the reference's single pass per
+ * 8192-token chunk. Both engines give the same entropies (within float32 noise) and a document's
+ * result does not depend on the other documents passed with it. `score` calls are serialised.
  */
 export class OnnxEntropyScorer {
   private session: InferenceSession | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly inputs: OnnxRowInputs;
 
   private constructor(
     private readonly ort: Ort,
@@ -57,14 +62,17 @@ export class OnnxEntropyScorer {
     readonly config: EntropyTransformerConfig,
     readonly executionProvider: OnnxExecutionProvider,
     private readonly batchSize: number,
+    private readonly chunkLength: number,
   ) {
     this.session = session;
+    this.inputs = new OnnxRowInputs(ort, config);
   }
 
-  /** Opens a session on ONNX bytes from buildEntropyOnnx (int32 tokens, maxLength >= config.window). */
+  /** Opens a session on ONNX bytes from buildEntropyOnnx (int32 tokens). */
   static async fromOnnx(config: EntropyTransformerConfig, onnxBytes: Uint8Array, options: OnnxScorerOptions = {}): Promise<OnnxEntropyScorer> {
     const threads = requireInt('threads', options.threads ?? 1, 1, 1024);
     const batchSize = requireInt('batchSize', options.batchSize ?? 8, 1, 4096);
+    const chunkLength = requireInt('chunkLength', options.chunkLength ?? REFERENCE_CHUNK_LENGTH, 1, 1 << 20);
     const ep = requireOneOf('executionProvider', options.executionProvider ?? 'cpu', ['cpu', 'cuda'] as const);
     const ort = await loadOrt();
     let session: InferenceSession;
@@ -78,7 +86,7 @@ export class OnnxEntropyScorer {
       }
       throw new BltError('MODEL_FORMAT', `onnxruntime rejected the entropy model graph: ${msg}`, 'this is likely a bug in the ONNX export; please report it');
     }
-    return new OnnxEntropyScorer(ort, session, config, ep, batchSize);
+    return new OnnxEntropyScorer(ort, session, config, ep, batchSize, chunkLength);
   }
 
   /** Builds the ONNX graph in memory from contract weights (name → float32, PyTorch layout) and opens a session. */
@@ -100,13 +108,14 @@ export class OnnxEntropyScorer {
     if (!session) throw new BltError('BAD_OPTION', 'This OnnxEntropyScorer is closed.', 'create a new scorer');
     checkTokens(docs, this.config.vocab_size);
     const out = docs.map((d) => new Float32Array(d.length));
-    for (const jobs of planWindowBatches(docs.map((d) => d.length), this.config.window, this.batchSize)) {
-      const T = jobs[0]?.T ?? 0;
-      const tokens = new this.ort.Tensor('int32', packBatch(docs, jobs, T), [jobs.length, T]);
-      const result = await session.run({ tokens });
+    const W = this.config.window;
+    for (const rows of planBatches(planRows(docs, W, this.chunkLength), W, this.batchSize)) {
+      const { T, position } = rows[0] ?? { T: 0, position: 0 };
+      const tokens = new this.ort.Tensor('int32', packRows(docs, rows, T), [rows.length, T]);
+      const result = await session.run({ tokens, ...this.inputs.feeds(T, position) });
       const ent = result.entropies;
       if (!ent || !(ent.data instanceof Float32Array)) throw new BltError('INTERNAL', 'the ONNX entropy graph returned no float32 `entropies`');
-      scatterBatch(ent.data, jobs, T, out);
+      scatterRows(ent.data, rows, T, out);
     }
     return out;
   }

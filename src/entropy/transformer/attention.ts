@@ -9,18 +9,40 @@ export interface AttentionWeights {
   readonly wo: tf.Tensor2D;
 }
 
-/** Per-sequence-length constants: RoPE tables cos/sin [T,d], pair swap [d,d], additive mask [T,T]. */
+/**
+ * Per-row-shape constants: RoPE tables cos/sin [T,d], pair swap [d,d], and the attention layout:
+ * dense, mask [T,T] over all keys; or blocked (attention-layout.ts), mask [nb,Bq,S] over the
+ * S keys gathered per block by `blocks.keyIndex` [nb·S].
+ */
 export interface AttentionConstants {
   readonly swap: tf.Tensor2D;
   readonly cos: tf.Tensor2D;
   readonly sin: tf.Tensor2D;
-  readonly mask: tf.Tensor2D;
+  readonly mask: tf.Tensor;
+  readonly blocks?: { readonly nb: number; readonly Bq: number; readonly S: number; readonly keyIndex: tf.Tensor1D };
 }
 
 /** [B·T,d] → [B·H, T, hd] (heads become batch rows). */
 function splitHeads(x: tf.Tensor2D, B: number, T: number, H: number): tf.Tensor3D {
   const hd = x.shape[1] / H;
   return tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]);
+}
+
+/**
+ * Blocked attention (attention-layout.ts): q, k, v [BH,T,hd] → [BH,T,hd]. Block b's Bq queries
+ * score the S keys keyIndex[b·S ..] (gathered), masked by mask [nb,Bq,S].
+ */
+function blockedAttention(
+  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor, blocks: NonNullable<AttentionConstants['blocks']>,
+): tf.Tensor3D {
+  const [BH, T, hd] = q.shape;
+  const { nb, Bq, S, keyIndex } = blocks;
+  const qb = tf.reshape(q, [BH * nb, Bq, hd]);
+  const kb = tf.reshape(tf.gather(k, keyIndex, 1), [BH * nb, S, hd]);
+  const vb = tf.reshape(tf.gather(v, keyIndex, 1), [BH * nb, S, hd]);
+  const scores = tf.add(tf.reshape(tf.matMul(qb, kb, false, true), [BH, nb, Bq, S]), mask); // [BH,nb,Bq,S]
+  const p = tf.reshape(tf.softmax(scores, -1), [BH * nb, Bq, S]);
+  return tf.reshape(tf.matMul(p, vb), [BH, T, hd]);
 }
 
 /**
@@ -36,8 +58,7 @@ export function attention(
   const q = splitHeads(tf.mul(rope(linear(x, w.wq)), 1 / Math.sqrt(hd)) as tf.Tensor2D, B, T, nHeads); // [BH,T,hd]
   const kk = splitHeads(rope(linear(x, w.wk)), B, T, nHeads); // [BH,T,hd]
   const v = splitHeads(linear(x, w.wv), B, T, nHeads); // [BH,T,hd]
-  const scores = tf.add(tf.matMul(q, tf.transpose(kk, [0, 2, 1])), k.mask); // [BH,T,T]
-  const out = tf.matMul(tf.softmax(scores, -1), v); // [BH,T,hd]
+  const out = k.blocks ? blockedAttention(q, kk, v, k.mask, k.blocks) : tf.matMul(tf.softmax(tf.add(tf.matMul(q, tf.transpose(kk, [0, 2, 1])), k.mask), -1), v); // [BH,T,hd]
   const merged: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(out, [B, nHeads, T, hd]), [0, 2, 1, 3]), [B * T, d]);
   return linear(merged, w.wo);
 }

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
 import { requireInt } from '../../core/validate.js';
+import type { AttentionConstants } from './attention.js';
+import { packRows, planBatches, planRows, REFERENCE_CHUNK_LENGTH, scatterRows, type EntropyRow } from './chunks.js';
+import { rowConstants } from './constants-cache.js';
 import { forwardLogits } from './forward.js';
 import type { EntropyBatchOptions, EntropyTransformer } from './types.js';
-import { paddedLength, planWindows, type EntropyWindow } from './windows.js';
 
 /** logits [...,V] → entropy [...] in nats: −Σ p·log p with log p = logSoftmax(logits). */
 export function entropyFromLogits<R extends tf.Rank>(logits: tf.Tensor<R>): tf.Tensor {
@@ -13,15 +15,9 @@ export function entropyFromLogits<R extends tf.Rank>(logits: tf.Tensor<R>): tf.T
   });
 }
 
-/** tokens [B,T] int32 → entropies [B,T] (H[b,i] = uncertainty about token i+1). */
-export function forwardEntropies(model: EntropyTransformer, tokens: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => entropyFromLogits(forwardLogits(model, tokens)) as tf.Tensor2D);
-}
-
-interface Job {
-  readonly doc: number;
-  readonly win: EntropyWindow;
-  readonly T: number;
+/** tokens [B,T] int32 → entropies [B,T] (H[b,i] = uncertainty about token i+1); see forwardLogits for `constants`. */
+export function forwardEntropies(model: EntropyTransformer, tokens: tf.Tensor2D, constants?: AttentionConstants): tf.Tensor2D {
+  return tf.tidy(() => entropyFromLogits(forwardLogits(model, tokens, constants)) as tf.Tensor2D);
 }
 
 function checkDoc(tokens: Int32Array, vocab: number, doc: number): void {
@@ -34,47 +30,44 @@ function checkDoc(tokens: Int32Array, vocab: number, doc: number): void {
   }
 }
 
-/** Runs one batch of same-length windows and scatters the kept outputs into `out`. */
-function runBatch(model: EntropyTransformer, docs: readonly Int32Array[], jobs: readonly Job[], out: Float32Array[]): void {
-  const T = (jobs[0] as Job).T;
-  const ids = new Int32Array(jobs.length * T); // zero (BOE) padding after the real tokens
-  jobs.forEach((j, b) => ids.set((docs[j.doc] as Int32Array).subarray(j.win.start, j.win.start + j.win.length), b * T));
-  const input = tf.tensor2d(ids, [jobs.length, T], 'int32');
-  const h = forwardEntropies(model, input);
-  input.dispose();
-  const data = h.dataSync() as Float32Array;
-  h.dispose();
-  jobs.forEach((j, b) => {
-    const { start, length, keepFrom } = j.win;
-    (out[j.doc] as Float32Array).set(data.subarray(b * T + keepFrom, b * T + length), start + keepFrom);
-  });
+/**
+ * Runs `fn` on one call's rows (equal padded length T and position) as ids [B,T] int32 with their
+ * attention constants; returns its [B,T] output as floats. Shared by entropies and log-probs.
+ */
+export function runRows(
+  model: EntropyTransformer, ids: Int32Array, rows: readonly EntropyRow[],
+  fn: (x: tf.Tensor2D, k: AttentionConstants) => tf.Tensor2D,
+): Float32Array {
+  const first = rows[0] as EntropyRow;
+  const { k, dispose } = rowConstants(model, first.T, first.position);
+  try {
+    const y = tf.tidy(() => fn(tf.tensor2d(ids, [rows.length, first.T], 'int32'), k));
+    const data = y.dataSync() as Float32Array;
+    y.dispose();
+    return data;
+  } finally {
+    dispose();
+  }
 }
 
 /**
  * Entropies (nats) of many documents: one value per token, H[i] = entropy of the prediction for
- * token i+1. Each document is cut into overlapping windows (planWindows); windows of all
- * documents are packed into batches of `batchSize` rows, grouped by padded length. Rows never
- * see each other, so a document's result does not depend on the other documents.
+ * token i+1, computed as the reference's calculate_entropies does (chunks.ts): every chunk of up to
+ * 8192 tokens in one pass, positions 0..L−1, each token seeing exactly min(i+1, window) tokens.
+ * Rows of all documents are packed into calls of batchSize × window tokens, grouped by padded
+ * length. Rows never see each other, so a document's result does not depend on the other documents.
  */
 export function computeEntropiesBatch(
   model: EntropyTransformer, docs: readonly Int32Array[], options: EntropyBatchOptions = {},
 ): Float32Array[] {
   const batchSize = requireInt('batchSize', options.batchSize ?? 8, 1, 4096);
+  const chunkLength = requireInt('chunkLength', options.chunkLength ?? REFERENCE_CHUNK_LENGTH, 1, 1 << 20);
   const W = model.config.window;
+  docs.forEach((d, doc) => checkDoc(d, model.config.vocab_size, doc));
   const out = docs.map((d) => new Float32Array(d.length));
-  const byT = new Map<number, Job[]>();
-  docs.forEach((d, doc) => {
-    checkDoc(d, model.config.vocab_size, doc);
-    for (const win of planWindows(d.length, W)) {
-      const T = paddedLength(win.length, W);
-      const list = byT.get(T) ?? [];
-      list.push({ doc, win, T });
-      byT.set(T, list);
-    }
-  });
-  for (const T of [...byT.keys()].sort((a, b) => b - a)) {
-    const jobs = byT.get(T) as Job[];
-    for (let i = 0; i < jobs.length; i += batchSize) runBatch(model, docs, jobs.slice(i, i + batchSize), out);
+  for (const rows of planBatches(planRows(docs, W, chunkLength), W, batchSize)) {
+    const T = (rows[0] as EntropyRow).T;
+    scatterRows(runRows(model, packRows(docs, rows, T), rows, (x, k) => forwardEntropies(model, x, k)), rows, T, out);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
-import { attention } from './attention.js';
+import { attention, type AttentionConstants } from './attention.js';
 import { attentionConstants } from './constants-cache.js';
 import { rmsNorm } from './rms-norm.js';
 import { swiglu } from './swiglu.js';
@@ -21,20 +21,29 @@ function checkTokens(model: EntropyTransformer, tokens: tf.Tensor): void {
   const T = tokens.shape[1] ?? 0;
   if (T < 1 || T > model.config.max_seqlen) {
     throw new BltError('BAD_OPTION', `Expected a sequence length in [1, ${model.config.max_seqlen}] (max_seqlen), got ${T}.`,
-      'split long inputs into windows (computeEntropies does this)');
+      'split long inputs into rows (computeEntropies does this)');
+  }
+}
+
+function checkRowTokens(tokens: tf.Tensor, k: AttentionConstants): void {
+  if (tokens.rank !== 2 || tokens.dtype !== 'int32' || tokens.shape[1] !== k.cos.shape[0]) {
+    throw new BltError('INTERNAL', `Expected int32 tokens [B,${k.cos.shape[0]}] for these attention constants, got ${tokens.dtype} [${tokens.shape.join(',')}].`);
   }
 }
 
 /**
  * tokens [B,T] int32 → logits [B,T,vocab]. Differentiable w.r.t. model.weights (use inside
- * tf.variableGrads / tf.grads). Positions are 0..T-1 within the given rows; rows are independent.
+ * tf.variableGrads / tf.grads). Positions are 0..T-1 within the given rows (T <= max_seqlen),
+ * dense sliding-window attention; rows are independent. `constants` (rowConstants, inference
+ * rows) replace that: their positions and attention layout, any T they were built for.
  * Intermediates are released; the caller owns the result.
  */
-export function forwardLogits(model: EntropyTransformer, tokens: tf.Tensor2D): tf.Tensor3D {
-  checkTokens(model, tokens);
+export function forwardLogits(model: EntropyTransformer, tokens: tf.Tensor2D, constants?: AttentionConstants): tf.Tensor3D {
+  if (constants) checkRowTokens(tokens, constants);
+  else checkTokens(model, tokens);
   const c = model.config;
   const [B, T] = tokens.shape;
-  const k = attentionConstants(model, T);
+  const k = constants ?? attentionConstants(model, T);
   return tf.tidy(() => {
     let h: tf.Tensor2D = tf.gather(weight<tf.Tensor2D>(model, 'tok_embeddings.weight'), tf.reshape(tokens, [B * T])); // [BT,d]
     for (let i = 0; i < c.n_layers; i++) {

@@ -11,4 +11,5 @@ export {
 } from './model.js';
 export { forwardLogits } from './forward.js';
 export { computeEntropies, computeEntropiesBatch, entropyFromLogits, forwardEntropies } from './entropy.js';
-export { planWindows, type EntropyWindow } from './windows.js';
+export { planBatches, planRows, REFERENCE_CHUNK_LENGTH, type EntropyRow } from './chunks.js';
+export { attentionLayout, rowLength, type AttentionLayout } from './attention-layout.js';

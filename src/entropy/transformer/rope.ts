@@ -1,22 +1,33 @@
 import * as tf from '@tensorflow/tfjs';
 
 /**
+ * RoPE frequency of pair i, rounded as the reference computes it in float32
+ * (precompute_freqs_cis: `1.0 / theta ** (arange(0, hd, 2).float() / hd)`): exponent, power and
+ * reciprocal each rounded to float32.
+ */
+export function ropeFrequency(i: number, headDim: number, theta: number): number {
+  const exponent = Math.fround((2 * i) / headDim);
+  return Math.fround(1 / Math.fround(theta ** exponent));
+}
+
+/**
  * RoPE tables for interleaved pairs (GPT-J style, blt-spec §2.1), tiled over heads so they
  * apply to a [B,T,d] tensor before the head split: for channel c, head-dim index j = c mod hd,
- * pair i = floor(j/2), angle = t · theta^(-2i/hd).
+ * pair i = floor(j/2), angle = fround(t · ropeFrequency(i)) at absolute position t = start + row
+ * (the reference's float32 `outer(t, freqs)`).
  * cos [T,d] = cos(angle); sin [T,d] = -sin(angle) on even j, +sin(angle) on odd j.
  */
-export function ropeTableArrays(T: number, dim: number, headDim: number, theta: number): { cos: Float32Array; sin: Float32Array } {
+export function ropeTableArrays(T: number, dim: number, headDim: number, theta: number, start = 0): { cos: Float32Array; sin: Float32Array } {
   const cos = new Float32Array(T * dim);
   const sin = new Float32Array(T * dim);
-  for (let t = 0; t < T; t++) {
+  const freqs = Array.from({ length: headDim / 2 }, (_, i) => ropeFrequency(i, headDim, theta));
+  for (let r = 0; r < T; r++) {
+    const t = start + r;
     for (let c = 0; c < dim; c++) {
       const j = c % headDim;
-      const i = j >> 1;
-      const freq = Math.fround(1 / theta ** ((2 * i) / headDim));
-      const angle = Math.fround(t * freq);
-      cos[t * dim + c] = Math.cos(angle);
-      sin[t * dim + c] = (j % 2 === 0 ? -1 : 1) * Math.sin(angle);
+      const angle = Math.fround(t * (freqs[j >> 1] as number));
+      cos[r * dim + c] = Math.cos(angle);
+      sin[r * dim + c] = (j % 2 === 0 ? -1 : 1) * Math.sin(angle);
     }
   }
   return { cos, sin };
@@ -38,4 +49,26 @@ export function applyRope(x: tf.Tensor3D, cos: tf.Tensor2D, sin: tf.Tensor2D, sw
   const [B, T, d] = x.shape;
   const swapped = tf.reshape(tf.matMul(tf.reshape(x, [B * T, d]), swap), [B, T, d]);
   return tf.add(tf.mul(x, cos), tf.mul(swapped, sin));
+}
+
+/**
+ * ropeTableArrays for positions 0..capacity−1, grown on demand; `rows(start, T)` returns zero-copy
+ * views of positions start..start+T−1 ([T,dim] each). One per model (tfjs) or session (onnx).
+ */
+export class RopeTableCache {
+  private cos: Float32Array = new Float32Array(0);
+  private sin: Float32Array = new Float32Array(0);
+  private capacity = 0;
+
+  constructor(private readonly dim: number, private readonly headDim: number, private readonly theta: number) {}
+
+  rows(start: number, T: number): { cos: Float32Array; sin: Float32Array } {
+    const need = start + T;
+    if (need > this.capacity) {
+      this.capacity = Math.max(need, Math.min(2 * this.capacity, need + 8192));
+      ({ cos: this.cos, sin: this.sin } = ropeTableArrays(this.capacity, this.dim, this.headDim, this.theta));
+    }
+    const d = this.dim;
+    return { cos: this.cos.subarray(start * d, need * d), sin: this.sin.subarray(start * d, need * d) };
+  }
 }

@@ -17,7 +17,10 @@ export interface EntropyTransformerConfig {
   readonly window: number;
   readonly rope_theta: number;
   readonly norm_eps: number;
-  /** Longest sequence forwardLogits accepts (T <= max_seqlen); window <= max_seqlen. */
+  /**
+   * Longest sequence forwardLogits accepts for training (T <= max_seqlen); window <= max_seqlen.
+   * Inference (entropies, log-probs) runs chunks of 8192 tokens whatever max_seqlen (docs/entropy-inference.md).
+   */
   readonly max_seqlen: number;
 }
 
@@ -50,6 +53,8 @@ export interface EntropyTransformer {
 
 /** Options of computeEntropiesBatch. */
 export interface EntropyBatchOptions {
-  /** Windows per forward call (default 8). Results do not depend on it (beyond ~1e-6 float noise). */
+  /** Tokens per forward call, in rows of `window` (default 8: 8·window tokens; a longer row runs alone). Results do not depend on it. */
   readonly batchSize?: number;
+  /** Tokens per independent context (default 8192, the reference's calculate_entropies max_length). */
+  readonly chunkLength?: number;
 }

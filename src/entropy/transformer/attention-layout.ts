@@ -1,0 +1,110 @@
+/**
+ * How the queries of one row of T tokens reach their keys on the inference path (entropies,
+ * log-probabilities). Both layouts give query i exactly the keys j with max(0, i − W + 1) ≤ j ≤ i,
+ * the reference's single-pass sliding window (blt-spec §2.1, W = config.window):
+ *
+ *   dense   (T ≤ W): one block of T queries over all T keys (nb 1, Bq T, S T) with the causal mask.
+ *   blocked (T > W): nb = T/Bq blocks of Bq queries; block b gathers the S = W + Bq − 1 keys
+ *           b·Bq − (W − 1) .. b·Bq + Bq − 1 (indices below 0 are clamped to 0 and masked).
+ *           Cost per query: S scores, whatever T (linear in T, no recomputation).
+ *
+ * Masked scores get MASKED, so exp() underflows to exactly 0 and the blocked layout equals the
+ * dense [T,T] band up to float32 summation order.
+ */
+import { MASKED, slidingWindowMaskArray } from './attention-mask.js';
+
+/** Queries per block of the blocked layout (min(QUERY_BLOCK, window)); measured in docs/entropy-inference.md. */
+export const QUERY_BLOCK = 64;
+
+/** Padding quantum of rows that fit the dense layout. */
+export const DENSE_QUANTUM = 32;
+
+export interface AttentionLayout {
+  /** Row length (multiple of Bq). */
+  readonly T: number;
+  /** Blocks, queries per block, keys per block. */
+  readonly nb: number;
+  readonly Bq: number;
+  readonly S: number;
+  /** [nb, S] int32: the row position of key kk of block b. */
+  readonly keyIndex: Int32Array;
+  /** [Bq, S] additive: 0 where query r may see key kk of its block, MASKED elsewhere. */
+  readonly band: Float32Array;
+  /** [nb, S] additive: MASKED where key kk of block b lies before position 0. */
+  readonly keyValid: Float32Array;
+}
+
+/** Queries per block for a window of W. */
+export function queryBlock(window: number): number {
+  return Math.min(QUERY_BLOCK, window);
+}
+
+/**
+ * The padded length a row of n real tokens runs at: a multiple of 32 capped at W when n ≤ W
+ * (dense), else a multiple of queryBlock(W) (blocked). It depends only on n, so the shapes (and
+ * floats) of a row never depend on the other rows of its batch.
+ */
+export function rowLength(n: number, window: number): number {
+  if (n <= window) return Math.min(window, Math.ceil(n / DENSE_QUANTUM) * DENSE_QUANTUM);
+  const bq = queryBlock(window);
+  return Math.ceil(n / bq) * bq;
+}
+
+/** Whether a row of padded length T uses the dense layout. */
+export function isDense(T: number, window: number): boolean {
+  return T <= window;
+}
+
+/** The layout of a row of padded length T (from rowLength) under window W. */
+export function attentionLayout(T: number, window: number): AttentionLayout {
+  if (isDense(T, window)) {
+    return {
+      T, nb: 1, Bq: T, S: T,
+      keyIndex: Int32Array.from({ length: T }, (_, j) => j),
+      band: slidingWindowMaskArray(T, window),
+      keyValid: new Float32Array(T),
+    };
+  }
+  const Bq = queryBlock(window);
+  if (T % Bq !== 0) throw new RangeError(`blocked attention: row length ${T} is not a multiple of ${Bq}`);
+  const nb = T / Bq;
+  const S = window + Bq - 1;
+  const keyIndex = new Int32Array(nb * S);
+  const keyValid = new Float32Array(nb * S);
+  for (let b = 0; b < nb; b++) {
+    for (let kk = 0; kk < S; kk++) {
+      const p = b * Bq - (window - 1) + kk; // [nb, S]: key kk of block b
+      keyIndex[b * S + kk] = Math.max(0, p);
+      if (p < 0) keyValid[b * S + kk] = MASKED;
+    }
+  }
+  // Query r of a block sits at b·Bq + r; key kk at b·Bq − (W−1) + kk: visible iff r ≤ kk ≤ r + W − 1.
+  const band = new Float32Array(Bq * S);
+  for (let r = 0; r < Bq; r++) {
+    for (let kk = 0; kk < S; kk++) if (kk < r || kk > r + window - 1) band[r * S + kk] = MASKED;
+  }
+  return { T, nb, Bq, S, keyIndex, band, keyValid };
+}
+
+/**
+ * attentionLayout per row length, cached: dense layouts per T; one blocked layout grown on demand,
+ * shorter rows take zero-copy prefixes of it (block b's keys and mask do not depend on T).
+ */
+export class AttentionLayoutCache {
+  private readonly dense = new Map<number, AttentionLayout>();
+  private blocked: AttentionLayout | undefined;
+
+  constructor(private readonly window: number) {}
+
+  get(T: number): AttentionLayout {
+    if (isDense(T, this.window)) {
+      let l = this.dense.get(T);
+      if (!l) this.dense.set(T, (l = attentionLayout(T, this.window)));
+      return l;
+    }
+    let max = this.blocked;
+    if (!max || max.T < T) this.blocked = max = attentionLayout(Math.max(T, 2 * (max?.T ?? 0)), this.window);
+    const nb = T / max.Bq;
+    return { ...max, T, nb, keyIndex: max.keyIndex.subarray(0, nb * max.S), keyValid: max.keyValid.subarray(0, nb * max.S) };
+  }
+}
