@@ -45,7 +45,8 @@ describe('blt serve: fair scoring queue', function () {
 
   it('a document scored in pieces gets exactly the entropies of scoring it whole (transformer and n-gram)', async () => {
     const model = await openEntropyScorer(await tinyModelDir());
-    const docs = [encodeBytes(textOf(3000)), encodeBytes(textOf(40, 2)), encodeBytes(textOf(517, 3))];
+    // 20,000 bytes: more than two of the transformer's 8192-token chunks (its contextStride), so it is cut into pieces
+    const docs = [encodeBytes(textOf(3000)), encodeBytes(textOf(40, 2)), encodeBytes(textOf(517, 3)), encodeBytes(textOf(20_000, 4))];
     try {
       assert.equal(typeof model.contextStride, 'number');
       const whole = await model.score(docs);

@@ -19,7 +19,7 @@ export interface EntropyScorer {
    * When set (s): the entropies of tokens [a, b) of a document (a, b multiples of s, b ≤ n)
    * equal those of scoring tokens [a - s, b) alone and dropping the first s outputs, so a long
    * document can be scored in pieces (the server's fair queue, src/serve/score-queue.ts).
-   * Transformer: window/2 (its windows start at multiples of it); n-gram: the order.
+   * Transformer: 8192 (REFERENCE_CHUNK_LENGTH: its chunks are independent contexts); n-gram: the order.
    */
   readonly contextStride?: number;
   close(): Promise<void>;
@@ -49,17 +49,9 @@ export async function openEntropyScorer(spec: string | undefined, opts: ScorerOp
     ...(opts.backend === undefined ? {} : { tfjsBackend: opts.backend }),
     ...(opts.threads === undefined ? {} : { threads: opts.threads }),
   });
-  const stride = await windowStride(dir);
-  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), ...(stride === undefined ? {} : { contextStride: stride }) };
-}
-
-/** window/2 of a model directory's config.json (the engines' window stride, see planWindows). */
-async function windowStride(dir: string): Promise<number | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
-  const { CONFIG_FILE } = await import('./model-format/model-dir.js');
-  const c = JSON.parse(await readFile(join(dir, CONFIG_FILE), 'utf8')) as { window?: unknown };
-  return typeof c.window === 'number' && Number.isInteger(c.window / 2) && c.window >= 2 ? c.window / 2 : undefined;
+  // Chunks of 8192 tokens are independent contexts (transformer/chunks.ts), so pieces aligned to them need no more context.
+  const { REFERENCE_CHUNK_LENGTH } = await import('./transformer/chunks.js');
+  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), contextStride: REFERENCE_CHUNK_LENGTH };
 }
 
 async function openNgramScorer(path: string): Promise<EntropyScorer> {

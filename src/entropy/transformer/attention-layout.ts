@@ -4,8 +4,9 @@
  * the reference's single-pass sliding window (blt-spec §2.1, W = config.window):
  *
  *   dense   (T ≤ W): one block of T queries over all T keys (nb 1, Bq T, S T) with the causal mask.
- *   blocked (T > W): nb = T/Bq blocks of Bq queries; block b gathers the S = W + Bq − 1 keys
- *           b·Bq − (W − 1) .. b·Bq + Bq − 1 (indices below 0 are clamped to 0 and masked).
+ *   blocked (T > W): nb = T/Bq blocks of Bq queries; block b gathers the S keys
+ *           b·Bq − (S − Bq) .. b·Bq + Bq − 1, S = W + Bq − 1 rounded up to a multiple of KEY_QUANTUM
+ *           (indices below 0 are clamped to 0 and masked; the extra keys are masked too).
  *           Cost per query: S scores, whatever T (linear in T, no recomputation).
  *
  * Masked scores get MASKED, so exp() underflows to exactly 0 and the blocked layout equals the
@@ -15,6 +16,9 @@ import { MASKED, slidingWindowMaskArray } from './attention-mask.js';
 
 /** Queries per block of the blocked layout (min(QUERY_BLOCK, window)); measured in docs/entropy-inference.md. */
 export const QUERY_BLOCK = 64;
+
+/** The blocked layout's keys per block are a multiple of this (GEMM kernels prefer aligned widths). */
+export const KEY_QUANTUM = 16;
 
 /** Padding quantum of rows that fit the dense layout. */
 export const DENSE_QUANTUM = 32;
@@ -68,20 +72,21 @@ export function attentionLayout(T: number, window: number): AttentionLayout {
   const Bq = queryBlock(window);
   if (T % Bq !== 0) throw new RangeError(`blocked attention: row length ${T} is not a multiple of ${Bq}`);
   const nb = T / Bq;
-  const S = window + Bq - 1;
+  const S = Math.ceil((window + Bq - 1) / KEY_QUANTUM) * KEY_QUANTUM;
+  const lead = S - Bq; // keys before the block's first query
   const keyIndex = new Int32Array(nb * S);
   const keyValid = new Float32Array(nb * S);
   for (let b = 0; b < nb; b++) {
     for (let kk = 0; kk < S; kk++) {
-      const p = b * Bq - (window - 1) + kk; // [nb, S]: key kk of block b
+      const p = b * Bq - lead + kk; // [nb, S]: key kk of block b
       keyIndex[b * S + kk] = Math.max(0, p);
       if (p < 0) keyValid[b * S + kk] = MASKED;
     }
   }
-  // Query r of a block sits at b·Bq + r; key kk at b·Bq − (W−1) + kk: visible iff r ≤ kk ≤ r + W − 1.
+  // Query r of a block sits at b·Bq + r, key kk at b·Bq − lead + kk: visible iff 0 ≤ r + lead − kk < W.
   const band = new Float32Array(Bq * S);
   for (let r = 0; r < Bq; r++) {
-    for (let kk = 0; kk < S; kk++) if (kk < r || kk > r + window - 1) band[r * S + kk] = MASKED;
+    for (let kk = 0; kk < S; kk++) if (kk > r + lead || kk <= r + lead - window) band[r * S + kk] = MASKED;
   }
   return { T, nb, Bq, S, keyIndex, band, keyValid };
 }
