@@ -83,7 +83,7 @@ await section('matmul', () => runMatmulBench(512));
 await section('ngramHash', () => runHashBench(P.hashMB, P.hashRuns));
 await section('entropyInference', () => runEntropyInferenceBench({ kb: P.inferKB, runs: P.inferRuns }));
 await section('ngram', () => runNgramBench(P.ngramOrders, P.ngramRepeat));
-await section('preprocess', () => runPreprocessBench(P.ppMB, P.ppRuns));
+await section('preprocess', () => runPreprocessBench(P.ppMB * 24, P.ppRuns, undefined, { transformerMB: P.ppMB }));
 await section('repatch', () => runRepatchBench(P.rpMB, P.rpRuns));
 await section('shards', () => runShardsBench({ mb: P.shardMB, repeat: P.shardRepeat }));
 await section('entropyTrainBaseline', () => runTrainBench({ backend: 'wasm', steps: P.trainSteps, config: BASELINE, batchSize: 4, seqLen: 256, ...(P.trainEvalBytes ? { evalBytes: P.trainEvalBytes } : {}) }));
@@ -135,8 +135,12 @@ for (const x of r.ngram?.rows ?? []) {
 }
 if (r.preprocess) {
   const p = r.preprocess;
-  rows.push(['preprocess (shipped transformer model), 1 worker, MB/s', fig(p.workers1, 4), `${p.inputMB} MB multilingual JSONL`, 'bench/preprocess.ts']);
-  rows.push(['preprocess, 2 workers, MB/s', fig(p.workers2, 4), `scaling 2 vs 1 worker: ${p.scaling.toFixed(2)}×`, 'bench/preprocess.ts']);
+  rows.push(['preprocess (order-5 n-gram model, n-gram ids), 1 worker, MB/s', fig(p.workers1.mbPerSecond, 3), `${p.inputMB} MB udhr+Brown JSONL; ${fig(p.workers1.cpuSecondsPerMB, 2)} CPU s/MB; ${(p.workers1.fractionOfScorer * 100).toFixed(0)} % of scorer-only (${p.scorerOnlyMBps.toFixed(1)} MB/s)`, 'bench/preprocess.ts']);
+  rows.push(['preprocess (n-gram), 2 workers, MB/s', fig(p.workers2.mbPerSecond, 3), `scaling 2 vs 1 worker: ${p.scaling.toFixed(2)}×; peak RSS ${fig(p.workers2.peakRssMB, 0)} MB; shards ${p.shardBytesPerInputByte.toFixed(1)} B per input byte`, 'bench/preprocess.ts']);
+  if (p.transformer) {
+    rows.push(['preprocess (shipped transformer model), 1 worker, MB/s', fig(p.transformer.workers1, 4), `${p.transformer.inputMB} MB udhr+Brown JSONL`, 'bench/preprocess.ts']);
+    rows.push(['preprocess (transformer), 2 workers, MB/s', fig(p.transformer.workers2, 4), `scaling 2 vs 1 worker: ${p.transformer.scaling.toFixed(2)}×`, 'bench/preprocess.ts']);
+  }
 }
 if (r.repatch) {
   const q = r.repatch;

@@ -240,6 +240,32 @@ describe('shards: determinism and resume', function () {
     });
   }
 
+  for (const format of FORMATS) {
+    it(`${format}: staged files lost or torn before the shard's fsync (power loss) roll the writer back to that task; the result is byte-identical`, async () => {
+      const ref = reference.get(format)!;
+      const dir = freshDir();
+      const w = await ShardWriter.open(opts(dir, format));
+      const closeAt = ref.shards[1]!.lastTask; // stop inside the third shard, with pending tasks
+      for (let t = 0; t <= closeAt + 3; t++) await w.addTask(t, tasks[t] as ShardDoc[]);
+      const pending = w.getState().pending.filter((p) => p.staged !== null);
+      assert.ok(pending.length >= 2, `${pending.length} pending staged tasks`);
+      const victim = pending[1]!;
+      await writeFile(join(dir, '.staging', victim.staged!), (await readFile(join(dir, '.staging', victim.staged!))).subarray(0, 10)); // torn
+      const resumed = await ShardWriter.open(opts(dir, format));
+      assert.equal(resumed.nextTask, victim.task);
+      assert.equal(resumed.getState().totals.documents, tasks.slice(0, victim.task).flat().length);
+      for (let t = resumed.nextTask; t < tasks.length; t++) await resumed.addTask(t, tasks[t] as ShardDoc[]);
+      assert.deepEqual(await resumed.finish(), ref.shards);
+      assert.deepEqual(await filesOf(dir), ref.files);
+      // rollbackTo: only within the open shard
+      const again = await ShardWriter.open(opts(freshDir(), format));
+      for (let t = 0; t <= closeAt + 2; t++) await again.addTask(t, tasks[t] as ShardDoc[]);
+      await assert.rejects(again.rollbackTo(closeAt), (e: BltError) => e.code === 'STATE_FORMAT');
+      await again.rollbackTo(closeAt + 2);
+      assert.equal(again.nextTask, closeAt + 2);
+    });
+  }
+
   it('finish is idempotent and a finished state reopens finished', async () => {
     const dir = freshDir();
     const { shards } = await writeAll(opts(dir, 'arrow'), tasks.slice(0, 5));

@@ -118,10 +118,10 @@ export class ShardWriter {
     }
     await mkdir(opts.dir, { recursive: true });
     // Staged files are not fsynced one by one: keep the pending tasks whose staged file is
-    // intact, roll back from the first that is not (after a power loss; a crash keeps them).
+    // intact (size, CRC-32), roll back from the first that is not (after a power loss; a crash keeps them).
     const intact: PendingTask[] = [];
     for (const p of s.pending) {
-      if (p.staged !== null && !(await stagedFileIntact(opts.dir, p.staged, p.stagedBytes, p.sha256))) break;
+      if (p.staged !== null && !(await stagedFileIntact(opts.dir, p.staged, p.stagedBytes, p.crc32))) break;
       intact.push(p);
     }
     const w = new ShardWriter(opts.dir, s, opts.beforeDurableCommit);
@@ -193,7 +193,7 @@ export class ShardWriter {
       const totals = { ...s.totals };
       for (const k of ['documents', 'bytes', 'tokens', 'patches'] as const) totals[k] += t.totals[k];
       const entry: PendingTask = {
-        task: taskIndex, rows: t.rows, bytes: t.bytes, staged: t.staged?.file ?? null, stagedBytes: t.staged?.bytes ?? 0, sha256: t.staged?.sha256 ?? '',
+        task: taskIndex, rows: t.rows, bytes: t.bytes, staged: t.staged?.file ?? null, stagedBytes: t.staged?.bytes ?? 0, crc32: t.staged?.crc32 ?? 0,
         firstDoc: t.firstDoc, lastDoc: t.lastDoc, totals: { ...t.totals },
       };
       const next: ShardWriterState = { ...s, nextTask: taskIndex + 1, pending: [...s.pending, entry], totals };

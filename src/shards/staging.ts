@@ -3,18 +3,18 @@
  * groups, or an Arrow IPC stream) and written to `<dir>/.staging/task-<n>.<parquet|arrow>` by
  * whoever computed them — a preprocessing worker, or the thread calling `ShardWriter.addTask`.
  * Writes are atomic (temporary + rename) but not fsynced: the writer state records each staged
- * file's size and sha256, a resumed writer checks them, and everything is fsynced once per
+ * file's size and CRC-32, a resumed writer checks them, and everything is fsynced once per
  * shard when the shard file is written (shard-writer.ts). When a shard closes, its staged
  * files are concatenated into it without re-encoding (parquet-splice.ts). Staged files are
  * removed after the state that no longer needs them is committed.
  */
-import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../core/atomic.js';
 import { encodeTask, type NgramIdsOf, type TaskEncoding } from './encode-task.js';
-import { hashFile } from './durable-file.js';
 import { checkRow, EXTRA_TOKENS, rowColumnBytes, type ShardDoc } from './row.js';
 import type { ShardColumnsSpec } from './schema.js';
 import type { ShardFileFormat, ShardTotals } from './writer-state.js';
@@ -34,7 +34,8 @@ export interface StagedTask {
   firstDoc: string;
   lastDoc: string;
   /** null for a task without rows */
-  staged: { file: string; bytes: number; sha256: string } | null;
+  /** CRC-32 (zlib) of the staged file: a torn-write check, computed at GB/s, not a content hash */
+  staged: { file: string; bytes: number; crc32: number } | null;
 }
 
 /**
@@ -61,22 +62,27 @@ export async function stageTask(dir: string, task: number, rows: readonly ShardD
   const summary = summarizeRows(rows, enc.columns, task, ngramIdsOf !== undefined);
   if (rows.length === 0) return { ...summary, staged: null };
   const pieces = encodeTask(rows, enc, ngramIdsOf);
-  const hash = createHash('sha256');
+  let crc = 0;
   let bytes = 0;
   for (const p of pieces) {
-    hash.update(p);
+    crc = crc32(p, crc);
     bytes += p.length;
   }
   const file = stagedFileName(task, enc.format);
   await writeFileAtomic(join(dir, STAGING_DIR, file), pieces, { sync: false });
-  return { ...summary, staged: { file, bytes, sha256: hash.digest('hex') } };
+  return { ...summary, staged: { file, bytes, crc32: crc } };
 }
 
-/** True when the staged file exists with this size and sha256. */
-export async function stagedFileIntact(dir: string, file: string, bytes: number, sha256: string): Promise<boolean> {
+/** True when the staged file exists with this size and CRC-32. */
+export async function stagedFileIntact(dir: string, file: string, bytes: number, crc: number): Promise<boolean> {
   try {
-    const got = await hashFile(join(dir, STAGING_DIR, file));
-    return got.bytes === bytes && got.sha256 === sha256;
+    let n = 0;
+    let c = 0;
+    for await (const chunk of createReadStream(join(dir, STAGING_DIR, file), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      c = crc32(chunk, c);
+      n += chunk.length;
+    }
+    return n === bytes && c === crc;
   } catch {
     return false;
   }

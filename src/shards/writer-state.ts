@@ -2,7 +2,7 @@
  * ShardWriterState: the JSON from which a ShardWriter continues identically (docs/shards.md,
  * "Resuming"). It is committed atomically to `<dir>/.shard-writer-state.json` after every task
  * (fsynced only when a shard closes: in between, a resumed writer checks the staged files of
- * its pending tasks by size and sha256 and rolls back to the first bad one), and is the single record of which tasks are done: task t is complete iff `nextTask > t`.
+ * its pending tasks by size and CRC-32 and rolls back to the first bad one), and is the single record of which tasks are done: task t is complete iff `nextTask > t`.
  */
 import { BltError } from '../core/errors.js';
 import type { ShardColumnsSpec } from './schema.js';
@@ -41,9 +41,9 @@ export interface PendingTask {
   bytes: number;
   /** staged file name, null for a task without rows */
   staged: string | null;
-  /** size and sha256 of the staged file: checked on resume (staged files are not fsynced one by one) */
+  /** size and CRC-32 of the staged file: checked on resume (staged files are not fsynced one by one) */
   stagedBytes: number;
-  sha256: string;
+  crc32: number;
   /** doc ids of the task's first and last rows ('' without rows), for the shard record */
   firstDoc: string;
   lastDoc: string;
@@ -100,7 +100,7 @@ export function parseWriterState(value: unknown, where: string): ShardWriterStat
   const st = value as ShardWriterState;
   if (st.nextShard !== st.shards.length) fail(`nextShard is ${st.nextShard} but ${st.shards.length} shards are recorded`);
   for (const p of st.pending) {
-    if (!isCount(p?.task) || !isCount(p.rows) || !isCount(p.bytes) || !(p.staged === null || typeof p.staged === 'string') || !isCount(p.stagedBytes) || typeof p.sha256 !== 'string' ||
+    if (!isCount(p?.task) || !isCount(p.rows) || !isCount(p.bytes) || !(p.staged === null || typeof p.staged === 'string') || !isCount(p.stagedBytes) || !isCount(p.crc32) ||
       typeof p.firstDoc !== 'string' || typeof p.lastDoc !== 'string' || !isCount(p.totals?.documents)) fail(`a pending task is malformed: ${JSON.stringify(p)}`);
   }
   for (const r of st.shards) {
