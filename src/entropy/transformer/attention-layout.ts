@@ -5,8 +5,8 @@
  *
  *   dense   (T ≤ W): one block of T queries over all T keys (nb 1, Bq T, S T) with the causal mask.
  *   blocked (T > W): nb = T/Bq blocks of Bq queries; block b gathers the S keys
- *           b·Bq − (S − Bq) .. b·Bq + Bq − 1, S = W + Bq − 1 rounded up to a multiple of KEY_QUANTUM
- *           (indices below 0 are clamped to 0 and masked; the extra keys are masked too).
+ *           b·Bq − (S − Bq) .. b·Bq + Bq − 1, S = W + Bq − 1 rounded up to a multiple of Bq, i.e.
+ *           S/Bq whole query blocks (indices below 0 are clamped to 0 and masked; extra keys masked).
  *           Cost per query: S scores, whatever T (linear in T, no recomputation).
  *
  * Masked scores get MASKED, so exp() underflows to exactly 0 and the blocked layout equals the
@@ -16,9 +16,6 @@ import { MASKED, slidingWindowMaskArray } from './attention-mask.js';
 
 /** Queries per block of the blocked layout (min(QUERY_BLOCK, window)); measured in docs/entropy-inference.md. */
 export const QUERY_BLOCK = 64;
-
-/** The blocked layout's keys per block are a multiple of this (GEMM kernels prefer aligned widths). */
-export const KEY_QUANTUM = 16;
 
 /** Padding quantum of rows that fit the dense layout. */
 export const DENSE_QUANTUM = 32;
@@ -72,7 +69,7 @@ export function attentionLayout(T: number, window: number): AttentionLayout {
   const Bq = queryBlock(window);
   if (T % Bq !== 0) throw new RangeError(`blocked attention: row length ${T} is not a multiple of ${Bq}`);
   const nb = T / Bq;
-  const S = Math.ceil((window + Bq - 1) / KEY_QUANTUM) * KEY_QUANTUM;
+  const S = Math.ceil((window + Bq - 1) / Bq) * Bq;
   const lead = S - Bq; // keys before the block's first query
   const keyIndex = new Int32Array(nb * S);
   const keyValid = new Float32Array(nb * S);

@@ -69,11 +69,10 @@ export function rowConstants(model: EntropyTransformer, T: number, position: num
   const sin = tf.tensor2d(rope.sin, [T, c.dim]);
   if (dense) return { k: { ...attentionConstants(model, T), cos, sin }, dispose: () => tf.dispose([cos, sin]) };
   const l = mc.layouts.get(T);
-  const keyIndex = tf.tensor1d(l.keyIndex, 'int32');
   const mask = tf.tidy(() => tf.add(tf.tensor3d(l.band, [1, l.Bq, l.S]), tf.tensor3d(l.keyValid, [l.nb, 1, l.S]))); // [nb,Bq,S]
   return {
-    k: { swap: mc.swap, cos, sin, mask, blocks: { nb: l.nb, Bq: l.Bq, S: l.S, keyIndex } },
-    dispose: () => tf.dispose([cos, sin, mask, keyIndex]),
+    k: { swap: mc.swap, cos, sin, mask, blocks: { nb: l.nb, Bq: l.Bq, S: l.S } },
+    dispose: () => tf.dispose([cos, sin, mask]),
   };
 }
 
