@@ -14,7 +14,7 @@ import { loadModelScorer, parseModelSpec } from '../entropy/eval/model-scorer.js
 import { DEFAULT_NGRAM_ORDER } from '../entropy/ngram/train.js';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../entropy/train/config.js';
 import { loadDocuments, totalBytes, type InputDoc } from '../entropy/train/documents.js';
-import { splitByDocument } from '../entropy/train/split.js';
+import { heldOutWarning, splitByDocument } from '../entropy/train/split.js';
 import { trainEntropyModel, type TrainData } from '../entropy/train/train-loop.js';
 import { trainNgramEntropyModel } from '../entropy/train/train-ngram.js';
 import { parameterCount } from '../entropy/transformer/config.js';
@@ -92,7 +92,8 @@ async function readData(inputs: string[], o: Opts, valFraction: number): Promise
   const linesAsDocs = o.lines === true;
   const docs = await loadDocuments(inputs, { textField, linesAsDocs });
   if (docs.length === 0) throw new BltError('BAD_INPUT', `No non-empty documents in ${inputs.join(', ')}.`, 'check the paths, --text-field and --lines');
-  const { train, val } = splitByDocument(docs, valFraction);
+  const { train, val, note } = splitByDocument(docs, valFraction);
+  if (note !== undefined && o.quiet !== true && o.json !== true) process.stderr.write(`note: ${note}\n`);
   const bytesOf = (ds: InputDoc[]): Uint8Array[] => ds.map((d) => d.bytes);
   return {
     train: bytesOf(train),
@@ -144,8 +145,10 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
     const path = out.endsWith('.ngram') ? out : join(out, 'model.ngram');
     const r = await trainNgramEntropyModel(data, order, path);
     const bpb = r.heldOut?.bitsPerByte ?? null;
-    print(o, `n-gram model (order ${r.order}): ${r.path}\nfingerprint: ${r.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${r.heldOut?.bytes ?? 0} bytes (unigram ${fmt(r.unigramBpb)})\n`,
-      { kind, model: r.path, fingerprint: r.fingerprint, order: r.order, heldOutBpb: bpb, heldOutBytes: r.heldOut?.bytes ?? 0, unigramBpb: r.unigramBpb, trainSeconds: r.trainSeconds, data: data.recipe });
+    const warning = heldOutWarning(bpb, r.unigramBpb);
+    print(o, `n-gram model (order ${r.order}): ${r.path}\nfingerprint: ${r.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${r.heldOut?.bytes ?? 0} bytes (unigram ${fmt(r.unigramBpb)})\n` +
+      (warning === undefined ? '' : `warning: ${warning}\n`),
+      { kind, model: r.path, fingerprint: r.fingerprint, order: r.order, heldOutBpb: bpb, heldOutBytes: r.heldOut?.bytes ?? 0, unigramBpb: r.unigramBpb, trainSeconds: r.trainSeconds, data: data.recipe, warnings: warning === undefined ? [] : [warning] });
     return;
   }
   const cfg = trainConfigFrom(o);
@@ -185,11 +188,12 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
       throw new CommanderError(code, 'blt.interrupted', 'interrupted');
     }
     const bpb = res.heldOut?.bitsPerByte ?? null;
+    const warning = heldOutWarning(bpb, res.unigramBpb);
     print(o, `model: ${res.modelDir}\nfingerprint: ${res.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${res.heldOut?.bytes ?? 0} bytes (unigram ${fmt(res.unigramBpb)})\n` +
-      `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s on ${backend.name}\n`,
+      `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s on ${backend.name}\n` + (warning === undefined ? '' : `warning: ${warning}\n`),
       { kind, model: res.modelDir, fingerprint: res.fingerprint, steps: res.step, heldOutBpb: bpb, heldOutBytes: res.heldOut?.bytes ?? 0,
         unigramBpb: res.unigramBpb, finalLoss: res.losses[res.losses.length - 1] ?? null, trainSeconds: res.trainSeconds,
-        bytesPerSecond: res.bytesPerSecond, backend: backend.name, checkpoint: res.lastCheckpoint, config: cfg, data: data.recipe });
+        bytesPerSecond: res.bytesPerSecond, backend: backend.name, checkpoint: res.lastCheckpoint, config: cfg, data: data.recipe, warnings: warning === undefined ? [] : [warning] });
   } finally {
     progress.stop();
     signals.release();
