@@ -64,7 +64,7 @@ describe('n-gram model file', () => {
       return b;
     };
     assert.throws(() => ngramModelFromBytes(bad((b) => b.set(Buffer.from('NOTAMODL'), 0)), 'x.ngram'), isFormatError(/x\.ngram: .*expected magic "BLTNGRAM", got "NOTAMODL"/));
-    assert.throws(() => ngramModelFromBytes(bad((b) => new DataView(b.buffer).setUint32(8, 2, true))), isFormatError(/expected format version 1, got 2/));
+    assert.throws(() => ngramModelFromBytes(bad((b) => new DataView(b.buffer).setUint32(8, 3, true))), isFormatError(/expected format version 1 or 2, got 3.*upgrade blt-toolkit/s));
     assert.throws(() => ngramModelFromBytes(bad((b) => new DataView(b.buffer).setUint32(16, 256, true))), isFormatError(/vocabulary size 260, got 256/));
   });
 
@@ -83,8 +83,10 @@ describe('n-gram model file', () => {
     const model = trainNgramModel(docs.slice(0, 3), { order: 2 });
     const good = encodeNgramModel(model);
     const n = model.table.size - 1;
-    const parentAt = good.length - n * 10; // parents of nodes 1..n
-    const tokenAt = good.length - n * 2;
+    const nSlots = (model.contexts?.mask ?? -1) + 1;
+    const parentAt = 48 + model.discounts.length * 8 + 260 * 8; // version 2: parents of nodes 1..n after the header, discounts, floor
+    const tokenAt = parentAt + n * 8;
+    assert.equal(good.length, tokenAt + n * 2 + ((4 - ((n * 2) % 4)) % 4) + nSlots * 16);
     const edit = (at: number, write: (v: DataView) => void): Uint8Array => {
       const b = good.slice();
       write(new DataView(b.buffer, at));
@@ -93,11 +95,14 @@ describe('n-gram model file', () => {
     assert.throws(() => ngramModelFromBytes(edit(parentAt, (v) => v.setInt32(0, 5, true))), isFormatError(/node 1: expected a parent id in \[0, 1\), got 5/));
     assert.throws(() => ngramModelFromBytes(edit(tokenAt, (v) => v.setUint16(0, 300, true))), isFormatError(/node 1: expected a token < 260/));
     const dupAt = (v: number): Uint8Array => edit(tokenAt + 2 * (v - 1), (w) => w.setUint16(0, model.table.token[1] as number, true));
-    assert.throws(() => ngramModelFromBytes(dupAt(model.table.parent.findIndex((p, v) => v > 1 && p === 0))), isFormatError(/corrupt n-gram table at node \d+/));
+    // duplicates are found when the trie is linked: at first use of the log-prob path, never scored silently wrong there
+    const dup = ngramModelFromBytes(dupAt(model.table.parent.findIndex((p, v) => v > 1 && p === 0)));
+    assert.throws(() => ngramLogProbs(dup, docs[0] as Int32Array), isFormatError(/corrupt n-gram table at node \d+/));
     // unigram model: nodes 1 = BOS, 2 = 'a', both children of the root; node 2 := BOS is a duplicate
-    const uni = encodeNgramModel(trainNgramModel([Int32Array.of(1, 101)], { order: 0 }));
-    new DataView(uni.buffer).setUint16(uni.length - 2, 1, true);
-    assert.throws(() => ngramModelFromBytes(uni), isFormatError(/node 2: duplicate n-gram \(parent 0, token 1\)/));
+    const uniModel = trainNgramModel([Int32Array.of(1, 101)], { order: 0 });
+    const uni = encodeNgramModel(uniModel);
+    new DataView(uni.buffer).setUint16(48 + uniModel.discounts.length * 8 + 260 * 8 + 2 * 8 + 2, 1, true);
+    assert.throws(() => ngramModelFromBytes(uni).table, isFormatError(/node 2: duplicate n-gram \(parent 0, token 1\)/));
   });
 
   it('a missing file is NOT_FOUND', () => {

@@ -1,16 +1,58 @@
 import { createHash } from 'node:crypto';
 import { VOCAB_SIZE } from '../byte-vocab.js';
-import { buildContextTable } from './context-table.js';
-import { finalizeTables } from './finalize.js';
+import { buildContextTable, type ContextTable } from './context-table.js';
+import { finalizeTables, type Derived } from './finalize.js';
 import { encodeNgramModel } from './file-format.js';
+import { noFloor, type NgramFloor } from './floor.js';
+import { mixtureEntropies } from './mixture-entropy.js';
 import type { NgramModel } from './model.js';
 import type { NodeTable } from './node-table.js';
 
-/** counts + discounts → a complete model (probabilities, entropies, fingerprint). */
-export function buildModel(table: NodeTable, order: number, discounts: Float64Array, fileBytes?: Uint8Array): NgramModel {
-  const derived = finalizeTables(table, order, discounts);
-  const bytes = fileBytes ?? encodeNgramModel({ order, discounts, table });
-  const fingerprint = createHash('sha256').update(bytes).digest('hex');
-  const contexts = buildContextTable(table, order, derived.entropy);
-  return { kind: 'ngram-kn', order, vocabSize: VOCAB_SIZE, discounts, fingerprint, table, ...derived, contexts };
+export interface ModelParts {
+  readonly order: number;
+  readonly discounts: Float64Array;
+  readonly floor?: NgramFloor | undefined;
+  readonly pruned?: Uint32Array | undefined;
 }
+
+/** Probabilities and (floored) entropies of a linked trie. */
+export function deriveTables(table: NodeTable, parts: ModelParts): Derived {
+  const floor = parts.floor ?? noFloor();
+  const derived = finalizeTables(table, parts.order, parts.discounts, parts.pruned);
+  if (floor.weight > 0) derived.entropy = mixtureEntropies(table, parts.order, derived.prob, derived.gamma, floor);
+  return derived;
+}
+
+/**
+ * counts + discounts (+ floor, pruning) → a complete model (probabilities, entropies, scoring index,
+ * fingerprint = sha256 of `fileBytes` when it was read from a file, else of the bytes it would be saved as).
+ */
+export function buildModel(table: NodeTable, parts: ModelParts, fileBytes?: Uint8Array): NgramModel {
+  const floor = parts.floor ?? noFloor();
+  const derived = deriveTables(table, parts);
+  const contexts = buildContextTable(table, parts.order, derived.entropy);
+  const base = { order: parts.order, discounts: parts.discounts, floor, pruned: parts.pruned, table, contexts, rootEntropy: derived.entropy[0] as number };
+  const bytes = fileBytes ?? encodeNgramModel(base);
+  const fingerprint = createHash('sha256').update(bytes).digest('hex');
+  return { kind: 'ngram-kn', vocabSize: VOCAB_SIZE, fingerprint, ...base, ...derived };
+}
+
+/**
+ * A model whose trie-derived tables are computed on first access (a loaded version-2 file:
+ * scoring needs only `contexts` and `rootEntropy`). The getters are own enumerable properties,
+ * so spreading the model materializes them.
+ */
+export function lazyModel(
+  fixed: Omit<NgramModel, 'table' | 'prob' | 'gamma' | 'entropy' | 'kind' | 'vocabSize'>,
+  materialize: () => Derived & { table: NodeTable },
+): NgramModel {
+  let full: (Derived & { table: NodeTable }) | undefined;
+  const get = (): Derived & { table: NodeTable } => (full ??= materialize());
+  const m = { kind: 'ngram-kn', vocabSize: VOCAB_SIZE, ...fixed } as Record<string, unknown>;
+  for (const key of ['table', 'prob', 'gamma', 'entropy'] as const) {
+    Object.defineProperty(m, key, { enumerable: true, configurable: true, get: () => get()[key] });
+  }
+  return m as unknown as NgramModel;
+}
+
+export type { ContextTable };

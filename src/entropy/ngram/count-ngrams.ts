@@ -12,9 +12,10 @@ import { addChild, createNodeTable, findChild, type NodeTable } from './node-tab
  * The first token of a document (BOS) is context only: it is never predicted, so not counted.
  *
  * Walks with suffix links, so a position costs one hash probe unless an n-gram is new.
+ * `unigram` (Float64Array[260]), when given, receives the raw count of every predicted token.
  * Shape: docs: Int32Array[L] of token ids in [0, 260) → trie (NodeTable).
  */
-export function countNgrams(docs: Iterable<Int32Array>, order: number): NodeTable {
+export function countNgrams(docs: Iterable<Int32Array>, order: number, unigram?: Float64Array): NodeTable {
   const t = createNodeTable();
   let docIndex = 0;
   for (const doc of docs) {
@@ -27,7 +28,10 @@ export function countNgrams(docs: Iterable<Int32Array>, order: number): NodeTabl
         v = addChild(t, cur, x);
         linkNew(t, v, cur, x);
       }
-      if (i > 0) t.count[v] = (t.count[v] as number) + 1;
+      if (i > 0) {
+        t.count[v] = (t.count[v] as number) + 1;
+        if (unigram) unigram[x] = (unigram[x] as number) + 1;
+      }
       cur = (t.depth[v] as number) > order ? (t.suffix[v] as number) : v;
     }
   }

@@ -20,8 +20,10 @@ export interface Derived {
  * is γ·q with q = p(· | c′) whose entropy H(c′) is already known:
  *   H(c) = −Σ_{v∈S} p_v ln p_v − γ[(1 − Σ_S q) ln γ + (−H(c′) − Σ_S q ln q)]
  * so the cost is O(distinct successors) per context, and nodes are visited by length.
+ * With `pruned` (prune.ts), the counts of a context's dropped children count in N(c) and in
+ * its backoff mass γ(c)·N(c), so a dropped n-gram is predicted through its suffix.
  */
-export function finalizeTables(t: NodeTable, order: number, discounts: Float64Array): Derived {
+export function finalizeTables(t: NodeTable, order: number, discounts: Float64Array, pruned?: Uint32Array): Derived {
   const size = t.size;
   const total = new Float64Array(size);
   const gamma = new Float64Array(size);
@@ -30,6 +32,13 @@ export function finalizeTables(t: NodeTable, order: number, discounts: Float64Ar
     const n = t.count[v] as number;
     total[c] = (total[c] as number) + n;
     gamma[c] = (gamma[c] as number) + discountFor(discounts, t.depth[v] as number, n);
+  }
+  if (pruned) {
+    // pruned children (prune.ts): their counts stay in the context's total and move to its backoff mass
+    for (let c = 0; c < size; c++) {
+      total[c] = (total[c] as number) + (pruned[c] as number);
+      gamma[c] = (gamma[c] as number) + (pruned[c] as number);
+    }
   }
   for (let c = 0; c < size; c++) gamma[c] = (total[c] as number) > 0 ? (gamma[c] as number) / (total[c] as number) : 1;
 

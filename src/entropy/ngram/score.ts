@@ -13,7 +13,7 @@ import { findChild } from './node-table.js';
  */
 export function ngramEntropies(model: NgramModel, tokens: Int32Array): Float32Array {
   const out = new Float32Array(tokens.length);
-  if (model.contexts !== undefined) entropiesByKey(model.contexts, model.order, model.entropy[0] as number, tokens, out);
+  if (model.contexts !== undefined) entropiesByKey(model.contexts, model.order, model.rootEntropy, tokens, out);
   else entropiesByTrie(model, tokens, out);
   return out;
 }
@@ -56,7 +56,7 @@ function entropiesByTrie(model: NgramModel, tokens: Int32Array, out: Float32Arra
 export function ngramLogProbs(model: NgramModel, tokens: Int32Array): Float32Array {
   const out = new Float32Array(Math.max(tokens.length - 1, 0));
   const contexts = contextNodes(model, tokens);
-  for (let i = 0; i + 1 < tokens.length; i++) out[i] = Math.log(probFrom(model, contexts[i] as number, tokens[i + 1] as number));
+  for (let i = 0; i + 1 < tokens.length; i++) out[i] = Math.log(flooredProb(model, contexts[i] as number, tokens[i + 1] as number));
   return out;
 }
 
@@ -100,7 +100,7 @@ export function ngramNextDistribution(model: NgramModel, context: ArrayLike<numb
   let cur = 0;
   for (let i = 0; i < tokens.length; i++) cur = advance(model, cur, checkToken(tokens, i));
   const out = new Float64Array(VOCAB_SIZE);
-  for (let x = 0; x < VOCAB_SIZE; x++) out[x] = probFrom(model, cur, x);
+  for (let x = 0; x < VOCAB_SIZE; x++) out[x] = flooredProb(model, cur, x);
   return out;
 }
 
@@ -116,7 +116,14 @@ function advance(model: NgramModel, cur: number, x: number): number {
   return v < 0 ? 0 : (depth[v] as number) > model.order ? (suffix[v] as number) : v;
 }
 
-/** p(x | context node), float64: the stored probability of the first suffix that has seen x, times the γ of those skipped. */
+/** The model's prediction p′(x | node) = (1 − λ)·p_KN(x | node) + λ·u(x) (floor.ts). */
+export function flooredProb(model: NgramModel, node: number, x: number): number {
+  const lam = model.floor.weight;
+  const p = probFrom(model, node, x);
+  return lam > 0 ? (1 - lam) * p + lam * (model.floor.dist[x] as number) : p;
+}
+
+/** Kneser–Ney p(x | context node) before the floor, float64: the stored probability of the first suffix that has seen x, times the γ of those skipped. */
 export function probFrom(model: NgramModel, node: number, x: number): number {
   const { suffix } = model.table;
   let mult = 1;
