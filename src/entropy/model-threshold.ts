@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
 import { DEFAULT_THRESHOLD } from './patching/patch-options.js';
 import { NGRAM_PREFIX } from './open-scorer.js';
+import { resolveShippedModelName } from './default-model.js';
 
 export interface ThresholdChoice {
   threshold: number;
@@ -89,8 +90,9 @@ export async function writeModelPatching(modelSpec: string, patching: ModelPatch
  * The threshold a command should use: the user's (global only), else the model's calibrated one
  * (with its per-script table, if any), else the reference default.
  */
-export async function resolveThreshold(explicit: number | undefined, modelSpec: string | undefined): Promise<ThresholdChoice> {
+export async function resolveThreshold(explicit: number | undefined, requested: string | undefined): Promise<ThresholdChoice> {
   if (explicit !== undefined) return { threshold: explicit, source: 'option' };
+  const modelSpec = resolveShippedModelName(requested); // `ngram` / `transformer`: the shipped models
   if (modelSpec !== undefined) {
     const p = await readModelPatching(modelSpec);
     const t = p?.threshold;

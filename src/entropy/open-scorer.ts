@@ -3,7 +3,9 @@
  * onnx or tfjs engine) or an n-gram model file (`ngram:<file>`). Used by `blt patch`,
  * `blt preprocess` workers and `blt inspect`.
  */
+import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
+import { isNgramModelDir, NGRAM_MODEL_FILE, requireDefaultEntropyModel, resolveShippedModelName } from './default-model.js';
 import type { EntropyEngineRequest } from './engine.js';
 import type { BackendRequest } from '../backend/select-backend.js';
 
@@ -33,14 +35,18 @@ export interface ScorerOptions {
 
 export const NGRAM_PREFIX = 'ngram:';
 
-/** `spec` = a transformer model directory, or `ngram:<file>`; undefined = the shipped default. */
-export async function openEntropyScorer(spec: string | undefined, opts: ScorerOptions = {}): Promise<EntropyScorer> {
-  if (spec?.startsWith(NGRAM_PREFIX)) return openNgramScorer(spec.slice(NGRAM_PREFIX.length));
+/**
+ * `spec` = a transformer model directory, an n-gram model directory (holding `model.ngram`),
+ * `ngram:<file>`, or a shipped model's short name (`ngram`, `transformer`); undefined = the shipped default.
+ */
+export async function openEntropyScorer(requested: string | undefined, opts: ScorerOptions = {}): Promise<EntropyScorer> {
+  const spec = await resolveSpec(requested);
+  if (spec.startsWith(NGRAM_PREFIX)) return openNgramScorer(spec.slice(NGRAM_PREFIX.length));
+  if (isNgramModelDir(spec)) return openNgramScorer(join(spec, NGRAM_MODEL_FILE));
   // the backend first: it silences tfjs's console banner before any tensor exists
   const { initBackend } = await import('../backend/select-backend.js');
   await initBackend(opts.backend ?? 'auto');
-  const { requireDefaultEntropyModel } = await import('./default-model.js');
-  const dir = spec ?? (await requireDefaultEntropyModel());
+  const dir = spec;
   const { modelFingerprint } = await import('./model-format/model-dir.js');
   const { createEntropyEngine } = await import('./engine.js');
   const fingerprint = await modelFingerprint(dir);
@@ -57,12 +63,11 @@ export async function openEntropyScorer(spec: string | undefined, opts: ScorerOp
 async function openNgramScorer(path: string): Promise<EntropyScorer> {
   if (path.length === 0) throw new BltError('BAD_OPTION', 'Expected `ngram:<file>`, got an empty file name.');
   const { loadNgramModel, ngramEntropies } = await import('./ngram/index.js');
-  const { fingerprint } = await entropyModelFingerprint(NGRAM_PREFIX + path);
-  const model = loadNgramModel(path);
+  const model = loadNgramModel(path); // its fingerprint is the sha256 of the file bytes, as entropyModelFingerprint computes it
   return {
     engine: 'ngram',
     detail: `n-gram model ${path} (order ${model.order})`,
-    fingerprint,
+    fingerprint: model.fingerprint,
     score: async (docs) => docs.map((d) => ngramEntropies(model, d)),
     contextStride: Math.max(1, model.order),
     close: async () => undefined,
@@ -70,9 +75,10 @@ async function openNgramScorer(path: string): Promise<EntropyScorer> {
 }
 
 /** The fingerprint of a model spec without loading the model (directory files, or the n-gram file's sha256). */
-export async function entropyModelFingerprint(spec: string | undefined): Promise<{ spec: string; fingerprint: string }> {
-  if (spec?.startsWith(NGRAM_PREFIX)) {
-    const path = spec.slice(NGRAM_PREFIX.length);
+export async function entropyModelFingerprint(requested: string | undefined): Promise<{ spec: string; fingerprint: string }> {
+  const spec = await resolveSpec(requested);
+  if (spec.startsWith(NGRAM_PREFIX) || isNgramModelDir(spec)) {
+    const path = spec.startsWith(NGRAM_PREFIX) ? spec.slice(NGRAM_PREFIX.length) : join(spec, NGRAM_MODEL_FILE);
     const { createHash } = await import('node:crypto');
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(path).catch((err: Error) => {
@@ -80,8 +86,11 @@ export async function entropyModelFingerprint(spec: string | undefined): Promise
     });
     return { spec, fingerprint: createHash('sha256').update(bytes).digest('hex') };
   }
-  const { requireDefaultEntropyModel } = await import('./default-model.js');
-  const dir = spec ?? (await requireDefaultEntropyModel());
   const { modelFingerprint } = await import('./model-format/model-dir.js');
-  return { spec: dir, fingerprint: await modelFingerprint(dir) };
+  return { spec, fingerprint: await modelFingerprint(spec) };
+}
+
+/** Short names resolved, undefined → the default model's directory. */
+async function resolveSpec(spec: string | undefined): Promise<string> {
+  return resolveShippedModelName(spec) ?? (await requireDefaultEntropyModel());
 }

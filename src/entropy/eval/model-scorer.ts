@@ -4,6 +4,8 @@
  * entropy-transformer directory (docs/entropy-model-format.md). Both become a LogProbScorer
  * (log-probabilities, where open-scorer gives entropies) plus a fingerprint.
  */
+import { join } from 'node:path';
+import { isNgramModelDir, NGRAM_MODEL_FILE, resolveShippedModelName } from '../default-model.js';
 import { loadEntropyModel } from '../model-format/model-dir.js';
 import { loadNgramModel } from '../ngram/model-io.js';
 import { NGRAM_PREFIX } from '../open-scorer.js';
@@ -24,9 +26,11 @@ export interface ModelScorer {
   dispose(): void;
 }
 
-export function parseModelSpec(spec: string): ModelSpec {
+export function parseModelSpec(requested: string): ModelSpec {
+  const spec = resolveShippedModelName(requested);
   if (spec.startsWith(NGRAM_PREFIX)) return { kind: 'ngram', path: spec.slice(NGRAM_PREFIX.length) };
   if (spec.endsWith('.ngram')) return { kind: 'ngram', path: spec };
+  if (isNgramModelDir(spec)) return { kind: 'ngram', path: join(spec, NGRAM_MODEL_FILE) };
   return { kind: 'transformer', path: spec };
 }
 

@@ -82,7 +82,7 @@ export function chunkDocument(bytes: Uint8Array): Uint8Array[] {
  * training text); undefined otherwise.
  */
 export function heldOutWarning(bpb: number | null | undefined, unigramBpb: number | null | undefined): string | undefined {
-  if (bpb == null || unigramBpb == null || !Number.isFinite(bpb) || !Number.isFinite(unigramBpb)) return undefined;
+  if (bpb === null || bpb === undefined || unigramBpb === null || unigramBpb === undefined || !Number.isFinite(bpb) || !Number.isFinite(unigramBpb)) return undefined;
   if (bpb < unigramBpb) return undefined;
   return `held-out ${bpb.toFixed(4)} bits/byte is not below the unigram's ${unigramBpb.toFixed(4)}: the model learned nothing contextual ` +
     '(too little training text, or held-out text unlike it); give more text, or check the inputs';
