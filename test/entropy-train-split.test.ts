@@ -70,8 +70,9 @@ describe('cli: blt entropy train on one .txt file', () => {
     await writeFile(path, lines.join('\n'));
     const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'entropy', 'train', path, '--kind', 'ngram', '--out', join(root, 'ng'), '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { heldOutBpb: number; unigramBpb: number; warnings: string[]; data: { documents: { train: number; val: number } } };
+    const out = JSON.parse(r.stdout) as { heldOutBpb: number; unigramBpb: number; warnings: string[]; data: { documents: { train: number; val: number }; split: string } };
     assert.ok(out.data.documents.train > 0 && out.data.documents.val > 0);
+    assert.match(out.data.split, /split into \d+ chunks/);
     assert.ok(out.heldOutBpb < out.unigramBpb, `${out.heldOutBpb} vs unigram ${out.unigramBpb}`);
     assert.ok(out.heldOutBpb < 4, `held-out ${out.heldOutBpb}`);
     assert.deepEqual(out.warnings, []);

@@ -93,7 +93,6 @@ async function readData(inputs: string[], o: Opts, valFraction: number): Promise
   const docs = await loadDocuments(inputs, { textField, linesAsDocs });
   if (docs.length === 0) throw new BltError('BAD_INPUT', `No non-empty documents in ${inputs.join(', ')}.`, 'check the paths, --text-field and --lines');
   const { train, val, note } = splitByDocument(docs, valFraction);
-  if (note !== undefined && o.quiet !== true && o.json !== true) process.stderr.write(`note: ${note}\n`);
   const bytesOf = (ds: InputDoc[]): Uint8Array[] => ds.map((d) => d.bytes);
   return {
     train: bytesOf(train),
@@ -102,6 +101,7 @@ async function readData(inputs: string[], o: Opts, valFraction: number): Promise
       inputs, textField, linesAsDocs,
       documents: { train: train.length, val: val.length },
       bytes: { train: totalBytes(train), val: totalBytes(val) },
+      ...(note === undefined ? {} : { split: note }),
     },
   };
 }
@@ -147,7 +147,7 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
     const bpb = r.heldOut?.bitsPerByte ?? null;
     const warning = heldOutWarning(bpb, r.unigramBpb);
     print(o, `n-gram model (order ${r.order}): ${r.path}\nfingerprint: ${r.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${r.heldOut?.bytes ?? 0} bytes (unigram ${fmt(r.unigramBpb)})\n` +
-      (warning === undefined ? '' : `warning: ${warning}\n`),
+      (data.recipe.split === undefined ? '' : `note: ${data.recipe.split}\n`) + (warning === undefined ? '' : `warning: ${warning}\n`),
       { kind, model: r.path, fingerprint: r.fingerprint, order: r.order, heldOutBpb: bpb, heldOutBytes: r.heldOut?.bytes ?? 0, unigramBpb: r.unigramBpb, trainSeconds: r.trainSeconds, data: data.recipe, warnings: warning === undefined ? [] : [warning] });
     return;
   }
@@ -190,7 +190,8 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
     const bpb = res.heldOut?.bitsPerByte ?? null;
     const warning = heldOutWarning(bpb, res.unigramBpb);
     print(o, `model: ${res.modelDir}\nfingerprint: ${res.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${res.heldOut?.bytes ?? 0} bytes (unigram ${fmt(res.unigramBpb)})\n` +
-      `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s on ${backend.name}\n` + (warning === undefined ? '' : `warning: ${warning}\n`),
+      `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s on ${backend.name}\n` +
+      (data.recipe.split === undefined ? '' : `note: ${data.recipe.split}\n`) + (warning === undefined ? '' : `warning: ${warning}\n`),
       { kind, model: res.modelDir, fingerprint: res.fingerprint, steps: res.step, heldOutBpb: bpb, heldOutBytes: res.heldOut?.bytes ?? 0,
         unigramBpb: res.unigramBpb, finalLoss: res.losses[res.losses.length - 1] ?? null, trainSeconds: res.trainSeconds,
         bytesPerSecond: res.bytesPerSecond, backend: backend.name, checkpoint: res.lastCheckpoint, config: cfg, data: data.recipe, warnings: warning === undefined ? [] : [warning] });
