@@ -40,6 +40,9 @@ describe('blt serve: fair scoring queue', function () {
     }
     for (const c of covered) assert.ok(c.every((v) => v === 1));
     assert.ok(units.filter((u) => u.kind === 'piece').length >= 10, 'the 1000-token document is cut');
+    const independent = planUnits([1000], 100, 96, 0);
+    assert.ok(independent.every((u) => u.kind === 'piece' && u.keepFrom === 0 && u.from % 96 === 0), 'independent pieces carry no context');
+    assert.equal(independent.reduce((a, u) => a + (u.kind === 'piece' ? u.to - u.from : 0), 0), 1000, 'and score each token once');
     assert.deepEqual(planUnits(lengths, 100, undefined).map((u) => (u.kind === 'docs' ? u.count : -1)), [1, 1, 2, 1, 1], 'no stride: runs of whole documents only');
   });
 

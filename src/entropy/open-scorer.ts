@@ -18,12 +18,18 @@ export interface EntropyScorer {
   /** entropies (nats) per token of each document: out[k].length === docs[k].length */
   score(docs: readonly Int32Array[]): Promise<Float32Array[]>;
   /**
-   * When set (s): the entropies of tokens [a, b) of a document (a, b multiples of s, b ≤ n)
-   * equal those of scoring tokens [a - s, b) alone and dropping the first s outputs, so a long
-   * document can be scored in pieces (the server's fair queue, src/serve/score-queue.ts).
+   * When set (s): the entropies of tokens [a, b) of a document (a, b multiples of s, or b = n)
+   * equal those of scoring tokens [a - c, b) alone and dropping the first c outputs
+   * (c = `contextTokens`), so a long document can be scored in pieces (the server's fair queue,
+   * src/serve/score-queue.ts).
    * Transformer: 8192 (REFERENCE_CHUNK_LENGTH: its chunks are independent contexts); n-gram: the order.
    */
   readonly contextStride?: number;
+  /**
+   * How many tokens before a piece it must see (default: `contextStride`): 0 when the pieces
+   * are independent contexts (the transformer's 8192-token chunks), the order for n-grams.
+   */
+  readonly contextTokens?: number;
   close(): Promise<void>;
 }
 
@@ -57,7 +63,7 @@ export async function openEntropyScorer(requested: string | undefined, opts: Sco
   });
   // Chunks of 8192 tokens are independent contexts (transformer/chunks.ts), so pieces aligned to them need no more context.
   const { REFERENCE_CHUNK_LENGTH } = await import('./transformer/chunks.js');
-  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), contextStride: REFERENCE_CHUNK_LENGTH };
+  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), contextStride: REFERENCE_CHUNK_LENGTH, contextTokens: 0 };
 }
 
 async function openNgramScorer(path: string): Promise<EntropyScorer> {

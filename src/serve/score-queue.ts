@@ -8,14 +8,13 @@
  * document. A request whose client has gone (its AbortSignal fired) is dropped before its next
  * unit, so a disconnecting client never leaves model work behind.
  *
- * Pieces of one document: a scorer with `contextStride` s guarantees that the entropies of
- * tokens [a, b) (a, b multiples of s) equal those of scoring tokens [a - s, n') on their own
- * and dropping the first s outputs, for any n' ≥ b that is a multiple of s or the document's end
- * (the transformer's windows start at multiples of window/2 and see at most one stride of
- * history before their kept half; an n-gram model of order k ≤ s sees k-1 tokens). So a piece
- * is scored with one stride of preceding context and the kept outputs are identical to scoring
- * the document whole (tested bit for bit in test/serve-fairness.test.ts). Without
- * `contextStride` a document is one unit.
+ * Pieces of one document: a scorer with `contextStride` s and `contextTokens` c (default s)
+ * guarantees that the entropies of tokens [a, b) (a, b multiples of s, or b the document's end)
+ * equal those of scoring tokens [a - c, b) on their own and dropping the first c outputs (the
+ * transformer's 8192-token chunks are independent contexts: s = 8192, c = 0; an n-gram model of
+ * order k sees k - 1 tokens: s = c = k). So the kept outputs are identical to scoring the
+ * document whole (tested bit for bit in test/serve-fairness.test.ts). Without `contextStride` a
+ * document is one unit.
  */
 import { BltError } from '../core/errors.js';
 import type { EntropyScorer } from '../entropy/open-scorer.js';
@@ -58,7 +57,7 @@ interface Request {
 export const DEFAULT_CHUNK_TOKENS = 8192;
 
 /** The work units of one request (pure: depends on the document lengths and the two sizes). */
-export function planUnits(lengths: readonly number[], chunkTokens: number, stride: number | undefined): Unit[] {
+export function planUnits(lengths: readonly number[], chunkTokens: number, stride: number | undefined, context = stride ?? 0): Unit[] {
   const units: Unit[] = [];
   const span = stride === undefined ? 0 : Math.max(stride, Math.floor(chunkTokens / stride) * stride);
   let i = 0;
@@ -67,7 +66,7 @@ export function planUnits(lengths: readonly number[], chunkTokens: number, strid
     if (stride !== undefined && n > span + stride) {
       for (let a = 0; a < n; a += span) {
         const b = a + span >= n - stride ? n : a + span; // no tail shorter than one stride
-        const from = a === 0 ? 0 : a - stride;
+        const from = Math.max(0, a - context);
         units.push({ kind: 'piece', doc: i, from, keepFrom: a - from, to: b, last: b === n });
         if (b === n) break;
       }
@@ -97,7 +96,7 @@ export class ScoreQueue {
     if (this.closed) return Promise.reject(new BltError('BACKEND_UNAVAILABLE', 'The entropy model is closed: the server is shutting down.'));
     this.stats.pending++;
     const done = new Promise<Float32Array[]>((resolve, reject) => {
-      const units = planUnits(docs.map((d) => d.length), this.chunkTokens, this.scorer.contextStride);
+      const units = planUnits(docs.map((d) => d.length), this.chunkTokens, this.scorer.contextStride, this.scorer.contextTokens);
       this.active.push({ docs, units, next: 0, out: new Array<Float32Array>(docs.length), signal, resolve, reject });
     });
     this.running ??= this.pump();
