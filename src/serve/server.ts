@@ -82,7 +82,7 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
 
   const { openEntropyScorer } = await import('../entropy/open-scorer.js');
   const { resolveThreshold } = await import('../entropy/model-threshold.js');
-  const { defaultEntropyModelDir } = await import('../entropy/default-model.js');
+  const { defaultEntropyModelDir, DEFAULT_ENTROPY_MODEL } = await import('../entropy/default-model.js');
   const scorer = o.scorer ?? (await openEntropyScorer(entropyModel, { engine: o.engine ?? 'auto' }));
   log(`entropy model loaded: ${scorer.detail}`);
   const defaultThreshold = (await resolveThreshold(undefined, entropyModel ?? defaultEntropyModelDir())).threshold;
@@ -95,7 +95,7 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
   });
   const ctx: ServeContext = {
     bodyLimit, maxDocuments, entropyModel, workers, shardsDir, scorer, queue, jobs, guard,
-    patch: new PatchService({ queue, defaultThreshold, modelName: entropyModel ?? 'models/entropy-default' }),
+    patch: new PatchService({ queue, defaultThreshold, modelName: entropyModel ?? DEFAULT_ENTROPY_MODEL }),
     stats: new StatsService(statsGuard),
     metrics: new Metrics(),
     streams: new Set(),

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_ENTROPY_MODEL } from '../../entropy/default-model.js';
 import { BltError } from '../../core/errors.js';
 import { packageRoot, packageVersion } from '../../core/package-info.js';
 import type { ServeContext } from '../context.js';
@@ -15,7 +16,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: ServeContext): voi
     version: packageVersion(),
     uptimeSeconds: (performance.now() - ctx.startedAt) / 1000,
     accepting: ctx.jobs.accepting,
-    model: { name: ctx.entropyModel ?? 'models/entropy-default (shipped)', engine: ctx.scorer.engine, detail: ctx.scorer.detail, fingerprint: ctx.scorer.fingerprint, defaultThreshold: ctx.patch.defaultThreshold },
+    model: { name: ctx.entropyModel ?? `${DEFAULT_ENTROPY_MODEL} (shipped)`, engine: ctx.scorer.engine, detail: ctx.scorer.detail, fingerprint: ctx.scorer.fingerprint, defaultThreshold: ctx.patch.defaultThreshold },
     roots: ctx.guard.roots.map((r) => r.path),
     jobs: ctx.jobs.countByState(),
   }));
