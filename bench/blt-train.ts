@@ -2,7 +2,7 @@
  * BLT training throughput (issue "Train BLT", item 8): bytes/s of real training steps (the loader
  * on a shard set → bltTrainStep with AdamW), and the model FLOP utilisation: achieved FLOP/s
  * counted as bytes/s × trainPerByte (bltFlops: 3 × the forward FLOPs of the per-byte parts plus
- * the per-patch parts / mean patch length, DESIGN §7 — a multiply-add is 2 FLOPs, so this is the
+ * the per-patch parts / mean patch length, docs/design.md §7 — a multiply-add is 2 FLOPs, so this is the
  * usual 6 × parameters-touched per byte), divided by measureMatmulGflops() on the same backend.
  *
  *   node --import tsx bench/blt-train.ts [--data <shard-dir>] [--steps 6] [--backend wasm] [--profile] [--json]

@@ -1,7 +1,7 @@
 /**
  * Entropy-transformer training throughput on one backend (wasm by default): bytes/s of training
  * (one byte = one target token) and the achieved GFLOP/s against the model's cost
- * 6 × flopsPerByte (forward + backward, DESIGN §7), next to the machine's matmul GFLOP/s; plus
+ * 6 × flopsPerByte (forward + backward, docs/design.md §7), next to the machine's matmul GFLOP/s; plus
  * the bytes/s of held-out evaluation (computeLogProbs: windows at stride window/2, so each
  * byte is run ~2×). Median (min–max) of several timed steps after warm-up.
  *   node --import tsx bench/entropy-train.ts [--steps 8] [--batch-size 8] [--seq-len <window>] [--config '{"dim":128}'] [--backend wasm] [--json]

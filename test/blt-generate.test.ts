@@ -1,5 +1,5 @@
 /**
- * Generation (blt-spec §9): prefix patch lengths with include_next_token, incremental patching
+ * Generation (docs/reference.md §9): prefix patch lengths with include_next_token, incremental patching
  * (a prefix's boundaries never move as bytes are appended), greedy and seeded sampling, and the
  * loop on a trained tiny run with the entropy model recorded in its data: deterministic, the
  * entropy model sees every growing prefix, and each step's logits equal a direct forward.

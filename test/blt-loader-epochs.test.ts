@@ -3,7 +3,7 @@
  * ends up in exactly one batch row or in one of the reference's documented drops (the last patch
  * of a sequence whose first patch was forced to 1; bytes past N + 1; the final < P patches), checked
  * as multisets against an independent re-cut of the shard stream. Also epochs, shard order and the
- * validation iteration (spec §3.6 step 5, §8.2).
+ * validation iteration (docs/reference.md §3.6 step 5, §8.2).
  */
 import assert from 'node:assert/strict';
 import { appendFile, mkdtemp } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * N-gram ids of a batch equal the reference's hash of the PACKED row (`hashNgramIds(x_row, g, f, V)`,
- * spec §4), and on real preprocessed shards they agree with the stored per-document ids exactly
- * where the g-gram window lies inside one document and inside the row (DESIGN §6 deviation), and
+ * docs/reference.md §4), and on real preprocessed shards they agree with the stored per-document ids exactly
+ * where the g-gram window lies inside one document and inside the row (docs/design.md §6 deviation), and
  * differ only near joins and row starts.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,5 +1,5 @@
 /**
- * The packer (spec §3.6) as pure functions: the worked toy example, truncation and padding, the
+ * The packer (docs/reference.md §3.6) as pure functions: the worked toy example, truncation and padding, the
  * partial last batch, and fast-check against a line-by-line transliteration of the reference's
  * `_create_iter_from_patch_lengths` + `truncate_batch` (plain arrays, as the Python does it).
  */
@@ -70,7 +70,7 @@ function referencePack(seqs: Sequence[], B: number, P: number, N: number): { x: 
   return { x: xs, y: ys, mask, pl: pls };
 }
 
-describe('blt-loader packer (spec §3.6)', () => {
+describe('blt-loader packer (docs/reference.md §3.6)', () => {
   it('reproduces the worked toy example: [2,1,1,2] (6 tokens) → [1,1,1,1], 4 kept, padded to T = 6 → [1,1,1,4]', () => {
     const toy = seq([2, 1, 1, 2], 100);
     assert.deepEqual(Array.from(forceFirstPatch(toy).patchLengths), [1, 1, 1, 1]);
@@ -91,7 +91,7 @@ describe('blt-loader packer (spec §3.6)', () => {
     assert.equal(p.droppedLastPatch, 2 + 1);
   });
 
-  it('derives patch ids with the model\'s batch-indices (spec §7.1 example pl=[1,1,2,3], N=6)', () => {
+  it('derives patch ids with the model\'s batch-indices (docs/reference.md §7.1 example pl=[1,1,2,3], N=6)', () => {
     const b = assembleBatch(packSequences([seq([1, 1, 2, 3])], 1, 4, 6), 1, 4, 6, null);
     assert.deepEqual(Array.from(b.patchLengths), [1, 1, 2, 3]);
     assert.deepEqual(Array.from(b.patchIds), [0, 1, 2, 2, 3, 3]);

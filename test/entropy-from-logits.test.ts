@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { entropyFromLogits } from '../src/index.js';
 import { BltError } from '../src/core/errors.js';
 
-describe('entropyFromLogits (blt-spec §2.2)', () => {
+describe('entropyFromLogits (docs/reference.md §2.2)', () => {
   it('uniform logits give ln(vocab) nats', () => {
     const h = entropyFromLogits(new Float32Array(2 * 260).fill(3));
     assert.equal(h.length, 2);

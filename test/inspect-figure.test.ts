@@ -22,7 +22,7 @@ interface Fixture {
 const FIX = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/golden/tokens-with-entropies.json'), 'utf8')) as Fixture;
 const BYTES = new TextEncoder().encode(FIX.text);
 const H = Float32Array.from(FIX.entropies);
-/** The reference's lengths for the paper's sentence (blt-spec §3.2). */
+/** The reference's lengths for the paper's sentence (docs/reference.md §3.2). */
 const PAPER = [1, 1, 1, 1, 1, 15, 3, 3, 1, 1, 3, 12, 1, 1, 1, 1, 1, 5, 5, 1, 2, 1, 19];
 
 const count = (s: string, re: RegExp): number => (s.match(re) ?? []).length;

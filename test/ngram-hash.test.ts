@@ -4,10 +4,10 @@ import { encodeBytes, hashNgramIds, HASH_PRIMES } from '../src/index.js';
 import { BltError } from '../src/core/errors.js';
 import { referenceHash } from './helpers/bigint-hash.js';
 
-// "Hello, world!" with BOS (blt-spec §4 test vector)
+// "Hello, world!" with BOS (docs/reference.md §4 test vector)
 const HELLO = [1, 76, 105, 112, 112, 115, 48, 36, 123, 115, 118, 112, 104, 37];
 
-describe('hashed byte n-gram ids (blt-spec §4)', () => {
+describe('hashed byte n-gram ids (docs/reference.md §4)', () => {
   it('reproduces the spec vectors', () => {
     assert.deepEqual(Array.from(hashNgramIds(HELLO, 3, 0, 500002)),
       [443987, 124875, 393970, 386145, 358223, 190185, 141703, 484917, 141967, 146186, 10172, 334275, 306354, 205291]);

@@ -16,7 +16,7 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/golden/tokens-with-e
 const pl = (tokens: ArrayLike<number>, o: PatchOptions): number[] => Array.from(patchLengths(tokens, o));
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-describe('patching (blt-spec §3): the reference fixture', () => {
+describe('patching (docs/reference.md §3): the reference fixture', () => {
   it('reproduces the Figure-4 sentence patch lengths at the default threshold', () => {
     assert.equal(DEFAULT_THRESHOLD, fixture.threshold);
     assert.deepEqual(pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies }), fixture.patch_lengths);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { decodeBytes, encodeBytes, tokensToBytes } from '../src/index.js';
 import { BltError } from '../src/core/errors.js';
 
-describe('byte tokenizer (blt-spec §1)', () => {
+describe('byte tokenizer (docs/reference.md §1)', () => {
   it('matches the reference fixture (fixtures/tokenizer_data.json)', () => {
     const expected = [1, 80, 105, 120, 43, 119, 36, 103, 108, 105, 103, 111, 36, 109, 106, 36, 120, 108, 105, 119, 105, 36,
       120, 115, 111, 105, 114, 109, 126, 105, 118, 119, 36, 113, 101, 120, 103, 108, 37, 2];

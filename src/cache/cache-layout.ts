@@ -8,7 +8,7 @@
  *                         from killed runs and can be deleted when no run is active
  *
  * There is no shared index file to keep consistent: the cache is listed by reading each set's
- * index.json, whose fingerprints (DESIGN §5) say what it can be reused for.
+ * index.json, whose fingerprints (docs/design.md §5) say what it can be reused for.
  */
 import { join } from 'node:path';
 import { fingerprint } from '../shards/fingerprint.js';

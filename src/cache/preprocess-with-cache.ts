@@ -1,5 +1,5 @@
 /**
- * `blt preprocess --cache-dir <dir>`: reuse across experiments (DESIGN §5, docs/reuse.md).
+ * `blt preprocess --cache-dir <dir>`: reuse across experiments (docs/design.md §5, docs/reuse.md).
  *
  * The run's fingerprints are computed first (inputs hashed, entropy model fingerprinted: no model
  * run). Then, among the cached sets of the same inputs:

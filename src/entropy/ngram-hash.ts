@@ -1,6 +1,6 @@
 /**
  * Hashed byte n-gram ids, bit-exact with the reference's `byte_group_hash_function`
- * (bytelatent/model/blt.py; blt-spec §4):
+ * (bytelatent/model/blt.py; docs/reference.md §4):
  *
  *   w[i]  = [x[i-g+1], ..., x[i]]            (x[<0] := 0, the zero prefix of g-1)
  *   h[i]  = Σ_k w[i][k] · p_f^k  mod 2^64     (oldest byte × p^0; int64 wrap-around)

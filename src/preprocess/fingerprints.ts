@@ -1,5 +1,5 @@
 /**
- * The fingerprints of a shard set (DESIGN §5): what each column depends on.
+ * The fingerprints of a shard set (docs/design.md §5): what each column depends on.
  *   content = the input documents (input checksums + how they are read + the partition)
  *   entropy = content + entropy model fingerprint + scoring scheme
  *   patches = entropy (or content when the mode needs no entropies) + patching settings

@@ -1,6 +1,6 @@
 /**
  * `blt preprocess`: inputs → tasks → worker pool (entropies, patches, n-gram ids) → ordered
- * reassembly → shard writer → manifest. Resumable and deterministic (DESIGN §8):
+ * reassembly → shard writer → manifest. Resumable and deterministic (docs/design.md §8):
  *
  * - tasks are groups of input records fixed by the data, so output is identical for any worker
  *   count; in-flight work is bounded by `orderedMap`'s window (backpressure);

@@ -3,7 +3,7 @@
  * in encode-task.ts (per task, per column) and parquet-splice.ts (tasks → shard file).
  *
  * Reading goes by row groups (`ParquetFile.fromFile(openAsBlob)` + `read({rowGroups})`):
- * `readParquet(wholeFile)` crashes on files above ~1 GB (dependency-measurements §3). Small
+ * `readParquet(wholeFile)` crashes on files above ~1 GB (docs/parquet-choice.md). Small
  * row groups (one per task) are read several at a time, up to READ_GROUP_BYTES of
  * uncompressed data per call; a row group larger than COLUMNWISE_BYTES (a huge document) is read
  * one column at a time, because parquet-wasm's 4 GiB heap holds the decoded data and its IPC

@@ -4,7 +4,7 @@
  *
  * The number of patches of a document is its forced starts (tokens 0 and 1; token 2 too in the
  * monotonic rule) plus the number of its *decision values* above θ: H[t-1] for the global rule,
- * f32(H[t-1] - H[t-2]) for the monotonic one, for the tokens t the rule decides (blt-spec §3.2).
+ * f32(H[t-1] - H[t-2]) for the monotonic one, for the tokens t the rule decides (docs/reference.md §3.2).
  * So mean patch length = tokens / (forced + #{v > f32(θ)}), a step function of θ that changes
  * only at the distinct float32 decision values u_0 < … < u_{m-1}: any θ in [u_k, u_{k+1})
  * gives the same patches. We bisect over k (the mean is monotone in θ), compare the two

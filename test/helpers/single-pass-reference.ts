@@ -1,6 +1,6 @@
 /**
  * Test oracle: the reference's calculate_entropies (bytelatent/data/patcher.py + LMTransformer,
- * blt-spec §2.1–2.3) written out in plain float64 JavaScript, independently of src/entropy:
+ * docs/reference.md §2.1–2.3) written out in plain float64 JavaScript, independently of src/entropy:
  * each document is split into chunks of `chunkLength` (8192) tokens; every chunk is one
  * sequence with RoPE positions 0..L−1 (frequencies and angles rounded to float32 as torch's
  * precompute_freqs_cis computes them) and a dense [L,L] local_block_causal mask: key j is visible

@@ -1,5 +1,5 @@
 /**
- * Bits per byte over documents (spec §8.2): every document is scored as `[BOS, bytes+4..., EOS]`
+ * Bits per byte over documents (docs/reference.md §8.2): every document is scored as `[BOS, bytes+4..., EOS]`
  * and every token after BOS is a target (its bytes and its EOS, which the reference counts as a
  * byte too):  bpb = Σ −ln p(target) / ln 2 / Σ targets,  targets = Σ (bytes + 1).
  * The scorer is any model that gives per-token log-probabilities (transformer or n-gram).

@@ -5,7 +5,7 @@ import type { NgramModel } from './model.js';
 import { findChild } from './node-table.js';
 
 /**
- * Per-token entropies, as the reference defines them (blt-spec §2.2): H[i] = entropy in nats
+ * Per-token entropies, as the reference defines them (docs/reference.md §2.2): H[i] = entropy in nats
  * of the model's distribution over token i+1 given tokens[0..i]. One value per token, the
  * last one included. The entropy of every context was computed when the model was built, so
  * a position costs one lookup of its longest seen context (more only after unseen n-grams).

@@ -1,5 +1,5 @@
 /**
- * Entropy patching's start rule (`find_entropy_patch_start_ids`, blt-spec §3.2).
+ * Entropy patching's start rule (`find_entropy_patch_start_ids`, docs/reference.md §3.2).
  * Tokens 0 and 1 always start a patch; with e = H[1:], mask[j] decides token j + 2.
  * All comparisons are float32 (torch compares a float32 tensor with a Python float in float32).
  */

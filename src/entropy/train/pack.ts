@@ -1,10 +1,10 @@
 /**
- * Byte packing for entropy-model training (spec §1, §2.5).
+ * Byte packing for entropy-model training (docs/reference.md §1, §2.5).
  *
  * Each document becomes `[BOS, b0+4, b1+4, ..., EOS]`; documents are concatenated into one token
  * stream. A training sequence is `seqLen + 1` consecutive stream tokens `s`, and
  * `x = s[0..seqLen)`, `y = s[1..seqLen]`, so y[i] = x[i+1] for every i < seqLen−1 and the last
- * target is the real next token (the reference's padding target, spec §2.5, is not reproduced).
+ * target is the real next token (the reference's padding target, docs/reference.md §2.5, is not reproduced).
  *
  * Attention is not reset at document joins: a sequence may span `...EOS BOS...`, and the model
  * learns that BOS starts a fresh document. At inference each document is scored on its own from

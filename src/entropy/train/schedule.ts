@@ -1,5 +1,5 @@
 /**
- * Learning-rate schedule: linear warmup then cosine decay to a floor (blt-spec §8.3,
+ * Learning-rate schedule: linear warmup then cosine decay to a floor (docs/reference.md §8.3,
  * `bytelatent/optim.py` lr_cosine with cycle_length 1, theta 1), with PyTorch LambdaLR
  * semantics: the update made at optimizer step `s` (0-based) uses `lr · factor(s)`, so the
  * very first update uses lr 0 when warmup > 0.

@@ -1,7 +1,7 @@
 /**
  * How the queries of one row of T tokens reach their keys on the inference path (entropies,
  * log-probabilities). Both layouts give query i exactly the keys j with max(0, i − W + 1) ≤ j ≤ i,
- * the reference's single-pass sliding window (blt-spec §2.1, W = config.window):
+ * the reference's single-pass sliding window (docs/reference.md §2.1, W = config.window):
  *
  *   dense   (T ≤ W): one block of T queries over all T keys (nb 1, Bq T, S T) with the causal mask.
  *   blocked (T > W): nb = T/Bq blocks of Bq queries; block b gathers the S keys

@@ -1,6 +1,6 @@
 /**
  * How documents become model rows on the inference path, as the reference's calculate_entropies
- * (blt-spec §2.3) runs them: each document (never a flattened batch) is cut into chunks of
+ * (docs/reference.md §2.3) runs them: each document (never a flattened batch) is cut into chunks of
  * `chunkLength` = 8192 tokens, each chunk one row with RoPE positions 0..L−1 and a fresh context.
  * Inside a chunk the reference's local_block_causal mask also starts a new attention block after
  * every EOS (id 2) that is not the chunk's last token; such a segment becomes its own row whose

@@ -95,7 +95,7 @@ export function nonEmbeddingParameterCount(c: EntropyTransformerConfig): number 
 }
 
 /**
- * Forward FLOPs per byte (DESIGN §7): 2·(non-embedding params incl. output) + 4·L·C·d with
+ * Forward FLOPs per byte (docs/design.md §7): 2·(non-embedding params incl. output) + 4·L·C·d with
  * C = window (each query attends at most `window` keys: q·k and p·v, 2 FLOPs per MAC).
  */
 export function flopsPerByte(c: EntropyTransformerConfig): number {

@@ -25,7 +25,7 @@ function buildModel(config: EntropyTransformerConfig, arrays: (name: string) => 
 }
 
 /**
- * A freshly initialised model (blt-spec §8.4): trunc-normal ±3σ from a seeded PRNG (each tensor's
+ * A freshly initialised model (docs/reference.md §8.4): trunc-normal ±3σ from a seeded PRNG (each tensor's
  * values depend only on `seed` and its name), RMSNorm gains 1.
  */
 export function createEntropyTransformer(config: EntropyTransformerConfig, seed = 0): EntropyTransformer {

@@ -11,7 +11,7 @@ export function ropeFrequency(i: number, headDim: number, theta: number): number
 }
 
 /**
- * RoPE tables for interleaved pairs (GPT-J style, blt-spec §2.1), tiled over heads so they
+ * RoPE tables for interleaved pairs (GPT-J style, docs/reference.md §2.1), tiled over heads so they
  * apply to a [B,T,d] tensor before the head split: for channel c, head-dim index j = c mod hd,
  * pair i = floor(j/2), angle = fround(t · ropeFrequency(i)) at absolute position t = start + row
  * (the reference's float32 `outer(t, freqs)`).

@@ -2,7 +2,7 @@ import type { EntropyTransformerConfig, WeightSpec } from './types.js';
 
 /**
  * Every tensor of the model in contract order (docs/entropy-model-format.md), with its
- * PyTorch shape ([out, in] for linear weights) and the reference init (blt-spec §8.4):
+ * PyTorch shape ([out, in] for linear weights) and the reference init (docs/reference.md §8.4):
  * trunc-normal ±3σ, σ = dim^-0.5 except w2 (σ = ffn_dim^-0.5); RMSNorm gains 1.
  */
 export function weightSpecs(c: EntropyTransformerConfig): WeightSpec[] {

@@ -1,4 +1,4 @@
-;; Rolling-polynomial byte n-gram hash, bit-exact with the reference (blt-spec §4):
+;; Rolling-polynomial byte n-gram hash, bit-exact with the reference (docs/reference.md §4):
 ;;   h[i] = Σ_{k<g} tok[i-g+1+k] · p^k   (int64, wrapping)      id[i] = h[i] floor-mod vocab
 ;; Rolled in O(1) per position, exactly in Z/2^64 since p is odd (invertible):
 ;;   h[i] = (h[i-1] - tok[i-g] + tok[i] · p^g) · p^-1

@@ -1,6 +1,6 @@
 /**
  * Hashed n-gram ids for a packed batch, computed on each packed row x exactly as the reference
- * does (spec §4: windows cross document joins and include BOS/EOS/pad; only the row start gets
+ * does (docs/reference.md §4: windows cross document joins and include BOS/EOS/pad; only the row start gets
  * the zero prefix).
  *
  * Why recompute the whole row rather than reuse the shards' per-document ids and patch the

@@ -1,7 +1,7 @@
 /**
  * Evaluation rows that score EVERY target of a document stream once (docs/blt-loader.md
  * "Covering evaluation"). The reference's validation iteration cuts the stream into sequences of
- * P patches and keeps only the first N + 1 tokens of each (spec §3.6 step 4, §8.2): with long
+ * P patches and keeps only the first N + 1 tokens of each (docs/reference.md §3.6 step 4, §8.2): with long
  * patches most bytes are never scored (measured: 9 % under entropy patching of Russian, 99 % under
  * space patching), so bits per byte of two patchings are taken over different bytes.
  *

@@ -126,7 +126,7 @@ export async function createLoader(opts: LoaderOptions): Promise<BltLoader> {
 }
 
 /**
- * The reference's validation iteration (spec §3.6 step 5, §8.2): one pass in shard order, buffer
+ * The reference's validation iteration (docs/reference.md §3.6 step 5, §8.2): one pass in shard order, buffer
  * size 1 (no shuffle), rows padded to N, the last batch partial with all-zero mask rows.
  */
 export function createValidationLoader(opts: Omit<LoaderOptions, 'bufferSize' | 'epochs' | 'shuffleShards' | 'seed'> & { seed?: number }): Promise<BltLoader> {

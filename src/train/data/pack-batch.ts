@@ -1,5 +1,5 @@
 /**
- * The reference PackingIterator in patching mode (spec §3.6, `packing_iterator.py`
+ * The reference PackingIterator in patching mode (docs/reference.md §3.6, `packing_iterator.py`
  * `_create_iter_from_patch_lengths` + `truncate_batch`), as pure functions over typed arrays.
  * Rows are row-major: `[B,N]` means `b·N + i`.
  */

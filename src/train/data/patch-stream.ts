@@ -1,5 +1,5 @@
 /**
- * The reference SequenceIterator's token/patch buffer (spec §3.5): documents appended whole,
+ * The reference SequenceIterator's token/patch buffer (docs/reference.md §3.5): documents appended whole,
  * sequences of exactly P patches cut from the front. Chunks are never mutated after `append`, so
  * a snapshot is a list of references plus two offsets (cheap enough to take after every batch);
  * `concat` turns one into plain arrays for a JSON state.

@@ -1,5 +1,5 @@
 /**
- * The reference SequenceIterator (spec §3.5, `sequence_iterator.py`): documents are concatenated
+ * The reference SequenceIterator (docs/reference.md §3.5, `sequence_iterator.py`): documents are concatenated
  * into one stream; whenever `bufferSize·P` patches are buffered, the next `bufferSize` sequences
  * of exactly P patches are cut and handed out in a seeded permutation. Leftover patches stay
  * buffered; documents straddle sequences.

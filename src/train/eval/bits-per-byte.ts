@@ -1,5 +1,5 @@
 /**
- * Bits per byte of a BLT on a stream of batches, as the reference's eval (blt-spec §8.2,
+ * Bits per byte of a BLT on a stream of batches, as the reference's eval (docs/reference.md §8.2,
  * `eval_ppl_on_path`): bpb = Σ CE over real targets / ln 2 / Σ mask, where the batches come from
  * the validation loader (one pass, buffer 1, rows padded to N, partial last batch with all-zero
  * mask rows) and BOS/EOS targets count as bytes. Forward only; nothing leaks per batch.

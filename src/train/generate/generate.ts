@@ -1,5 +1,5 @@
 /**
- * Byte-by-byte generation with incremental entropy patching (blt-spec §9, the reference's
+ * Byte-by-byte generation with incremental entropy patching (docs/reference.md §9, the reference's
  * generate_nocache): tokens = encode(prompt, eos false); at each step the entropies of the whole
  * prefix (entropy mode), its patch lengths with include_next_token, one BLT forward over the
  * prefix, the last position's logits → greedy or temperature/top-k sample; stop at EOS or after

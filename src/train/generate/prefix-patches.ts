@@ -1,10 +1,10 @@
 /**
- * Patch lengths of a generation prefix (blt-spec §9): the reference's `patcher.patch(ctx,
+ * Patch lengths of a generation prefix (docs/reference.md §9): the reference's `patcher.patch(ctx,
  * include_next_token=True)` with the run's patching settings, so the lengths sum to len(ctx) + 1
  * and the last patch holds the position being generated. When H[cur−1] > θ a new patch starts at
  * that position (the latent transformer "fires"); otherwise generation continues inside the
  * current patch. Entropy and space patching already start with the 1-token BOS patch; for static
- * patching the first patch is split into [1, ℓ−1] as the loader's packing does (spec §3.6).
+ * patching the first patch is split into [1, ℓ−1] as the loader's packing does (docs/reference.md §3.6).
  */
 import { BltError } from '../../core/errors.js';
 import { patchLengths } from '../../entropy/patching/patch-lengths.js';

@@ -1,5 +1,5 @@
 /**
- * Pure index and mask arithmetic of a BLT batch (blt-spec §5–§7), on flat typed arrays.
+ * Pure index and mask arithmetic of a BLT batch (docs/reference.md §5–§7), on flat typed arrays.
  * Rows are independent; `[B,N]` means row-major `b*N + i`. Patch lengths follow the reference's
  * packing contract: every row has `pl[0] = 1` and `Σ pl = N + 1` (the extra position is the
  * "next token" of the last input byte).
@@ -22,7 +22,7 @@ export function checkPatchLengths(pl: Int32Array, B: number, P: number, N: numbe
     }
     if (pl[b * P] !== 1 || sum !== N + 1) {
       throw new BltError('BAD_INPUT', `Row ${b}: expected patch lengths with first = 1 and sum = N + 1 = ${N + 1}, got first ${pl[b * P]} and sum ${sum}.`,
-        'the packer must force a first patch of 1 and add row padding to the last patch (blt-spec §3.6)');
+        'the packer must force a first patch of 1 and add row padding to the last patch (docs/reference.md §3.6)');
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The typed-array batch the loader hands to the model (blt-spec §3.6, §12). Everything is
+ * The typed-array batch the loader hands to the model (docs/reference.md §3.6, §12). Everything is
  * precomputed on CPU; `prepareBltInputs` turns it into tensors once per step.
  */
 import { BltError } from '../../core/errors.js';

@@ -1,5 +1,5 @@
 /**
- * Architecture of a Byte Latent Transformer (blt-spec §0, §4–§7). Field names follow the
+ * Architecture of a Byte Latent Transformer (docs/reference.md §0, §4–§7). Field names follow the
  * reference's `ByteLatentTransformerArgs` (snake_case, as in its params.json) where one exists.
  * Cross-attention in encoder and decoder, pooling-initialised patch queries (max) and the
  * "window None" cross masks are fixed (the released-model setting), not options.
@@ -9,7 +9,7 @@ import { requireInt, requireOneOf, requirePositive } from '../../core/validate.j
 import { BYTE_VOCAB_SIZE, swigluHiddenDim } from '../../entropy/transformer/config.js';
 import { HASH_PRIMES } from '../../entropy/ngram-hash.js';
 
-/** Hashed byte n-gram embedding tables (spec §4): F·|sizes| tables of `vocab` rows each. */
+/** Hashed byte n-gram embedding tables (docs/reference.md §4): F·|sizes| tables of `vocab` rows each. */
 export interface BltNgramConfig {
   /** n-gram sizes G (reference 1B: [3..8]). */
   readonly sizes: readonly number[];

@@ -1,5 +1,5 @@
 /**
- * Parameter counts and forward FLOPs of a BLT (DESIGN §7): parts that run per byte (local encoder
+ * Parameter counts and forward FLOPs of a BLT (docs/design.md §7): parts that run per byte (local encoder
  * and decoder) plus parts that run per patch (global model, patch projections, the patch side of
  * cross-attention) divided by the mean patch length. A multiply-add is 2 FLOPs; attention costs
  * 4·d per (query, visible key) pair (q·k and p·v). Training ≈ 3× forward (backward ≈ 2× forward).

@@ -1,5 +1,5 @@
 /**
- * The BLT forward pass (blt-spec §4–§7): hash embeddings → local encoder → global transformer →
+ * The BLT forward pass (docs/reference.md §4–§7): hash embeddings → local encoder → global transformer →
  * local decoder. logits[b,i] predicts x[b,i+1] (= y[b,i]) from bytes ≤ i and global states of
  * patches ≤ dec_pid[i] = patch_ids[i+1] − 1.
  */

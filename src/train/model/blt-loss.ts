@@ -1,5 +1,5 @@
 /**
- * Loss and bits per byte (blt-spec §7.3, §8.2). CE is −log softmax(logits)[y] in nats, via one-hot ×
+ * Loss and bits per byte (docs/reference.md §7.3, §8.2). CE is −log softmax(logits)[y] in nats, via one-hot ×
  * log-softmax (its gradient needs no gather/scatter kernel).
  */
 import * as tf from '@tensorflow/tfjs';

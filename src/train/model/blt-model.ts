@@ -18,7 +18,7 @@ export interface BltModel {
 let instances = 0;
 
 /**
- * A freshly initialised model (blt-spec §8.4): trunc-normal ±3σ from the project's seeded PRNG;
+ * A freshly initialised model (docs/reference.md §8.4): trunc-normal ±3σ from the project's seeded PRNG;
  * each tensor's values depend only on `seed` and its name, so the init is deterministic and
  * identical on every backend. RMSNorm gains are 1.
  */

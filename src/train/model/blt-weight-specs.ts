@@ -1,6 +1,6 @@
 /**
- * Every tensor of a BLT model under the reference's state-dict names (blt-spec §8.5), PyTorch
- * layout ([out, in] for linear weights), with the reference init (spec §8.4, init_std_factor
+ * Every tensor of a BLT model under the reference's state-dict names (docs/reference.md §8.5), PyTorch
+ * layout ([out, in] for linear weights), with the reference init (docs/reference.md §8.4, init_std_factor
  * disabled): trunc-normal ±3σ with σ = d^-0.5 for embeddings, attention, w1/w3, cross-attention
  * and output (d = the module's width), σ = hidden^-0.5 for w2, σ = dim_patch_emb^-0.5 for patch
  * projections (encoder dE, decoder dG), σ = (k·dE)^-0.5 for the global input projection, σ = dE^-0.5

@@ -1,5 +1,5 @@
 /**
- * Local-decoder cross-attention (blt-spec §7.2): byte i attends exactly the k slots of patch
+ * Local-decoder cross-attention (docs/reference.md §7.2): byte i attends exactly the k slots of patch
  * dec_pid[i] (reference `cross_attn_mask(patches_as_queries=False, window=None)`; never fully
  * masked), computed as a softmax over k gathered keys per byte: O(N·k·d), no [N, P·k] mask.
  */

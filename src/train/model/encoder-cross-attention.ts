@@ -1,5 +1,5 @@
 /**
- * Local-encoder cross-attention (blt-spec §5): the k query slots of patch p attend only the bytes
+ * Local-encoder cross-attention (docs/reference.md §5): the k query slots of patch p attend only the bytes
  * of patch p (reference `cross_attn_mask(patches_as_queries=True, window=None)`). Computed as a
  * masked softmax over each patch's padded byte slots (batch-indices.ts patchByteTable) instead of a
  * [P·k, N] mask: O(P·k·L·d) rather than O(P·k·N·d). A patch with no bytes gets exactly 0 (flex

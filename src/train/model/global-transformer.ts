@@ -1,5 +1,5 @@
 /**
- * Latent global transformer (blt-spec §6, reference `GlobalTransformer.forward`): the k slots of
+ * Latent global transformer (docs/reference.md §6, reference `GlobalTransformer.forward`): the k slots of
  * each patch concatenated ([B·P, k·dE]), token_embedding_projection to dG when k·dE ≠ dG, then
  * transformer blocks over patch positions 0..P-1 with the block-causal (or causal) patch mask.
  * No final norm.

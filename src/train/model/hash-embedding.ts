@@ -1,5 +1,5 @@
 /**
- * Byte + hashed n-gram embedding (blt-spec §4, reference `compute_hash_embeddings`):
+ * Byte + hashed n-gram embedding (docs/reference.md §4, reference `compute_hash_embeddings`):
  *   e = tok_embeddings[x] + Σ_t encoder_hash_tok_embedding.t[ids_t]
  * with no normalisation (the code; the paper divides by |G| + 1). Ids are computed on CPU by the
  * loader (hashNgramIds) and fed as int32; gather's gradient is UnsortedSegmentSum (initBackend

@@ -1,5 +1,5 @@
 /**
- * Local decoder (blt-spec §7.2, reference `LocalDecoder.forward`): starts from the encoder's byte
+ * Local decoder (docs/reference.md §7.2, reference `LocalDecoder.forward`): starts from the encoder's byte
  * states; global states are projected to k slots per patch (patch_embedding_projection, dG → k·dD,
  * when dG ≠ dD); before the first layer (or before every layer when
  * cross_attn_all_layers_decoder) each byte cross-attends the k slots of patch dec_pid[i] with the

@@ -1,5 +1,5 @@
 /**
- * Local encoder (blt-spec §5, reference `LocalEncoder.forward`): byte transformer blocks with the
+ * Local encoder (docs/reference.md §5, reference `LocalEncoder.forward`): byte transformer blocks with the
  * local block-causal mask; after the last layer (or after every layer when
  * cross_attn_all_layers_encoder) the patch slots cross-attend their own bytes. The slots are
  * initialised once, from the first cross-attending layer's output: max-pool per patch, then

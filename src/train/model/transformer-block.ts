@@ -1,5 +1,5 @@
 /**
- * The reference's pre-norm TransformerBlock (bytelatent/base_transformer.py, blt-spec §2.1), shared
+ * The reference's pre-norm TransformerBlock (bytelatent/base_transformer.py, docs/reference.md §2.1), shared
  * by the local encoder, the global transformer and the local decoder:
  *   h = x + Attn(RMSNorm_attn(x));  out = h + SwiGLU(RMSNorm_ffn(h)).
  */

@@ -1,5 +1,5 @@
 /**
- * FLOPs per byte of a BLT under a patching scheme (DESIGN §7, bltFlops): per-byte parts plus the
+ * FLOPs per byte of a BLT under a patching scheme (docs/design.md §7, bltFlops): per-byte parts plus the
  * per-patch parts divided by the scheme's mean patch length. Training ≈ 3 × forward (forward
  * counts a multiply-add as 2 FLOPs, so this is the usual 6 × parameters-touched per byte).
  */

@@ -1,5 +1,5 @@
 /**
- * One optimizer step of the BLT (blt-spec §8.1): for each of `gradAccum` micro-batches,
+ * One optimizer step of the BLT (docs/reference.md §8.1): for each of `gradAccum` micro-batches,
  * forward → loss/gradAccum → gradients, added to the running sum and clipped by global norm after
  * every micro-batch (the reference calls clip_grad_norm_ on the accumulated .grad after each
  * backward); then one AdamW update. With gradAccum = 1 this is forward → loss → grads → clip →
