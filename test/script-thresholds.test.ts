@@ -133,6 +133,7 @@ describe('per-script thresholds', function () {
     assert.throws(() => resolvePatchingChoice({ mode: 'space', scriptThresholds: { 'script:Han': 2 } }), /scriptThresholds/);
 
     const stats = await computeShardStats(out, { ngrams: false });
+    assert.deepEqual(stats.patching.scriptThresholds, { 'script:Cyrillic': 0.25 }, 'blt stats shows the stored table');
     assert.equal(stats.languageSpread.languages, 0, 'groups under 4 KiB are not counted');
     const spread = languageSpread(stats.byLanguage, 1);
     const bpp = stats.byLanguage.map((g) => g.bytesPerPatch);
