@@ -1,3 +1,4 @@
+import { documentThreshold } from '../entropy/script-threshold.js';
 import { intArg, numberArg } from './parse-size.js';
 import { useColour } from './colour.js';
 import { Option, type Command } from 'commander';
@@ -76,18 +77,22 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
   if (opts.patchSize !== undefined) base.patchSize = opts.patchSize;
 
   let entropies: Float32Array[] | undefined;
+  let table: Record<string, number> | undefined;
   if (opts.mode === 'entropy') {
     if (!base.monotonicity && base.threshold === undefined) {
       const { resolveThreshold } = await import('../entropy/model-threshold.js');
       const { defaultEntropyModelDir } = await import('../entropy/default-model.js');
-      base.threshold = (await resolveThreshold(undefined, opts.model ?? defaultEntropyModelDir())).threshold;
+      const t = await resolveThreshold(undefined, opts.model ?? defaultEntropyModelDir());
+      base.threshold = t.threshold;
+      table = t.scriptThresholds; // the model's per-script table: one θ per document by its main script, as blt preprocess does
     }
     entropies = await scoreDocs(docs.map((d) => d.tokens), opts);
   }
 
   const stats = new PatchStatsAccumulator();
   const results = docs.map((d, i) => {
-    const lengths = patchLengths(d.tokens, entropies ? { ...base, entropies: entropies[i] as Float32Array } : base);
+    const threshold = table && base.threshold !== undefined ? documentThreshold(d.tokens, base.threshold, table) : base.threshold;
+    const lengths = patchLengths(d.tokens, entropies ? { ...base, entropies: entropies[i] as Float32Array, ...(threshold === undefined ? {} : { threshold }) } : base);
     stats.add(lengths);
     return { id: d.id, tokens: d.tokens, lengths };
   });
@@ -99,7 +104,7 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
       patchLengths: Array.from(r.lengths),
       ...(entropies ? { entropies: Array.from(entropies[i] as Float32Array, (x) => Math.round(x * 1e4) / 1e4) } : {}),
     }));
-    process.stdout.write(`${JSON.stringify({ mode: opts.mode, options: { ...base, entropies: undefined }, documents, stats: stats.result() })}\n`);
+    process.stdout.write(`${JSON.stringify({ mode: opts.mode, options: { ...base, entropies: undefined, ...(table ? { scriptThresholds: table } : {}) }, documents, stats: stats.result() })}\n`);
     return;
   }
   if (opts.stats) {
