@@ -18,7 +18,7 @@ export function tempSiblingPath(path: string): string {
  * but after a power loss the file may be old, new or empty; use it only for files a resumed run
  * checks (e.g. by checksum) before trusting them.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], opts: { sync?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<Uint8Array>, opts: { sync?: boolean } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSiblingPath(path);
   try {

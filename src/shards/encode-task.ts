@@ -23,7 +23,7 @@ import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
 import { BltError } from '../core/errors.js';
 import { EXTRA_TOKENS, type ShardDoc } from './row.js';
-import { assembleParquet, parquetFooter } from './parquet-splice.js';
+import { ParquetAssembler, parquetFooter } from './parquet-splice.js';
 import { columnNames, shardSchema, type ShardColumnsSpec } from './schema.js';
 import type { ThriftStruct } from './thrift-compact.js';
 import type { ShardFileFormat } from './writer-state.js';
@@ -187,18 +187,30 @@ function slices<T>(rows: readonly T[], size: number): Array<{ first: number; row
 }
 
 /**
- * The rows (≥ 1, valid: see `checkRow`) → the staged file's bytes, as pieces (write them in
- * order). Deterministic: identical rows and settings give identical bytes.
+ * The rows (≥ 1, valid: see `checkRow`) → the staged file's bytes, as pieces to write in order,
+ * produced column by column (write each batch before asking for the next: memory then holds
+ * one encoded column). Deterministic: identical rows and settings give identical bytes.
  */
-export function encodeTask(rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Uint8Array[] {
+export function* encodeTaskPieces(rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Generator<Uint8Array[]> {
   const schema = shardSchema(enc.columns);
   const names = columnNames(enc.columns);
   if (enc.format === 'arrow') {
     const batches = slices(rows, enc.rowGroupRows).map((s) => columnData(s.rows, enc.columns, schema, ngramIdsOf, s.first));
-    return [arrow.tableToIPC(new arrow.Table(batches), 'stream')];
+    yield [arrow.tableToIPC(new arrow.Table(batches), 'stream')];
+    return;
   }
-  const groups = slices(rows, enc.rowGroupRows).map((s) =>
-    names.map((name, i) => writeTable(singleColumnTable(schema, i, columnOf(name, s.rows, enc.columns, schema, ngramIdsOf, s.first), s.rows.length), columnProperties(name, enc.rowGroupRows))),
-  );
-  return assembleParquet(templateFor(enc.columns), groups);
+  const a = new ParquetAssembler(templateFor(enc.columns));
+  yield a.start();
+  for (const s of slices(rows, enc.rowGroupRows)) {
+    for (const [i, name] of names.entries()) {
+      yield a.addColumn(writeTable(singleColumnTable(schema, i, columnOf(name, s.rows, enc.columns, schema, ngramIdsOf, s.first), s.rows.length), columnProperties(name, enc.rowGroupRows)));
+    }
+    a.endRowGroup();
+  }
+  yield a.finish();
+}
+
+/** `encodeTaskPieces` collected: the staged file's bytes as pieces. */
+export function encodeTask(rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Uint8Array[] {
+  return [...encodeTaskPieces(rows, enc, ngramIdsOf)].flat();
 }

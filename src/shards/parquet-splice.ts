@@ -2,7 +2,7 @@
  * Parquet files assembled from pieces that parquet-wasm encoded separately, by moving column
  * chunks and rewriting the footer (FileMetaData, Thrift compact) — no re-encoding.
  *
- * - **Horizontally** (`assembleParquet`): single-column files of the same rows become one row
+ * - **Horizontally** (`ParquetAssembler`, `assembleParquet`): single-column files of the same rows become one row
  *   group with all columns. A task is encoded column by column, so the wasm heap holds one
  *   column of one task at a time (a 60 MB document's n-gram column is 240 MB; all its columns
  *   together would not fit in parquet-wasm's 4 GiB heap).
@@ -76,41 +76,71 @@ function withRowGroups(template: ThriftStruct, rowGroups: ThriftStruct[], numRow
 }
 
 /**
- * One row group's columns, each a single-column, single-row-group Parquet file of the same
- * rows in schema order, → the pieces of a row group placed at `pos`: the chunk bytes (views of
- * the inputs) and its RowGroup struct.
+ * Builds one Parquet file from single-column, single-row-group files added one at a time, in
+ * row group order then schema order, handing back the bytes to write after each: the caller
+ * writes them and drops the column file, so memory holds one encoded column at a time.
+ *
+ *   const a = new ParquetAssembler(template);   // a.start() → the leading magic
+ *   for (const group of groups) { for (const col of group) write(a.addColumn(encode(col))); a.endRowGroup(); }
+ *   write(a.finish());                            // the footer
  */
-export function rowGroupFromColumns(columnFiles: readonly Uint8Array[], pos: number, ordinal: number): { chunks: Uint8Array[]; rowGroup: ThriftStruct; bytes: number } {
-  const chunks: Uint8Array[] = [];
-  const columns: ThriftStruct[] = [];
-  let at = pos;
-  let numRows: bigint | undefined;
-  let totalBytes = 0n;
-  for (const file of columnFiles) {
+export class ParquetAssembler {
+  private pos = MAGIC.length;
+  private readonly rowGroups: ThriftStruct[] = [];
+  private columns: ThriftStruct[] = [];
+  private groupStart = MAGIC.length;
+  private groupRows: bigint | undefined;
+  private groupBytes = 0n;
+  private numRows = 0n;
+
+  constructor(private readonly template: ThriftStruct) {}
+
+  start(): Uint8Array[] {
+    return [MAGIC];
+  }
+
+  /** Adds the column chunk(s) of a single-row-group file to the current row group; returns the bytes to write. */
+  addColumn(file: Uint8Array): Uint8Array[] {
     const meta = parquetFooter(file);
     const groups = listOf(meta, 4).items as ThriftStruct[];
     if (groups.length !== 1) bad(`expected one row group per column file, got ${groups.length}`);
     const rg = groups[0] as ThriftStruct;
     const rows = i64Of(rg, 3) ?? 0n;
-    if (numRows !== undefined && rows !== numRows) bad(`column files hold ${numRows} and ${rows} rows`);
-    numRows = rows;
-    totalBytes += i64Of(rg, 2) ?? 0n;
+    if (this.groupRows !== undefined && rows !== this.groupRows) bad(`column files of one row group hold ${this.groupRows} and ${rows} rows`);
+    this.groupRows = rows;
+    this.groupBytes += i64Of(rg, 2) ?? 0n;
+    const out: Uint8Array[] = [];
     for (const cc of listOf(rg, 1).items as ThriftStruct[]) {
       const [s, e] = chunkRange(cc);
-      moveChunk(cc, BigInt(at - s));
-      chunks.push(file.subarray(s, e));
-      columns.push(cc);
-      at += e - s;
+      moveChunk(cc, BigInt(this.pos - s));
+      out.push(file.subarray(s, e));
+      this.columns.push(cc);
+      this.pos += e - s;
     }
+    return out;
   }
-  const rowGroup: ThriftStruct = { fields: [] };
-  setField(rowGroup, 1, T.LIST, { elemType: T.STRUCT, items: columns });
-  setField(rowGroup, 2, T.I64, totalBytes);
-  setField(rowGroup, 3, T.I64, numRows ?? 0n);
-  setField(rowGroup, 5, T.I64, BigInt(pos));
-  setField(rowGroup, 6, T.I64, BigInt(at - pos));
-  setField(rowGroup, 7, T.I16, ordinal);
-  return { chunks, rowGroup, bytes: at - pos };
+
+  endRowGroup(): void {
+    const rowGroup: ThriftStruct = { fields: [] };
+    setField(rowGroup, 1, T.LIST, { elemType: T.STRUCT, items: this.columns });
+    setField(rowGroup, 2, T.I64, this.groupBytes);
+    setField(rowGroup, 3, T.I64, this.groupRows ?? 0n);
+    setField(rowGroup, 5, T.I64, BigInt(this.groupStart));
+    setField(rowGroup, 6, T.I64, BigInt(this.pos - this.groupStart));
+    setField(rowGroup, 7, T.I16, this.rowGroups.length);
+    this.rowGroups.push(rowGroup);
+    this.numRows += this.groupRows ?? 0n;
+    this.columns = [];
+    this.groupStart = this.pos;
+    this.groupRows = undefined;
+    this.groupBytes = 0n;
+  }
+
+  /** The footer: metadata, its length, the trailing magic. */
+  finish(): Uint8Array[] {
+    if (this.columns.length > 0) bad('finish() inside a row group');
+    return footerBytes(withRowGroups(this.template, this.rowGroups, this.numRows));
+  }
 }
 
 /**
@@ -119,18 +149,13 @@ export function rowGroupFromColumns(columnFiles: readonly Uint8Array[], pos: num
  * metadata with ARROW:schema, created_by, column orders); its row groups are replaced.
  */
 export function assembleParquet(template: ThriftStruct, groups: ReadonlyArray<readonly Uint8Array[]>): Uint8Array[] {
-  const out: Uint8Array[] = [MAGIC];
-  let pos = MAGIC.length;
-  const rowGroups: ThriftStruct[] = [];
-  let numRows = 0n;
-  groups.forEach((cols, i) => {
-    const g = rowGroupFromColumns(cols, pos, i);
-    out.push(...g.chunks);
-    rowGroups.push(g.rowGroup);
-    numRows += i64Of(g.rowGroup, 3) ?? 0n;
-    pos += g.bytes;
-  });
-  out.push(...footerBytes(withRowGroups(template, rowGroups, numRows)));
+  const a = new ParquetAssembler(template);
+  const out = a.start();
+  for (const cols of groups) {
+    for (const c of cols) out.push(...a.addColumn(c));
+    a.endRowGroup();
+  }
+  out.push(...a.finish());
   return out;
 }
 

@@ -14,7 +14,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
 import { writeFileAtomic } from '../core/atomic.js';
-import { encodeTask, type NgramIdsOf, type TaskEncoding } from './encode-task.js';
+import { encodeTaskPieces, type NgramIdsOf, type TaskEncoding } from './encode-task.js';
 import { checkRow, EXTRA_TOKENS, rowColumnBytes, type ShardDoc } from './row.js';
 import type { ShardColumnsSpec } from './schema.js';
 import type { ShardFileFormat, ShardTotals } from './writer-state.js';
@@ -61,15 +61,19 @@ export function summarizeRows(rows: readonly ShardDoc[], spec: ShardColumnsSpec,
 export async function stageTask(dir: string, task: number, rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Promise<StagedTask> {
   const summary = summarizeRows(rows, enc.columns, task, ngramIdsOf !== undefined);
   if (rows.length === 0) return { ...summary, staged: null };
-  const pieces = encodeTask(rows, enc, ngramIdsOf);
+  const file = stagedFileName(task, enc.format);
   let crc = 0;
   let bytes = 0;
-  for (const p of pieces) {
-    crc = crc32(p, crc);
-    bytes += p.length;
-  }
-  const file = stagedFileName(task, enc.format);
-  await writeFileAtomic(join(dir, STAGING_DIR, file), pieces, { sync: false });
+  // written column by column as they are encoded: one encoded column in memory at a time
+  await writeFileAtomic(join(dir, STAGING_DIR, file), (function* () {
+    for (const pieces of encodeTaskPieces(rows, enc, ngramIdsOf)) {
+      for (const p of pieces) {
+        crc = crc32(p, crc);
+        bytes += p.length;
+        yield p;
+      }
+    }
+  })(), { sync: false });
   return { ...summary, staged: { file, bytes, crc32: crc } };
 }
 
