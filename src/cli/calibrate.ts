@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { intArg, numberArg } from './parse-size.js';
+import { MODEL_PATH_HELP } from './model-option.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .option('--tolerance <fraction>', 'accepted relative error of the mean', numberArg('--tolerance'), 0.01)
     .option('--max-docs <n>', 'use at most n documents', intArg('--max-docs', 1))
     .option('--max-bytes <n>', `use at most n text bytes (default ${DEFAULT_SHARD_SAMPLE_BYTES} for a shard set, ${DEFAULT_MODEL_SAMPLE_BYTES} when scoring)`, intArg('--max-bytes', 1))
-    .option('--model <dir>', 'entropy model for inputs: a directory or ngram:<file> (default: the shipped model)')
+    .option('--model <path>', `entropy model for inputs: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .addOption(backendOption())
     .option('--text-field <name>', 'JSONL/Parquet field holding the text (inputs)')

@@ -5,12 +5,15 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { initBackend, type BackendInfo } from '../backend/select-backend.js';
 import { BltError, badOption } from '../core/errors.js';
 import { requireDefaultEntropyModel } from '../entropy/default-model.js';
 import { evaluateBitsPerByte } from '../entropy/eval/bits-per-byte.js';
-import { loadModelScorer, parseModelSpec } from '../entropy/eval/model-scorer.js';
+import { loadModelScorer, parseModelSpec, type ModelSpec } from '../entropy/eval/model-scorer.js';
+import { resolveEntropyModel } from '../entropy/model-format/resolve-model.js';
+import { MODEL_PATH_HELP } from './model-option.js';
+import { checkOutDir } from './out-dir.js';
 import { DEFAULT_NGRAM_ORDER } from '../entropy/ngram/train.js';
 import { resolveTrainConfig, type TrainConfig, type TrainConfigInput } from '../entropy/train/config.js';
 import { loadDocuments, totalBytes, type InputDoc } from '../entropy/train/documents.js';
@@ -139,6 +142,7 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
   const kind = o.kind ?? 'transformer';
   if (kind !== 'transformer' && kind !== 'ngram') throw badOption('--kind', "'transformer' or 'ngram'", kind);
   const out = o.out as string;
+  checkOutDir('--out', kind === 'ngram' && out.endsWith('.ngram') ? dirname(out) : out);
   if (kind === 'ngram') {
     const order = num(o, 'order', '--order') ?? DEFAULT_NGRAM_ORDER;
     const data = await readData(inputs, o, valFractionOf(o));
@@ -202,7 +206,9 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
 }
 
 async function evalAction(inputs: string[], o: Opts): Promise<void> {
-  const spec = parseModelSpec((o.model as string | undefined) ?? (await requireDefaultEntropyModel()));
+  const typed = o.model as string | undefined;
+  const found = typed === undefined ? undefined : resolveEntropyModel(typed, '--model');
+  const spec: ModelSpec = found ? { kind: found.kind === 'ngram' ? 'ngram' : 'transformer', path: found.path } : parseModelSpec(await requireDefaultEntropyModel());
   const backend = spec.kind === 'transformer' ? (await initBackend(backendFrom(o.backend))).name : 'js';
   const batchSize = num(o, 'batchSize', '--batch-size') ?? 8;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw badOption('--batch-size', 'an integer >= 1', batchSize);
@@ -266,7 +272,7 @@ export function register(program: Command): void {
     .command('eval')
     .description('bits per byte of an entropy model on a corpus')
     .argument('<inputs...>', 'input files/directories, or udhr / brown')
-    .option('--model <dir|ngram:file>', 'model directory or n-gram file (default: the installed default model)')
+    .option('--model <path>', `${MODEL_PATH_HELP} (default: the installed default model)`)
     .option('--held-out', "only the project's held-out documents of the inputs (the training split)")
     .option('--val-fraction <x>', 'held-out fraction for --held-out (default 0.1)')
     .option('--max-bytes <n>', 'evaluate at most this many bytes: a prefix of every document, the same length for all that are longer')

@@ -2,6 +2,7 @@
  * `blt generate --checkpoint <run-dir> --prompt <text>`: byte-by-byte generation with incremental
  * entropy patching (docs/blt-training.md). Only this file reads argv for it.
  */
+import { MODEL_PATH_HELP } from './model-option.js';
 import type { Command } from 'commander';
 import { initBackend } from '../backend/select-backend.js';
 import { badOption } from '../core/errors.js';
@@ -29,7 +30,9 @@ async function generateAction(o: Opts): Promise<void> {
   const { runPatching, openRunScorer } = await import('../train/generate/run-patching.js');
   const { generateBlt } = await import('../train/generate/generate.js');
   const run = await loadBltRun(o.checkpoint as string, step);
-  const patching = await runPatching(run.state, o.entropyModel as string | undefined);
+  const typedModel = o.entropyModel as string | undefined;
+  const { canonicalModelSpec } = await import('../entropy/model-format/resolve-model.js');
+  const patching = await runPatching(run.state, typedModel === undefined ? undefined : canonicalModelSpec(typedModel, '--entropy-model'));
   const scorer = await openRunScorer(patching, request);
   try {
     const prompt = o.prompt as string;
@@ -73,7 +76,7 @@ export function register(program: Command): void {
     .option('--top-k <n>', 'sample among the k most likely bytes (default 0 = all)')
     .option('--seed <n>', 'sampling seed (default 0)')
     .option('--step <n>', 'a checkpoint step other than the newest')
-    .option('--entropy-model <dir|ngram:file>', 'entropy model for patching (default: the one the run\'s data was patched with)')
+    .option('--entropy-model <path>', `entropy model for patching: ${MODEL_PATH_HELP} (default: the one the run's data was patched with)`)
     .option('--stream', 'print bytes as they are generated')
     .addOption(backendOption())
     .option('--json', 'print {prompt, text, bytes, stop, seconds, bytesPerSecond, step, patching, entropyModel, backend}')

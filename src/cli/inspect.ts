@@ -1,4 +1,5 @@
 import { useColour } from './colour.js';
+import { MODEL_PATH_HELP } from './model-option.js';
 import { Option, type Command } from 'commander';
 import { intArg, numberArg } from './parse-size.js';
 import { writeFile } from 'node:fs/promises';
@@ -57,7 +58,7 @@ export function register(program: Command): void {
     .option('--source <name>', 'with --doc-id: the document\'s source, when ids repeat across sources')
     .option('--threshold <nats>', `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`, numberArg('--threshold'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
-    .option('--model <dir>', 'entropy model: a directory or ngram:<file> (default: the shipped model)')
+    .option('--model <path>', `entropy model: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .addOption(backendOption())
     .option('--svg <file>', 'write the entropy figure (entropy line, threshold, patch starts, characters) as SVG')
@@ -97,6 +98,10 @@ async function loadData(text: string[], opts: InspectOptions): Promise<InspectDa
   const [doc] = await readInputDocs({ text, ...(opts.file === undefined ? {} : { file: opts.file }) });
   const bytes = doc?.bytes ?? new Uint8Array();
   const tokens = encodeBytes(bytes);
+  if (opts.model !== undefined) {
+    const { canonicalModelSpec } = await import('../entropy/model-format/resolve-model.js');
+    opts.model = canonicalModelSpec(opts.model, '--model');
+  }
   const [entropies] = await scoreDocs([tokens], opts);
   const { resolveThreshold } = await import('../entropy/model-threshold.js');
   const { defaultEntropyModelDir } = await import('../entropy/default-model.js');

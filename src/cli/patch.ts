@@ -6,6 +6,7 @@ import { encodeBytes } from '../entropy/tokenizer.js';
 import { patchLengths } from '../entropy/patching/patch-lengths.js';
 import { PATCH_MODES, type PatchMode, type PatchOptions } from '../entropy/patching/patch-options.js';
 import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
+import { MODEL_PATH_HELP } from './model-option.js';
 import { PatchStatsAccumulator } from '../entropy/patch-stats.js';
 import type { EntropyEngineRequest } from '../entropy/engine.js';
 import { readInputDocs } from './read-input.js';
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
     .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
     .option('--include-next-token', 'lengths also cover the next token (sum = L + 1)')
-    .option('--model <dir>', 'entropy model: a directory or ngram:<file> (default: the shipped model)')
+    .option('--model <path>', `entropy model: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .addOption(backendOption())
     .option('--stats', 'print patch statistics instead of the segmentation')
@@ -68,6 +69,10 @@ export async function scoreDocs(tokens: Int32Array[], opts: { model?: string; en
 
 async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
   checkPatchingFlags(opts);
+  if (opts.model !== undefined) {
+    const { canonicalModelSpec } = await import('../entropy/model-format/resolve-model.js');
+    opts.model = canonicalModelSpec(opts.model, '--model');
+  }
   const spec = { text, lines: opts.lines === true, ...(opts.file === undefined ? {} : { file: opts.file }) };
   const docs = (await readInputDocs(spec)).map((d) => ({ id: d.id, tokens: encodeBytes(d.bytes) }));
   const base: PatchOptions = { mode: opts.mode, includeNextToken: opts.includeNextToken === true, monotonicity: opts.monotonicity === true };

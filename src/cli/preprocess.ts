@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { PATCH_MODES } from '../entropy/patching/patch-options.js';
 import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
 import { checkOutDir } from './out-dir.js';
+import { MODEL_PATH_HELP } from './model-option.js';
 import { intArg, numberArg, parseIntList, parseSize } from './parse-size.js';
 import type { PreprocessOptions } from '../preprocess/config.js';
 import type { PreprocessHooks, PreprocessSummary } from '../preprocess/run-preprocess.js';
@@ -51,7 +52,7 @@ export function register(program: Command): void {
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
     .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
     .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
-    .option('--entropy-model <dir|ngram:file>', 'entropy model (default: the shipped model)')
+    .option('--entropy-model <path>', `entropy model: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .option('--store-entropies', 'also store entropies in static/space/byte mode (for later repatching)')
     .option('--ngram-sizes <list>', 'hashed n-gram sizes', (v) => parseIntList('--ngram-sizes', v), [3, 4, 5, 6, 7, 8])
@@ -127,6 +128,10 @@ async function runCli(inputs: string[], o: Cli): Promise<void> {
   const { runPreprocess } = await import('../preprocess/run-preprocess.js');
   checkPatchingFlags(o);
   checkOutDir('--out', o.out);
+  if (o.entropyModel !== undefined) {
+    const { canonicalModelSpec } = await import('../entropy/model-format/resolve-model.js');
+    o.entropyModel = canonicalModelSpec(o.entropyModel, '--entropy-model');
+  }
   const config = resolvePreprocessConfig(toOptions(inputs, o));
   await runPipelineCommand('preprocess', o, (hooks) => runPreprocess(config, hooks), formatSummary);
 }

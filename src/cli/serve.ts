@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { BltError } from '../core/errors.js';
 import { parseSize } from './parse-size.js';
+import { canonicalModelSpec } from '../entropy/model-format/resolve-model.js';
+import { MODEL_PATH_HELP } from './model-option.js';
 
 interface ServeCli {
   port: number;
@@ -32,7 +34,7 @@ export function register(program: Command): void {
     .option('-p, --port <n>', 'TCP port (0: any free port)', int('--port'), 8080)
     .option('--host <addr>', 'address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
     .option('--cache-dir <dir>', 'state directory: job records (jobs/) and default job outputs (shards/); queued jobs survive restarts here', '.blt-serve')
-    .option('--entropy-model <dir|ngram:file>', 'entropy model, loaded once (default: the shipped model)')
+    .option('--entropy-model <path>', `entropy model, loaded once: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
     .option('--roots <dir,...>', 'directories jobs may read and write and /v1/stats may read (default: none, jobs refused)', list)
     .option('--job-concurrency <n>', 'preprocessing jobs running at once', int('--job-concurrency'), 1)
@@ -64,7 +66,7 @@ async function runServe(o: ServeCli): Promise<void> {
     bodyLimit: o.bodyLimit,
     maxDocuments: o.maxDocuments,
     log,
-    ...(o.entropyModel === undefined ? {} : { entropyModel: o.entropyModel }),
+    ...(o.entropyModel === undefined ? {} : { entropyModel: canonicalModelSpec(o.entropyModel, '--entropy-model') }),
     ...(o.workers === undefined ? {} : { workers: o.workers }),
   });
   let stopping = false;

@@ -1,11 +1,13 @@
 /**
- * One interface over every entropy model kind: a transformer model directory (scored by the
- * onnx or tfjs engine) or an n-gram model file (`ngram:<file>`). Used by `blt patch`,
- * `blt preprocess` workers and `blt inspect`.
+ * One interface over every entropy model kind: a transformer model directory or training
+ * checkpoint (scored by the onnx or tfjs engine) or an n-gram model. What the user typed is
+ * resolved by resolveEntropyModel (src/entropy/model-format/resolve-model.ts: shipped short
+ * names, run directories, model files, `ngram:` optional, ...). Used by every command's
+ * --model / --entropy-model, the `blt preprocess` workers and `blt serve`.
  */
-import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
-import { isNgramModelDir, NGRAM_MODEL_FILE, requireDefaultEntropyModel, resolveShippedModelName } from './default-model.js';
+import { requireDefaultEntropyModel } from './default-model.js';
+import { NGRAM_PREFIX, resolveEntropyModel, type ResolvedEntropyModel } from './model-format/resolve-model.js';
 import type { EntropyEngineRequest } from './engine.js';
 import type { BackendRequest } from '../backend/select-backend.js';
 
@@ -39,20 +41,20 @@ export interface ScorerOptions {
   threads?: number;
 }
 
-export const NGRAM_PREFIX = 'ngram:';
+export { NGRAM_PREFIX };
 
 /**
- * `spec` = a transformer model directory, an n-gram model directory (holding `model.ngram`),
- * `ngram:<file>`, or a shipped model's short name (`ngram`, `transformer`); undefined = the shipped default.
+ * `requested` = anything resolveEntropyModel accepts (a shipped short name `ngram` / `transformer`,
+ * a model or run directory of either kind, a checkpoint, an n-gram file, `ngram:<path>`);
+ * undefined = the shipped default. `flag` names the option in errors.
  */
-export async function openEntropyScorer(requested: string | undefined, opts: ScorerOptions = {}): Promise<EntropyScorer> {
-  const spec = await resolveSpec(requested);
-  if (spec.startsWith(NGRAM_PREFIX)) return openNgramScorer(spec.slice(NGRAM_PREFIX.length));
-  if (isNgramModelDir(spec)) return openNgramScorer(join(spec, NGRAM_MODEL_FILE));
+export async function openEntropyScorer(requested: string | undefined, opts: ScorerOptions = {}, flag = '--model'): Promise<EntropyScorer> {
+  const m = await resolveSpec(requested, flag);
+  if (m.kind === 'ngram') return openNgramScorer(m.path);
   // the backend first: it silences tfjs's console banner before any tensor exists
   const { initBackend } = await import('../backend/select-backend.js');
   await initBackend(opts.backend ?? 'auto');
-  const dir = spec;
+  const dir = m.path;
   const { modelFingerprint } = await import('./model-format/model-dir.js');
   const { createEntropyEngine } = await import('./engine.js');
   const fingerprint = await modelFingerprint(dir);
@@ -63,7 +65,8 @@ export async function openEntropyScorer(requested: string | undefined, opts: Sco
   });
   // Chunks of 8192 tokens are independent contexts (transformer/chunks.ts), so pieces aligned to them need no more context.
   const { REFERENCE_CHUNK_LENGTH } = await import('./transformer/chunks.js');
-  return { engine: engine.name, detail: engine.detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), contextStride: REFERENCE_CHUNK_LENGTH, contextTokens: 0 };
+  const detail = m.note === undefined ? engine.detail : `${m.note}; ${engine.detail}`;
+  return { engine: engine.name, detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), contextStride: REFERENCE_CHUNK_LENGTH, contextTokens: 0 };
 }
 
 async function openNgramScorer(path: string): Promise<EntropyScorer> {
@@ -80,11 +83,16 @@ async function openNgramScorer(path: string): Promise<EntropyScorer> {
   };
 }
 
-/** The fingerprint of a model spec without loading the model (directory files, or the n-gram file's sha256). */
-export async function entropyModelFingerprint(requested: string | undefined): Promise<{ spec: string; fingerprint: string }> {
-  const spec = await resolveSpec(requested);
-  if (spec.startsWith(NGRAM_PREFIX) || isNgramModelDir(spec)) {
-    const path = spec.startsWith(NGRAM_PREFIX) ? spec.slice(NGRAM_PREFIX.length) : join(spec, NGRAM_MODEL_FILE);
+/**
+ * The fingerprint of a model spec without loading the model (directory files, or the n-gram
+ * file's sha256), and the canonical spec manifests record (`ngram:<file>`, an n-gram model
+ * directory, or the transformer model / checkpoint directory).
+ */
+export async function entropyModelFingerprint(requested: string | undefined, flag = '--model'): Promise<{ spec: string; fingerprint: string }> {
+  const m = await resolveSpec(requested, flag);
+  const spec = m.spec;
+  if (m.kind === 'ngram') {
+    const path = m.path;
     const { createHash } = await import('node:crypto');
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(path).catch((err: Error) => {
@@ -93,10 +101,10 @@ export async function entropyModelFingerprint(requested: string | undefined): Pr
     return { spec, fingerprint: createHash('sha256').update(bytes).digest('hex') };
   }
   const { modelFingerprint } = await import('./model-format/model-dir.js');
-  return { spec, fingerprint: await modelFingerprint(spec) };
+  return { spec, fingerprint: await modelFingerprint(m.path) };
 }
 
-/** Short names resolved, undefined → the default model's directory. */
-async function resolveSpec(spec: string | undefined): Promise<string> {
-  return resolveShippedModelName(spec) ?? (await requireDefaultEntropyModel());
+/** What `requested` names (undefined → the default model). */
+async function resolveSpec(requested: string | undefined, flag: string): Promise<ResolvedEntropyModel> {
+  return resolveEntropyModel(requested ?? (await requireDefaultEntropyModel()), flag);
 }

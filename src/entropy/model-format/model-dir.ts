@@ -9,13 +9,15 @@ import { BltError } from '../../core/errors.js';
 import { packageVersion } from '../../core/package-info.js';
 import { checkWeightArrays, entropyTransformerFromArrays, exportWeightArrays } from '../transformer/model.js';
 import type { EntropyTransformer, EntropyTransformerConfig, WeightArray } from '../transformer/types.js';
-import { configFileObject, parseConfigFile } from './config-file.js';
+import { configFileObject, MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, parseConfigFile } from './config-file.js';
 import { fingerprintOf } from './fingerprint.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const META_FILE = 'meta.json';
+/** A training checkpoint's state file (src/entropy/train/checkpoint.ts); its model.safetensors sits beside it. */
+export const CHECKPOINT_STATE_FILE = 'train-state.json';
 const MODEL_FILES = [CONFIG_FILE, WEIGHTS_FILE, META_FILE];
 
 /** meta.json. */
@@ -138,9 +140,44 @@ interface VerifiedFiles {
   tensors: Map<string, WeightArray> | undefined;
 }
 
-/** Reads and checks a model directory; decodes the tensors only when `decode`. */
+/** A `blt entropy train` checkpoint directory: train-state.json and model.safetensors, no config.json. */
+async function isCheckpointDir(dir: string): Promise<boolean> {
+  return !(await exists(join(dir, CONFIG_FILE))) && (await exists(join(dir, CHECKPOINT_STATE_FILE))) && (await exists(join(dir, WEIGHTS_FILE)));
+}
+
+/**
+ * A checkpoint as a model: the architecture from train-state.json (`config.model`), the weights
+ * from its model.safetensors; the fingerprint is computed as for a model directory (a checkpoint
+ * has no meta.json to check it against).
+ */
+async function verifyCheckpoint(dir: string, decode: boolean): Promise<VerifiedFiles> {
+  const source = join(dir, CHECKPOINT_STATE_FILE);
+  let arch: unknown;
+  try {
+    arch = (JSON.parse((await readModelFile(dir, CHECKPOINT_STATE_FILE)).toString('utf8')) as { config?: { model?: unknown } }).config?.model;
+  } catch (err) {
+    if (err instanceof BltError) throw err;
+    throw new BltError('MODEL_FORMAT', `${source}: not valid JSON (${(err as Error).message}).`, 'the checkpoint is damaged; use another one');
+  }
+  if (typeof arch !== 'object' || arch === null) {
+    throw new BltError('MODEL_FORMAT', `${source}: expected \`config.model\` (the architecture), got none.`, 'this is not a `blt entropy train` checkpoint');
+  }
+  const { config } = parseConfigFile(JSON.stringify({ ...arch, format: MODEL_FORMAT_NAME, version: MODEL_FORMAT_VERSION }), source);
+  const bytes = await readModelFile(dir, WEIGHTS_FILE);
+  let tensors: Map<string, WeightArray> | undefined;
+  if (decode) {
+    tensors = decodeSafetensors(bytes, join(dir, WEIGHTS_FILE)).tensors;
+    checkWeightArrays(config, tensors, join(dir, WEIGHTS_FILE));
+  }
+  const fingerprint = fingerprintOf(config, bytes);
+  const meta: EntropyModelMeta = { fingerprint, created: '', tool: 'blt-toolkit (training checkpoint)', tool_version: packageVersion() };
+  return { config, training: { checkpoint: dir }, meta, fingerprint, tensors };
+}
+
+/** Reads and checks a model directory (or a training checkpoint); decodes the tensors only when `decode`. */
 async function verifyDir(dir: string, decode: boolean): Promise<VerifiedFiles> {
   await requireDir(dir);
+  if (await isCheckpointDir(dir)) return verifyCheckpoint(dir, decode);
   const { config, training } = parseConfigFile((await readModelFile(dir, CONFIG_FILE)).toString('utf8'), join(dir, CONFIG_FILE));
   const meta = parseMeta((await readModelFile(dir, META_FILE)).toString('utf8'), join(dir, META_FILE));
   const bytes = await readModelFile(dir, WEIGHTS_FILE);
@@ -171,4 +208,10 @@ export async function loadEntropyModel(dir: string): Promise<LoadedEntropyModel>
 /** The verified fingerprint of a model directory (recomputed from the files, checked against meta.json). */
 export async function modelFingerprint(dir: string): Promise<string> {
   return (await verifyDir(dir, false)).fingerprint;
+}
+
+/** The verified fingerprint and the architecture of a model directory or checkpoint, without decoding the weights. */
+export async function modelSummary(dir: string): Promise<{ fingerprint: string; config: EntropyTransformerConfig }> {
+  const v = await verifyDir(dir, false);
+  return { fingerprint: v.fingerprint, config: v.config };
 }
