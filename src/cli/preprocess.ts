@@ -169,7 +169,21 @@ export async function runPipelineCommand<S extends PreprocessSummary>(
       progress: progress.onProgress,
     });
     bar()?.stop();
-    process.stdout.write(o.json ? `${JSON.stringify(summary)}\n` : `${format(summary)}\n`);
+    const { checkRun } = await import('./run-checks.js');
+    const checks = await checkRun(summary, label === 'preprocess');
+    if (o.json) {
+      const { error, ...rest } = checks;
+      const errorJson = error ? { error: { code: error.code, message: error.message.split('\n  hint: ')[0], hint: error.hint, exitCode: 2 } } : {};
+      process.stdout.write(`${JSON.stringify({ ...summary, ...rest, ...errorJson })}\n`);
+      if (error) process.exitCode = 2;
+    } else {
+      let text = format(summary);
+      if (checks.error && summary.documents === 0) text = text.replace(/^done: /, 'finished, but wrote no documents: ');
+      if (checks.quarantineFile) text += `\n  quarantine    ${checks.quarantineFile}`;
+      process.stdout.write(`${text}\n`);
+      for (const w of checks.warnings) process.stderr.write(`blt: warning: ${w}\n`);
+      if (checks.error) throw checks.error;
+    }
     if (summary.status === 'interrupted') process.exitCode = 130;
   } finally {
     bar()?.stop();
