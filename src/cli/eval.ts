@@ -7,6 +7,7 @@ import { initBackend } from '../backend/select-backend.js';
 import { badOption } from '../core/errors.js';
 import { backendFrom, backendOption } from './backend-option.js';
 import { createProgress } from './progress.js';
+import { withRunDir } from './run-dir-errors.js';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
@@ -24,11 +25,11 @@ async function evalAction(o: Opts): Promise<void> {
   const backend = await initBackend(backendFrom(o.backend));
   const { evaluateRun } = await import('../train/eval/eval-run.js');
   const progress = createProgress({ total: 0, label: 'eval', mode: o.quiet === true || o.json === true ? 'quiet' : 'json' });
-  const r = await evaluateRun({
+  const r = await withRunDir('--checkpoint', o.checkpoint as string, () => evaluateRun({
     checkpoint: o.checkpoint as string, data: o.data as string[], ...(step === undefined ? {} : { step }), ...(maxBatches === undefined ? {} : { maxBatches }),
     ...(o.coverage === undefined ? {} : { coverage: o.coverage as 'covering' | 'reference' }),
     log: (m) => progress.log(m),
-  });
+  }));
   const json = {
     bitsPerByte: r.bitsPerByte, bytes: r.bytes, seconds: r.seconds, bytesPerSecond: r.bytesPerSecond, step: r.step, batches: r.batches, backend: backend.name,
     coverage: r.coverage, available: r.available, scoredShare: r.scoredShare, splitPatches: r.splitPatches,

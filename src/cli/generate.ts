@@ -3,6 +3,7 @@
  * entropy patching (docs/blt-training.md). Only this file reads argv for it.
  */
 import { MODEL_PATH_HELP } from './model-option.js';
+import { withRunDir } from './run-dir-errors.js';
 import type { Command } from 'commander';
 import { initBackend } from '../backend/select-backend.js';
 import { badOption } from '../core/errors.js';
@@ -29,7 +30,7 @@ async function generateAction(o: Opts): Promise<void> {
   const { loadBltRun } = await import('../train/trainer/load-run.js');
   const { runPatching, openRunScorer } = await import('../train/generate/run-patching.js');
   const { generateBlt } = await import('../train/generate/generate.js');
-  const run = await loadBltRun(o.checkpoint as string, step);
+  const run = await withRunDir('--checkpoint', o.checkpoint as string, () => loadBltRun(o.checkpoint as string, step));
   const typedModel = o.entropyModel as string | undefined;
   const { canonicalModelSpec } = await import('../entropy/model-format/resolve-model.js');
   const patching = await runPatching(run.state, typedModel === undefined ? undefined : canonicalModelSpec(typedModel, '--entropy-model'));

@@ -31,6 +31,8 @@ interface Cli {
   idField?: string;
   lines?: boolean;
   maxDocBytes: number;
+  invalidUtf8: 'quarantine' | 'replace';
+  maxLineBytes?: number;
   onError: 'quarantine' | 'fail';
   numPartitions: number;
   partitionIndex: number;
@@ -68,6 +70,8 @@ export function register(program: Command): void {
     .option('--id-field <name>', 'field holding the document id (default: sample_id|title|qid|paper_id|path|url|id)')
     .option('--lines', 'plain text: one document per line (default: one per file)')
     .option('--max-doc-bytes <size>', 'quarantine larger documents', (v) => parseSize('--max-doc-bytes', v), 64 * 2 ** 20)
+    .option('--max-line-bytes <size>', 'quarantine longer JSONL / text lines without reading them (default 256MiB)', (v) => parseSize('--max-line-bytes', v))
+    .addOption(new Option('--invalid-utf8 <what>', 'JSONL lines that are not valid UTF-8: quarantine them, or decode them with U+FFFD').choices(['quarantine', 'replace']).default('quarantine'))
     .addOption(new Option('--on-error <what>', 'bad records: set aside in quarantine.jsonl, or stop').choices(['quarantine', 'fail']).default('quarantine'))
     .option('--num-partitions <n>', 'split the inputs into N disjoint partitions (job arrays)', intArg('--num-partitions', 1), 1)
     .option('--partition-index <i>', 'which partition this process handles (0-based)', intArg('--partition-index', 0), 0)
@@ -91,7 +95,7 @@ function toOptions(inputs: string[], o: Cli): PreprocessOptions {
     inputs, out: o.out, mode: o.mode as PreprocessOptions['mode'], monotonicity: o.monotonicity === true, engine: o.engine,
     storeEntropies: o.storeEntropies === true, ngramSizes: o.ngramSizes, hashFunctions: o.hashFunctions, hashVocab: o.hashVocab,
     ngramIds: o.ngramIds, format: o.format, shardSizeBytes: o.shardSize, rowGroupRows: o.rowGroupRows, docsPerTask: o.docsPerTask,
-    lines: o.lines === true, maxDocBytes: o.maxDocBytes, onError: o.onError, numPartitions: o.numPartitions, partitionIndex: o.partitionIndex,
+    lines: o.lines === true, maxDocBytes: o.maxDocBytes, invalidUtf8: o.invalidUtf8 === 'replace' ? 'replace' : 'bad-record', onError: o.onError, numPartitions: o.numPartitions, partitionIndex: o.partitionIndex,
   };
   if (o.threshold !== undefined) p.threshold = o.threshold;
   if (o.thresholdAdd !== undefined) p.thresholdAdd = o.thresholdAdd;
@@ -99,6 +103,7 @@ function toOptions(inputs: string[], o: Cli): PreprocessOptions {
   if (o.patchSize !== undefined) p.patchSize = o.patchSize;
   if (o.entropyModel !== undefined) p.entropyModel = o.entropyModel;
   if (o.workers !== undefined) p.workers = o.workers;
+  if (o.maxLineBytes !== undefined) p.maxLineBytes = o.maxLineBytes;
   if (o.textField !== undefined) p.textField = o.textField;
   if (o.idField !== undefined) p.idField = o.idField;
   const cacheDir = o.cacheDir ?? process.env.BLT_CACHE_DIR;

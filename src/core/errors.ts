@@ -44,3 +44,15 @@ export function badOption(name: string, expected: string, got: unknown, hint?: s
 export function invariant(cond: unknown, what: string): asserts cond {
   if (!cond) throw new BltError('INTERNAL', `Internal invariant violated: ${what}. This is a bug; please report it.`);
 }
+
+/**
+ * The cause of a file decoder's failure in words a user can act on: a library's own TypeError or
+ * RangeError (it read past the end of the data, or followed a damaged offset) says nothing about
+ * the file, so it becomes "truncated or damaged"; other errors keep their message.
+ */
+export function describeDecodeFailure(err: unknown, what: string): string {
+  if (err instanceof TypeError || err instanceof RangeError) return `${what} is truncated or damaged (its structure ends early or points outside the file)`;
+  const e = err as NodeJS.ErrnoException;
+  const msg = err instanceof Error ? err.message : String(err);
+  return typeof e.code === 'string' ? `${msg} (${e.code})` : msg;
+}

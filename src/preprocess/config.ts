@@ -37,6 +37,10 @@ export interface PreprocessOptions {
   idField?: string;
   lines?: boolean;
   maxDocBytes?: number;
+  /** JSONL lines that are not valid UTF-8: quarantined (default), or decoded with U+FFFD */
+  invalidUtf8?: 'bad-record' | 'replace';
+  /** longest JSONL / text line read (default: the reader's, 256 MiB); longer lines are quarantined */
+  maxLineBytes?: number;
   onError?: 'quarantine' | 'fail';
   numPartitions?: number;
   partitionIndex?: number;
@@ -56,7 +60,7 @@ export interface PreprocessConfig {
   workers: number;
   docsPerTask: number;
   taskBytes: number;
-  read: { textField?: string; idField?: string; linesAsDocs: boolean; maxDocBytes: number };
+  read: { textField?: string; idField?: string; linesAsDocs: boolean; maxDocBytes: number; invalidUtf8?: 'replace'; maxLineBytes?: number };
   onError: 'quarantine' | 'fail';
   partition: { count: number; index: number };
   /** the cache directory, or null for none; decides no output byte */
@@ -116,6 +120,9 @@ export function resolvePreprocessConfig(o: PreprocessOptions): PreprocessConfig 
       ...(o.idField === undefined ? {} : { idField: o.idField }),
       linesAsDocs: o.lines === true,
       maxDocBytes: requireInt('maxDocBytes', o.maxDocBytes ?? DEFAULT_MAX_DOC_BYTES, 1),
+      // only when set, so that the fingerprints of runs without it stay as they were
+      ...(o.maxLineBytes === undefined ? {} : { maxLineBytes: requireInt('maxLineBytes', o.maxLineBytes, 1, 2 ** 29 - 64) }),
+      ...(requireOneOf('invalidUtf8', o.invalidUtf8 ?? 'bad-record', ['bad-record', 'replace'] as const) === 'replace' ? { invalidUtf8: 'replace' as const } : {}),
     },
     onError: requireOneOf('onError', o.onError ?? 'quarantine', ['quarantine', 'fail'] as const),
     partition: { count: partitionCount, index: requireInt('partitionIndex', o.partitionIndex ?? 0, 0, partitionCount - 1) },

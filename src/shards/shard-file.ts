@@ -1,6 +1,6 @@
 /** One shard file opened for reading, whatever its format (chosen by the file extension). */
 import type * as arrow from 'apache-arrow';
-import { BltError } from '../core/errors.js';
+import { BltError, describeDecodeFailure } from '../core/errors.js';
 import { openArrowShard } from './arrow-format.js';
 import { openParquetShard } from './parquet-format.js';
 import type { ShardFileFormat } from './writer-state.js';
@@ -29,7 +29,7 @@ export function shardFormatOf(file: string): ShardFileFormat {
 /** Wraps a reader library failure (corrupt page, bad footer) as SHARD_FORMAT naming the file. */
 export function readFailure(file: string, err: unknown): BltError {
   if (err instanceof BltError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = describeDecodeFailure(err, 'the file');
   return new BltError('SHARD_FORMAT', `${file}: cannot read the shard (${msg.split('\n')[0]}).`, '`blt verify <dir>` checks sizes and checksums; rebuild the shard set if the file is damaged');
 }
 

@@ -6,11 +6,16 @@ export type TextPick = { ok: true; text: string } | { ok: false; reason: string 
 
 /** The first of `opts.textFields` present (not undefined/null); it must be a string. */
 export function pickText(rec: Record<string, unknown>, opts: ResolvedReadOptions): TextPick {
+  const nulls: string[] = [];
   for (const f of opts.textFields) {
     const v = rec[f];
+    if (v === null) nulls.push(f);
     if (v === undefined || v === null) continue;
     if (typeof v === 'string') return { ok: true, text: v };
     return { ok: false, reason: `expected field "${f}" to be a string, got ${describeValue(v)}` };
+  }
+  if (nulls.length > 0) {
+    return { ok: false, reason: `expected field ${nulls.map((f) => `"${f}"`).join(' / ')} to be a string, got null (the record has no text)` };
   }
   const keys = Object.keys(rec);
   const shown = JSON.stringify(keys.slice(0, 10)) + (keys.length > 10 ? ` and ${keys.length - 10} more` : '');

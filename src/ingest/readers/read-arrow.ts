@@ -10,7 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { RecordBatchReader, type RecordBatch } from 'apache-arrow';
 import { badRecord, type IngestRecord } from '../raw-doc.js';
 import { batchRows, planColumns } from './arrow-columns.js';
-import { describeStreamError } from './byte-stream.js';
+import { describeDecodeFailure } from '../../core/errors.js';
 import { take, takeMany, type ReadContext } from './read-context.js';
 
 type Batches = AsyncIterable<RecordBatch> & { schema: { fields: RecordBatch['schema']['fields'] } };
@@ -49,7 +49,7 @@ async function* readBatches(ctx: ReadContext, opened: Opened): AsyncGenerator<In
       row = end;
     }
   } catch (err) {
-    return `Arrow IPC data truncated or corrupt after row ${row}: ${describeStreamError(err)}; the rows before were read`;
+    return `Arrow IPC data truncated or corrupt after row ${row}: ${describeDecodeFailure(err, 'the rest')}; the rows before were read`;
   }
   return opened.salvaged === undefined ? undefined : `Arrow IPC file without a valid footer (truncated?): ${opened.salvaged}; the ${row} rows of its complete batches were read`;
 }
@@ -65,7 +65,7 @@ async function openArrow(path: string, handles: FileHandle[]): Promise<Opened | 
     await reader.open();
     return { reader: reader as unknown as Batches };
   } catch (err) {
-    const cause = describeStreamError(err);
+    const cause = describeDecodeFailure(err, 'the file');
     if (String.fromCharCode(...head.subarray(0, 6)) !== 'ARROW1') return { error: `expected an Arrow IPC file, could not open it: ${cause}` };
     try {
       const reader = await RecordBatchReader.from(createReadStream(path, { start: 8 })); // the stream inside the file format

@@ -88,13 +88,18 @@ export async function prepareDataPlan(cfg: BltTrainConfig, out: string, hooks: D
   let val: string[] = cfg.valData ? await derive(cfg.valData) : [];
   if (!cfg.valData && cfg.valFraction > 0) {
     const sides = { train: [] as string[], val: [] as string[] };
+    let documents = 0;
     for (const d of train) {
       const key = splitKey(await readManifest(d), cfg.valFraction);
       const dir = join(runDir, 'data', `split-${key.slice(0, 16)}`);
       if (!(await exists(join(dir, 'val', 'index.json')))) log(`splitting ${d} by document (${cfg.valFraction} held out) into ${dir}`);
       const s = await splitShardSet(d, dir, cfg.valFraction);
+      documents += s.documents.train + s.documents.val;
       if (s.documents.train > 0) sides.train.push(s.train);
       if (s.documents.val > 0) sides.val.push(s.val);
+    }
+    if (documents === 0) {
+      throw new BltError('BAD_INPUT', `--data ${cfg.data.join(' ')} holds no documents (an empty shard set): there is nothing to train on.`, 'preprocess some input into the shard set first (blt preprocess <inputs> --out <dir>), or pass another --data');
     }
     if (sides.train.length === 0) {
       throw new BltError('BAD_INPUT', `Every document of ${cfg.data.join(', ')} fell on the validation side of the split (--val-fraction ${cfg.valFraction}).`, 'use more documents, a smaller --val-fraction, or --val-data');
