@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileSystemError } from '../src/cli/cli-errors.js';
 import { useColour } from '../src/cli/colour.js';
 import { runCli, ROOT } from './helpers/run-cli.js';
 
@@ -61,6 +62,21 @@ describe('blt CLI: shell conventions', function () {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^blt: error \[/);
     assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /);
+  });
+
+  it('any Node file-system error becomes a coded BltError naming the path (the safety net under every command)', () => {
+    let raw: unknown;
+    try {
+      mkdirSync(join(dir, 'a-file', 'sub'), { recursive: true });
+    } catch (err) {
+      raw = err;
+    }
+    const e = fileSystemError(raw);
+    assert.ok(e, 'mapped');
+    assert.equal(e.code, 'BAD_OPTION');
+    assert.match(e.message, /a-file/);
+    assert.match(e.message, /\((ENOTDIR|EEXIST)\)/);
+    assert.equal(fileSystemError(new Error('plain')), null);
   });
 
   it('under --json an error is one JSON object on stdout (and nothing on stderr)', () => {
