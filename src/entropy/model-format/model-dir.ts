@@ -209,9 +209,3 @@ export async function loadEntropyModel(dir: string): Promise<LoadedEntropyModel>
 export async function modelFingerprint(dir: string): Promise<string> {
   return (await verifyDir(dir, false)).fingerprint;
 }
-
-/** The verified fingerprint and the architecture of a model directory or checkpoint, without decoding the weights. */
-export async function modelSummary(dir: string): Promise<{ fingerprint: string; config: EntropyTransformerConfig }> {
-  const v = await verifyDir(dir, false);
-  return { fingerprint: v.fingerprint, config: v.config };
-}
