@@ -13,7 +13,7 @@ import type { InputFile } from '../ingest/index.js';
 import type { PreprocessConfig } from './config.js';
 
 /** Entropy windowing scheme version: bump when the way entropies are computed changes. */
-export const ENTROPY_SCHEME = 'windows-stride-half-v1';
+export const ENTROPY_SCHEME = 'reference-chunks-8192-v2'; // v1: windows of W at stride W/2 (before issue 15)
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
