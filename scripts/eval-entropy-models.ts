@@ -19,6 +19,7 @@ import { openEntropyScorer } from '../src/entropy/open-scorer.js';
 import { encodeBytes } from '../src/entropy/tokenizer.js';
 import { multilingualDocuments } from '../src/ingest/corpora/index.js';
 import { robustnessSamples } from './robustness-samples.js';
+import { initBackend } from '../src/backend/select-backend.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -28,6 +29,7 @@ const { values: a } = parseArgs({
   },
 });
 const cap = Number(a['max-bytes-per-lang']);
+await initBackend('auto'); // the transformer scores on wasm/tfjs-node, not tfjs's pure-JS fallback
 const enc = new TextEncoder();
 
 const groups = new Map<string, Uint8Array[]>();
