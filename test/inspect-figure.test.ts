@@ -173,3 +173,22 @@ describe('blt inspect', function () {
     assert.match(half.stderr, /BAD_OPTION.*--shard-dir and --doc-id together/);
   });
 });
+
+describe('inspect: the default model’s per-script thresholds', () => {
+  it('patches a text with the threshold of its script, as blt preprocess does; --threshold overrides', () => {
+    const config = JSON.parse(readFileSync(join(ROOT, 'models/entropy-ngram/config.json'), 'utf8')) as {
+      training: { patching: { threshold: number; scriptThresholds: Record<string, number> } };
+    };
+    const cyrillic = config.training.patching.scriptThresholds['script:Cyrillic'];
+    assert.ok(cyrillic !== undefined && cyrillic !== config.training.patching.threshold);
+    const r = runCli(['inspect', '--json', 'Все люди рождаются свободными и равными в своем достоинстве и правах.']);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { threshold: number; tokens: number[]; entropies: number[]; patchLengths: number[] };
+    assert.equal(out.threshold, cyrillic);
+    const expected = patchLengths(Int32Array.from(out.tokens), { mode: 'entropy', entropies: Float32Array.from(out.entropies), threshold: cyrillic });
+    assert.deepEqual(out.patchLengths, Array.from(expected));
+    const g = runCli(['inspect', '--json', '--threshold', '2.5', 'Все люди рождаются свободными.']);
+    assert.equal(g.status, 0, g.stderr);
+    assert.equal((JSON.parse(g.stdout) as { threshold: number }).threshold, 2.5);
+  });
+});

@@ -105,7 +105,10 @@ async function loadData(text: string[], opts: InspectOptions): Promise<InspectDa
   const [entropies] = await scoreDocs([tokens], opts);
   const { resolveThreshold } = await import('../entropy/model-threshold.js');
   const { defaultEntropyModelDir } = await import('../entropy/default-model.js');
-  const threshold = monotonicity ? (opts.threshold ?? DEFAULT_THRESHOLD) : (await resolveThreshold(opts.threshold, opts.model ?? defaultEntropyModelDir())).threshold;
+  const { documentThreshold } = await import('../entropy/script-threshold.js');
+  const choice = monotonicity ? undefined : await resolveThreshold(opts.threshold, opts.model ?? defaultEntropyModelDir());
+  // the model's per-script table applies as in `blt preprocess` (one threshold per document, by its main script)
+  const threshold = choice === undefined ? (opts.threshold ?? DEFAULT_THRESHOLD) : documentThreshold(tokens, choice.threshold, choice.scriptThresholds);
   const H = entropies as Float32Array;
   return { from: `model ${opts.model ?? '(default)'}`, bytes, tokens, entropies: H, lengths: lengthsFor(tokens, H, threshold, monotonicity), threshold, monotonicity };
 }
