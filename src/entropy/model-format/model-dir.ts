@@ -163,15 +163,19 @@ async function verifyCheckpoint(dir: string, decode: boolean): Promise<VerifiedF
     throw new BltError('MODEL_FORMAT', `${source}: expected \`config.model\` (the architecture), got none.`, 'this is not a `blt entropy train` checkpoint');
   }
   const { config } = parseConfigFile(JSON.stringify({ ...arch, format: MODEL_FORMAT_NAME, version: MODEL_FORMAT_VERSION }), source);
-  const bytes = await readModelFile(dir, WEIGHTS_FILE);
-  let tensors: Map<string, WeightArray> | undefined;
-  if (decode) {
-    tensors = decodeSafetensors(bytes, join(dir, WEIGHTS_FILE)).tensors;
-    checkWeightArrays(config, tensors, join(dir, WEIGHTS_FILE));
-  }
+  const { bytes, tensors } = await readWeights(dir, config, decode);
   const fingerprint = fingerprintOf(config, bytes);
   const meta: EntropyModelMeta = { fingerprint, created: '', tool: 'blt-toolkit (training checkpoint)', tool_version: packageVersion() };
   return { config, training: { checkpoint: dir }, meta, fingerprint, tensors };
+}
+
+/** The weights file's bytes, and its tensors (checked against `config`) when `decode`. */
+async function readWeights(dir: string, config: EntropyTransformerConfig, decode: boolean): Promise<{ bytes: Buffer; tensors?: Map<string, WeightArray> }> {
+  const bytes = await readModelFile(dir, WEIGHTS_FILE);
+  if (!decode) return { bytes };
+  const tensors = decodeSafetensors(bytes, join(dir, WEIGHTS_FILE)).tensors;
+  checkWeightArrays(config, tensors, join(dir, WEIGHTS_FILE));
+  return { bytes, tensors };
 }
 
 /** Reads and checks a model directory (or a training checkpoint); decodes the tensors only when `decode`. */
@@ -180,12 +184,7 @@ async function verifyDir(dir: string, decode: boolean): Promise<VerifiedFiles> {
   if (await isCheckpointDir(dir)) return verifyCheckpoint(dir, decode);
   const { config, training } = parseConfigFile((await readModelFile(dir, CONFIG_FILE)).toString('utf8'), join(dir, CONFIG_FILE));
   const meta = parseMeta((await readModelFile(dir, META_FILE)).toString('utf8'), join(dir, META_FILE));
-  const bytes = await readModelFile(dir, WEIGHTS_FILE);
-  let tensors: Map<string, WeightArray> | undefined;
-  if (decode) {
-    tensors = decodeSafetensors(bytes, join(dir, WEIGHTS_FILE)).tensors;
-    checkWeightArrays(config, tensors, join(dir, WEIGHTS_FILE));
-  }
+  const { bytes, tensors } = await readWeights(dir, config, decode);
   const fingerprint = fingerprintOf(config, bytes);
   if (fingerprint !== meta.fingerprint) {
     throw new BltError('MODEL_FORMAT',
