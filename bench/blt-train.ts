@@ -28,7 +28,13 @@ import { fingerprint } from '../src/shards/fingerprint.js';
 import { buildManifest, readManifest, writeManifest } from '../src/shards/manifest.js';
 import { ShardWriter } from '../src/shards/shard-writer.js';
 import { createLoader, toBltBatch } from '../src/train/data/index.js';
-import { bltConfig, bltParameterCounts, createBltModel, disposeBltModel, type BltModelConfig } from '../src/train/model/index.js';
+import {
+  bltConfig,
+  bltParameterCounts,
+  createBltModel,
+  disposeBltModel,
+  type BltModelConfig,
+} from '../src/train/model/index.js';
 import { schemeFlops } from '../src/train/trainer/scheme-flops.js';
 import { bltTrainStep } from '../src/train/trainer/train-step.js';
 import { summarize, type Summary } from './summary.js';
@@ -40,11 +46,23 @@ function arg(name: string): string | undefined {
 
 /** The demo's small model (docs/blt-training.md). */
 export const SMALL_BLT: Partial<BltModelConfig> = {
-  dim_local_encoder: 96, dim_local_decoder: 96, n_heads_local: 3, dim_global: 192, n_layers_global: 3, n_heads_global: 3, cross_attn_nheads: 3,
+  dim_local_encoder: 96,
+  dim_local_decoder: 96,
+  n_heads_local: 3,
+  dim_global: 192,
+  n_layers_global: 3,
+  n_heads_global: 3,
+  cross_attn_nheads: 3,
   ngram: { sizes: [3, 4, 5, 6], functions: 1, vocab: 10007 },
 };
 
-interface Shape { name: string; model: BltModelConfig; batchSize: number; seqLenPatches: number; maxBytesPerRow: number }
+interface Shape {
+  name: string;
+  model: BltModelConfig;
+  batchSize: number;
+  seqLenPatches: number;
+  maxBytesPerRow: number;
+}
 
 export interface BltTrainBenchRow {
   name: string;
@@ -61,19 +79,46 @@ export interface BltTrainBenchRow {
 
 async function writeSpaceShards(dir: string): Promise<void> {
   const w = await ShardWriter.open({ dir, columns: { entropies: false, patchLengths: true, ngramTables: [] } });
-  const docs: { id: string; text: string }[] = [...[...udhrDocuments()].slice(0, 150), ...[...brownDocuments()].slice(0, 60)];
+  const docs: { id: string; text: string }[] = [
+    ...[...udhrDocuments()].slice(0, 150),
+    ...[...brownDocuments()].slice(0, 60),
+  ];
   const rows = docs.map((d) => {
     const bytes = utf8EncodeIgnore(d.text).subarray(0, 6000);
     return { docId: d.id, source: 'bench', bytes, patchLengths: patchLengths(encodeBytes(bytes), { mode: 'space' }) };
   });
   await w.addTask(0, rows);
   const shards = await w.finish();
-  await writeManifest(dir, buildManifest({ config: {}, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['blt-train-bench']) } }));
+  await writeManifest(
+    dir,
+    buildManifest({
+      config: {},
+      inputs: [],
+      shards,
+      totals: { ...w.getState().totals, quarantined: 0 },
+      fingerprints: { content: fingerprint(['blt-train-bench']) },
+    }),
+  );
   await w.dispose();
 }
 
-async function benchShape(s: Shape, data: string, meanPatchLength: number, steps: number, profile: boolean): Promise<Omit<BltTrainBenchRow, 'utilisation'>> {
-  const loader = await createLoader({ data, batchSize: s.batchSize, seqLenPatches: s.seqLenPatches, maxEncoderSeqLen: s.maxBytesPerRow, bufferSize: 8, seed: 1, ngram: s.model.ngram, epochs: Infinity });
+async function benchShape(
+  s: Shape,
+  data: string,
+  meanPatchLength: number,
+  steps: number,
+  profile: boolean,
+): Promise<Omit<BltTrainBenchRow, 'utilisation'>> {
+  const loader = await createLoader({
+    data,
+    batchSize: s.batchSize,
+    seqLenPatches: s.seqLenPatches,
+    maxEncoderSeqLen: s.maxBytesPerRow,
+    bufferSize: 8,
+    seed: 1,
+    ngram: s.model.ngram,
+    epochs: Infinity,
+  });
   const model = createBltModel(s.model, 0);
   const opt = new AdamW(model.weights);
   const rates: number[] = [];
@@ -95,7 +140,13 @@ async function benchShape(s: Shape, data: string, meanPatchLength: number, steps
     const byKernel = new Map<string, number>();
     for (const k of info.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
     const total = [...byKernel.values()].reduce((a, v) => a + v, 0);
-    console.log(`  ${s.name}: kernel time ${total.toFixed(0)} ms: ${[...byKernel].sort((a, c) => c[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${((100 * v) / total).toFixed(0)}%`).join(', ')}`);
+    console.log(
+      `  ${s.name}: kernel time ${total.toFixed(0)} ms: ${[...byKernel]
+        .sort((a, c) => c[1] - a[1])
+        .slice(0, 6)
+        .map(([k, v]) => `${k} ${((100 * v) / total).toFixed(0)}%`)
+        .join(', ')}`,
+    );
   }
   await loader.close();
   opt.dispose();
@@ -104,8 +155,14 @@ async function benchShape(s: Shape, data: string, meanPatchLength: number, steps
   const bytesPerSecond = summarize(rates);
   const gflops = summarize(rates.map((r) => (r * f.trainPerByte) / 1e9));
   return {
-    name: s.name, params: bltParameterCounts(s.model).total, batch: `${s.batchSize}x${s.seqLenPatches} patches, N=${s.maxBytesPerRow}`,
-    meanPatchLength, trainFlopsPerByte: f.trainPerByte, bytesPerSecond, gflops, fill: targets / positions,
+    name: s.name,
+    params: bltParameterCounts(s.model).total,
+    batch: `${s.batchSize}x${s.seqLenPatches} patches, N=${s.maxBytesPerRow}`,
+    meanPatchLength,
+    trainFlopsPerByte: f.trainPerByte,
+    bytesPerSecond,
+    gflops,
+    fill: targets / positions,
   };
 }
 
@@ -127,10 +184,17 @@ export async function runBltTrainBench(): Promise<{ backend: string; matmulGflop
     const custom = arg('--config');
     if (custom) {
       const [B, P, N] = (arg('--shape') ?? '4,160,512').split(',').map(Number);
-      shapes.splice(0, shapes.length, { name: 'custom', model: bltConfig(JSON.parse(custom) as Partial<BltModelConfig>), batchSize: B ?? 4, seqLenPatches: P ?? 160, maxBytesPerRow: N ?? 512 });
+      shapes.splice(0, shapes.length, {
+        name: 'custom',
+        model: bltConfig(JSON.parse(custom) as Partial<BltModelConfig>),
+        batchSize: B ?? 4,
+        seqLenPatches: P ?? 160,
+        maxBytesPerRow: N ?? 512,
+      });
     }
     const timed: Array<Omit<BltTrainBenchRow, 'utilisation'>> = [];
-    for (const s of shapes) timed.push(await benchShape(s, data as string, mean, steps, process.argv.includes('--profile')));
+    for (const s of shapes)
+      timed.push(await benchShape(s, data as string, mean, steps, process.argv.includes('--profile')));
     const matmul = Math.max(matmulBefore, measureMatmulGflops({ size: 512, repeats: 7 }).gflops);
     const rows = timed.map((t) => ({ ...t, utilisation: t.gflops.median / matmul }));
     return { backend: info.name, matmulGflops: matmul, rows };
@@ -148,8 +212,12 @@ async function main(): Promise<void> {
   console.log(`backend ${r.backend}; matmul 512^2: ${r.matmulGflops.toFixed(1)} GFLOP/s`);
   for (const x of r.rows) {
     const b = x.bytesPerSecond;
-    console.log(`${x.name}: ${(x.params / 1e6).toFixed(2)}M params, ${x.batch}, mean patch ${x.meanPatchLength.toFixed(2)}, ${(x.trainFlopsPerByte / 1e6).toFixed(2)} MFLOP/byte training`);
-    console.log(`  ${b.median.toFixed(0)} bytes/s (min ${b.min.toFixed(0)}, max ${b.max.toFixed(0)}, ${b.runs} steps); ${x.gflops.median.toFixed(2)} GFLOP/s = ${(100 * x.utilisation).toFixed(0)}% of matmul; rows ${(100 * x.fill).toFixed(0)}% full`);
+    console.log(
+      `${x.name}: ${(x.params / 1e6).toFixed(2)}M params, ${x.batch}, mean patch ${x.meanPatchLength.toFixed(2)}, ${(x.trainFlopsPerByte / 1e6).toFixed(2)} MFLOP/byte training`,
+    );
+    console.log(
+      `  ${b.median.toFixed(0)} bytes/s (min ${b.min.toFixed(0)}, max ${b.max.toFixed(0)}, ${b.runs} steps); ${x.gflops.median.toFixed(2)} GFLOP/s = ${(100 * x.utilisation).toFixed(0)}% of matmul; rows ${(100 * x.fill).toFixed(0)}% full`,
+    );
   }
 }
 

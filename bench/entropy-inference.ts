@@ -23,14 +23,31 @@ import { loadEntropyModel } from '../src/entropy/model-format/index.js';
 import { buildEntropyOnnx } from '../src/entropy/onnx/build-graph.js';
 import { OnnxEntropyScorer } from '../src/entropy/onnx/onnx-scorer.js';
 import {
-  computeEntropiesBatch, createEntropyTransformer, DEFAULT_ENTROPY_CONFIG, exportWeightArrays, flopsPerByte,
-  parameterCount, type EntropyTransformer, type EntropyTransformerConfig,
+  computeEntropiesBatch,
+  createEntropyTransformer,
+  DEFAULT_ENTROPY_CONFIG,
+  exportWeightArrays,
+  flopsPerByte,
+  parameterCount,
+  type EntropyTransformer,
+  type EntropyTransformerConfig,
 } from '../src/entropy/transformer/index.js';
 import { summarize, type Summary } from './summary.js';
 
-interface WorkerInit { role: 'entropy-bench-worker'; config: EntropyTransformerConfig; onnx: Uint8Array; docs: Int32Array[] }
+interface WorkerInit {
+  role: 'entropy-bench-worker';
+  config: EntropyTransformerConfig;
+  onnx: Uint8Array;
+  docs: Int32Array[];
+}
 
-export interface EngineFigure { engine: string; workload: string; cores: number; bytesPerSecond: Summary; fractionOfBound: number }
+export interface EngineFigure {
+  engine: string;
+  workload: string;
+  cores: number;
+  bytesPerSecond: Summary;
+  fractionOfBound: number;
+}
 export interface EntropyInferenceBenchResult {
   model: string;
   config: EntropyTransformerConfig;
@@ -52,7 +69,11 @@ function makeDocs(totalBytes: number, docLen: number, seed: number): Int32Array[
 const totalBytes = (docs: readonly Int32Array[]): number => docs.reduce((a, d) => a + d.length, 0);
 
 /** Times `runs` passes of `score(docs)` after one warm-up pass; bytes/s per pass. */
-async function timeScoring(docs: Int32Array[], runs: number, score: (d: Int32Array[]) => Promise<unknown>): Promise<Summary> {
+async function timeScoring(
+  docs: Int32Array[],
+  runs: number,
+  score: (d: Int32Array[]) => Promise<unknown>,
+): Promise<Summary> {
   await score(docs.slice(0, Math.max(1, docs.length >> 3)));
   const rates: number[] = [];
   for (let r = 0; r < runs; r++) {
@@ -64,18 +85,28 @@ async function timeScoring(docs: Int32Array[], runs: number, score: (d: Int32Arr
 }
 
 /** 2 workers × 1 onnx thread, docs dealt round-robin; one pass = until both finish. */
-async function timeOnnxWorkers(config: EntropyTransformerConfig, onnx: Uint8Array, docs: Int32Array[], runs: number, n: number): Promise<Summary> {
+async function timeOnnxWorkers(
+  config: EntropyTransformerConfig,
+  onnx: Uint8Array,
+  docs: Int32Array[],
+  runs: number,
+  n: number,
+): Promise<Summary> {
   const shares = Array.from({ length: n }, (_, w) => docs.filter((_d, i) => i % n === w));
   // Workers do not inherit `--import tsx`: register tsx inside each, then import this file.
   const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-  const workers = shares.map((share) => new Worker(boot, {
-    eval: true,
-    workerData: { role: 'entropy-bench-worker', config, onnx, docs: share } satisfies WorkerInit,
-  }));
-  const next = (w: Worker): Promise<unknown> => new Promise((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
-  });
+  const workers = shares.map(
+    (share) =>
+      new Worker(boot, {
+        eval: true,
+        workerData: { role: 'entropy-bench-worker', config, onnx, docs: share } satisfies WorkerInit,
+      }),
+  );
+  const next = (w: Worker): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
   try {
     await Promise.all(workers.map(next)); // sessions open + warm-up done
     const rates: number[] = [];
@@ -108,10 +139,16 @@ async function loadModel(requested: string | undefined): Promise<{ model: Entrop
     const loaded = await loadEntropyModel(dir);
     return { model: loaded.model, label: `${dir} (fingerprint ${loaded.fingerprint.slice(0, 12)})` };
   }
-  return { model: createEntropyTransformer(DEFAULT_ENTROPY_CONFIG, 0), label: 'DEFAULT_ENTROPY_CONFIG with RANDOM weights (no --model and no models/entropy-default; speed does not depend on the weights)' };
+  return {
+    model: createEntropyTransformer(DEFAULT_ENTROPY_CONFIG, 0),
+    label:
+      'DEFAULT_ENTROPY_CONFIG with RANDOM weights (no --model and no models/entropy-default; speed does not depend on the weights)',
+  };
 }
 
-export async function runEntropyInferenceBench(opts: { model?: string; kb?: number; runs?: number } = {}): Promise<EntropyInferenceBenchResult> {
+export async function runEntropyInferenceBench(
+  opts: { model?: string; kb?: number; runs?: number } = {},
+): Promise<EntropyInferenceBenchResult> {
   const runs = opts.runs ?? 3;
   await initBackend('wasm');
   const gflops = measureMatmulGflops({ size: 512, repeats: 7 }).gflops;
@@ -127,12 +164,23 @@ export async function runEntropyInferenceBench(opts: { model?: string; kb?: numb
   const onnx = buildEntropyOnnx(c, weights);
   const figures: EngineFigure[] = [];
   const add = (engine: string, workload: string, cores: number, s: Summary): void => {
-    figures.push({ engine, workload, cores, bytesPerSecond: s, fractionOfBound: (s.median * fpb) / (cores * gflops * 1e9) });
+    figures.push({
+      engine,
+      workload,
+      cores,
+      bytesPerSecond: s,
+      fractionOfBound: (s.median * fpb) / (cores * gflops * 1e9),
+    });
   };
   for (const w of workloads) {
     for (const threads of [1, 2]) {
       const scorer = await OnnxEntropyScorer.fromOnnx(c, onnx, { threads });
-      add(`onnx, ${threads} intra-op thread${threads > 1 ? 's' : ''}`, w.name, threads, await timeScoring(w.docs, runs, (d) => scorer.score(d)));
+      add(
+        `onnx, ${threads} intra-op thread${threads > 1 ? 's' : ''}`,
+        w.name,
+        threads,
+        await timeScoring(w.docs, runs, (d) => scorer.score(d)),
+      );
       await scorer.close();
     }
     const n = Math.min(2, availableParallelism());
@@ -151,7 +199,9 @@ function arg(args: string[], name: string): string | undefined {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const res = await runEntropyInferenceBench({
-    model: arg(args, '--model'), kb: Number(arg(args, '--kb') ?? 128), runs: Number(arg(args, '--runs') ?? 3),
+    model: arg(args, '--model'),
+    kb: Number(arg(args, '--kb') ?? 128),
+    runs: Number(arg(args, '--runs') ?? 3),
   });
   if (args.includes('--json')) {
     console.log(JSON.stringify(res));
@@ -159,19 +209,26 @@ async function main(): Promise<void> {
   }
   const c = res.config;
   console.log(`entropy inference: ${res.model}`);
-  console.log(`config d=${c.dim} L=${c.n_layers} H=${c.n_heads} ffn=${c.ffn_dim} window=${c.window}; ${res.parameters} parameters; ` +
-    `${(res.flopsPerByte / 1e6).toFixed(2)} MFLOP/byte; wasm 512² matmul ${res.matmulGflops.toFixed(1)} GFLOP/s per core ` +
-    `→ bound ${Math.round((res.matmulGflops * 1e9) / res.flopsPerByte)} B/s per core`);
-  console.log('engine                          | workload                          | bytes/s median (min–max) | % of bound');
+  console.log(
+    `config d=${c.dim} L=${c.n_layers} H=${c.n_heads} ffn=${c.ffn_dim} window=${c.window}; ${res.parameters} parameters; ` +
+      `${(res.flopsPerByte / 1e6).toFixed(2)} MFLOP/byte; wasm 512² matmul ${res.matmulGflops.toFixed(1)} GFLOP/s per core ` +
+      `→ bound ${Math.round((res.matmulGflops * 1e9) / res.flopsPerByte)} B/s per core`,
+  );
+  console.log(
+    'engine                          | workload                          | bytes/s median (min–max) | % of bound',
+  );
   for (const f of res.figures) {
     const s = f.bytesPerSecond;
-    console.log(`${f.engine.padEnd(31)} | ${f.workload.padEnd(33)} | ${String(Math.round(s.median)).padStart(8)} (${Math.round(s.min)}–${Math.round(s.max)}) | ` +
-      `${(100 * f.fractionOfBound).toFixed(0)} % of ${f.cores} core${f.cores > 1 ? 's' : ''}`);
+    console.log(
+      `${f.engine.padEnd(31)} | ${f.workload.padEnd(33)} | ${String(Math.round(s.median)).padStart(8)} (${Math.round(s.min)}–${Math.round(s.max)}) | ` +
+        `${(100 * f.fractionOfBound).toFixed(0)} % of ${f.cores} core${f.cores > 1 ? 's' : ''}`,
+    );
   }
   const engines = [...new Set(res.figures.map((f) => f.engine))];
   for (const e of engines) {
     const [short, long] = res.figures.filter((f) => f.engine === e).map((f) => f.bytesPerSecond.median);
-    if (short && long) console.log(`${e}: 16 KiB documents at ${(100 * long / short).toFixed(0)} % of the one-window rate`);
+    if (short && long)
+      console.log(`${e}: 16 KiB documents at ${((100 * long) / short).toFixed(0)} % of the one-window rate`);
   }
 }
 

@@ -55,7 +55,8 @@ export async function runTrainBench(o: TrainBenchOptions = {}): Promise<TrainBen
   const batchSize = o.batchSize ?? (arg('--batch-size') ? Number(arg('--batch-size')) : undefined);
   const seqLen = o.seqLen ?? (arg('--seq-len') ? Number(arg('--seq-len')) : undefined);
   const cfg = resolveTrainConfig({
-    steps: 1000, model: o.config ?? (JSON.parse(arg('--config') ?? '{}') as object),
+    steps: 1000,
+    model: o.config ?? (JSON.parse(arg('--config') ?? '{}') as object),
     ...(batchSize ? { batchSize } : {}),
     ...(seqLen ? { seqLen } : {}),
   });
@@ -73,7 +74,9 @@ export async function runTrainBench(o: TrainBenchOptions = {}): Promise<TrainBen
     if (i >= 2) rates.push(tokens / ((performance.now() - t0) / 1000)); // 2 warm-up steps
   }
   const fpb = flopsPerByte(cfg.model);
-  const evalDocs = docs.slice(0, 3).map((d) => documentTokens(o.evalBytes === undefined ? d : d.subarray(0, o.evalBytes)));
+  const evalDocs = docs
+    .slice(0, 3)
+    .map((d) => documentTokens(o.evalBytes === undefined ? d : d.subarray(0, o.evalBytes)));
   await computeLogProbsBatch(model, [evalDocs[0]?.subarray(0, 600) ?? new Int32Array(0)]); // warm-up
   const t0 = performance.now();
   await computeLogProbsBatch(model, evalDocs);
@@ -83,8 +86,14 @@ export async function runTrainBench(o: TrainBenchOptions = {}): Promise<TrainBen
   const matmul = measureMatmulGflops({ size: 512, repeats: 5 });
   const trainBytesPerSecond = summarize(rates);
   return {
-    backend: info.name, config: cfg, params: parameterCount(cfg.model), flopsPerByte: fpb, trainBytesPerSecond,
-    trainGflops: summarize(rates.map((r) => (r * 6 * fpb) / 1e9)), evalBytesPerSecond, matmulGflops: matmul.gflops,
+    backend: info.name,
+    config: cfg,
+    params: parameterCount(cfg.model),
+    flopsPerByte: fpb,
+    trainBytesPerSecond,
+    trainGflops: summarize(rates.map((r) => (r * 6 * fpb) / 1e9)),
+    evalBytesPerSecond,
+    matmulGflops: matmul.gflops,
   };
 }
 
@@ -97,10 +106,14 @@ async function main(): Promise<void> {
   const m = r.config.model;
   const s = r.trainBytesPerSecond;
   const g = r.trainGflops;
-  console.log(`entropy transformer d${m.dim} L${m.n_layers} H${m.n_heads} ffn${m.ffn_dim} window ${m.window}: ${(r.params / 1e6).toFixed(2)}M params, ${(r.flopsPerByte / 1e6).toFixed(2)} MFLOP/byte forward`);
+  console.log(
+    `entropy transformer d${m.dim} L${m.n_layers} H${m.n_heads} ffn${m.ffn_dim} window ${m.window}: ${(r.params / 1e6).toFixed(2)}M params, ${(r.flopsPerByte / 1e6).toFixed(2)} MFLOP/byte forward`,
+  );
   console.log(`backend ${r.backend}, batch ${r.config.batchSize} x ${r.config.seqLen} tokens, ${s.runs} timed steps`);
   console.log(`training:   ${s.median.toFixed(0)} bytes/s (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`);
-  console.log(`achieved:   ${g.median.toFixed(2)} GFLOP/s of 6 x flopsPerByte; matmul 512^2 on this backend: ${r.matmulGflops.toFixed(1)} GFLOP/s (utilisation ${((100 * g.median) / r.matmulGflops).toFixed(0)}%)`);
+  console.log(
+    `achieved:   ${g.median.toFixed(2)} GFLOP/s of 6 x flopsPerByte; matmul 512^2 on this backend: ${r.matmulGflops.toFixed(1)} GFLOP/s (utilisation ${((100 * g.median) / r.matmulGflops).toFixed(0)}%)`,
+  );
   console.log(`evaluation: ${r.evalBytesPerSecond.toFixed(0)} bytes/s (computeLogProbs, stride window/2)`);
 }
 

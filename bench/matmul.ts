@@ -11,7 +11,6 @@ import { measureMatmulGflops, median } from '../src/backend/matmul-gflops.js';
 import { initBackend, type BackendName } from '../src/backend/select-backend.js';
 import { patchWasmBatchMatMul, unpatchWasmBatchMatMul } from '../src/backend/wasm-batch-matmul.js';
 
-
 /** GFLOP/s (median of 5 after a warm-up) of `tf.matMul(a, b, tA, tB)` on the active backend. */
 function timeMatMul(aShape: number[], bShape: number[], tA: boolean, tB: boolean, flops: number): number {
   const a = tf.randomUniform(aShape, -1, 1, 'float32', 1);
@@ -45,7 +44,9 @@ export async function runMatmulBench(size = 512, log: (line: string) => void = (
     await initBackend(name);
     const m = measureMatmulGflops({ size, repeats: name === 'cpu' ? 3 : 7 });
     res.backends.push({ backend: name, gflops: m.gflops, min: m.min, max: m.max, runs: m.runs });
-    log(`  ${name.padEnd(10)} ${m.gflops.toFixed(2).padStart(7)}  (${m.min.toFixed(2)}–${m.max.toFixed(2)}, ${m.runs} runs)`);
+    log(
+      `  ${name.padEnd(10)} ${m.gflops.toFixed(2).padStart(7)}  (${m.min.toFixed(2)}–${m.max.toFixed(2)}, ${m.runs} runs)`,
+    );
   }
   await initBackend('wasm');
   log('wasm matmuls the BatchMatMul wrapper reroutes, GFLOP/s (median of 5): wrapper vs stock kernel');
@@ -66,4 +67,5 @@ export async function runMatmulBench(size = 512, log: (line: string) => void = (
   return res;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await runMatmulBench(Number(process.argv[2] ?? 512), (l) => console.log(l));
+if (import.meta.url === `file://${process.argv[1]}`)
+  await runMatmulBench(Number(process.argv[2] ?? 512), (l) => console.log(l));

@@ -46,7 +46,9 @@ function main(): void {
   console.log('group size | MB/s median | min | max');
   for (const g of res.groups) {
     const s = g.mbPerSecond;
-    console.log(`${String(g.groupSize).padStart(10)} | ${s.median.toFixed(1).padStart(11)} | ${s.min.toFixed(1)} | ${s.max.toFixed(1)}`);
+    console.log(
+      `${String(g.groupSize).padStart(10)} | ${s.median.toFixed(1).padStart(11)} | ${s.min.toFixed(1)} | ${s.max.toFixed(1)}`,
+    );
   }
 }
 

@@ -53,7 +53,12 @@ export interface NgramBench {
 }
 
 /** Trains one model per order on the udhr + brown training split and times it (see the file comment). */
-export function runNgramBench(orders: readonly number[] = [0, 3, 4, 5, 6], repeat = 3, onRow?: (r: NgramBenchRow) => void, onSplit?: (split: string) => void): NgramBench {
+export function runNgramBench(
+  orders: readonly number[] = [0, 3, 4, 5, 6],
+  repeat = 3,
+  onRow?: (r: NgramBenchRow) => void,
+  onSplit?: (split: string) => void,
+): NgramBench {
   const { train, heldOut } = splitHeldOut([...udhrDocuments(), ...brownDocuments()], DEFAULT_HELD_OUT);
   const trainDocs = train.map((d) => encodeBytes(d.text));
   const heldDocs = heldOut.map((d) => encodeBytes(d.text));
@@ -73,8 +78,14 @@ export function runNgramBench(orders: readonly number[] = [0, 3, 4, 5, 6], repea
     const trainCpu = mb(trainDocs) / (cpuSeconds() - c0);
     const trainWall = mb(trainDocs) / ((performance.now() - t0) / 1000);
     const row: NgramBenchRow = {
-      order, nodes: model.table.size, fileMB: encodeNgramModel(model).length / 1e6,
-      bpb: { all: ngramBitsPerByte(model, heldDocs).bitsPerByte, brown: ngramBitsPerByte(model, heldBrown).bitsPerByte, udhr: ngramBitsPerByte(model, heldUdhr).bitsPerByte },
+      order,
+      nodes: model.table.size,
+      fileMB: encodeNgramModel(model).length / 1e6,
+      bpb: {
+        all: ngramBitsPerByte(model, heldDocs).bitsPerByte,
+        brown: ngramBitsPerByte(model, heldBrown).bitsPerByte,
+        udhr: ngramBitsPerByte(model, heldUdhr).bitsPerByte,
+      },
       trainMBps: { cpu: trainCpu, wall: trainWall },
       entropiesHeldOut: rate(heldDocs, (d) => ngramEntropies(model, d), repeat),
       entropiesSeen: rate(inDomain, (d) => ngramEntropies(model, d), repeat),
@@ -87,20 +98,29 @@ export function runNgramBench(orders: readonly number[] = [0, 3, 4, 5, 6], repea
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { orders: { type: 'string', default: '0,3,4,5,6' }, repeat: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: { orders: { type: 'string', default: '0,3,4,5,6' }, repeat: { type: 'string', default: '3' } },
+  });
   const orders = values.orders.split(',').map(Number);
   const header = (split: string): void => {
     console.log(split);
-    console.log('order | nodes | file MB | held-out bpb (brown / udhr) | train MB/s cpu (wall) | entropies MB/s held-out / seen text, cpu (wall) | log-probs MB/s held-out cpu');
-  };
-  runNgramBench(orders, Number(values.repeat), (r) => {
-    const eh = r.entropiesHeldOut;
-    const es = r.entropiesSeen;
     console.log(
-      `${r.order} | ${r.nodes} | ${r.fileMB.toFixed(1)} | ${r.bpb.all.toFixed(3)} (${r.bpb.brown.toFixed(3)} / ${r.bpb.udhr.toFixed(3)}) | ${r.trainMBps.cpu.toFixed(2)} (${r.trainMBps.wall.toFixed(2)}) | ` +
-        `${eh.cpu.max.toFixed(1)} / ${es.cpu.max.toFixed(1)} (${eh.wall.max.toFixed(1)} / ${es.wall.max.toFixed(1)}) | ${r.logProbsHeldOut.cpu.max.toFixed(1)}`,
+      'order | nodes | file MB | held-out bpb (brown / udhr) | train MB/s cpu (wall) | entropies MB/s held-out / seen text, cpu (wall) | log-probs MB/s held-out cpu',
     );
-  }, header);
+  };
+  runNgramBench(
+    orders,
+    Number(values.repeat),
+    (r) => {
+      const eh = r.entropiesHeldOut;
+      const es = r.entropiesSeen;
+      console.log(
+        `${r.order} | ${r.nodes} | ${r.fileMB.toFixed(1)} | ${r.bpb.all.toFixed(3)} (${r.bpb.brown.toFixed(3)} / ${r.bpb.udhr.toFixed(3)}) | ${r.trainMBps.cpu.toFixed(2)} (${r.trainMBps.wall.toFixed(2)}) | ` +
+          `${eh.cpu.max.toFixed(1)} / ${es.cpu.max.toFixed(1)} (${eh.wall.max.toFixed(1)} / ${es.wall.max.toFixed(1)}) | ${r.logProbsHeldOut.cpu.max.toFixed(1)}`,
+      );
+    },
+    header,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) main();

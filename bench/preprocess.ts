@@ -56,7 +56,9 @@ export interface PreprocessBench {
 
 /** A JSONL corpus of about `mb` MB of text, the bundled sample's documents repeated (shared by the benches). */
 export async function benchCorpus(mb: number): Promise<string> {
-  const sample = (await readFile(new URL('../data/samples/multilingual.jsonl', import.meta.url), 'utf8')).trim().split('\n');
+  const sample = (await readFile(new URL('../data/samples/multilingual.jsonl', import.meta.url), 'utf8'))
+    .trim()
+    .split('\n');
   const lines: string[] = [];
   let bytes = 0;
   for (let i = 0; bytes < mb * 1e6; i++) {
@@ -87,7 +89,7 @@ export async function udhrBrownCorpus(mb: number): Promise<string> {
   const lines: string[] = [];
   let bytes = 0;
   let doc = '';
-  for (let i = 0; bytes < mb * 1e6; ) {
+  for (let i = 0; bytes < mb * 1e6;) {
     const p = paras[i % paras.length] as { lang: string; text: string };
     i++;
     doc = doc ? `${doc}\n${p.text}` : p.text;
@@ -116,11 +118,30 @@ const HAS_TIME = existsSync('/usr/bin/time');
 /** One `blt preprocess` process; CPU and peak RSS from GNU time when present. */
 function runOnce(input: string, workers: number, model: string | undefined, extra: readonly string[]): RunFigures {
   const out = join(tmpdir(), `blt-bench-pp-${process.pid}-${workers}-${Date.now()}`);
-  const cli = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'preprocess', input, '--out', out, '--workers', String(workers), '--json', '--quiet', ...(model ? ['--entropy-model', model] : []), ...extra];
+  const cli = [
+    process.execPath,
+    '--import',
+    'tsx',
+    'src/cli/main.ts',
+    'preprocess',
+    input,
+    '--out',
+    out,
+    '--workers',
+    String(workers),
+    '--json',
+    '--quiet',
+    ...(model ? ['--entropy-model', model] : []),
+    ...extra,
+  ];
   const cmd = HAS_TIME ? ['/usr/bin/time', '-f', 'BENCH-TIME %U %S %M', ...cli] : cli;
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`blt preprocess failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as { mbPerSecond: number; bytes: number; out: string };
+  const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
+    mbPerSecond: number;
+    bytes: number;
+    out: string;
+  };
   const m = /BENCH-TIME ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
   const manifest = spawnSync('du', ['-sb', '--exclude=completions', out], { encoding: 'utf8' });
   spawnSync('rm', ['-rf', out]);
@@ -135,7 +156,10 @@ function runOnce(input: string, workers: number, model: string | undefined, extr
 
 /** The model alone on the corpus' documents (tasks of 64 documents), one thread, after loading. */
 async function scorerOnly(input: string, model: string | undefined): Promise<number> {
-  const docs = (await readFile(input, 'utf8')).trim().split('\n').map((l) => encodeBytes(new TextEncoder().encode((JSON.parse(l) as { text: string }).text)));
+  const docs = (await readFile(input, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => encodeBytes(new TextEncoder().encode((JSON.parse(l) as { text: string }).text)));
   const scorer = await openEntropyScorer(model, { threads: 1 });
   try {
     let bytes = 0;
@@ -155,36 +179,70 @@ function figure(workers: number, runs: RunFigures[], scorer: number): WorkersFig
   const mb = (r: RunFigures): number => r.bytes / 1e6;
   const rate = summarize(runs.map((r) => r.mbPerSecond));
   return {
-    workers, mbPerSecond: rate, cpuSecondsPerMB: summarize(runs.map((r) => r.cpuSeconds / mb(r))), peakRssMB: summarize(runs.map((r) => r.peakRssMB)),
+    workers,
+    mbPerSecond: rate,
+    cpuSecondsPerMB: summarize(runs.map((r) => r.cpuSeconds / mb(r))),
+    peakRssMB: summarize(runs.map((r) => r.peakRssMB)),
     fractionOfScorer: rate.median / (workers * scorer),
   };
 }
 
-export async function runPreprocessBench(mb = 12, runs = 2, model?: string, opts: { corpus?: 'udhr-brown' | 'sample'; transformerMB?: number; extra?: string[] } = {}): Promise<PreprocessBench> {
+export async function runPreprocessBench(
+  mb = 12,
+  runs = 2,
+  model?: string,
+  opts: { corpus?: 'udhr-brown' | 'sample'; transformerMB?: number; extra?: string[] } = {},
+): Promise<PreprocessBench> {
   const corpus = opts.corpus ?? 'udhr-brown';
   const input = corpus === 'sample' ? await benchCorpus(mb) : await udhrBrownCorpus(mb);
   let spec = model;
   if (spec === undefined) {
     const path = join(tmpdir(), `blt-bench-pp-model-${process.pid}.ngram`);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'entropy', 'train', input, '--kind', 'ngram', '--order', '5', '--out', path, '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'entropy',
+        'train',
+        input,
+        '--kind',
+        'ngram',
+        '--order',
+        '5',
+        '--out',
+        path,
+        '--json',
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     if (r.status !== 0) throw new Error(`training the n-gram model failed: ${r.stderr.slice(-2000)}`);
     spec = `ngram:${path}`;
   }
   const scorer = await scorerOnly(input, spec);
   const by: Record<number, RunFigures[]> = { 1: [], 2: [] };
-  for (let r = 0; r < runs; r++) for (const w of [1, 2]) (by[w] as RunFigures[]).push(runOnce(input, w, spec, opts.extra ?? []));
+  for (let r = 0; r < runs; r++)
+    for (const w of [1, 2]) (by[w] as RunFigures[]).push(runOnce(input, w, spec, opts.extra ?? []));
   const first = (by[1] as RunFigures[])[0] as RunFigures;
   const w1 = figure(1, by[1] as RunFigures[], scorer);
   const w2 = figure(2, by[2] as RunFigures[], scorer);
   const res: PreprocessBench = {
-    inputMB: mb, corpus, model: model ?? 'order-5 n-gram trained on the corpus', scorerOnlyMBps: scorer, workers1: w1, workers2: w2,
-    scaling: w2.mbPerSecond.median / w1.mbPerSecond.median, shardBytesPerInputByte: first.shardBytes / first.bytes,
+    inputMB: mb,
+    corpus,
+    model: model ?? 'order-5 n-gram trained on the corpus',
+    scorerOnlyMBps: scorer,
+    workers1: w1,
+    workers2: w2,
+    scaling: w2.mbPerSecond.median / w1.mbPerSecond.median,
+    shardBytesPerInputByte: first.shardBytes / first.bytes,
   };
   const tmb = opts.transformerMB ?? 0;
   if (tmb > 0) {
     const tin = corpus === 'sample' ? await benchCorpus(tmb) : await udhrBrownCorpus(tmb);
     const t: Record<number, number[]> = { 1: [], 2: [] };
-    for (let r = 0; r < runs; r++) for (const w of [1, 2]) (t[w] as number[]).push(runOnce(tin, w, undefined, opts.extra ?? []).mbPerSecond);
+    for (let r = 0; r < runs; r++)
+      for (const w of [1, 2]) (t[w] as number[]).push(runOnce(tin, w, undefined, opts.extra ?? []).mbPerSecond);
     const a = summarize(t[1] as number[]);
     const b = summarize(t[2] as number[]);
     res.transformer = { inputMB: tmb, workers1: a, workers2: b, scaling: b.median / a.median };
@@ -195,20 +253,33 @@ export async function runPreprocessBench(mb = 12, runs = 2, model?: string, opts
 async function main(): Promise<void> {
   const a = process.argv.slice(2);
   const arg = (k: string): string | undefined => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
-  const extra = arg('--extra')?.split(/\s+/).filter((x) => x.length > 0) ?? [];
+  const extra =
+    arg('--extra')
+      ?.split(/\s+/)
+      .filter((x) => x.length > 0) ?? [];
   const res = await runPreprocessBench(Number(arg('--mb') ?? 12), Number(arg('--runs') ?? 2), arg('--model'), {
-    corpus: (arg('--corpus') ?? 'udhr-brown') as 'udhr-brown' | 'sample', transformerMB: Number(arg('--transformer-mb') ?? 0), extra,
+    corpus: (arg('--corpus') ?? 'udhr-brown') as 'udhr-brown' | 'sample',
+    transformerMB: Number(arg('--transformer-mb') ?? 0),
+    extra,
   });
   if (a.includes('--json')) return void console.log(JSON.stringify(res));
   const f = (s: Summary, d = 3): string => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
-  console.log(`preprocess ${res.inputMB} MB of ${res.corpus} JSONL, model: ${res.model}${extra.length ? `, ${extra.join(' ')}` : ''}; scorer alone ${res.scorerOnlyMBps.toFixed(2)} MB/s per thread`);
+  console.log(
+    `preprocess ${res.inputMB} MB of ${res.corpus} JSONL, model: ${res.model}${extra.length ? `, ${extra.join(' ')}` : ''}; scorer alone ${res.scorerOnlyMBps.toFixed(2)} MB/s per thread`,
+  );
   for (const w of [res.workers1, res.workers2]) {
-    console.log(`  ${w.workers} worker(s): ${f(w.mbPerSecond)} MB/s, ${f(w.cpuSecondsPerMB, 2)} CPU s/MB, peak RSS ${f(w.peakRssMB, 0)} MB, ${(w.fractionOfScorer * 100).toFixed(0)} % of ${w.workers} × scorer-only`);
+    console.log(
+      `  ${w.workers} worker(s): ${f(w.mbPerSecond)} MB/s, ${f(w.cpuSecondsPerMB, 2)} CPU s/MB, peak RSS ${f(w.peakRssMB, 0)} MB, ${(w.fractionOfScorer * 100).toFixed(0)} % of ${w.workers} × scorer-only`,
+    );
   }
-  console.log(`  scaling 1 → 2 workers: ${res.scaling.toFixed(2)}×; shards ${res.shardBytesPerInputByte.toFixed(2)} bytes on disk per input byte`);
+  console.log(
+    `  scaling 1 → 2 workers: ${res.scaling.toFixed(2)}×; shards ${res.shardBytesPerInputByte.toFixed(2)} bytes on disk per input byte`,
+  );
   if (res.transformer) {
     const t = res.transformer;
-    console.log(`  transformer (shipped model), ${t.inputMB} MB: 1 worker ${f(t.workers1, 4)} MB/s, 2 workers ${f(t.workers2, 4)} MB/s, scaling ${t.scaling.toFixed(2)}×`);
+    console.log(
+      `  transformer (shipped model), ${t.inputMB} MB: 1 worker ${f(t.workers1, 4)} MB/s, 2 workers ${f(t.workers2, 4)} MB/s, scaling ${t.scaling.toFixed(2)}×`,
+    );
   }
 }
 

@@ -36,26 +36,47 @@ export async function runRepatchBench(mb = 0.5, runs = 3, model?: string, worker
   for (let r = 0; r < runs; r++) {
     const a = await mkdtemp(join(tmpdir(), 'blt-bench-rp-a-'));
     const b = await mkdtemp(join(tmpdir(), 'blt-bench-rp-b-'));
-    const s = await runPreprocess(resolvePreprocessConfig({ inputs: [input], out: a, ...(workers === undefined ? {} : { workers }), ...(model ? { entropyModel: model } : {}) }));
+    const s = await runPreprocess(
+      resolvePreprocessConfig({
+        inputs: [input],
+        out: a,
+        ...(workers === undefined ? {} : { workers }),
+        ...(model ? { entropyModel: model } : {}),
+      }),
+    );
     pre.push(s.mbPerSecond);
     const t = await runRepatch({ source: a, out: b, threshold: 2 + r * 0.01 });
-    if (t.documents !== s.documents) throw new Error(`repatch wrote ${t.documents} documents, preprocess ${s.documents}`);
+    if (t.documents !== s.documents)
+      throw new Error(`repatch wrote ${t.documents} documents, preprocess ${s.documents}`);
     rep.push(t.mbPerSecond);
     await rm(a, { recursive: true, force: true });
     await rm(b, { recursive: true, force: true });
   }
   const p = summarize(pre);
   const q = summarize(rep);
-  return { inputMB: mb, model: model ?? 'models/entropy-default (shipped)', workers: workers ?? 'cores', preprocess: p, repatch: q, ratio: q.median / p.median };
+  return {
+    inputMB: mb,
+    model: model ?? 'models/entropy-default (shipped)',
+    workers: workers ?? 'cores',
+    preprocess: p,
+    repatch: q,
+    ratio: q.median / p.median,
+  };
 }
 
 async function main(): Promise<void> {
   const a = process.argv.slice(2);
   const arg = (k: string): string | undefined => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
   const w = arg('--workers');
-  const res = await runRepatchBench(Number(arg('--mb') ?? 0.5), Number(arg('--runs') ?? 3), arg('--model'), w === undefined ? undefined : Number(w));
+  const res = await runRepatchBench(
+    Number(arg('--mb') ?? 0.5),
+    Number(arg('--runs') ?? 3),
+    arg('--model'),
+    w === undefined ? undefined : Number(w),
+  );
   if (a.includes('--json')) return void console.log(JSON.stringify(res));
-  const f = (s: Summary): string => `${s.median.toFixed(4)} MB/s (min ${s.min.toFixed(4)}, max ${s.max.toFixed(4)}, ${s.runs} runs)`;
+  const f = (s: Summary): string =>
+    `${s.median.toFixed(4)} MB/s (min ${s.min.toFixed(4)}, max ${s.max.toFixed(4)}, ${s.runs} runs)`;
   console.log(`${res.inputMB} MB of multilingual JSONL, entropy model ${res.model}, preprocess workers ${res.workers}`);
   console.log(`  preprocess: ${f(res.preprocess)}`);
   console.log(`  repatch   : ${f(res.repatch)}`);

@@ -43,8 +43,24 @@ const SAMPLE = join(ROOT, 'data/samples/multilingual.jsonl');
 
 export interface ServeBench {
   model: string;
-  patch: { connections: number; durationSeconds: number; texts: number; meanTextBytes: number; requestsPerSecond: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number; serialCeilingPerSecond: number };
-  jobs: { inputMB: number; workers: number; job: { mbPerSecond: Summary; wallSeconds: Summary }; cli: { mbPerSecond: Summary; wallSeconds: Summary } };
+  patch: {
+    connections: number;
+    durationSeconds: number;
+    texts: number;
+    meanTextBytes: number;
+    requestsPerSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    errors: number;
+    non2xx: number;
+    serialCeilingPerSecond: number;
+  };
+  jobs: {
+    inputMB: number;
+    workers: number;
+    job: { mbPerSecond: Summary; wallSeconds: Summary };
+    cli: { mbPerSecond: Summary; wallSeconds: Summary };
+  };
 }
 
 /** Short texts: the sample's sentences of 40–160 bytes. */
@@ -62,7 +78,11 @@ async function shortTexts(n: number): Promise<string[]> {
 }
 
 function startServer(args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--quiet', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--quiet', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (c: Buffer) => {
@@ -120,35 +140,92 @@ interface Done {
   error: unknown;
 }
 
-async function jobRun(url: string, input: string, out: string, workers: number): Promise<{ mbPerSecond: number; wallSeconds: number; bytes: number }> {
+async function jobRun(
+  url: string,
+  input: string,
+  out: string,
+  workers: number,
+): Promise<{ mbPerSecond: number; wallSeconds: number; bytes: number }> {
   const t0 = performance.now();
-  const r = await fetch(`${url}/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [input], out, workers }) });
+  const r = await fetch(`${url}/v1/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ inputs: [input], out, workers }),
+  });
   const { id } = (await r.json()) as { id: string };
   if (r.status !== 202) throw new Error(`job refused: ${r.status}`);
   for (;;) {
     const j = (await (await fetch(`${url}/v1/jobs/${id}`)).json()) as Done;
-    if (j.state === 'done' && j.summary) return { mbPerSecond: j.summary.mbPerSecond, wallSeconds: (performance.now() - t0) / 1000, bytes: j.summary.bytes };
-    if (j.state === 'failed' || j.state === 'cancelled') throw new Error(`job ${id} ${j.state}: ${JSON.stringify(j.error)}`);
+    if (j.state === 'done' && j.summary)
+      return {
+        mbPerSecond: j.summary.mbPerSecond,
+        wallSeconds: (performance.now() - t0) / 1000,
+        bytes: j.summary.bytes,
+      };
+    if (j.state === 'failed' || j.state === 'cancelled')
+      throw new Error(`job ${id} ${j.state}: ${JSON.stringify(j.error)}`);
     await new Promise((res) => setTimeout(res, 20));
   }
 }
 
-function cliRun(input: string, out: string, workers: number, model: string | undefined): { mbPerSecond: number; wallSeconds: number } {
+function cliRun(
+  input: string,
+  out: string,
+  workers: number,
+  model: string | undefined,
+): { mbPerSecond: number; wallSeconds: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'preprocess', input, '--out', out, '--workers', String(workers), '--json', '--quiet', ...(model ? ['--entropy-model', model] : [])], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'preprocess',
+      input,
+      '--out',
+      out,
+      '--workers',
+      String(workers),
+      '--json',
+      '--quiet',
+      ...(model ? ['--entropy-model', model] : []),
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`blt preprocess failed: ${r.stderr}`);
   return { mbPerSecond: (JSON.parse(r.stdout) as { mbPerSecond: number }).mbPerSecond, wallSeconds };
 }
 
-export async function runServeBench(o: { duration: number; connections: number; runs: number; workers: number; mb: number; model?: string }): Promise<ServeBench> {
+export async function runServeBench(o: {
+  duration: number;
+  connections: number;
+  runs: number;
+  workers: number;
+  mb: number;
+  model?: string;
+}): Promise<ServeBench> {
   const texts = await shortTexts(32);
   const work = await mkdtemp(join(tmpdir(), 'blt-bench-serve-'));
   const input = await corpus(o.mb);
   const roots = [join(ROOT, 'data/samples'), work, ...(o.mb > 0 ? [join(input, '..')] : [])];
-  const { child, url } = await startServer(['--cache-dir', join(work, 'state'), '--roots', roots.join(','), '--workers', String(o.workers), ...(o.model ? ['--entropy-model', o.model] : [])]);
+  const { child, url } = await startServer([
+    '--cache-dir',
+    join(work, 'state'),
+    '--roots',
+    roots.join(','),
+    '--workers',
+    String(o.workers),
+    ...(o.model ? ['--entropy-model', o.model] : []),
+  ]);
   try {
-    const bodies = texts.map((text) => ({ method: 'POST', path: '/v1/patch', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) }));
+    const bodies = texts.map((text) => ({
+      method: 'POST',
+      path: '/v1/patch',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+    }));
     await autocannon({ url, connections: o.connections, amount: 100, requests: bodies }); // warm-up
     const res = await autocannon({ url, connections: o.connections, duration: o.duration, requests: bodies });
     const ceiling = await serialCeiling(texts, o.model);
@@ -166,15 +243,28 @@ export async function runServeBench(o: { duration: number; connections: number; 
     return {
       model: o.model ?? 'models/entropy-default (shipped)',
       patch: {
-        connections: o.connections, durationSeconds: res.duration, texts: texts.length,
+        connections: o.connections,
+        durationSeconds: res.duration,
+        texts: texts.length,
         meanTextBytes: texts.reduce((a, t) => a + Buffer.byteLength(t), 0) / texts.length,
-        requestsPerSecond: res.requests.average, p50Ms: res.latency.p50, p99Ms: res.latency.p99, errors: res.errors + res.timeouts, non2xx: res.non2xx,
+        requestsPerSecond: res.requests.average,
+        p50Ms: res.latency.p50,
+        p99Ms: res.latency.p99,
+        errors: res.errors + res.timeouts,
+        non2xx: res.non2xx,
         serialCeilingPerSecond: ceiling,
       },
       jobs: {
-        inputMB: bytes / 1e6, workers: o.workers,
-        job: { mbPerSecond: summarize(job.map((x) => x.mbPerSecond)), wallSeconds: summarize(job.map((x) => x.wallSeconds)) },
-        cli: { mbPerSecond: summarize(cli.map((x) => x.mbPerSecond)), wallSeconds: summarize(cli.map((x) => x.wallSeconds)) },
+        inputMB: bytes / 1e6,
+        workers: o.workers,
+        job: {
+          mbPerSecond: summarize(job.map((x) => x.mbPerSecond)),
+          wallSeconds: summarize(job.map((x) => x.wallSeconds)),
+        },
+        cli: {
+          mbPerSecond: summarize(cli.map((x) => x.mbPerSecond)),
+          wallSeconds: summarize(cli.map((x) => x.wallSeconds)),
+        },
       },
     };
   } finally {
@@ -188,20 +278,35 @@ async function main(): Promise<void> {
   const arg = (k: string): string | undefined => (a.includes(k) ? a[a.indexOf(k) + 1] : undefined);
   const model = arg('--model');
   const res = await runServeBench({
-    duration: Number(arg('--duration') ?? 10), connections: Number(arg('--connections') ?? 8), runs: Number(arg('--runs') ?? 3),
-    workers: Number(arg('--workers') ?? 2), mb: Number(arg('--mb') ?? 0), ...(model ? { model } : {}),
+    duration: Number(arg('--duration') ?? 10),
+    connections: Number(arg('--connections') ?? 8),
+    runs: Number(arg('--runs') ?? 3),
+    workers: Number(arg('--workers') ?? 2),
+    mb: Number(arg('--mb') ?? 0),
+    ...(model ? { model } : {}),
   });
   if (a.includes('--json')) return void console.log(JSON.stringify(res));
   const p = res.patch;
-  const f = (s: Summary, d: number): string => `${s.median.toFixed(d)} (min ${s.min.toFixed(d)}, max ${s.max.toFixed(d)})`;
+  const f = (s: Summary, d: number): string =>
+    `${s.median.toFixed(d)} (min ${s.min.toFixed(d)}, max ${s.max.toFixed(d)})`;
   console.log(`blt serve, model ${res.model}`);
-  console.log(`  POST /v1/patch, ${p.connections} connections, ${p.durationSeconds.toFixed(0)} s, ${p.texts} texts of ${p.meanTextBytes.toFixed(0)} bytes on average (entropy mode)`);
-  console.log(`    ${p.requestsPerSecond.toFixed(1)} requests/s, latency p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, errors ${p.errors}, non-2xx ${p.non2xx}`);
-  console.log(`    serial ceiling (library calls in one process, one text at a time): ${p.serialCeilingPerSecond.toFixed(1)} texts/s`);
+  console.log(
+    `  POST /v1/patch, ${p.connections} connections, ${p.durationSeconds.toFixed(0)} s, ${p.texts} texts of ${p.meanTextBytes.toFixed(0)} bytes on average (entropy mode)`,
+  );
+  console.log(
+    `    ${p.requestsPerSecond.toFixed(1)} requests/s, latency p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, errors ${p.errors}, non-2xx ${p.non2xx}`,
+  );
+  console.log(
+    `    serial ceiling (library calls in one process, one text at a time): ${p.serialCeilingPerSecond.toFixed(1)} texts/s`,
+  );
   const j = res.jobs;
-  console.log(`  preprocess ${j.inputMB.toFixed(3)} MB with ${j.workers} worker(s), ${j.job.mbPerSecond.runs} run(s), median (min, max):`);
+  console.log(
+    `  preprocess ${j.inputMB.toFixed(3)} MB with ${j.workers} worker(s), ${j.job.mbPerSecond.runs} run(s), median (min, max):`,
+  );
   console.log(`    job : ${f(j.job.mbPerSecond, 4)} MB/s in the run, ${f(j.job.wallSeconds, 2)} s submit → done`);
-  console.log(`    CLI : ${f(j.cli.mbPerSecond, 4)} MB/s in the run, ${f(j.cli.wallSeconds, 2)} s process start → exit`);
+  console.log(
+    `    CLI : ${f(j.cli.mbPerSecond, 4)} MB/s in the run, ${f(j.cli.wallSeconds, 2)} s process start → exit`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -96,7 +96,16 @@ export async function runShardsBench(o: ShardsBenchOptions = {}): Promise<Shards
     const w = await ShardWriter.open({ dir, columns: spec, format, shardSizeBytes: shardMb * 2 ** 20 });
     for (const [t, rows] of tasks.entries()) await w.addTask(t, rows);
     const shards = await w.finish();
-    await writeManifest(dir, buildManifest({ config: {}, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['bench']) } }));
+    await writeManifest(
+      dir,
+      buildManifest({
+        config: {},
+        inputs: [],
+        shards,
+        totals: { ...w.getState().totals, quarantined: 0 },
+        fingerprints: { content: fingerprint(['bench']) },
+      }),
+    );
     await w.dispose();
     for (const s of shards) fileBytes += s.bytes;
     return fileBytes;
@@ -113,14 +122,23 @@ export async function runShardsBench(o: ShardsBenchOptions = {}): Promise<Shards
     if (n !== docs) throw new Error(`read ${n} rows, wrote ${docs}`);
   }
 
-  const rates = (t: Timing[]): { cpu: Summary; wall: Summary } => ({ cpu: summarize(t.map((x) => MB / x.cpu)), wall: summarize(t.map((x) => MB / x.wall)) });
+  const rates = (t: Timing[]): { cpu: Summary; wall: Summary } => ({
+    cpu: summarize(t.map((x) => MB / x.cpu)),
+    wall: summarize(t.map((x) => MB / x.wall)),
+  });
   const fmt = (t: Timing[]): string => {
     const { cpu: s, wall: w } = rates(t);
     return `${s.median.toFixed(0).padStart(4)} MB/s (${s.min.toFixed(0)}–${s.max.toFixed(0)}) [wall ${w.median.toFixed(0)}]`;
   };
 
-  log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; shards bench: ${MB.toFixed(1)} MB uncompressed column data, ${docs} documents in ${tasks.length} tasks, ` +
-    `columns: entropies, patch_lengths, ${spec.ngramTables.length} n-gram table(s); shards of ${shardMb} MiB; median of ${repeat} (min–max)`);
+  log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(
+        ' ',
+      )}; shards bench: ${MB.toFixed(1)} MB uncompressed column data, ${docs} documents in ${tasks.length} tasks, ` +
+      `columns: entropies, patch_lengths, ${spec.ngramTables.length} n-gram table(s); shards of ${shardMb} MiB; median of ${repeat} (min–max)`,
+  );
   const formats: ShardsFormatResult[] = [];
   const root = await mkdtemp(join(tmpdir(), 'blt-bench-shards-'));
   try {
@@ -141,9 +159,18 @@ export async function runShardsBench(o: ShardsBenchOptions = {}): Promise<Shards
       const label = format === 'parquet' ? 'Parquet ZSTD' : 'Arrow IPC   ';
       log(`${label} (${(size / 1e6).toFixed(1)} MB on disk, ${((100 * size) / rawBytes).toFixed(0)}%)`);
       log(`  write ${fmt(w)}   encode ${fmt(e)}   read ${fmt(r)}   read, no checksum ${fmt(rn)}`);
-      formats.push({ format, diskMB: size / 1e6, write: rates(w), encode: rates(e), read: rates(r), readNoChecksum: rates(rn) });
+      formats.push({
+        format,
+        diskMB: size / 1e6,
+        write: rates(w),
+        encode: rates(e),
+        read: rates(r),
+        readNoChecksum: rates(rn),
+      });
     }
-    log(`wasm heap after: ${(pw.wasmMemory().buffer.byteLength / 2 ** 20).toFixed(0)} MiB; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    log(
+      `wasm heap after: ${(pw.wasmMemory().buffer.byteLength / 2 ** 20).toFixed(0)} MiB; rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }
@@ -159,5 +186,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       'shard-mb': { type: 'string', default: '16' },
     },
   });
-  await runShardsBench({ mb: Number(values.mb), repeat: Number(values.repeat), ngramTables: Number(values['ngram-tables']), shardMb: Number(values['shard-mb']), log: (l) => console.log(l) });
+  await runShardsBench({
+    mb: Number(values.mb),
+    repeat: Number(values.repeat),
+    ngramTables: Number(values['ngram-tables']),
+    shardMb: Number(values['shard-mb']),
+    log: (l) => console.log(l),
+  });
 }

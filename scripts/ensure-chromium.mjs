@@ -8,11 +8,15 @@ import { existsSync } from 'node:fs';
 const path = process.env.BLT_CHROMIUM ?? '/usr/bin/chromium';
 if (!existsSync(path)) {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    console.error(`chromium is not installed (${path}); the browser test needs it: sudo apt-get install -y chromium (or set BLT_CHROMIUM)`);
+    console.error(
+      `chromium is not installed (${path}); the browser test needs it: sudo apt-get install -y chromium (or set BLT_CHROMIUM)`,
+    );
     process.exit(1);
   }
   console.error('installing Debian chromium for the browser test (apt-get)...');
-  execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', { stdio: 'inherit' });
+  execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+    stdio: 'inherit',
+  });
 }
 const v = spawnSync(path, ['--version'], { encoding: 'utf8' });
 console.error(`browser for tests: ${(v.stdout || v.stderr).trim()}`);

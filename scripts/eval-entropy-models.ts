@@ -38,25 +38,38 @@ for (const d of multilingualDocuments('heldout')) {
   groups.set(key, [...(groups.get(key) ?? []), enc.encode(d.text)]);
 }
 const rows: Array<{ group: string; kind: 'lang' | 'udhr' | 'robust'; docs: Uint8Array[] }> = [];
-for (const [g, docs] of [...groups].sort((x, y) => (x[0] < y[0] ? -1 : 1))) rows.push({ group: g, kind: g.startsWith('udhr') ? 'udhr' : 'lang', docs: takeBytes(docs, cap) });
+for (const [g, docs] of [...groups].sort((x, y) => (x[0] < y[0] ? -1 : 1)))
+  rows.push({ group: g, kind: g.startsWith('udhr') ? 'udhr' : 'lang', docs: takeBytes(docs, cap) });
 for (const s of robustnessSamples()) rows.push({ group: s.name, kind: 'robust', docs: [enc.encode(s.text)] });
 
-const corpusUnigram = unigramScorer(unigramLogProbs((function* () {
-  for (const d of multilingualDocuments('train')) yield enc.encode(d.text);
-})()));
+const corpusUnigram = unigramScorer(
+  unigramLogProbs(
+    (function* () {
+      for (const d of multilingualDocuments('train')) yield enc.encode(d.text);
+    })(),
+  ),
+);
 const results: Record<string, Record<string, number>> = {};
 for (const r of rows) {
   const own = await evaluateBitsPerByte(unigramScorer(unigramLogProbs(r.docs)), r.docs);
-  results[r.group] = { bytes: own.bytes, unigram: own.bitsPerByte, corpusUnigram: (await evaluateBitsPerByte(corpusUnigram, r.docs)).bitsPerByte };
+  results[r.group] = {
+    bytes: own.bytes,
+    unigram: own.bitsPerByte,
+    corpusUnigram: (await evaluateBitsPerByte(corpusUnigram, r.docs)).bitsPerByte,
+  };
 }
 const speed: Record<string, number> = {};
 for (const spec of a.model) {
   const scorer = await loadModelScorer(parseModelSpec(spec));
-  for (const r of rows) (results[r.group] as Record<string, number>)[spec] = (await evaluateBitsPerByte(scorer.score, r.docs)).bitsPerByte;
+  for (const r of rows)
+    (results[r.group] as Record<string, number>)[spec] = (await evaluateBitsPerByte(scorer.score, r.docs)).bitsPerByte;
   scorer.dispose();
   // entropies (what preprocess computes), MB/s on one thread over the per-language sample
   const es = await openEntropyScorer(spec);
-  const docs = rows.filter((r) => r.kind === 'lang').flatMap((r) => r.docs).map((d) => encodeBytes(d));
+  const docs = rows
+    .filter((r) => r.kind === 'lang')
+    .flatMap((r) => r.docs)
+    .map((d) => encodeBytes(d));
   const bytes = docs.reduce((n, d) => n + d.length, 0);
   const c0 = process.cpuUsage();
   for (let i = 0; i < docs.length; i += 16) await es.score(docs.slice(i, i + 16));
@@ -74,11 +87,18 @@ for (const r of rows) {
   const v = results[r.group] as Record<string, number>;
   if (r.kind === 'lang') {
     total.bytes = (total.bytes as number) + (v.bytes as number);
-    for (const k of ['unigram', 'corpusUnigram', ...a.model]) total[k] = (total[k] ?? 0) + (v[k] as number) * (v.bytes as number);
+    for (const k of ['unigram', 'corpusUnigram', ...a.model])
+      total[k] = (total[k] ?? 0) + (v[k] as number) * (v.bytes as number);
   }
-  console.log(`| ${r.group} | ${v.bytes} | ${f(v.unigram)} | ${f(v.corpusUnigram)} | ${a.model.map((m) => `${f(v[m])} (${f((v[m] as number) - (v.unigram as number))})`).join(' | ')} |`);
+  console.log(
+    `| ${r.group} | ${v.bytes} | ${f(v.unigram)} | ${f(v.corpusUnigram)} | ${a.model.map((m) => `${f(v[m])} (${f((v[m] as number) - (v.unigram as number))})`).join(' | ')} |`,
+  );
 }
 const tb = total.bytes as number;
-console.log(`| **all languages (byte-weighted)** | ${tb} | ${f((total.unigram as number) / tb)} | ${f((total.corpusUnigram as number) / tb)} | ${a.model.map((m) => `${f((total[m] as number) / tb)} (${f(((total[m] as number) - (total.unigram as number)) / tb)})`).join(' | ')} |`);
-console.log(`\nentropy scoring (MB of tokens per CPU-second, one thread): ${a.model.map((m) => `${m} ${(speed[m] as number).toFixed(2)} MB/s`).join(', ')}`);
+console.log(
+  `| **all languages (byte-weighted)** | ${tb} | ${f((total.unigram as number) / tb)} | ${f((total.corpusUnigram as number) / tb)} | ${a.model.map((m) => `${f((total[m] as number) / tb)} (${f(((total[m] as number) - (total.unigram as number)) / tb)})`).join(' | ')} |`,
+);
+console.log(
+  `\nentropy scoring (MB of tokens per CPU-second, one thread): ${a.model.map((m) => `${m} ${(speed[m] as number).toFixed(2)} MB/s`).join(', ')}`,
+);
 if (a.json) writeFileSync(a.json, JSON.stringify({ cap, results, speed }, null, 1) + '\n');

@@ -13,7 +13,8 @@ import { initBackend } from '../src/backend/select-backend.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { step: { type: 'string' } } });
 const [run, out] = positionals;
-if (run === undefined || out === undefined) throw new Error('usage: export-entropy-checkpoint.ts <run-dir> <model-dir> [--step N]');
+if (run === undefined || out === undefined)
+  throw new Error('usage: export-entropy-checkpoint.ts <run-dir> <model-dir> [--step N]');
 await initBackend('wasm');
 const ckpt = await loadCheckpoint(run, values.step === undefined ? undefined : Number(values.step));
 const s = ckpt.state;
@@ -21,8 +22,13 @@ const arrays = new Map([...ckpt.weights].map(([k, t]) => [k, { data: t.data, sha
 const model = entropyTransformerFromArrays(s.config.model, arrays as never, run);
 const training = {
   exported_from: `${run} checkpoint at step ${s.step} of ${s.config.steps} (scripts/export-entropy-checkpoint.ts)`,
-  seed: s.config.seed, config: s.config, data: s.data, steps: s.step, tokens_seen: s.progress.tokensSeen,
-  train_seconds: Math.round(s.progress.trainSeconds), last_val_bpb: s.progress.lastValBpb,
+  seed: s.config.seed,
+  config: s.config,
+  data: s.data,
+  steps: s.step,
+  tokens_seen: s.progress.tokensSeen,
+  train_seconds: Math.round(s.progress.trainSeconds),
+  last_val_bpb: s.progress.lastValBpb,
 };
 const { fingerprint } = await saveEntropyModel(out, model, { training });
 disposeEntropyTransformer(model);

@@ -29,7 +29,8 @@ const docs = [...udhrDocuments(), ...brownDocuments()];
 const train = docs.filter((d) => !isHeldOut(d.id, DEFAULT_HELD_OUT));
 const heldOut = docs.filter((d) => isHeldOut(d.id, DEFAULT_HELD_OUT));
 Rng.fromSeed(0).shuffle(train);
-const jsonl = (ds: typeof docs, n: number): string => ds.map((d) => JSON.stringify({ id: d.id, lang: d.lang, text: firstBytes(d.text, n) })).join('\n') + '\n';
+const jsonl = (ds: typeof docs, n: number): string =>
+  ds.map((d) => JSON.stringify({ id: d.id, lang: d.lang, text: firstBytes(d.text, n) })).join('\n') + '\n';
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'train.jsonl'), jsonl(train, 3000));
 writeFileSync(join(out, 'val600.jsonl'), jsonl(heldOut, 600));

@@ -49,13 +49,18 @@ const trainSeconds = (performance.now() - t0) / 1000;
 mkdirSync(a.out, { recursive: true });
 const file = join(a.out, 'model.ngram');
 saveNgramModel(file, model);
-process.stderr.write(`trained order ${order} on ${trainDocs} documents (${trainBytes} bytes) in ${trainSeconds.toFixed(0)} s: ${model.table.size} n-grams\n`);
+process.stderr.write(
+  `trained order ${order} on ${trainDocs} documents (${trainBytes} bytes) in ${trainSeconds.toFixed(0)} s: ${model.table.size} n-grams\n`,
+);
 
 // held-out (udhr apart: its held-out documents are translations of a text in training)
 const held = [...multilingualDocuments('heldout')].filter((d) => d.source !== 'udhr');
 const heldBytes = held.map((d) => new TextEncoder().encode(d.text));
 const heldOut = await evaluateBitsPerByte(async (docs) => docs.map((d) => ngramLogProbs(model, d)), heldBytes);
-const unigram = await evaluateBitsPerByte(unigramScorer(unigramLogProbs(train.map((t) => Uint8Array.from(t.subarray(1, t.length - 1), (x) => x - 4)))), heldBytes);
+const unigram = await evaluateBitsPerByte(
+  unigramScorer(unigramLogProbs(train.map((t) => Uint8Array.from(t.subarray(1, t.length - 1), (x) => x - 4)))),
+  heldBytes,
+);
 
 // threshold: bisection on the mean patch length over the first CAL_CHARS characters of each held-out document
 const sample = held.map((d) => encodeBytes(d.text.slice(0, CAL_CHARS)));
@@ -63,7 +68,10 @@ const entropies = sample.map((t) => ngramEntropies(model, t));
 const tokens = sample.reduce((n, t) => n + t.length, 0);
 const meanPatch = (threshold: number): number => {
   let patches = 0;
-  sample.forEach((t, i) => (patches += patchLengths(t, { mode: 'entropy', entropies: entropies[i] as Float32Array, threshold }).length));
+  sample.forEach(
+    (t, i) =>
+      (patches += patchLengths(t, { mode: 'entropy', entropies: entropies[i] as Float32Array, threshold }).length),
+  );
   return tokens / patches;
 };
 let lo = 0;
@@ -102,4 +110,6 @@ const config = {
   },
 };
 writeFileSync(join(a.out, 'config.json'), JSON.stringify(config, null, 2) + '\n');
-process.stderr.write(`${file}: ${model.fingerprint}\nheld-out ${heldOut.bitsPerByte.toFixed(4)} bpb (unigram ${unigram.bitsPerByte.toFixed(4)}) on ${heldOut.bytes} bytes; threshold ${threshold.toFixed(4)}\n`);
+process.stderr.write(
+  `${file}: ${model.fingerprint}\nheld-out ${heldOut.bitsPerByte.toFixed(4)} bpb (unigram ${unigram.bitsPerByte.toFixed(4)}) on ${heldOut.bytes} bytes; threshold ${threshold.toFixed(4)}\n`,
+);

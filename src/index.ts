@@ -35,10 +35,24 @@ export {
 export { loadEntropyModel, saveEntropyModel, modelFingerprint } from './entropy/model-format/index.js';
 export { createEntropyEngine, type EntropyEngine, type EntropyEngineOptions } from './entropy/engine.js';
 export { openEntropyScorer, type EntropyScorer } from './entropy/open-scorer.js';
-export { trainNgramModel, ngramEntropies, ngramLogProbs, saveNgramModel, loadNgramModel, type NgramModel } from './entropy/ngram/index.js';
+export {
+  trainNgramModel,
+  ngramEntropies,
+  ngramLogProbs,
+  saveNgramModel,
+  loadNgramModel,
+  type NgramModel,
+} from './entropy/ngram/index.js';
 
 // shard sets: reading, checking, merging; preprocessing; statistics and calibration
-export { readShardSet, readShardRows, verifyShardSet, readManifest, type ShardRow, type Manifest } from './shards/index.js';
+export {
+  readShardSet,
+  readShardRows,
+  verifyShardSet,
+  readManifest,
+  type ShardRow,
+  type Manifest,
+} from './shards/index.js';
 export { mergeShardSets } from './shards/merge.js';
 export { resolvePreprocessConfig, type PreprocessOptions, type PreprocessConfig } from './preprocess/config.js';
 export { runPreprocess, type PreprocessSummary, type PreprocessHooks } from './preprocess/run-preprocess.js';
@@ -55,7 +69,12 @@ export {
   type BltStepInfo,
   type BltEvalInfo,
 } from './train/trainer/train-loop.js';
-export { resolveBltTrainConfig, BLT_TRAIN_DEFAULTS, type BltTrainConfig, type BltTrainConfigInput } from './train/trainer/config.js';
+export {
+  resolveBltTrainConfig,
+  BLT_TRAIN_DEFAULTS,
+  type BltTrainConfig,
+  type BltTrainConfigInput,
+} from './train/trainer/config.js';
 export type { PatchingChoice } from './train/trainer/patching-choice.js';
 export { loadBltRun, type LoadedRun } from './train/trainer/load-run.js';
 export { evaluateBlt, type BltEvalResult, type BltEvalOptions } from './train/eval/bits-per-byte.js';

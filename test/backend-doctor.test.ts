@@ -39,7 +39,10 @@ describe('backend: matmul GFLOP/s', () => {
 
   it('rejects a bad size or repeat count with BAD_OPTION', () => {
     for (const opts of [{ size: 0 }, { size: 1.5 }, { repeats: 0 }, { size: Number.NaN }]) {
-      assert.throws(() => measureMatmulGflops(opts), (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION');
+      assert.throws(
+        () => measureMatmulGflops(opts),
+        (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION',
+      );
     }
   });
 
@@ -62,13 +65,16 @@ describe('backend: doctor report', () => {
   it('formats aligned sections, candidates and the matmul line', async () => {
     const r = await collectDoctorReport({ backend: 'wasm', measure: true, matmulSize: 32 });
     const text = formatDoctorReport(r);
-    for (const s of ['System', 'Compute backend', 'candidates', 'Matmul', 'Libraries', 'GFLOP/s', 'p-queue']) assert.ok(text.includes(s), s);
+    for (const s of ['System', 'Compute backend', 'candidates', 'Matmul', 'Libraries', 'GFLOP/s', 'p-queue'])
+      assert.ok(text.includes(s), s);
     const lines = text.split('\n');
-    const valueColumns = new Set(Object.entries(r.libraries).map(([name, version]) => {
-      const line = lines.find((l) => l.startsWith(`  ${name} `)) ?? '';
-      assert.ok(line.endsWith(version), `${name}: ${line}`);
-      return line.length - version.length;
-    }));
+    const valueColumns = new Set(
+      Object.entries(r.libraries).map(([name, version]) => {
+        const line = lines.find((l) => l.startsWith(`  ${name} `)) ?? '';
+        assert.ok(line.endsWith(version), `${name}: ${line}`);
+        return line.length - version.length;
+      }),
+    );
     assert.equal(valueColumns.size, 1, `library versions are not aligned:\n${text}`);
   });
 });

@@ -5,7 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strict as assert } from 'node:assert';
-import { availableCores, initBackend, parseBackendRequest, type BackendRequest } from '../src/backend/select-backend.js';
+import {
+  availableCores,
+  initBackend,
+  parseBackendRequest,
+  type BackendRequest,
+} from '../src/backend/select-backend.js';
 import { describeImportFailure, probeTensorflow, tensorflowUnavailable } from '../src/backend/tensorflow-backend.js';
 import { isWasmBatchMatMulPatched } from '../src/backend/wasm-batch-matmul.js';
 import { BltError } from '../src/core/errors.js';
@@ -41,7 +46,10 @@ describe('backend: selection', () => {
     assert.match(info.reason, /worker thread/);
     assert.ok(tf.getKernel('UnsortedSegmentSum', 'wasm'));
     assert.equal(isWasmBatchMatMulPatched(), true);
-    assert.deepEqual(info.candidates.map((c) => [c.name, c.available]), [['wasm', true]]);
+    assert.deepEqual(
+      info.candidates.map((c) => [c.name, c.available]),
+      [['wasm', true]],
+    );
   });
 
   it("'tensorflow' without tfjs-node gives BACKEND_UNAVAILABLE saying why and how to fix (and works where it is installed)", async () => {
@@ -50,7 +58,10 @@ describe('backend: selection', () => {
       assert.equal((await initBackend('tensorflow')).name, 'tensorflow');
       return;
     }
-    await assert.rejects(initBackend('tensorflow'), isBltError('BACKEND_UNAVAILABLE', '@tensorflow/tfjs-node', 'not installed', 'libtensorflow', '--backend wasm'));
+    await assert.rejects(
+      initBackend('tensorflow'),
+      isBltError('BACKEND_UNAVAILABLE', '@tensorflow/tfjs-node', 'not installed', 'libtensorflow', '--backend wasm'),
+    );
     assert.equal(tf.getBackend(), 'cpu', 'a failed request leaves the active backend alone');
   });
 
@@ -63,7 +74,12 @@ describe('backend: selection', () => {
     assert.equal(info.name, 'wasm');
     assert.deepEqual(
       info.candidates.map((c) => [c.name, c.available]),
-      [['tensorflow (tfjs-node-gpu)', false], ['tensorflow (tfjs-node)', false], ['wasm', true], ['cpu', true]],
+      [
+        ['tensorflow (tfjs-node-gpu)', false],
+        ['tensorflow (tfjs-node)', false],
+        ['wasm', true],
+        ['cpu', true],
+      ],
     );
     assert.match(info.reason, /^auto: tensorflow unavailable/);
   });
@@ -100,23 +116,32 @@ describe('backend: selection', () => {
 });
 
 describe('backend: tensorflow probe messages', () => {
-  const notFound = (pkg: string): Error => Object.assign(new Error(`Cannot find package '${pkg}' imported from x.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+  const notFound = (pkg: string): Error =>
+    Object.assign(new Error(`Cannot find package '${pkg}' imported from x.js`), { code: 'ERR_MODULE_NOT_FOUND' });
 
   it('an absent package is "not installed"; a broken one reports its error', async () => {
     const probes = await probeTensorflow(async (pkg) => {
       if (pkg.endsWith('-gpu')) throw notFound(pkg);
       throw new Error('libtensorflow.so.2: cannot open shared object file\nmore');
     });
-    assert.deepEqual(probes.map((p) => p.available), [false, false]);
+    assert.deepEqual(
+      probes.map((p) => p.available),
+      [false, false],
+    );
     assert.equal(probes[0]?.detail, '@tensorflow/tfjs-node-gpu is not installed (optional dependency)');
-    assert.equal(probes[1]?.detail, '@tensorflow/tfjs-node could not be imported: libtensorflow.so.2: cannot open shared object file');
+    assert.equal(
+      probes[1]?.detail,
+      '@tensorflow/tfjs-node could not be imported: libtensorflow.so.2: cannot open shared object file',
+    );
     const err = tensorflowUnavailable(probes);
     assert.equal(err.code, 'BACKEND_UNAVAILABLE');
     assert.match(err.message, /Aug 2026.*--backend wasm/s);
   });
 
   it('a missing dependency of an installed package is not mistaken for the package missing', () => {
-    const err = Object.assign(new Error("Cannot find package '@mapbox/node-pre-gyp'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    const err = Object.assign(new Error("Cannot find package '@mapbox/node-pre-gyp'"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
     assert.match(describeImportFailure('@tensorflow/tfjs-node', err), /could not be imported: .*node-pre-gyp/);
   });
 

@@ -25,13 +25,18 @@ const ADAMW = { lr: 1e-2, beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1, 
 
 type Params = Record<string, tf.Variable>;
 let modelCount = 0;
-interface Model { params: Params; m: Params; v: Params; t: number }
+interface Model {
+  params: Params;
+  m: Params;
+  v: Params;
+  t: number;
+}
 
 /** Deterministic normal-ish values (sum of uniforms) from an LCG: identical on every backend. */
 function init(n: number, seed: number, std: number): Float32Array {
   const out = new Float32Array(n);
   let s = seed >>> 0;
-  const u = (): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const u = (): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   for (let i = 0; i < n; i++) out[i] = (u() + u() + u() - 1.5) * 2 * std;
   return out;
 }
@@ -40,7 +45,15 @@ function createModel(): Model {
   const { V, d, T, ffn } = CFG;
   modelCount += 1;
   const shapes: Record<string, number[]> = {
-    wte: [V, d], wpe: [T, d], lnG: [d], wqkv: [d, 3 * d], wo: [d, d], w1: [d, ffn], w2: [ffn, d], lnfG: [d], head: [d, V],
+    wte: [V, d],
+    wpe: [T, d],
+    lnG: [d],
+    wqkv: [d, 3 * d],
+    wo: [d, d],
+    w1: [d, ffn],
+    w2: [ffn, d],
+    lnfG: [d],
+    head: [d, V],
   };
   const params: Params = {};
   const m: Params = {};
@@ -81,7 +94,9 @@ function loss(ps: Params, ids: tf.Tensor, targets: tf.Tensor, expectBackend: str
   const emb = tf.reshape(tf.gather(p(ps, 'wte'), tf.reshape(ids, [-1])), [B, T, d]);
   const x = tf.add(emb, tf.slice(p(ps, 'wpe'), [0, 0], [T, d])); // [B, T, d]
   const h = tf.reshape(layerNorm(x, p(ps, 'lnG')), [B * T, d]);
-  const [q, k, v] = tf.split(tf.matMul(h, p(ps, 'wqkv')), 3, 1).map((t) => tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]));
+  const [q, k, v] = tf
+    .split(tf.matMul(h, p(ps, 'wqkv')), 3, 1)
+    .map((t) => tf.transpose(tf.reshape(t, [B, T, H, dh]), [0, 2, 1, 3]));
   const causal = tf.cast(tf.linalg.bandPart(tf.ones([T, T]), -1, 0), 'bool'); // [T, T]
   const scores = tf.mul(tf.matMul(q as tf.Tensor, k as tf.Tensor, false, true), 1 / Math.sqrt(dh)); // [B, H, T, T]
   const att = tf.softmax(tf.where(tf.broadcastTo(causal, scores.shape), scores, tf.fill(scores.shape, -1e9)), -1);
@@ -102,7 +117,10 @@ function step(model: Model, ids: tf.Tensor, targets: tf.Tensor, expectBackend: s
   const t = model.t;
   return tf.tidy(() => {
     const names = Object.keys(model.params);
-    const { value, grads } = tf.variableGrads(() => loss(model.params, ids, targets, expectBackend), names.map((n) => p(model.params, n)));
+    const { value, grads } = tf.variableGrads(
+      () => loss(model.params, ids, targets, expectBackend),
+      names.map((n) => p(model.params, n)),
+    );
     const gs = names.map((n) => grads[p(model.params, n).name] as tf.Tensor);
     const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
     const scale = tf.div(clip, tf.maximum(norm, clip));
@@ -180,7 +198,10 @@ describe('backend: a training step on wasm equals cpu', () => {
     const wasmKernels = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
     const kernels = [...new Set(info.kernelNames)].filter((k) => !k.endsWith('__op')); // __op: customGrad names, not kernels
     assert.ok(kernels.includes('UnsortedSegmentSum') && kernels.includes('BatchMatMul'));
-    assert.deepEqual(kernels.filter((k) => !wasmKernels.has(k)), []);
+    assert.deepEqual(
+      kernels.filter((k) => !wasmKernels.has(k)),
+      [],
+    );
   });
 
   it('runs every kernel on wasm and leaks no tensor across a tidy step', async () => {
@@ -194,7 +215,8 @@ describe('backend: a training step on wasm equals cpu', () => {
     assert.equal(tf.getBackend(), 'wasm');
     assert.equal(tf.memory().numTensors, tensors);
     assert.equal(tf.backend().numDataIds(), dataIds);
-    for (const k of new Set(info.kernelNames)) if (!k.endsWith('__op')) assert.ok(tf.getKernel(k, 'wasm'), `${k} not on wasm`);
+    for (const k of new Set(info.kernelNames))
+      if (!k.endsWith('__op')) assert.ok(tf.getKernel(k, 'wasm'), `${k} not on wasm`);
     tf.dispose([ids, targets]);
     disposeModel(model);
   });

@@ -17,7 +17,14 @@ import { isWasmBatchMatMulPatched } from '../src/backend/wasm-batch-matmul.js';
 const ATOL = 1e-5;
 const RTOL = 1e-5;
 
-interface Case { name: string; batchA: number[]; batchB: number[]; M: number; K: number; N: number }
+interface Case {
+  name: string;
+  batchA: number[];
+  batchB: number[];
+  M: number;
+  K: number;
+  N: number;
+}
 
 const CASES: Case[] = [
   { name: '2-D × 2-D', batchA: [], batchB: [], M: 5, K: 7, N: 3 },
@@ -44,7 +51,13 @@ function values(n: number, seed: number): Float32Array {
 
 function operand(batch: number[], rows: number, cols: number, transposed: boolean, seed: number): tf.Tensor {
   const shape = [...batch, ...(transposed ? [cols, rows] : [rows, cols])];
-  return tf.tensor(values(shape.reduce((x, y) => x * y, 1), seed), shape);
+  return tf.tensor(
+    values(
+      shape.reduce((x, y) => x * y, 1),
+      seed,
+    ),
+    shape,
+  );
 }
 
 /** Pure reference: swap axes if transposed, broadcast both batches explicitly, then matMul. */
@@ -72,7 +85,9 @@ describe('backend: wasm BatchMatMul wrapper', () => {
       for (const tB of [false, true]) {
         it(`${c.name}, transposeA=${tA}, transposeB=${tB}: equals cpu`, async () => {
           const want = await runOnBackend('cpu', () => reference(c, tA, tB));
-          const got = await runOnBackend('wasm', () => tf.matMul(operand(c.batchA, c.M, c.K, tA, 1), operand(c.batchB, c.K, c.N, tB, 2), tA, tB));
+          const got = await runOnBackend('wasm', () =>
+            tf.matMul(operand(c.batchA, c.M, c.K, tA, 1), operand(c.batchB, c.K, c.N, tB, 2), tA, tB),
+          );
           assert.equal(got.backend, 'wasm');
           assert.deepEqual(got.shapes, want.shapes);
           const close = closeness(got.values[0] ?? [], want.values[0] ?? [], ATOL, RTOL);

@@ -17,7 +17,14 @@ describe('wasm GatherV2 row-copy kernel', () => {
     assert.ok(isWasmGatherPatched());
     const cases: Array<() => tf.Tensor> = [
       () => tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), tf.tensor1d([2, 0, 2], 'int32')),
-      () => tf.gather(tf.tensor3d(Array.from({ length: 24 }, (_, i) => i), [4, 3, 2]), tf.tensor2d([3, 1, 0, 0], [2, 2], 'int32')),
+      () =>
+        tf.gather(
+          tf.tensor3d(
+            Array.from({ length: 24 }, (_, i) => i),
+            [4, 3, 2],
+          ),
+          tf.tensor2d([3, 1, 0, 0], [2, 2], 'int32'),
+        ),
       () => tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32'), tf.tensor1d([1, 1], 'int32')),
       () => tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor1d([2, 0], 'int32'), 1),
       () => tf.gather(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), tf.tensor1d([0], 'int32'), -2),
@@ -35,7 +42,7 @@ describe('wasm GatherV2 row-copy kernel', () => {
     const ids = tf.tensor1d([1, 1, 3], 'int32');
     const before = tf.memory().numTensors;
     const g = tf.tidy(() => tf.grad((t: tf.Tensor) => tf.sum(tf.gather(t, ids)))(table));
-    const rows = await g.array() as number[][];
+    const rows = (await g.array()) as number[][];
     assert.deepEqual(rows[1], [2, 2, 2, 2]);
     assert.deepEqual(rows[3], [1, 1, 1, 1]);
     assert.deepEqual(rows[0], [0, 0, 0, 0]);

@@ -25,7 +25,11 @@ async function onBoth(fn: () => tf.Tensor | tf.Tensor[]): Promise<void> {
   want.values.forEach((w, i) => assertClose(got.values[i], w));
 }
 
-const x3 = (): tf.Tensor => tf.tensor3d(Array.from({ length: 5 * 2 * 3 }, (_, i) => Math.sin(i) * 3), [5, 2, 3]);
+const x3 = (): tf.Tensor =>
+  tf.tensor3d(
+    Array.from({ length: 5 * 2 * 3 }, (_, i) => Math.sin(i) * 3),
+    [5, 2, 3],
+  );
 
 describe('backend: wasm kernels registered by initBackend', () => {
   before(async () => {
@@ -43,25 +47,50 @@ describe('backend: wasm kernels registered by initBackend', () => {
   });
 
   it('UnsortedSegmentSum (int32) equals cpu', async () => {
-    await onBoth(() => tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], 'int32'), tf.tensor1d([1, 0, 1, 1], 'int32'), 3));
+    await onBoth(() =>
+      tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], 'int32'), tf.tensor1d([1, 0, 1, 1], 'int32'), 3),
+    );
   });
 
   it('UnsortedSegmentSum drops ids outside [0, numSegments), like cpu', async () => {
-    await onBoth(() => tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), tf.tensor1d([-1, 1, 7], 'int32'), 2));
+    await onBoth(() =>
+      tf.unsortedSegmentSum(
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+        tf.tensor1d([-1, 1, 7], 'int32'),
+        2,
+      ),
+    );
   });
 
   it('the gradient of tf.gather (axis 0, embedding-like, repeated ids) equals cpu', async () => {
     await onBoth(() => {
       const ids = tf.tensor1d([3, 1, 3, 0, 3, 4], 'int32');
-      const w = tf.tensor2d(Array.from({ length: 5 * 4 }, (_, i) => i / 7), [5, 4]);
-      const r = tf.tensor2d(Array.from({ length: 6 * 4 }, (_, i) => Math.cos(i)), [6, 4]);
+      const w = tf.tensor2d(
+        Array.from({ length: 5 * 4 }, (_, i) => i / 7),
+        [5, 4],
+      );
+      const r = tf.tensor2d(
+        Array.from({ length: 6 * 4 }, (_, i) => Math.cos(i)),
+        [6, 4],
+      );
       return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), r)))(w);
     });
   });
 
   it('the gradient of tf.gather along axis 1 with 2-D ids equals cpu', async () => {
     await onBoth(() => {
-      const ids = tf.tensor2d([[0, 1], [1, 1]], [2, 2], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [0, 1],
+          [1, 1],
+        ],
+        [2, 2],
+        'int32',
+      );
       return tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.gather(t, ids, 1))))(x3());
     });
   });

@@ -22,8 +22,17 @@ import { train } from '../src/train/trainer/train-loop.js';
 import { tempDir, tinyModelDir, writeCorpus } from './helpers/preprocess-fixtures.js';
 
 const TINY = {
-  dim_local_encoder: 16, dim_local_decoder: 16, n_heads_local: 2, dim_global: 32, n_layers_global: 1, n_heads_global: 2,
-  cross_attn_k: 2, cross_attn_nheads: 2, local_window: 16, ngram: { sizes: [3, 4], functions: 1, vocab: 53 }, multiple_of: 16,
+  dim_local_encoder: 16,
+  dim_local_decoder: 16,
+  n_heads_local: 2,
+  dim_global: 32,
+  n_layers_global: 1,
+  n_heads_global: 2,
+  cross_attn_k: 2,
+  cross_attn_nheads: 2,
+  local_window: 16,
+  ngram: { sizes: [3, 4], functions: 1, vocab: 53 },
+  multiple_of: 16,
 };
 
 describe('blt generate', function () {
@@ -37,12 +46,31 @@ describe('blt generate', function () {
     const model = await tinyModelDir();
     const corpus = await writeCorpus(await tempDir('gen-corpus'), 24);
     const shards = await tempDir('gen-shards');
-    await runPreprocess(resolvePreprocessConfig({ inputs: [corpus], out: shards, entropyModel: model, ngramIds: false, workers: 0, threshold: 5.13 }));
+    await runPreprocess(
+      resolvePreprocessConfig({
+        inputs: [corpus],
+        out: shards,
+        entropyModel: model,
+        ngramIds: false,
+        workers: 0,
+        threshold: 5.13,
+      }),
+    );
     const out = await tempDir('gen-run');
-    await train({ data: shards, out, model: TINY, steps: 2, batchSize: 2, seqLenPatches: 12, maxBytesPerRow: 48, valFraction: 0, logEvery: 1 });
+    await train({
+      data: shards,
+      out,
+      model: TINY,
+      steps: 2,
+      batchSize: 2,
+      seqLenPatches: 12,
+      maxBytesPerRow: 48,
+      valFraction: 0,
+      logEvery: 1,
+    });
     run = await loadBltRun(out);
     patching = await runPatching(run.state);
-    assert.equal(patching.entropyModel, model, 'the entropy model recorded in the run\'s data');
+    assert.equal(patching.entropyModel, model, "the entropy model recorded in the run's data");
     scorer = await openEntropyScorer(model, { backend: 'wasm' });
   });
   after(async () => {
@@ -54,14 +82,30 @@ describe('blt generate', function () {
     const tokens = encodeBytes('Alle Menschen sind frei und gleich an Würde', { eos: false });
     const H = await entropiesOf(tokens);
     const full = prefixPatchLengths(tokens, patching.patching, H);
-    assert.deepEqual(full, patchLengths(tokens, { mode: 'entropy', entropies: H, threshold: patching.patching.threshold as number, includeNextToken: true }));
-    const starts = (pl: Int32Array): number[] => [...pl].reduce<number[]>((s, l) => [...s, (s[s.length - 1] ?? 0) + l], [0]).slice(0, -1);
+    assert.deepEqual(
+      full,
+      patchLengths(tokens, {
+        mode: 'entropy',
+        entropies: H,
+        threshold: patching.patching.threshold as number,
+        includeNextToken: true,
+      }),
+    );
+    const starts = (pl: Int32Array): number[] =>
+      [...pl].reduce<number[]>((s, l) => [...s, (s[s.length - 1] ?? 0) + l], [0]).slice(0, -1);
     for (let L = 1; L <= tokens.length; L++) {
       const ctx = tokens.subarray(0, L);
       const pl = prefixPatchLengths(ctx, patching.patching, await entropiesOf(ctx));
-      assert.equal(pl.reduce((a, b) => a + b, 0), L + 1);
+      assert.equal(
+        pl.reduce((a, b) => a + b, 0),
+        L + 1,
+      );
       assert.equal(pl[0], 1);
-      assert.deepEqual(starts(pl), starts(full).filter((s) => s <= L), `prefix ${L}`);
+      assert.deepEqual(
+        starts(pl),
+        starts(full).filter((s) => s <= L),
+        `prefix ${L}`,
+      );
     }
     const stat = prefixPatchLengths(tokens.subarray(0, 10), { mode: 'static', patchSize: 4, monotonicity: false });
     assert.deepEqual([...stat], [1, 3, 4, 3]);
@@ -84,19 +128,28 @@ describe('blt generate', function () {
 
   it('generates byte by byte: deterministic, entropies of every growing prefix, logits equal a direct forward', async () => {
     const seen: number[] = [];
-    const o = { prompt: 'Tous les ', maxBytes: 12, patching: patching.patching, entropies: async (t: Int32Array) => (seen.push(t.length), entropiesOf(t)) };
+    const o = {
+      prompt: 'Tous les ',
+      maxBytes: 12,
+      patching: patching.patching,
+      entropies: async (t: Int32Array) => (seen.push(t.length), entropiesOf(t)),
+    };
     const before = tf.memory().numTensors;
     const a = await generateBlt(run.model, o);
     assert.equal(tf.memory().numTensors, before);
     assert.equal(a.stop === 'eos' || a.bytes === 12, true);
     const promptLen = encodeBytes('Tous les ', { eos: false }).length;
-    assert.deepEqual(seen, Array.from({ length: seen.length }, (_, i) => promptLen + i));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: seen.length }, (_, i) => promptLen + i),
+    );
     const b = await generateBlt(run.model, { ...o, entropies: entropiesOf });
     assert.deepEqual(b.tokens, a.tokens);
     // the last step, recomputed directly: its greedy choice is the last generated token
     const ctx = a.tokens.subarray(0, a.tokens.length - 1);
     const logits = nextByteLogits(run.model, ctx, prefixPatchLengths(ctx, patching.patching, await entropiesOf(ctx)));
-    if (a.stop === 'max-bytes') assert.equal(sampleToken(logits, { temperature: 0, topK: 0 }), a.tokens[a.tokens.length - 1]);
+    if (a.stop === 'max-bytes')
+      assert.equal(sampleToken(logits, { temperature: 0, topK: 0 }), a.tokens[a.tokens.length - 1]);
     const s1 = await generateBlt(run.model, { ...o, entropies: entropiesOf, temperature: 1, topK: 20, seed: 5 });
     const s2 = await generateBlt(run.model, { ...o, entropies: entropiesOf, temperature: 1, topK: 20, seed: 5 });
     assert.deepEqual(s1.tokens, s2.tokens);

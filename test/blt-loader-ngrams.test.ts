@@ -15,7 +15,15 @@ import { readShardSet } from '../src/shards/reader.js';
 import { checkPatchLengths } from '../src/train/model/batch-indices.js';
 import { checkBltBatch } from '../src/train/model/blt-batch.js';
 import { bltConfig } from '../src/train/model/blt-config.js';
-import { bltForward, bltLoss, createBltModel, disposeBltInputs, disposeBltModel, maskedCrossEntropySum, prepareBltInputs } from '../src/train/model/index.js';
+import {
+  bltForward,
+  bltLoss,
+  createBltModel,
+  disposeBltInputs,
+  disposeBltModel,
+  maskedCrossEntropySum,
+  prepareBltInputs,
+} from '../src/train/model/index.js';
 import { createLoader, createValidationLoader, toBltBatch, type LoaderBatch } from '../src/train/data/index.js';
 import { referenceHash } from './helpers/bigint-hash.js';
 import { tempDir, writeCorpus } from './helpers/preprocess-fixtures.js';
@@ -27,15 +35,33 @@ describe('blt-loader n-gram ids', function () {
     const root = await tempDir('loader-ngrams');
     const corpus = await writeCorpus(root, 40);
     set = join(root, 'shards');
-    const s = await runPreprocess(resolvePreprocessConfig({
-      inputs: [corpus], out: set, mode: 'space', ngramSizes: [3, 4], hashVocab: 50002, workers: 0, docsPerTask: 6, shardSizeBytes: 3000,
-    }));
+    const s = await runPreprocess(
+      resolvePreprocessConfig({
+        inputs: [corpus],
+        out: set,
+        mode: 'space',
+        ngramSizes: [3, 4],
+        hashVocab: 50002,
+        workers: 0,
+        docsPerTask: 6,
+        shardSizeBytes: 3000,
+      }),
+    );
     assert.equal(s.status, 'done');
   });
 
   it('equal hashNgramIds over each packed row, table t = f·|sizes| + gi (and the BigInt oracle on one row)', async () => {
     const ngram = { sizes: [3, 4, 6], functions: 2, vocab: 50002 };
-    const loader = await createLoader({ data: set, batchSize: 3, seqLenPatches: 12, maxEncoderSeqLen: 64, bufferSize: 4, seed: 5, ngram, epochs: 2 });
+    const loader = await createLoader({
+      data: set,
+      batchSize: 3,
+      seqLenPatches: 12,
+      maxEncoderSeqLen: 64,
+      bufferSize: 4,
+      seed: 5,
+      ngram,
+      epochs: 2,
+    });
     let batches = 0;
     for await (const b of loader) {
       assert.equal(b.ngramIds.length, 6);
@@ -53,13 +79,17 @@ describe('blt-loader n-gram ids', function () {
       checkBltBatch(bltConfig({ ngram }), blt); // the model's own contract checks accept the batch
       checkPatchLengths(blt.patchLengths, 3, 12, 64);
       assert.equal(blt.ngramIds?.length, 6 * 3 * 64);
-      assert.deepEqual(blt.ngramIds?.subarray(3 * 3 * 64, 4 * 3 * 64), b.ngramIds[3], 'BltBatch [T,B,N] is the same memory');
+      assert.deepEqual(
+        blt.ngramIds?.subarray(3 * 3 * 64, 4 * 3 * 64),
+        b.ngramIds[3],
+        'BltBatch [T,B,N] is the same memory',
+      );
       batches++;
     }
     assert.ok(batches > 10);
   });
 
-  it('agree with the shards\' per-document ids where the window is inside one document and the row', async () => {
+  it("agree with the shards' per-document ids where the window is inside one document and the row", async () => {
     // stored ids and documents as one stream, aligned with the tokens the loader reads
     const stored: number[][] = [[], []];
     const docOf: number[] = [];
@@ -74,7 +104,14 @@ describe('blt-loader n-gram ids', function () {
     }
     const P = 10;
     const N = 200; // above any sequence: no truncation, so row k holds the stream from the start of sequence k
-    const loader = await createValidationLoader({ data: set, batchSize: 2, seqLenPatches: P, maxEncoderSeqLen: N, seed: 0, ngram: { sizes: [3, 4], functions: 1, vocab: 50002 } });
+    const loader = await createValidationLoader({
+      data: set,
+      batchSize: 2,
+      seqLenPatches: P,
+      maxEncoderSeqLen: N,
+      seed: 0,
+      ngram: { sizes: [3, 4], functions: 1, vocab: 50002 },
+    });
     const rows: { b: LoaderBatch; i: number }[] = [];
     for await (const b of loader) for (let i = 0; i < b.batchSize; i++) rows.push({ b, i });
     let [start, same, differ] = [0, 0, 0];
@@ -101,11 +138,28 @@ describe('blt-loader n-gram ids', function () {
   it('feeds the BLT model: a loader batch through prepareBltInputs, bltForward and the masked loss', async () => {
     await initBackend('cpu');
     const config = bltConfig({
-      dim_local_encoder: 16, dim_local_decoder: 16, n_layers_local_encoder: 1, n_layers_local_decoder: 1, n_heads_local: 2,
-      dim_global: 32, n_layers_global: 1, n_heads_global: 2, cross_attn_k: 2, cross_attn_nheads: 2, local_window: 8,
-      ngram: { sizes: [3, 4], functions: 1, vocab: 101 }, multiple_of: 16,
+      dim_local_encoder: 16,
+      dim_local_decoder: 16,
+      n_layers_local_encoder: 1,
+      n_layers_local_decoder: 1,
+      n_heads_local: 2,
+      dim_global: 32,
+      n_layers_global: 1,
+      n_heads_global: 2,
+      cross_attn_k: 2,
+      cross_attn_nheads: 2,
+      local_window: 8,
+      ngram: { sizes: [3, 4], functions: 1, vocab: 101 },
+      multiple_of: 16,
     });
-    const loader = await createValidationLoader({ data: set, batchSize: 2, seqLenPatches: 8, maxEncoderSeqLen: 48, seed: 0, ngram: config.ngram });
+    const loader = await createValidationLoader({
+      data: set,
+      batchSize: 2,
+      seqLenPatches: 8,
+      maxEncoderSeqLen: 48,
+      seed: 0,
+      ngram: config.ngram,
+    });
     const batch = await loader.next();
     await loader.close();
     assert.ok(batch);

@@ -18,11 +18,30 @@ import { createLoader, type LoaderBatch, type LoaderOptions, type LoaderState } 
 
 const SPEC: ShardColumnsSpec = { entropies: false, patchLengths: true, ngramTables: [] };
 
-async function writeSet(dir: string, tasks: number, docsPerTask: number, seed: number, format: 'parquet' | 'arrow' = 'parquet'): Promise<string> {
+async function writeSet(
+  dir: string,
+  tasks: number,
+  docsPerTask: number,
+  seed: number,
+  format: 'parquet' | 'arrow' = 'parquet',
+): Promise<string> {
   const w = await ShardWriter.open({ dir, columns: SPEC, format, shardSizeBytes: 600, rowGroupRows: 3 });
-  for (let t = 0; t < tasks; t++) await w.addTask(t, syntheticRows(seed + t, docsPerTask, SPEC, { meanBytes: 40, emptyFraction: 0.1 }, t * docsPerTask));
+  for (let t = 0; t < tasks; t++)
+    await w.addTask(
+      t,
+      syntheticRows(seed + t, docsPerTask, SPEC, { meanBytes: 40, emptyFraction: 0.1 }, t * docsPerTask),
+    );
   const shards = await w.finish();
-  await writeManifest(dir, buildManifest({ config: {}, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint([`loader-${seed}`]) } }));
+  await writeManifest(
+    dir,
+    buildManifest({
+      config: {},
+      inputs: [],
+      shards,
+      totals: { ...w.getState().totals, quarantined: 0 },
+      fingerprints: { content: fingerprint([`loader-${seed}`]) },
+    }),
+  );
   await w.dispose();
   return dir;
 }
@@ -53,8 +72,15 @@ describe('blt-loader resume', function () {
     setA = await writeSet(join(root, 'a'), 12, 4, 1);
     setB = await writeSet(join(root, 'b'), 6, 4, 50, 'arrow');
     base = {
-      data: [setA, setB], batchSize: 3, seqLenPatches: 6, maxEncoderSeqLen: 36, bufferSize: 4, seed: 7,
-      ngram: { sizes: [2, 3], functions: 2, vocab: 1009 }, epochs: 2, prefetch: 2,
+      data: [setA, setB],
+      batchSize: 3,
+      seqLenPatches: 6,
+      maxEncoderSeqLen: 36,
+      bufferSize: 4,
+      seed: 7,
+      ngram: { sizes: [2, 3], functions: 2, vocab: 1009 },
+      epochs: 2,
+      prefetch: 2,
     };
     full = await drain(base);
   });
@@ -75,8 +101,14 @@ describe('blt-loader resume', function () {
     const rowTargets = [0, 1, 2].map((i) => last.mask.subarray(i * 36, (i + 1) * 36).reduce((a, c) => a + c, 0));
     assert.equal(rowTargets.at(-1), 0, `the last batch is partial: ${rowTargets.join(', ')}`);
     // the interruption points cover pending shuffled sequences, mid-shard rows and both epochs
-    assert.ok(full.states.some((s) => s.buffer.pending.patchLengths.length > 0), 'some state holds pending sequences');
-    assert.ok(full.states.some((s) => s.buffer.source.rowInShard % 3 !== 0), 'some state is inside a row group');
+    assert.ok(
+      full.states.some((s) => s.buffer.pending.patchLengths.length > 0),
+      'some state holds pending sequences',
+    );
+    assert.ok(
+      full.states.some((s) => s.buffer.source.rowInShard % 3 !== 0),
+      'some state is inside a row group',
+    );
     assert.ok(full.states.some((s) => s.buffer.source.epoch === 1));
     assert.ok(new Set(full.states.map((s) => s.buffer.source.shardIndex)).size >= 8, 'many shards');
   });
@@ -91,15 +123,19 @@ describe('blt-loader resume', function () {
 
   it('continues exactly from the state after any batch k, through JSON (fast-check over k and prefetch)', async () => {
     const total = full.batches.length;
-    await fc.assert(fc.asyncProperty(
-      fc.oneof(fc.constantFrom(0, 1, total - 1, total), fc.integer({ min: 0, max: total })),
-      fc.integer({ min: 0, max: 4 }),
-      async (k, prefetch) => {
-        const state = JSON.parse(JSON.stringify(full.states[k])) as LoaderState;
-        const rest = await drain({ ...base, prefetch, state });
-        assert.deepEqual(rest.batches.map(plain), full.batches.slice(k).map(plain), `resumed after batch ${k}`);
-        assert.deepEqual(rest.states, full.states.slice(k));
-      }), { numRuns: 25 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constantFrom(0, 1, total - 1, total), fc.integer({ min: 0, max: total })),
+        fc.integer({ min: 0, max: 4 }),
+        async (k, prefetch) => {
+          const state = JSON.parse(JSON.stringify(full.states[k])) as LoaderState;
+          const rest = await drain({ ...base, prefetch, state });
+          assert.deepEqual(rest.batches.map(plain), full.batches.slice(k).map(plain), `resumed after batch ${k}`);
+          assert.deepEqual(rest.states, full.states.slice(k));
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('getState() describes what the consumer has seen, not what was prefetched', async () => {
@@ -130,29 +166,45 @@ describe('blt-loader resume', function () {
       ['buffer version', { ...s, buffer: { ...s.buffer, v: 3 } }],
       ['source kind', { ...s, buffer: { ...s.buffer, source: { ...s.buffer.source, kind: 'x' } } }],
       ['rng', { ...s, buffer: { ...s.buffer, rng: { kind: 'sfc32', v: 1, s: [1, 2] } } }],
-      ['pending not a multiple of P', { ...s, buffer: { ...s.buffer, pending: { tokens: 'AQACAA==', patchLengths: 'AgAAAA==' } } }],
+      [
+        'pending not a multiple of P',
+        { ...s, buffer: { ...s.buffer, pending: { tokens: 'AQACAA==', patchLengths: 'AgAAAA==' } } },
+      ],
       ['leftover sum', { ...s, buffer: { ...s.buffer, leftover: { tokens: 'AQA=', patchLengths: 'AgAAAA==' } } }],
       ['batch size', s, { ...base, batchSize: 4 }, /batchSize 3 \(now 4\)/],
       ['seed', s, { ...base, seed: 8 }, /seed/],
       ['data', s, { ...base, data: [setB, setA] }, /other data/],
     ];
     for (const [what, state, opts, re] of bad) {
-      await assert.rejects(createLoader({ ...(opts ?? base), state: state as LoaderState }), (e: BltError) => {
-        assert.equal(e.code, 'STATE_FORMAT', `${what}: ${e.message}`);
-        if (re) assert.match(e.message, re);
-        return true;
-      }, what);
+      await assert.rejects(
+        createLoader({ ...(opts ?? base), state: state as LoaderState }),
+        (e: BltError) => {
+          assert.equal(e.code, 'STATE_FORMAT', `${what}: ${e.message}`);
+          if (re) assert.match(e.message, re);
+          return true;
+        },
+        what,
+      );
     }
   });
 
   it('rejects bad options with BAD_OPTION naming them', async () => {
     const cases: [Partial<LoaderOptions>, string][] = [
-      [{ seqLenPatches: 1 }, 'seqLenPatches'], [{ batchSize: 0 }, 'batchSize'], [{ bufferSize: 1.5 }, 'bufferSize'],
-      [{ ngram: { sizes: [], functions: 1, vocab: 10 } }, 'ngram.sizes'], [{ ngram: { sizes: [3], functions: 12, vocab: 10 } }, 'ngram.functions'],
-      [{ data: [] }, 'data'], [{ epochs: 0 }, 'epochs'], [{ seed: -1 }, 'seed'],
+      [{ seqLenPatches: 1 }, 'seqLenPatches'],
+      [{ batchSize: 0 }, 'batchSize'],
+      [{ bufferSize: 1.5 }, 'bufferSize'],
+      [{ ngram: { sizes: [], functions: 1, vocab: 10 } }, 'ngram.sizes'],
+      [{ ngram: { sizes: [3], functions: 12, vocab: 10 } }, 'ngram.functions'],
+      [{ data: [] }, 'data'],
+      [{ epochs: 0 }, 'epochs'],
+      [{ seed: -1 }, 'seed'],
     ];
     for (const [patch, name] of cases) {
-      await assert.rejects(createLoader({ ...base, ...patch }), (e: BltError) => e.code === 'BAD_OPTION' && e.message.includes(`\`${name}\``), name);
+      await assert.rejects(
+        createLoader({ ...base, ...patch }),
+        (e: BltError) => e.code === 'BAD_OPTION' && e.message.includes(`\`${name}\``),
+        name,
+      );
     }
   });
 });

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { BltError } from '../src/core/errors.js';
 import {
-  DEFAULT_BLT_CONFIG, bltConfig, bltFlops, bltParameterCounts, bltWeightSpecs, ffnDim, hasDecoderPatchProjection,
-  hasGlobalInputProjection, validateBltConfig,
+  DEFAULT_BLT_CONFIG,
+  bltConfig,
+  bltFlops,
+  bltParameterCounts,
+  bltWeightSpecs,
+  ffnDim,
+  hasDecoderPatchProjection,
+  hasGlobalInputProjection,
+  validateBltConfig,
 } from '../src/train/model/index.js';
 
 function assertBadOption(fn: () => unknown, re: RegExp): void {
@@ -32,14 +39,27 @@ describe('BLT model config', () => {
   });
 
   it('weights carry the reference state-dict names', () => {
-    const names = new Set(bltWeightSpecs(bltConfig({ cross_attn_all_layers_encoder: true, n_layers_local_encoder: 2, cross_attn_k: 3 })).map((s) => s.name));
+    const names = new Set(
+      bltWeightSpecs(
+        bltConfig({ cross_attn_all_layers_encoder: true, n_layers_local_encoder: 2, cross_attn_k: 3 }),
+      ).map((s) => s.name),
+    );
     for (const n of [
-      'local_encoder.tok_embeddings.weight', 'encoder_hash_tok_embedding.5.weight', 'local_encoder.layers.1.attention.wq.weight',
-      'local_encoder.layers.0.feed_forward.w2.weight', 'local_encoder.layers.0.attention_norm.weight', 'local_encoder.patch_embedding_projection.weight',
-      'local_encoder.cross_attn_layers.1.cross_attn_norm_kv.weight', 'global_transformer.token_embedding_projection.weight',
-      'global_transformer.layers.3.ffn_norm.weight', 'local_decoder.cross_attn_layers.1.wo.weight', 'local_decoder.patch_embedding_projection.weight',
-      'local_decoder.norm.weight', 'local_decoder.output.weight',
-    ]) assert.ok(names.has(n), n);
+      'local_encoder.tok_embeddings.weight',
+      'encoder_hash_tok_embedding.5.weight',
+      'local_encoder.layers.1.attention.wq.weight',
+      'local_encoder.layers.0.feed_forward.w2.weight',
+      'local_encoder.layers.0.attention_norm.weight',
+      'local_encoder.patch_embedding_projection.weight',
+      'local_encoder.cross_attn_layers.1.cross_attn_norm_kv.weight',
+      'global_transformer.token_embedding_projection.weight',
+      'global_transformer.layers.3.ffn_norm.weight',
+      'local_decoder.cross_attn_layers.1.wo.weight',
+      'local_decoder.patch_embedding_projection.weight',
+      'local_decoder.norm.weight',
+      'local_decoder.output.weight',
+    ])
+      assert.ok(names.has(n), n);
     assert.ok(!names.has('encoder_hash_tok_embedding.6.weight'));
     assert.ok(!names.has('local_decoder.tok_embeddings.weight'));
   });
@@ -62,8 +82,14 @@ describe('BLT model config', () => {
     assertBadOption(() => validateBltConfig({ ...base, n_heads_global: 256 }), /even head dim/);
     assertBadOption(() => validateBltConfig({ ...base, cross_attn_nheads: 5 }), /cross_attn_nheads/);
     assertBadOption(() => validateBltConfig({ ...base, dim_global: 128, cross_attn_k: 2 }), /cross_attn_k/);
-    assertBadOption(() => validateBltConfig({ ...base, ngram: { sizes: [], functions: 1, vocab: 10 } }), /ngram\.sizes/);
-    assertBadOption(() => validateBltConfig({ ...base, ngram: { sizes: [3], functions: 12, vocab: 10 } }), /ngram\.functions/);
+    assertBadOption(
+      () => validateBltConfig({ ...base, ngram: { sizes: [], functions: 1, vocab: 10 } }),
+      /ngram\.sizes/,
+    );
+    assertBadOption(
+      () => validateBltConfig({ ...base, ngram: { sizes: [3], functions: 12, vocab: 10 } }),
+      /ngram\.functions/,
+    );
     assertBadOption(() => validateBltConfig({ ...base, global_attention: 'full' }), /global_attention/);
     assertBadOption(() => validateBltConfig({ ...base, local_window: 0 }), /local_window/);
     assertBadOption(() => validateBltConfig({ ...base, cross_attn_all_layers_decoder: 1 }), /a boolean/);

@@ -14,18 +14,39 @@ import { crossAttentionWeights } from '../src/train/model/cross-attention-weight
 import { decoderCrossAttentionOutput } from '../src/train/model/decoder-cross-attention.js';
 import { encoderCrossAttentionOutput } from '../src/train/model/encoder-cross-attention.js';
 import {
-  MASKED, bltConfig, bltForward, createBltModel, decoderPatchIdsFromLengths, disposeBltInputs, disposeBltModel,
-  patchIdsFromLengths, prepareBltInputs, type BltBatch, type BltModel, type BltModelConfig,
+  MASKED,
+  bltConfig,
+  bltForward,
+  createBltModel,
+  decoderPatchIdsFromLengths,
+  disposeBltInputs,
+  disposeBltModel,
+  patchIdsFromLengths,
+  prepareBltInputs,
+  type BltBatch,
+  type BltModel,
+  type BltModelConfig,
 } from '../src/train/model/index.js';
 import { maskedAttention } from '../src/train/model/masked-attention.js';
 import { patchMaxPool } from '../src/train/model/patch-pooling.js';
 
 /** Tiny: 2 encoder layers with cross-attention after each, window 5, 4 hash tables (2 sizes × 2 functions). */
 const TINY: BltModelConfig = bltConfig({
-  dim_local_encoder: 16, dim_local_decoder: 16, n_layers_local_encoder: 2, n_layers_local_decoder: 2, n_heads_local: 2,
-  dim_global: 32, n_layers_global: 2, n_heads_global: 2, cross_attn_k: 2, cross_attn_nheads: 2,
-  cross_attn_all_layers_encoder: true, cross_attn_all_layers_decoder: true, local_window: 5,
-  ngram: { sizes: [2, 3], functions: 2, vocab: 37 }, multiple_of: 16,
+  dim_local_encoder: 16,
+  dim_local_decoder: 16,
+  n_layers_local_encoder: 2,
+  n_layers_local_decoder: 2,
+  n_heads_local: 2,
+  dim_global: 32,
+  n_layers_global: 2,
+  n_heads_global: 2,
+  cross_attn_k: 2,
+  cross_attn_nheads: 2,
+  cross_attn_all_layers_encoder: true,
+  cross_attn_all_layers_decoder: true,
+  local_window: 5,
+  ngram: { sizes: [2, 3], functions: 2, vocab: 37 },
+  multiple_of: 16,
 });
 
 interface Row {
@@ -55,7 +76,10 @@ function makeBatch(c: BltModelConfig, rows: readonly Row[], P: number): BltBatch
       for (const g of c.ngram?.sizes ?? []) {
         let start = 0;
         for (const len of r.segments ?? [N + 1]) {
-          const ids = hashNgramIds(r.tokens.slice(start, start + len), g, f, c.ngram?.vocab ?? 1).subarray(0, Math.max(0, N - start));
+          const ids = hashNgramIds(r.tokens.slice(start, start + len), g, f, c.ngram?.vocab ?? 1).subarray(
+            0,
+            Math.max(0, N - start),
+          );
           ngramIds.set(ids, t * B * N + b * N + start);
           start += len;
         }
@@ -63,7 +87,16 @@ function makeBatch(c: BltModelConfig, rows: readonly Row[], P: number): BltBatch
       }
     }
   });
-  return { batchSize: B, seqLen: N, numPatches: P, x, patchLengths: pl, ngramIds, y, mask: Uint8Array.from(y, (v) => (v === 0 ? 0 : 1)) };
+  return {
+    batchSize: B,
+    seqLen: N,
+    numPatches: P,
+    x,
+    patchLengths: pl,
+    ngramIds,
+    y,
+    mask: Uint8Array.from(y, (v) => (v === 0 ? 0 : 1)),
+  };
 }
 
 function logitsOf(model: BltModel, batch: BltBatch): Float32Array {
@@ -90,7 +123,7 @@ function changedPositions(a: Float32Array, b: Float32Array, V: number): number[]
 /** A single-document row of N + 1 tokens from a seed, with random patch lengths (first 1). */
 function randomRow(N: number, seed: number): Row {
   let s = seed >>> 0;
-  const rnd = (n: number): number => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n);
+  const rnd = (n: number): number => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % n;
   const tokens = [1, ...Array.from({ length: N }, () => 4 + rnd(256))];
   const pl = [1];
   for (let left = N; left > 0;) {
@@ -130,7 +163,14 @@ describe('BLT forward: shapes and inputs', () => {
   it('builds and runs the projection variants (k·dE ≠ dG; dG = dD with k = 1) and no n-grams', () => {
     for (const c of [
       bltConfig({ ...TINY, cross_attn_k: 3 }),
-      bltConfig({ ...TINY, dim_global: 16, cross_attn_k: 1, ngram: null, global_attention: 'causal', local_window: null }),
+      bltConfig({
+        ...TINY,
+        dim_global: 16,
+        cross_attn_k: 1,
+        ngram: null,
+        global_attention: 'causal',
+        local_window: null,
+      }),
     ]) {
       const m = createBltModel(c, 1);
       const out = bltForward(m, makeBatch(c, [randomRow(10, 3)], randomRow(10, 3).pl.length));
@@ -153,8 +193,11 @@ describe('BLT forward: shapes and inputs', () => {
 
   it('rejects batches that do not fit the config with BAD_INPUT', () => {
     const batch = makeBatch(TINY, [randomRow(8, 4)], randomRow(8, 4).pl.length);
-    const bad = (b: BltBatch, re: RegExp): void => assert.throws(() => bltForward(model, b),
-      (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT' && re.test(e.message));
+    const bad = (b: BltBatch, re: RegExp): void =>
+      assert.throws(
+        () => bltForward(model, b),
+        (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT' && re.test(e.message),
+      );
     bad({ ...batch, ngramIds: null }, /no `ngramIds`/);
     bad({ ...batch, x: batch.x.map((v) => v + 300) }, /`x` values in \[0, 260\)/);
     bad({ ...batch, patchIds: new Int32Array(8) }, /`patchIds`/);
@@ -172,20 +215,31 @@ describe('BLT forward: information flow', () => {
 
   it('is causal: changing byte t changes no logits at positions < t (targets never leak) — fast-check', () => {
     const N = 14;
-    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: N - 1 }), (seed, t) => {
-      const row = randomRow(N, seed);
-      const edited = { ...row, tokens: row.tokens.map((v, i) => (i === t ? 4 + ((v + 97) % 256) : v)) };
-      const P = row.pl.length;
-      const changed = changedPositions(logitsOf(model, makeBatch(TINY, [row], P)), logitsOf(model, makeBatch(TINY, [edited], P)), 260);
-      assert.ok(changed.length > 0 && Math.min(...changed) >= t, `t=${t}: changed ${changed.join(',')}`);
-    }), { numRuns: 12 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: N - 1 }), (seed, t) => {
+        const row = randomRow(N, seed);
+        const edited = { ...row, tokens: row.tokens.map((v, i) => (i === t ? 4 + ((v + 97) % 256) : v)) };
+        const P = row.pl.length;
+        const changed = changedPositions(
+          logitsOf(model, makeBatch(TINY, [row], P)),
+          logitsOf(model, makeBatch(TINY, [edited], P)),
+          260,
+        );
+        assert.ok(changed.length > 0 && Math.min(...changed) >= t, `t=${t}: changed ${changed.join(',')}`);
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('the logits of position i do not depend on the patch holding its target x[i+1]', () => {
     // pl = [1, 3, 4, 4, 3]: the patch [8..11] holds the target of position 7 (x[8]); edit x[9] and x[10]
     const row: Row = { tokens: [1, ...Array.from({ length: 14 }, (_, i) => 10 + i)], pl: [1, 3, 4, 4, 3] };
     const edited = { ...row, tokens: row.tokens.map((v, i) => (i === 9 || i === 10 ? v + 50 : v)) };
-    const changed = changedPositions(logitsOf(model, makeBatch(TINY, [row], 5)), logitsOf(model, makeBatch(TINY, [edited], 5)), 260);
+    const changed = changedPositions(
+      logitsOf(model, makeBatch(TINY, [row], 5)),
+      logitsOf(model, makeBatch(TINY, [edited], 5)),
+      260,
+    );
     assert.equal(Math.min(...changed), 9);
   });
 
@@ -196,14 +250,22 @@ describe('BLT forward: information flow', () => {
   const editA = { ...packed, tokens: packed.tokens.map((v, i) => (i === 3 ? 99 : v)) };
 
   it('isolates documents packed in one row: editing document A changes no logit of document B or the padding', () => {
-    const changed = changedPositions(logitsOf(model, makeBatch(TINY, [packed], 7)), logitsOf(model, makeBatch(TINY, [editA], 7)), 260);
+    const changed = changedPositions(
+      logitsOf(model, makeBatch(TINY, [packed], 7)),
+      logitsOf(model, makeBatch(TINY, [editA], 7)),
+      260,
+    );
     assert.ok(changed.length > 0 && Math.max(...changed) < 7, `changed ${changed.join(',')}`);
   });
 
   it('(control) with a plain causal global mask, document A does reach document B', () => {
     const c = bltConfig({ ...TINY, global_attention: 'causal' });
     const m = createBltModel(c, 11);
-    const changed = changedPositions(logitsOf(m, makeBatch(c, [packed], 7)), logitsOf(m, makeBatch(c, [editA], 7)), 260);
+    const changed = changedPositions(
+      logitsOf(m, makeBatch(c, [packed], 7)),
+      logitsOf(m, makeBatch(c, [editA], 7)),
+      260,
+    );
     disposeBltModel(m);
     assert.ok(Math.max(...changed) >= 7);
   });
@@ -223,7 +285,14 @@ describe('BLT layers against dense reference formulations', () => {
 
   function inputs(): { h: tf.Tensor2D; pe: tf.Tensor2D; inp: ReturnType<typeof prepareBltInputs> } {
     const x = new Int32Array(B * N).fill(40);
-    const batch: BltBatch = { batchSize: B, seqLen: N, numPatches: P, x, patchLengths: pl, ngramIds: new Int32Array(4 * B * N) };
+    const batch: BltBatch = {
+      batchSize: B,
+      seqLen: N,
+      numPatches: P,
+      x,
+      patchLengths: pl,
+      ngramIds: new Int32Array(4 * B * N),
+    };
     const h = tf.randomNormal([B * N, d], 0, 1, 'float32', 5) as tf.Tensor2D;
     const pe = tf.randomNormal([B * P * k, d], 0, 1, 'float32', 6) as tf.Tensor2D;
     return { h, pe, inp: prepareBltInputs(TINY, batch) };
@@ -236,8 +305,14 @@ describe('BLT layers against dense reference formulations', () => {
     for (let b = 0; b < B; b++) {
       for (let p = 0; p < P; p++) {
         const rows = hs.filter((_, r) => Math.floor(r / N) === b && pids[r] === p);
-        const want = Array.from({ length: d }, (_, c) => (rows.length ? Math.max(...rows.map((r) => r[c] as number)) : 0));
-        assert.deepEqual(pooled[b * P + p]?.map((v) => v + 0), want, `patch ${p} of row ${b}`); // +0: −0 counts as 0
+        const want = Array.from({ length: d }, (_, c) =>
+          rows.length ? Math.max(...rows.map((r) => r[c] as number)) : 0,
+        );
+        assert.deepEqual(
+          pooled[b * P + p]?.map((v) => v + 0),
+          want,
+          `patch ${p} of row ${b}`,
+        ); // +0: −0 counts as 0
       }
     }
     tf.dispose([h, pe]);
@@ -247,7 +322,15 @@ describe('BLT layers against dense reference formulations', () => {
   it('encoder cross-attention = dense attention with the [P·k, N] own-patch mask; fully masked rows give exactly 0', () => {
     const { h, pe, inp } = inputs();
     const w = crossAttentionWeights(model, 'local_encoder', 1);
-    const got = encoderCrossAttentionOutput(pe, h, w, { index: inp.patchIndex, pad: inp.patchPad, nonEmpty: inp.patchNonEmpty }, k, H, 1e-5);
+    const got = encoderCrossAttentionOutput(
+      pe,
+      h,
+      w,
+      { index: inp.patchIndex, pad: inp.patchPad, nonEmpty: inp.patchNonEmpty },
+      k,
+      H,
+      1e-5,
+    );
     const mask = new Float32Array(B * P * k * N).fill(MASKED);
     const any = new Float32Array(B * P * k);
     for (let b = 0; b < B; b++) {
@@ -263,14 +346,27 @@ describe('BLT layers against dense reference formulations', () => {
     const want = tf.tidy(() => {
       const q = tf.mul(linear(rmsNorm(pe, w.normQ, 1e-5), w.wq), 1 / Math.sqrt(d / H)) as tf.Tensor2D;
       const kv = rmsNorm(h, w.normKv, 1e-5);
-      const att = maskedAttention(q, linear(kv, w.wk), linear(kv, w.wv), B, P * k, N, H, tf.tensor4d(mask, [B, 1, P * k, N]));
+      const att = maskedAttention(
+        q,
+        linear(kv, w.wk),
+        linear(kv, w.wv),
+        B,
+        P * k,
+        N,
+        H,
+        tf.tensor4d(mask, [B, 1, P * k, N]),
+      );
       return linear(tf.mul(att, tf.tensor2d(any, [B * P * k, 1])) as tf.Tensor2D, w.wo);
     });
     const g = got.dataSync();
     const e = want.dataSync();
     for (let i = 0; i < e.length; i++) assert.ok(Math.abs((g[i] as number) - (e[i] as number)) < 1e-5, `element ${i}`);
     const empty = [2, 9].flatMap((bp) => [bp * k, bp * k + 1]); // row 0 patch 2; row 1 patch 4
-    for (const r of empty) assert.ok(g.subarray(r * d, (r + 1) * d).every((v) => v === 0), `slot ${r}`); // ±0
+    for (const r of empty)
+      assert.ok(
+        g.subarray(r * d, (r + 1) * d).every((v) => v === 0),
+        `slot ${r}`,
+      ); // ±0
     tf.dispose([h, pe, got, want]);
     disposeBltInputs(inp);
   });
@@ -281,11 +377,15 @@ describe('BLT layers against dense reference formulations', () => {
     const got = decoderCrossAttentionOutput(h, pe, w, inp.slotIndex, k, H, 1e-5);
     const dec = decoderPatchIdsFromLengths(pl, B, P, N);
     const mask = new Float32Array(B * N * P * k).fill(MASKED);
-    for (let r = 0; r < B * N; r++) for (let s = 0; s < P * k; s++) if (Math.floor(s / k) === dec[r]) mask[r * P * k + s] = 0;
+    for (let r = 0; r < B * N; r++)
+      for (let s = 0; s < P * k; s++) if (Math.floor(s / k) === dec[r]) mask[r * P * k + s] = 0;
     const want = tf.tidy(() => {
       const q = tf.mul(linear(rmsNorm(h, w.normQ, 1e-5), w.wq), 1 / Math.sqrt(d / H)) as tf.Tensor2D;
       const kv = rmsNorm(pe, w.normKv, 1e-5);
-      return linear(maskedAttention(q, linear(kv, w.wk), linear(kv, w.wv), B, N, P * k, H, tf.tensor4d(mask, [B, 1, N, P * k])), w.wo);
+      return linear(
+        maskedAttention(q, linear(kv, w.wk), linear(kv, w.wv), B, N, P * k, H, tf.tensor4d(mask, [B, 1, N, P * k])),
+        w.wo,
+      );
     });
     const g = got.dataSync();
     const e = want.dataSync();

@@ -11,14 +11,35 @@ import { closeness } from '../src/backend/backend-parity.js';
 import { initBackend, type BackendName } from '../src/backend/select-backend.js';
 import { hashNgramIds } from '../src/entropy/ngram-hash.js';
 import {
-  bitsPerByte, bltConfig, bltForward, bltLoss, createBltModel, disposeBltInputs, disposeBltModel, maskedCrossEntropySum,
-  natsToBitsPerByte, prepareBltInputs, type BltBatch, type BltInputs, type BltModel,
+  bitsPerByte,
+  bltConfig,
+  bltForward,
+  bltLoss,
+  createBltModel,
+  disposeBltInputs,
+  disposeBltModel,
+  maskedCrossEntropySum,
+  natsToBitsPerByte,
+  prepareBltInputs,
+  type BltBatch,
+  type BltInputs,
+  type BltModel,
 } from '../src/train/model/index.js';
 
 const C = bltConfig({
-  dim_local_encoder: 16, dim_local_decoder: 16, n_layers_local_encoder: 1, n_layers_local_decoder: 2, n_heads_local: 2,
-  dim_global: 32, n_layers_global: 2, n_heads_global: 2, cross_attn_k: 2, cross_attn_nheads: 2, local_window: 8,
-  ngram: { sizes: [3, 4], functions: 1, vocab: 53 }, multiple_of: 16,
+  dim_local_encoder: 16,
+  dim_local_decoder: 16,
+  n_layers_local_encoder: 1,
+  n_layers_local_decoder: 2,
+  n_heads_local: 2,
+  dim_global: 32,
+  n_layers_global: 2,
+  n_heads_global: 2,
+  cross_attn_k: 2,
+  cross_attn_nheads: 2,
+  local_window: 8,
+  ngram: { sizes: [3, 4], functions: 1, vocab: 53 },
+  multiple_of: 16,
 });
 
 /** Two rows of "abcabc…" (one with a second document), patches of 3 after the BOS patch. */
@@ -28,7 +49,10 @@ function repetitiveBatch(): BltBatch {
   const docA = [1, ...Array.from({ length: 10 }, (_, i) => 101 + (i % 3)), 2];
   const rows = [
     { tokens: [1, ...Array.from({ length: N }, (_, i) => 101 + (i % 3))], pl: [1, 1, 3, 3, 3, 3, 3, 3, 3, 2] },
-    { tokens: [...docA, 1, ...Array.from({ length: 12 }, (_, i) => 101 + (i % 3))], pl: [1, 1, 3, 3, 3, 1, 1, 3, 3, 6] },
+    {
+      tokens: [...docA, 1, ...Array.from({ length: 12 }, (_, i) => 101 + (i % 3))],
+      pl: [1, 1, 3, 3, 3, 1, 1, 3, 3, 6],
+    },
   ];
   const x = new Int32Array(2 * N);
   const y = new Int32Array(2 * N);
@@ -40,7 +64,16 @@ function repetitiveBatch(): BltBatch {
     pl.set(r.pl, b * P);
     [3, 4].forEach((g, t) => ngramIds.set(hashNgramIds(r.tokens.slice(0, N), g, 0, 53), (t * 2 + b) * N));
   });
-  return { batchSize: 2, seqLen: N, numPatches: P, x, patchLengths: pl, ngramIds, y, mask: new Uint8Array(2 * N).fill(1) };
+  return {
+    batchSize: 2,
+    seqLen: N,
+    numPatches: P,
+    x,
+    patchLengths: pl,
+    ngramIds,
+    y,
+    mask: new Uint8Array(2 * N).fill(1),
+  };
 }
 
 function lossOf(model: BltModel, inp: BltInputs): tf.Scalar {
@@ -51,7 +84,10 @@ function lossOf(model: BltModel, inp: BltInputs): tf.Scalar {
 function lossAndGrads(model: BltModel, inp: BltInputs): { loss: number; grads: Float32Array[] } {
   const vars = [...model.weights.values()];
   const { value, grads } = tf.variableGrads(() => lossOf(model, inp), vars);
-  const out = { loss: value.dataSync()[0] as number, grads: vars.map((v) => grads[v.name]?.dataSync() as Float32Array) };
+  const out = {
+    loss: value.dataSync()[0] as number,
+    grads: vars.map((v) => grads[v.name]?.dataSync() as Float32Array),
+  };
   tf.dispose([value, ...Object.values(grads)]);
   return out;
 }
@@ -62,7 +98,9 @@ async function sgdStep(backend: BackendName): Promise<{ loss: number; grads: Flo
   const model = createBltModel(C, 5);
   const inp = prepareBltInputs(C, repetitiveBatch());
   const first = lossAndGrads(model, inp);
-  [...model.weights.values()].forEach((v, i) => tf.tidy(() => v.assign(tf.sub(v, tf.mul(tf.tensor(first.grads[i] as Float32Array, v.shape), 0.05)))));
+  [...model.weights.values()].forEach((v, i) =>
+    tf.tidy(() => v.assign(tf.sub(v, tf.mul(tf.tensor(first.grads[i] as Float32Array, v.shape), 0.05)))),
+  );
   const after = tf.tidy(() => lossOf(model, inp).dataSync()[0] as number);
   disposeBltInputs(inp);
   disposeBltModel(model);
@@ -80,7 +118,10 @@ describe('BLT training', () => {
     cpu.grads.forEach((g, i) => {
       const c = closeness(wasm.grads[i] ?? [], g, 1e-5, 1e-3);
       assert.ok(c.ok, `gradient ${i}: max abs diff ${c.maxAbs}`);
-      assert.ok(g.some((v) => v !== 0), `gradient ${i} is all zero (weight unused?)`);
+      assert.ok(
+        g.some((v) => v !== 0),
+        `gradient ${i} is all zero (weight unused?)`,
+      );
     });
   });
 
@@ -90,7 +131,10 @@ describe('BLT training', () => {
     const batch = repetitiveBatch();
     const inp = prepareBltInputs(C, batch);
     const vars = [...model.weights.values()];
-    const a = tf.variableGrads(() => bltLoss(bltForward(model, batch), inp.y as tf.Tensor2D, inp.mask as tf.Tensor2D), vars);
+    const a = tf.variableGrads(
+      () => bltLoss(bltForward(model, batch), inp.y as tf.Tensor2D, inp.mask as tf.Tensor2D),
+      vars,
+    );
     const b = tf.variableGrads(() => lossOf(model, inp), vars);
     assert.equal(a.value.dataSync()[0], b.value.dataSync()[0]);
     for (const v of vars) assert.deepEqual(a.grads[v.name]?.dataSync(), b.grads[v.name]?.dataSync(), v.name);
@@ -110,7 +154,10 @@ describe('BLT training', () => {
     disposeBltModel(model);
     const wasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
     const used = [...new Set(info.kernelNames)].filter((k) => !k.endsWith('__op'));
-    assert.deepEqual(used.filter((k) => !wasm.has(k)), []);
+    assert.deepEqual(
+      used.filter((k) => !wasm.has(k)),
+      [],
+    );
   });
 
   it('Adam on wasm lowers the loss of a repetitive batch over a few steps, leaking no tensor per step', async () => {
@@ -138,7 +185,12 @@ describe('BLT training', () => {
 
   it('bltLoss = Σ CE·mask / (Σ mask + 1e-6); bits per byte divide nats by ln 2', async () => {
     await initBackend('cpu');
-    const logits = tf.tensor3d([[[0, 0, Math.log(2)], [5, 0, 0]]]); // V = 3
+    const logits = tf.tensor3d([
+      [
+        [0, 0, Math.log(2)],
+        [5, 0, 0],
+      ],
+    ]); // V = 3
     const y = tf.tensor2d([[2, 1]], [1, 2], 'int32');
     const mask = tf.tensor2d([[1, 0]]);
     const ce0 = -Math.log(2 / 4);

@@ -19,8 +19,17 @@ import { parseBltTrainState } from '../src/train/trainer/train-state.js';
 import { tempDir, tinyModelDir, writeCorpus } from './helpers/preprocess-fixtures.js';
 
 const TINY = {
-  dim_local_encoder: 16, dim_local_decoder: 16, n_heads_local: 2, dim_global: 32, n_layers_global: 1, n_heads_global: 2,
-  cross_attn_k: 2, cross_attn_nheads: 2, local_window: 16, ngram: { sizes: [3, 4], functions: 1, vocab: 53 }, multiple_of: 16,
+  dim_local_encoder: 16,
+  dim_local_decoder: 16,
+  n_heads_local: 2,
+  dim_global: 32,
+  n_layers_global: 1,
+  n_heads_global: 2,
+  cross_attn_k: 2,
+  cross_attn_nheads: 2,
+  local_window: 16,
+  ngram: { sizes: [3, 4], functions: 1, vocab: 53 },
+  multiple_of: 16,
 };
 
 describe('blt train: loop, checkpoints, resume', function () {
@@ -31,12 +40,35 @@ describe('blt train: loop, checkpoints, resume', function () {
     const corpus = await writeCorpus(await tempDir('corpus'), 40);
     shards = await tempDir('shards');
     // the tiny random model's entropies are ~5.0–5.2 nats: this threshold gives ~3 bytes per patch
-    await runPreprocess(resolvePreprocessConfig({ inputs: [corpus], out: shards, entropyModel: model, ngramIds: false, workers: 0, threshold: 5.13 }));
+    await runPreprocess(
+      resolvePreprocessConfig({
+        inputs: [corpus],
+        out: shards,
+        entropyModel: model,
+        ngramIds: false,
+        workers: 0,
+        threshold: 5.13,
+      }),
+    );
   });
 
   const opts = async (extra: Partial<BltTrainOptions> = {}): Promise<BltTrainOptions> => ({
-    data: shards, out: await tempDir('run'), model: TINY, steps: 6, batchSize: 2, seqLenPatches: 12, maxBytesPerRow: 48, bufferSize: 4,
-    lr: 3e-3, warmup: 1, evalEvery: 0, evalBatches: 2, checkpointEvery: 0, logEvery: 1, valFraction: 0.2, ...extra,
+    data: shards,
+    out: await tempDir('run'),
+    model: TINY,
+    steps: 6,
+    batchSize: 2,
+    seqLenPatches: 12,
+    maxBytesPerRow: 48,
+    bufferSize: 4,
+    lr: 3e-3,
+    warmup: 1,
+    evalEvery: 0,
+    evalBatches: 2,
+    checkpointEvery: 0,
+    logEvery: 1,
+    valFraction: 0.2,
+    ...extra,
   });
 
   it('a run stopped at step k (AbortSignal) and resumed gives the losses of an uninterrupted run', async () => {
@@ -53,10 +85,19 @@ describe('blt train: loop, checkpoints, resume', function () {
       assert.equal(rest.stopped, false);
       const losses = [...first.losses, ...rest.losses];
       assert.equal(losses.length, 6);
-      losses.forEach((l, i) => assert.ok(Math.abs(l - (full.losses[i] as number)) <= 1e-6, `k=${k} step ${i + 1}: ${l} vs ${full.losses[i]}`));
+      losses.forEach((l, i) =>
+        assert.ok(Math.abs(l - (full.losses[i] as number)) <= 1e-6, `k=${k} step ${i + 1}: ${l} vs ${full.losses[i]}`),
+      );
       assert.ok(Math.abs((rest.finalEval?.bitsPerByte ?? NaN) - (full.finalEval?.bitsPerByte ?? NaN)) <= 1e-6);
-      const lines = (await readFile(join(o.out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; step: number });
-      assert.deepEqual(lines.filter((l) => l.event === 'train').map((l) => l.step), [1, 2, 3, 4, 5, 6], 'metrics read as one run');
+      const lines = (await readFile(join(o.out, 'metrics.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string; step: number });
+      assert.deepEqual(
+        lines.filter((l) => l.event === 'train').map((l) => l.step),
+        [1, 2, 3, 4, 5, 6],
+        'metrics read as one run',
+      );
     }
   });
 
@@ -73,7 +114,10 @@ describe('blt train: loop, checkpoints, resume', function () {
     assert.equal(s.loader.counts.batches, 8, 'gradAccum 2: two micro-batches per step');
     assert.equal(s.rng.kind, 'sfc32');
     assert.deepEqual(s.config, JSON.parse(JSON.stringify(r.config)));
-    const summary = JSON.parse(await readFile(join(o.out, 'summary.json'), 'utf8')) as { val_bpb: number; flops_per_byte: { train: number } };
+    const summary = JSON.parse(await readFile(join(o.out, 'summary.json'), 'utf8')) as {
+      val_bpb: number;
+      flops_per_byte: { train: number };
+    };
     assert.equal(summary.val_bpb, r.finalEval?.bitsPerByte);
     assert.ok(summary.flops_per_byte.train > 0);
   });
@@ -89,8 +133,14 @@ describe('blt train: loop, checkpoints, resume', function () {
       return out;
     };
     const all = await ids([shards]);
-    assert.deepEqual(await ids(plan.val), all.filter((id) => isHeldOut(id, { fraction: 0.2, seed: 0 })));
-    assert.deepEqual(await ids(plan.train), all.filter((id) => !isHeldOut(id, { fraction: 0.2, seed: 0 })));
+    assert.deepEqual(
+      await ids(plan.val),
+      all.filter((id) => isHeldOut(id, { fraction: 0.2, seed: 0 })),
+    );
+    assert.deepEqual(
+      await ids(plan.train),
+      all.filter((id) => !isHeldOut(id, { fraction: 0.2, seed: 0 })),
+    );
     const ev = r.finalEval;
     assert.ok(ev && ev.bytes > 0);
     assert.ok(Math.abs(ev.bitsPerByte - ev.natsSum / Math.LN2 / ev.bytes) < 1e-12);
@@ -123,20 +173,35 @@ describe('blt train: loop, checkpoints, resume', function () {
     assert.equal(r.step, 4);
     assert.deepEqual(evals, [2, 4]);
     assert.deepEqual(await readdir(join(o.out, 'checkpoints')), ['0000000004']);
-    assert.ok(counts.every((c) => c === counts[0]), `tensors per step: ${counts.join(',')}`);
+    assert.ok(
+      counts.every((c) => c === counts[0]),
+      `tensors per step: ${counts.join(',')}`,
+    );
     assert.equal(tf.memory().numTensors, before);
   });
 
   it('refuses to mix runs, to resume with other numbers, and to train silently on cpu', async () => {
     const o = await opts({ steps: 1 });
     await train(o);
-    await assert.rejects(train(o), (e: BltError) => e.code === 'BAD_OPTION' && /already holds checkpoints/.test(e.message));
-    await assert.rejects(train({ ...o, lr: 1e-2, resume: true }), (e: BltError) => e.code === 'BAD_OPTION' && /lr: 0.003 → 0.01/.test(e.message));
-    await assert.rejects(train({ ...(await opts()), backend: 'cpu' }), (e: BltError) => e.code === 'BACKEND_UNAVAILABLE' && /--allow-cpu/.test(e.message));
-    await assert.rejects(train({ ...(await opts()), stepz: 1 } as unknown as BltTrainOptions), (e: BltError) => e.code === 'BAD_OPTION' && /Unknown training option `stepz`/.test(e.message));
+    await assert.rejects(
+      train(o),
+      (e: BltError) => e.code === 'BAD_OPTION' && /already holds checkpoints/.test(e.message),
+    );
+    await assert.rejects(
+      train({ ...o, lr: 1e-2, resume: true }),
+      (e: BltError) => e.code === 'BAD_OPTION' && /lr: 0.003 → 0.01/.test(e.message),
+    );
+    await assert.rejects(
+      train({ ...(await opts()), backend: 'cpu' }),
+      (e: BltError) => e.code === 'BACKEND_UNAVAILABLE' && /--allow-cpu/.test(e.message),
+    );
+    await assert.rejects(
+      train({ ...(await opts()), stepz: 1 } as unknown as BltTrainOptions),
+      (e: BltError) => e.code === 'BAD_OPTION' && /Unknown training option `stepz`/.test(e.message),
+    );
   });
 
-  it('baselines: --patching static re-derives the patches into the run directory (cached) with that scheme\'s FLOPs per byte', async () => {
+  it("baselines: --patching static re-derives the patches into the run directory (cached) with that scheme's FLOPs per byte", async () => {
     const stored = await train(await opts({ steps: 1, valFraction: 0 }));
     const o = await opts({ steps: 1, valFraction: 0, patching: { mode: 'static', patchSize: 8 } });
     const logs: string[] = [];
@@ -145,7 +210,9 @@ describe('blt train: loop, checkpoints, resume', function () {
     assert.ok(r.flops.trainPerByte < stored.flops.trainPerByte, 'longer patches: fewer global FLOPs per byte');
     const derived = (await readdir(join(o.out, 'data'))).filter((d) => d.startsWith('patches-'));
     assert.equal(derived.length, 1);
-    const m = JSON.parse(await readFile(join(o.out, 'data', derived[0] as string, 'index.json'), 'utf8')) as { config: { process: { patching: { mode: string; patchSize: number } } } };
+    const m = JSON.parse(await readFile(join(o.out, 'data', derived[0] as string, 'index.json'), 'utf8')) as {
+      config: { process: { patching: { mode: string; patchSize: number } } };
+    };
     assert.deepEqual([m.config.process.patching.mode, m.config.process.patching.patchSize], ['static', 8]);
     assert.equal(logs.filter((l) => l.startsWith('repatching')).length, 1);
     const again = await evaluateRun({ checkpoint: o.out, data: shards, maxBatches: 1, log: (m) => logs.push(m) });

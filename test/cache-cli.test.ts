@@ -18,8 +18,23 @@ describe('blt preprocess --cache-dir and blt cache ls (CLI)', function () {
     corpus = await writeCorpus(await tempDir('cachecli'), 40);
     cache = await tempDir('cachecli-cache');
   });
-  const args = (out: string, threshold: string): string[] =>
-    ['preprocess', corpus, '--out', out, '--entropy-model', model, '--docs-per-task', '5', '--ngram-sizes', '3,4', '--workers', '0', '--threshold', threshold, '--json'];
+  const args = (out: string, threshold: string): string[] => [
+    'preprocess',
+    corpus,
+    '--out',
+    out,
+    '--entropy-model',
+    model,
+    '--docs-per-task',
+    '5',
+    '--ngram-sizes',
+    '3,4',
+    '--workers',
+    '0',
+    '--threshold',
+    threshold,
+    '--json',
+  ];
 
   it('reuses what it can, says so per column, and lists the cached boundary sets', async () => {
     const a = await tempDir('cachecli-a');
@@ -40,7 +55,25 @@ describe('blt preprocess --cache-dir and blt cache ls (CLI)', function () {
     assert.match(r2.stderr, /cache: patch lengths recomputed \(mode entropy, threshold 5\.14\)/);
 
     const c = await tempDir('cachecli-c');
-    const r3 = runCli(['preprocess', corpus, '--out', c, '--entropy-model', model, '--docs-per-task', '5', '--ngram-sizes', '3,4', '--workers', '0', '--threshold', '5.05', '--cache-dir', cache, '--quiet']);
+    const r3 = runCli([
+      'preprocess',
+      corpus,
+      '--out',
+      c,
+      '--entropy-model',
+      model,
+      '--docs-per-task',
+      '5',
+      '--ngram-sizes',
+      '3,4',
+      '--workers',
+      '0',
+      '--threshold',
+      '5.05',
+      '--cache-dir',
+      cache,
+      '--quiet',
+    ]);
     assert.equal(r3.status, 0, r3.stderr);
     assert.match(r3.stdout, /reused +entropies, patch lengths, n-gram ids from /);
     assert.deepEqual(await shardHashes(c), await shardHashes(a));
@@ -51,11 +84,21 @@ describe('blt preprocess --cache-dir and blt cache ls (CLI)', function () {
     assert.match(lines[0] as string, /^CORPUS +ENTROPY MODEL +BOUNDARIES +NGRAMS +LAYOUT +DOCS +SIZE +PATH$/);
     assert.equal(lines.length, 3, ls.stdout);
     assert.ok(lines.some((l) => /entropy θ=5\.05/.test(l)) && lines.some((l) => /entropy θ=5\.14/.test(l)), ls.stdout);
-    assert.ok(lines.slice(1).every((l) => / 40 /.test(l) && /parquet 134\.2 MB/.test(l) && /model@[0-9a-f]{8}/.test(l) && /3,4×1\/500002/.test(l)), ls.stdout);
+    assert.ok(
+      lines
+        .slice(1)
+        .every(
+          (l) =>
+            / 40 /.test(l) && /parquet 134\.2 MB/.test(l) && /model@[0-9a-f]{8}/.test(l) && /3,4×1\/500002/.test(l),
+        ),
+      ls.stdout,
+    );
 
     const json = runCli(['cache', 'ls', '--json'], { env: { BLT_CACHE_DIR: cache } });
     assert.equal(json.status, 0, json.stderr);
-    const listing = JSON.parse(json.stdout) as { sets: Array<{ path: string; documents: number; sizeBytes: number; fingerprints: { content: string } }> };
+    const listing = JSON.parse(json.stdout) as {
+      sets: Array<{ path: string; documents: number; sizeBytes: number; fingerprints: { content: string } }>;
+    };
     assert.equal(listing.sets.length, 2);
     assert.deepEqual(listing.sets.map((e) => e.path).sort(), [s1.cache.stored, s2.cache.stored].sort());
     assert.ok(listing.sets.every((e) => e.documents === 40 && e.sizeBytes > 0));

@@ -18,7 +18,10 @@ const B = 5.14;
 async function otherModelDir(): Promise<string> {
   await initBackend('wasm');
   const dir = join(await tempDir('model2'), 'model');
-  const model = createEntropyTransformer(entropyConfig({ dim: 32, n_layers: 1, n_heads: 2, ffn_dim: 64, window: 32, max_seqlen: 64 }), 2);
+  const model = createEntropyTransformer(
+    entropyConfig({ dim: 32, n_layers: 1, n_heads: 2, ffn_dim: 64, window: 32, max_seqlen: 64 }),
+    2,
+  );
   await saveEntropyModel(dir, model);
   disposeEntropyTransformer(model);
   return dir;
@@ -33,20 +36,38 @@ describe('blt preprocess --cache-dir: reuse across experiments', function () {
     model = await tinyModelDir();
     corpusDir = await tempDir('cache-corpus');
     for (const name of ['a', 'b']) {
-      const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: `${name}-${i}`, text: `Document ${name}${i}: Alle Menschen sind frei ${'é'.repeat(i % 5)} 人人生而自由 ${i}` }));
+      const lines = Array.from({ length: 30 }, (_, i) =>
+        JSON.stringify({
+          id: `${name}-${i}`,
+          text: `Document ${name}${i}: Alle Menschen sind frei ${'é'.repeat(i % 5)} 人人生而自由 ${i}`,
+        }),
+      );
       await writeFile(join(corpusDir, `${name}.jsonl`), `${lines.join('\n')}\n`);
     }
     cache = await tempDir('cache');
   });
 
   const opts = (out: string, extra: Partial<PreprocessOptions> = {}): PreprocessOptions => ({
-    inputs: [corpusDir], out, entropyModel: model, docsPerTask: 7, shardSizeBytes: 15_000, ngramSizes: [3, 4], hashVocab: 50002, workers: 0, ...extra,
+    inputs: [corpusDir],
+    out,
+    entropyModel: model,
+    docsPerTask: 7,
+    shardSizeBytes: 15_000,
+    ngramSizes: [3, 4],
+    hashVocab: 50002,
+    workers: 0,
+    ...extra,
   });
   const logs: string[] = [];
-  const cached = async (name: string, extra: Partial<PreprocessOptions> = {}): Promise<PreprocessSummary & { out: string }> => {
+  const cached = async (
+    name: string,
+    extra: Partial<PreprocessOptions> = {},
+  ): Promise<PreprocessSummary & { out: string }> => {
     const out = await tempDir(name);
     logs.length = 0;
-    const s = await runPreprocess(resolvePreprocessConfig(opts(out, { cacheDir: cache, ...extra })), { log: (m) => logs.push(m) });
+    const s = await runPreprocess(resolvePreprocessConfig(opts(out, { cacheDir: cache, ...extra })), {
+      log: (m) => logs.push(m),
+    });
     return { ...s, out };
   };
   /** The same run without a cache: what the cached run must equal. */
@@ -57,7 +78,11 @@ describe('blt preprocess --cache-dir: reuse across experiments', function () {
   };
   const assertSameSet = async (got: string, want: string, what: string): Promise<void> => {
     assert.deepEqual(await shardHashes(got), await shardHashes(want), `${what}: shard bytes`);
-    assert.deepEqual(await manifestWithoutTime(got), await manifestWithoutTime(want), `${what}: manifest apart from createdAt`);
+    assert.deepEqual(
+      await manifestWithoutTime(got),
+      await manifestWithoutTime(want),
+      `${what}: manifest apart from createdAt`,
+    );
   };
 
   let first: PreprocessSummary & { out: string };
@@ -79,7 +104,11 @@ describe('blt preprocess --cache-dir: reuse across experiments', function () {
     assert.equal(s.engine, null);
     assert.equal(s.cache?.from, first.cache?.stored);
     await assertSameSet(s.out, first.out, 'whole reuse');
-    for (const column of ['entropies', 'patch lengths', 'n-gram ids']) assert.ok(logs.some((l) => l.startsWith(`cache: ${column} reused from`)), `${column}: ${logs.join(' | ')}`);
+    for (const column of ['entropies', 'patch lengths', 'n-gram ids'])
+      assert.ok(
+        logs.some((l) => l.startsWith(`cache: ${column} reused from`)),
+        `${column}: ${logs.join(' | ')}`,
+      );
   });
 
   it('a new threshold → only patch lengths are recomputed; equal to a fresh run', async () => {
@@ -125,7 +154,9 @@ describe('blt preprocess --cache-dir: reuse across experiments', function () {
   it('an interrupted cached run is not stored, resumes, and ends equal to a fresh run', async () => {
     const out = await tempDir('c7');
     let n = 0;
-    const stop = await runPreprocess(resolvePreprocessConfig(opts(out, { cacheDir: cache, threshold: 5.1 })), { shouldStop: () => n++ >= 2 });
+    const stop = await runPreprocess(resolvePreprocessConfig(opts(out, { cacheDir: cache, threshold: 5.1 })), {
+      shouldStop: () => n++ >= 2,
+    });
     assert.equal(stop.status, 'interrupted');
     assert.equal(stop.cache?.stored, null);
     const again = await runPreprocess(resolvePreprocessConfig(opts(out, { cacheDir: cache, threshold: 5.1 })));
@@ -142,7 +173,10 @@ describe('blt preprocess --cache-dir: reuse across experiments', function () {
     bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
     await writeFile(shard, bytes); // the cache and c8 share the inode: both are damaged now
     const again = await cached('c9', { threshold: B, ngramSizes: [3, 5], hashFunctions: 2 });
-    assert.ok(logs.some((l) => /skipping .*does not match its checksum/.test(l)), logs.join(' | '));
+    assert.ok(
+      logs.some((l) => /skipping .*does not match its checksum/.test(l)),
+      logs.join(' | '),
+    );
     assert.notEqual(again.cache?.from, s.cache.from);
     await assertSameSet(again.out, await fresh({ threshold: B, ngramSizes: [3, 5], hashFunctions: 2 }), 'after damage');
     assert.equal(again.cache?.stored, s.cache.from, 'the damaged set was replaced by the new one');

@@ -23,7 +23,16 @@ async function writeSet(dir: string, tasks: ShardDoc[][]): Promise<void> {
   const w = await ShardWriter.open({ dir, columns: SPEC, shardSizeBytes: 20_000 });
   for (let t = 0; t < tasks.length; t++) await w.addTask(t, tasks[t] as ShardDoc[]);
   const shards = await w.finish();
-  await writeManifest(dir, buildManifest({ config: {}, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['calibrate-test']) } }));
+  await writeManifest(
+    dir,
+    buildManifest({
+      config: {},
+      inputs: [],
+      shards,
+      totals: { ...w.getState().totals, quarantined: 0 },
+      fingerprints: { content: fingerprint(['calibrate-test']) },
+    }),
+  );
   await w.dispose();
 }
 
@@ -31,7 +40,8 @@ async function writeSet(dir: string, tasks: ShardDoc[][]): Promise<void> {
 function randomSample(seed: number, docs: number, meanBytes = 120): CalibrationSample {
   const rng = Rng.fromSeed(seed);
   const s = new CalibrationSample();
-  for (let d = 0; d < docs; d++) s.add(Float32Array.from({ length: rng.int(2 * meanBytes + 1) + 2 }, () => rng.next() * 4));
+  for (let d = 0; d < docs; d++)
+    s.add(Float32Array.from({ length: rng.int(2 * meanBytes + 1) + 2 }, () => rng.next() * 4));
   return s;
 }
 
@@ -40,7 +50,13 @@ function meanAt(s: CalibrationSample, threshold: number, monotonicity: boolean, 
   let patches = 0;
   for (let d = 0; d < s.documents; d++) {
     const H = s.doc(d);
-    patches += patchLengths({ length: H.length } as ArrayLike<number>, { mode: 'entropy', entropies: H, threshold, monotonicity, ...(maxPatchLength ? { maxPatchLength } : {}) }).length;
+    patches += patchLengths({ length: H.length } as ArrayLike<number>, {
+      mode: 'entropy',
+      entropies: H,
+      threshold,
+      monotonicity,
+      ...(maxPatchLength ? { maxPatchLength } : {}),
+    }).length;
   }
   return s.tokens / patches;
 }
@@ -77,16 +93,23 @@ describe('calibrate: threshold search', function () {
 
   it('picks the closest achievable step: property over random samples and targets', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1e6 }), fc.double({ min: 1, max: 30, noNaN: true }), fc.boolean(), (seed, target, mono) => {
-        const s = randomSample(seed, 8, 20);
-        const r = calibrateThreshold(s, { target, monotonicity: mono });
-        assert.equal(meanAt(s, r.threshold, mono), r.meanPatchLength);
-        // no other step is closer: check both neighbours and the extremes
-        for (const step of [r.below, r.above]) if (step) assert.ok(Math.abs(step.meanPatchLength - target) >= Math.abs(r.meanPatchLength - target) - 1e-12);
-        assert.ok(r.meanPatchLength >= r.achievable.min && r.meanPatchLength <= r.achievable.max);
-        if (target <= r.achievable.min) assert.equal(r.meanPatchLength, r.achievable.min);
-        if (target >= r.achievable.max) assert.equal(r.meanPatchLength, r.achievable.max);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 1e6 }),
+        fc.double({ min: 1, max: 30, noNaN: true }),
+        fc.boolean(),
+        (seed, target, mono) => {
+          const s = randomSample(seed, 8, 20);
+          const r = calibrateThreshold(s, { target, monotonicity: mono });
+          assert.equal(meanAt(s, r.threshold, mono), r.meanPatchLength);
+          // no other step is closer: check both neighbours and the extremes
+          for (const step of [r.below, r.above])
+            if (step)
+              assert.ok(Math.abs(step.meanPatchLength - target) >= Math.abs(r.meanPatchLength - target) - 1e-12);
+          assert.ok(r.meanPatchLength >= r.achievable.min && r.meanPatchLength <= r.achievable.max);
+          if (target <= r.achievable.min) assert.equal(r.meanPatchLength, r.achievable.min);
+          if (target >= r.achievable.max) assert.equal(r.meanPatchLength, r.achievable.max);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -121,7 +144,10 @@ describe('calibrate: threshold search', function () {
   it('rejects bad targets and empty samples with BAD_OPTION / BAD_INPUT', () => {
     const s = randomSample(3, 5);
     assert.throws(() => calibrateThreshold(s, { target: 0.5 }), /BAD_OPTION|≥ 1/);
-    assert.throws(() => calibrateThreshold(new CalibrationSample(), { target: 4.5 }), (e: Error & { code?: string }) => e.code === 'BAD_INPUT');
+    assert.throws(
+      () => calibrateThreshold(new CalibrationSample(), { target: 4.5 }),
+      (e: Error & { code?: string }) => e.code === 'BAD_INPUT',
+    );
   });
 });
 
@@ -133,10 +159,23 @@ describe('blt calibrate', function () {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'blt-calibrate-'));
     set = join(root, 'set');
-    await writeSet(set, Array.from({ length: 6 }, (_, t) => syntheticRows(t, 20, SPEC, { meanBytes: 150 }, t * 20)));
+    await writeSet(
+      set,
+      Array.from({ length: 6 }, (_, t) => syntheticRows(t, 20, SPEC, { meanBytes: 150 }, t * 20)),
+    );
     ties = join(root, 'ties');
     const bytes = new TextEncoder().encode('x'.repeat(100));
-    await writeSet(ties, [[{ docId: 'flat', source: 's', bytes, entropies: new Float32Array(102).fill(2), patchLengths: Int32Array.from([1, 101]) }]]);
+    await writeSet(ties, [
+      [
+        {
+          docId: 'flat',
+          source: 's',
+          bytes,
+          entropies: new Float32Array(102).fill(2),
+          patchLengths: Int32Array.from([1, 101]),
+        },
+      ],
+    ]);
   });
   after(async () => {
     await rm(root, { recursive: true, force: true });
@@ -145,14 +184,34 @@ describe('blt calibrate', function () {
   it('calibrates from the stored entropies of a shard set (within 1 %), as JSON', () => {
     const r = runCli(['calibrate', set, '--target-patch-size', '4.5', '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as Record<string, unknown> & { sample: Record<string, unknown>; source: Record<string, unknown> };
+    const j = JSON.parse(r.stdout) as Record<string, unknown> & {
+      sample: Record<string, unknown>;
+      source: Record<string, unknown>;
+    };
     assert.equal(j.format, 'blt-calibration');
     assert.deepEqual(j.source, { kind: 'shards', shardDir: set });
     assert.equal(j.withinTolerance, true);
     assert.ok(Math.abs((j.meanPatchLength as number) - 4.5) <= 0.045);
     assert.equal(j.sample.documents, 120);
     assert.equal(j.sample.sampled, false);
-    for (const k of ['rule', 'target', 'tolerance', 'threshold', 'thresholdInterval', 'meanPatchLength', 'relativeError', 'withinTolerance', 'achievable', 'below', 'above', 'distinctValues', 'iterations', 'stats', 'bytesPerPatch']) assert.ok(k in j, k);
+    for (const k of [
+      'rule',
+      'target',
+      'tolerance',
+      'threshold',
+      'thresholdInterval',
+      'meanPatchLength',
+      'relativeError',
+      'withinTolerance',
+      'achievable',
+      'below',
+      'above',
+      'distinctValues',
+      'iterations',
+      'stats',
+      'bytesPerPatch',
+    ])
+      assert.ok(k in j, k);
   });
 
   it('samples with --max-docs / --max-bytes and prints a readable summary', () => {
@@ -166,7 +225,11 @@ describe('blt calibrate', function () {
   it('says so when the target cannot be reached within 1 %', () => {
     const r = runCli(['calibrate', ties, '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { withinTolerance: boolean; meanPatchLength: number; achievable: { min: number; max: number } };
+    const j = JSON.parse(r.stdout) as {
+      withinTolerance: boolean;
+      meanPatchLength: number;
+      achievable: { min: number; max: number };
+    };
     assert.equal(j.withinTolerance, false);
     assert.equal(j.meanPatchLength, 1);
     assert.deepEqual(j.achievable, { min: 1, max: 51 });
@@ -175,13 +238,34 @@ describe('blt calibrate', function () {
 
   it('scores raw inputs with an entropy model (ngram:<file>) when not given a shard set', async () => {
     const { readFileSync } = await import('node:fs');
-    const lines = readFileSync(join(ROOT, 'data/samples/multilingual.txt'), 'utf8').split('\n').filter((l) => l.length > 0);
-    const model = trainNgramModel(lines.map((l) => encodeBytes(l)), { order: 3 });
+    const lines = readFileSync(join(ROOT, 'data/samples/multilingual.txt'), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
+    const model = trainNgramModel(
+      lines.map((l) => encodeBytes(l)),
+      { order: 3 },
+    );
     const file = join(root, 'm.ngram');
     saveNgramModel(file, model);
-    const r = runCli(['calibrate', join(ROOT, 'data/samples/multilingual.txt'), '--lines', '--model', `ngram:${file}`, '--target-patch-size', '2.5', '--max-docs', '10', '--json']);
+    const r = runCli([
+      'calibrate',
+      join(ROOT, 'data/samples/multilingual.txt'),
+      '--lines',
+      '--model',
+      `ngram:${file}`,
+      '--target-patch-size',
+      '2.5',
+      '--max-docs',
+      '10',
+      '--json',
+    ]);
     assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { source: { kind: string }; sample: { documents: number; truncated: boolean }; withinTolerance: boolean; meanPatchLength: number };
+    const j = JSON.parse(r.stdout) as {
+      source: { kind: string };
+      sample: { documents: number; truncated: boolean };
+      withinTolerance: boolean;
+      meanPatchLength: number;
+    };
     assert.equal(j.source.kind, 'model');
     assert.equal(j.sample.documents, 10);
     assert.equal(j.sample.truncated, true);

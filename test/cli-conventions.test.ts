@@ -58,7 +58,15 @@ describe('blt CLI: shell conventions', function () {
   });
 
   it('a file-system failure anywhere is reported with its path and code, exit 2, no stack trace', () => {
-    const r = runCli(['entropy', 'train', '--kind', 'ngram', join(dir, 'a.txt'), '--out', join(dir, 'a-file', 'm.ngram')]);
+    const r = runCli([
+      'entropy',
+      'train',
+      '--kind',
+      'ngram',
+      join(dir, 'a.txt'),
+      '--out',
+      join(dir, 'a-file', 'm.ngram'),
+    ]);
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^blt: error \[/);
     assert.doesNotMatch(r.stderr, /unexpected error|\n\s+at /);
@@ -106,7 +114,14 @@ describe('blt CLI: shell conventions', function () {
     const lines = Array.from({ length: 4000 }, (_, i) => `line ${i} of some text to patch here`).join('\n');
     mkdirSync(join(dir, 'big'), { recursive: true });
     writeFileSync(join(dir, 'big', 'many.txt'), lines);
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" --import tsx src/cli/main.ts patch -m space --lines -f "${join(dir, 'big', 'many.txt')}" | head -1; echo "blt-status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"${process.execPath}" --import tsx src/cli/main.ts patch -m space --lines -f "${join(dir, 'big', 'many.txt')}" | head -1; echo "blt-status=\${PIPESTATUS[0]}"`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     assert.match(r.stdout, /^.*many\.txt:1\t<s>\|line /);
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at /, r.stderr);
     assert.match(r.stdout, /blt-status=0$/m);

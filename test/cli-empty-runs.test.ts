@@ -45,7 +45,12 @@ describe('blt preprocess: runs that produce nothing, quarantine and binary input
     assert.match(r.stderr, /all 4 record\(s\) were quarantined/);
     const j = pre([join(dir, 'pretty.json')], 'o-pretty-json', ['--json']);
     assert.equal(j.status, 2);
-    const o = JSON.parse(j.stdout) as { status: string; quarantineFile: string; warnings: string[]; error: { code: string } };
+    const o = JSON.parse(j.stdout) as {
+      status: string;
+      quarantineFile: string;
+      warnings: string[];
+      error: { code: string };
+    };
     assert.equal(o.quarantineFile, join(dir, 'o-pretty-json', 'quarantine.jsonl'));
     assert.equal(o.error.code, 'BAD_INPUT');
     assert.equal(o.warnings.length, 1);

@@ -32,8 +32,30 @@ describe('entropy model paths (every flag accepts what entropy train writes)', f
       const r = runCli(['entropy', 'train', '--kind', 'ngram', '--lines', join(dir, 'a.txt'), '--out', out, '--json']);
       assert.equal(r.status, 0, r.stderr);
     }
-    const t = runCli(['entropy', 'train', join(dir, 'a.txt'), '--lines', '--out', tr, '--steps', '4', '--dim', '16', '--layers', '1', '--heads', '2',
-      '--window', '16', '--checkpoint-every', '2', '--eval-every', '0', '--quiet', '--json']);
+    const t = runCli([
+      'entropy',
+      'train',
+      join(dir, 'a.txt'),
+      '--lines',
+      '--out',
+      tr,
+      '--steps',
+      '4',
+      '--dim',
+      '16',
+      '--layers',
+      '1',
+      '--heads',
+      '2',
+      '--window',
+      '16',
+      '--checkpoint-every',
+      '2',
+      '--eval-every',
+      '0',
+      '--quiet',
+      '--json',
+    ]);
     assert.equal(t.status, 0, t.stderr);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,7 +138,10 @@ describe('entropy model paths (every flag accepts what entropy train writes)', f
       assert.deepEqual(Array.from((await s.score([tokens]))[0] as Float32Array), want, typed);
       assert.equal(s.fingerprint, ref.fingerprint);
       await s.close();
-      assert.deepEqual(await entropyModelFingerprint(typed), { spec: typed.endsWith('.ngram') ? `ngram:${join(ng, 'model.ngram')}` : ng, fingerprint: ref.fingerprint });
+      assert.deepEqual(await entropyModelFingerprint(typed), {
+        spec: typed.endsWith('.ngram') ? `ngram:${join(ng, 'model.ngram')}` : ng,
+        fingerprint: ref.fingerprint,
+      });
     }
     const ck = join(tr, 'checkpoints', '0000000004');
     const viaRun = await openEntropyScorer(tr, { engine: 'tfjs', backend: 'wasm' });
@@ -133,7 +158,9 @@ describe('entropy model paths (every flag accepts what entropy train writes)', f
   });
 
   it('blt patch --model, entropy eval --model and preprocess --entropy-model take the --out directory of either kind', () => {
-    const want = JSON.parse(runCli(['patch', '--model', `ngram:${join(ng, 'model.ngram')}`, '--json', 'hello world']).stdout) as { documents: unknown };
+    const want = JSON.parse(
+      runCli(['patch', '--model', `ngram:${join(ng, 'model.ngram')}`, '--json', 'hello world']).stdout,
+    ) as { documents: unknown };
     for (const typed of [ng, join(ng, 'model.ngram'), `ngram:${ng}`]) {
       const r = runCli(['patch', '--model', typed, '--json', 'hello world']);
       assert.equal(r.status, 0, `${typed}: ${r.stderr}`);
@@ -148,9 +175,22 @@ describe('entropy model paths (every flag accepts what entropy train writes)', f
     assert.equal(et.status, 0, et.stderr);
     assert.equal((JSON.parse(et.stdout) as { modelPath: string }).modelPath, join(tr, 'model'));
     const out = join(dir, 'shards');
-    const p = runCli(['preprocess', join(dir, 'a.txt'), '--out', out, '--entropy-model', ng, '--workers', '0', '-q', '--json']);
+    const p = runCli([
+      'preprocess',
+      join(dir, 'a.txt'),
+      '--out',
+      out,
+      '--entropy-model',
+      ng,
+      '--workers',
+      '0',
+      '-q',
+      '--json',
+    ]);
     assert.equal(p.status, 0, p.stderr);
-    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as { config: { process: { entropy: { model: string } } } };
+    const index = JSON.parse(readFileSync(join(out, 'index.json'), 'utf8')) as {
+      config: { process: { entropy: { model: string } } };
+    };
     assert.equal(index.config.process.entropy.model, ng);
     const bad = runCli(['preprocess', join(dir, 'a.txt'), '--out', join(dir, 'shards2'), '--entropy-model', dir, '-q']);
     assert.equal(bad.status, 2);

@@ -37,7 +37,12 @@ describe('blt CLI', function () {
   it('doctor --json reports the backend, why, threads, versions and a GFLOP/s figure', () => {
     const r = runCli(['doctor', '--json', '--size', '128']);
     assert.equal(r.status, 0, r.stderr);
-    const rep = JSON.parse(r.stdout) as { node: string; backend: { name: string; reason: string; threads: number }; libraries: Record<string, string>; matmul: { gflops: number } };
+    const rep = JSON.parse(r.stdout) as {
+      node: string;
+      backend: { name: string; reason: string; threads: number };
+      libraries: Record<string, string>;
+      matmul: { gflops: number };
+    };
     assert.equal(rep.node, process.version);
     assert.ok(['wasm', 'tensorflow'].includes(rep.backend.name), rep.backend.name);
     assert.ok(rep.backend.reason.length > 10);
@@ -63,8 +68,14 @@ describe('blt CLI', function () {
   it('patch reads stdin, one document per line, and prints JSON with statistics', () => {
     const r = runCli(['patch', '-m', 'static', '--patch-size', '3', '--lines', '--json'], { input: 'abcd\r\n\nxy\n' });
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { documents: Array<{ id: string; patchLengths: number[] }>; stats: { documents: number; patches: number } };
-    assert.deepEqual(out.documents.map((d) => d.id), ['stdin:1', 'stdin:3']);
+    const out = JSON.parse(r.stdout) as {
+      documents: Array<{ id: string; patchLengths: number[] }>;
+      stats: { documents: number; patches: number };
+    };
+    assert.deepEqual(
+      out.documents.map((d) => d.id),
+      ['stdin:1', 'stdin:3'],
+    );
     assert.deepEqual(out.documents[0]?.patchLengths, [3, 3]); // BOS a b | c d EOS
     assert.deepEqual(out.documents[1]?.patchLengths, [3, 1]);
     assert.equal(out.stats.documents, 2);
@@ -72,7 +83,15 @@ describe('blt CLI', function () {
   });
 
   it('patch --stats prints a statistics table for a file', () => {
-    const r = runCli(['patch', '-m', 'space', '--stats', '--lines', '--file', 'test/fixtures/golden/tokens-with-entropies.json']);
+    const r = runCli([
+      'patch',
+      '-m',
+      'space',
+      '--stats',
+      '--lines',
+      '--file',
+      'test/fixtures/golden/tokens-with-entropies.json',
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /documents\s+1/);
     assert.match(r.stdout, /patch length\s+mean [0-9.]+\s+median \d+\s+p90 \d+/);

@@ -37,13 +37,23 @@ describe('corpora: man pages', () => {
     const text = await renderManPage(src);
     assert.equal(
       text,
-      ['NAME', 'ls - list directory contents', 'DESCRIPTION', 'List information about the FILEs (the current directory by default).',
-        '-a, --all', 'do not ignore entries starting with .', 'Ünïcödé текст 日本語 works.'].join('\n'),
+      [
+        'NAME',
+        'ls - list directory contents',
+        'DESCRIPTION',
+        'List information about the FILEs (the current directory by default).',
+        '-a, --all',
+        'do not ignore entries starting with .',
+        'Ünïcödé текст 日本語 works.',
+      ].join('\n'),
     );
   });
 
   it('cleanRenderedManPage collapses indentation and blank lines', () => {
-    assert.equal(cleanRenderedManPage('HDR(1)     x     HDR(1)\n\n\nNAME\n       a   b\n\n\nfooter  line\n'), 'NAME\na b');
+    assert.equal(
+      cleanRenderedManPage('HDR(1)     x     HDR(1)\n\n\nNAME\n       a   b\n\n\nfooter  line\n'),
+      'NAME\na b',
+    );
   });
 
   it('recognizes `.so` include stubs, and pages with text', () => {
@@ -53,7 +63,13 @@ describe('corpora: man pages', () => {
   });
 
   it('maps Debian locale names to BCP 47', () => {
-    assert.deepEqual(['de', 'pt_BR', 'zh_CN', 'zh-tw', 'en'].map(debianLangTag), ['de', 'pt-BR', 'zh-CN', 'zh-TW', 'en']);
+    assert.deepEqual(['de', 'pt_BR', 'zh_CN', 'zh-tw', 'en'].map(debianLangTag), [
+      'de',
+      'pt-BR',
+      'zh-CN',
+      'zh-TW',
+      'en',
+    ]);
   });
 });
 
@@ -75,31 +91,58 @@ describe('corpora: Debian Reference', () => {
 });
 
 describe('corpora: multilingual split and dedup', () => {
-  const doc = (lang: string, key: string, text: string, source = 'manpages'): SourceDoc => ({ id: `${source}:${lang}:${key}`, key: `man:${key}`, lang, source, text });
+  const doc = (lang: string, key: string, text: string, source = 'manpages'): SourceDoc => ({
+    id: `${source}:${lang}:${key}`,
+    key: `man:${key}`,
+    lang,
+    source,
+    text,
+  });
   const keys = Array.from({ length: 60 }, (_, i) => `man1/page${i}.1`);
 
   it('keeps every translation of a text on one side, and gives every language a held-out set', () => {
-    const docs = [...keys.map((k) => doc('de', k, `deutsch ${k}`)), ...keys.map((k) => doc('ru', k, `русский ${k}`)), doc('el', 'man1/a.1', 'α'), doc('el', 'man1/b.1', 'β')];
+    const docs = [
+      ...keys.map((k) => doc('de', k, `deutsch ${k}`)),
+      ...keys.map((k) => doc('ru', k, `русский ${k}`)),
+      doc('el', 'man1/a.1', 'α'),
+      doc('el', 'man1/b.1', 'β'),
+    ];
     const split = splitCorpus(docs);
     for (const k of keys) {
       const sides = split.filter((d) => d.key === `man:${k}`).map((d) => d.split);
       assert.equal(new Set(sides).size, 1, k);
       assert.equal(sides[0], isHeldOut(`man:${k}`, CORPUS_SPLIT) ? 'heldout' : 'train');
     }
-    for (const lang of ['de', 'ru', 'el']) assert.ok(split.some((d) => d.lang === lang && d.split === 'heldout'), lang);
+    for (const lang of ['de', 'ru', 'el'])
+      assert.ok(
+        split.some((d) => d.lang === lang && d.split === 'heldout'),
+        lang,
+      );
     assert.ok(split.some((d) => d.lang === 'el' && d.split === 'train'));
   });
 
   it('drops repeated documents and long lines already seen in the language, train first', () => {
     const boiler = 'This page is part of the Linux man-pages project, translated by volunteers.';
     const split = [
-      { ...doc('en', 'h.1', `heldout text that is long enough to be kept as a document on its own\n${boiler}`), split: 'heldout' as const },
-      { ...doc('en', 'a.1', `first training page, long enough to be kept as a document\n${boiler}`), split: 'train' as const },
-      { ...doc('en', 'b.1', `first training page, long enough to be kept as a document\n${boiler}`), split: 'train' as const },
+      {
+        ...doc('en', 'h.1', `heldout text that is long enough to be kept as a document on its own\n${boiler}`),
+        split: 'heldout' as const,
+      },
+      {
+        ...doc('en', 'a.1', `first training page, long enough to be kept as a document\n${boiler}`),
+        split: 'train' as const,
+      },
+      {
+        ...doc('en', 'b.1', `first training page, long enough to be kept as a document\n${boiler}`),
+        split: 'train' as const,
+      },
       { ...doc('fr', 'a.1', `une page en français assez longue pour être gardée\n${boiler}`), split: 'train' as const },
     ];
     const out = dedupCorpus(split);
-    assert.deepEqual(out.map((d) => d.id), ['manpages:en:a.1', 'manpages:en:h.1', 'manpages:fr:a.1']);
+    assert.deepEqual(
+      out.map((d) => d.id),
+      ['manpages:en:a.1', 'manpages:en:h.1', 'manpages:fr:a.1'],
+    );
     assert.equal(out[1]?.text, 'heldout text that is long enough to be kept as a document on its own');
     assert.ok(out[0]?.text.endsWith(boiler) && out[2]?.text.endsWith(boiler)); // per language
   });
@@ -113,14 +156,26 @@ describe('corpora: multilingual reader', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads a split with language and source filters', () => {
-    const rows = [{ id: 'a', lang: 'de', source: 'manpages', text: 'x' }, { id: 'b', lang: 'ru', source: 'udhr', text: 'y' }];
+    const rows = [
+      { id: 'a', lang: 'de', source: 'manpages', text: 'x' },
+      { id: 'b', lang: 'ru', source: 'udhr', text: 'y' },
+    ];
     writeFileSync(join(dir, 'heldout.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
     assert.deepEqual([...multilingualDocuments('heldout', { dir })], rows);
-    assert.deepEqual([...multilingualDocuments('heldout', { dir, langs: ['ru'] })].map((d) => d.id), ['b']);
-    assert.deepEqual([...multilingualDocuments('heldout', { dir, sources: ['manpages'] })].map((d) => d.id), ['a']);
+    assert.deepEqual(
+      [...multilingualDocuments('heldout', { dir, langs: ['ru'] })].map((d) => d.id),
+      ['b'],
+    );
+    assert.deepEqual(
+      [...multilingualDocuments('heldout', { dir, sources: ['manpages'] })].map((d) => d.id),
+      ['a'],
+    );
   });
 
   it('a missing corpus is NOT_FOUND saying how to build it', () => {
-    assert.throws(() => [...multilingualDocuments('train', { dir })], (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && /build-corpus\.ts/.test(e.message));
+    assert.throws(
+      () => [...multilingualDocuments('train', { dir })],
+      (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && /build-corpus\.ts/.test(e.message),
+    );
   });
 });

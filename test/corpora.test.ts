@@ -27,11 +27,21 @@ describe('corpora: udhr', () => {
 
   it('covers non-Latin scripts', () => {
     const scripts: Record<string, RegExp> = {
-      Cyrillic: /\p{Script=Cyrillic}/u, Greek: /\p{Script=Greek}/u, Arabic: /\p{Script=Arabic}/u,
-      Hebrew: /\p{Script=Hebrew}/u, Devanagari: /\p{Script=Devanagari}/u, Han: /\p{Script=Han}/u,
-      Thai: /\p{Script=Thai}/u, Hangul: /\p{Script=Hangul}/u, Ethiopic: /\p{Script=Ethiopic}/u,
+      Cyrillic: /\p{Script=Cyrillic}/u,
+      Greek: /\p{Script=Greek}/u,
+      Arabic: /\p{Script=Arabic}/u,
+      Hebrew: /\p{Script=Hebrew}/u,
+      Devanagari: /\p{Script=Devanagari}/u,
+      Han: /\p{Script=Han}/u,
+      Thai: /\p{Script=Thai}/u,
+      Hangul: /\p{Script=Hangul}/u,
+      Ethiopic: /\p{Script=Ethiopic}/u,
     };
-    for (const [name, re] of Object.entries(scripts)) assert.ok(docs.some((d) => re.test(d.text)), name);
+    for (const [name, re] of Object.entries(scripts))
+      assert.ok(
+        docs.some((d) => re.test(d.text)),
+        name,
+      );
     const rus = docs.find((d) => d.id === 'udhr:rus');
     assert.equal(rus?.lang, 'ru');
     assert.match(rus?.text ?? '', /^Всеобщая декларация прав человека\n/);
@@ -48,7 +58,8 @@ describe('corpora: udhr', () => {
   });
 
   it('htmlToText: one block per line, head dropped, whitespace collapsed', () => {
-    const html = '<html lang="x"><head><title>T</title></head><body><h1>A  &#x26;\n B</h1><p>c&lt;d</p><ol><li>e</li></ol></body></html>';
+    const html =
+      '<html lang="x"><head><title>T</title></head><body><h1>A  &#x26;\n B</h1><p>c&lt;d</p><ol><li>e</li></ol></body></html>';
     assert.equal(htmlToText(html), 'A & B\nc<d\ne');
     assert.equal(decodeCharRefs('&#60;&#x3C;&bogus;&#xD800;'), '<<&bogus;&#xD800;');
   });
@@ -66,7 +77,10 @@ describe('corpora: brown', () => {
       assert.doesNotMatch(d.text, /[A-Za-z]\/(at|nn|nns|np|vbd|in|jj|cc)(-tl|-hl|\$)?(\s|$)/, d.id);
       assert.doesNotMatch(d.text, /``|(^|\s)''(\s|$)/, d.id); // quotes became " ('' inside 10'' stays)
     }
-    assert.match(docs[0]?.text ?? '', /^The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced "no evidence" that any irregularities took place\.\n/);
+    assert.match(
+      docs[0]?.text ?? '',
+      /^The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced "no evidence" that any irregularities took place\.\n/,
+    );
   });
 
   it('detokenizes punctuation and keeps slashes inside words', () => {
@@ -78,7 +92,10 @@ describe('corpora: brown', () => {
 
 describe('corpora: missing package', () => {
   it('is a NOT_FOUND error saying how to install it', () => {
-    assert.throws(() => packageDir('blt-no-such-corpus-xyz'), (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && /npm install/.test(e.message));
+    assert.throws(
+      () => packageDir('blt-no-such-corpus-xyz'),
+      (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && /npm install/.test(e.message),
+    );
   });
 });
 
@@ -87,16 +104,24 @@ describe('corpora: held-out split', () => {
 
   it('is deterministic, disjoint and complete, and keeps input order', () => {
     fc.assert(
-      fc.property(ids, fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: -1000, max: 1000 }), (raw, fraction, seed) => {
-        const docs = raw.map((id, i) => ({ id: `${id}#${i}` }));
-        const a = splitHeldOut(docs, { fraction, seed });
-        const b = splitHeldOut([...docs].reverse(), { fraction, seed });
-        assert.equal(a.train.length + a.heldOut.length, docs.length);
-        const held = new Set(a.heldOut.map((d) => d.id));
-        assert.ok(a.train.every((d) => !held.has(d.id)));
-        assert.deepEqual(new Set(b.heldOut.map((d) => d.id)), held); // independent of order
-        assert.deepEqual(a.train, docs.filter((d) => !held.has(d.id)));
-      }),
+      fc.property(
+        ids,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: -1000, max: 1000 }),
+        (raw, fraction, seed) => {
+          const docs = raw.map((id, i) => ({ id: `${id}#${i}` }));
+          const a = splitHeldOut(docs, { fraction, seed });
+          const b = splitHeldOut([...docs].reverse(), { fraction, seed });
+          assert.equal(a.train.length + a.heldOut.length, docs.length);
+          const held = new Set(a.heldOut.map((d) => d.id));
+          assert.ok(a.train.every((d) => !held.has(d.id)));
+          assert.deepEqual(new Set(b.heldOut.map((d) => d.id)), held); // independent of order
+          assert.deepEqual(
+            a.train,
+            docs.filter((d) => !held.has(d.id)),
+          );
+        },
+      ),
     );
   });
 
@@ -114,12 +139,22 @@ describe('corpora: held-out split', () => {
     const all: CorpusDoc[] = [...udhrDocuments(), ...brownDocuments()];
     const { heldOut } = splitHeldOut(all, DEFAULT_HELD_OUT);
     assert.equal(heldOut.length, 114);
-    assert.deepEqual(heldOut.slice(0, 3).map((d) => d.id), PINNED_FIRST_HELD_OUT);
+    assert.deepEqual(
+      heldOut.slice(0, 3).map((d) => d.id),
+      PINNED_FIRST_HELD_OUT,
+    );
   });
 
   it('rejects bad options with BAD_OPTION', () => {
-    for (const opts of [{ fraction: 1.5, seed: 0 }, { fraction: Number.NaN, seed: 0 }, { fraction: 0.1, seed: 0.5 }]) {
-      assert.throws(() => isHeldOut('x', opts), (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION');
+    for (const opts of [
+      { fraction: 1.5, seed: 0 },
+      { fraction: Number.NaN, seed: 0 },
+      { fraction: 0.1, seed: 0.5 },
+    ]) {
+      assert.throws(
+        () => isHeldOut('x', opts),
+        (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION',
+      );
     }
   });
 });

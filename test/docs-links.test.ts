@@ -40,7 +40,8 @@ const OUTSIDE: Array<[RegExp, string]> = [
 ];
 
 /** Paths of tracked code and docs (data/ and models/ hold generated, partly ignored files: not checked). */
-const REPO_PATH = /^(?:docs|src|test|bench|scripts|workers)\/[\w./-]+\.(?:md|ts|mts|mjs|js|json|wat|yaml|yml|txt|jsonl)$/;
+const REPO_PATH =
+  /^(?:docs|src|test|bench|scripts|workers)\/[\w./-]+\.(?:md|ts|mts|mjs|js|json|wat|yaml|yml|txt|jsonl)$/;
 
 /** `## 3. Patching`, `### 3.2 Entropy mode` → "3", "3.2". */
 function sectionsOf(markdown: string): Set<string> {
@@ -48,10 +49,16 @@ function sectionsOf(markdown: string): Set<string> {
 }
 
 /** Every problem of one file's text: outside references, missing targets, unknown sections. */
-export function problemsOf(file: string, text: string, exists: (repoPath: string) => boolean, sections: Record<string, Set<string>>): string[] {
+export function problemsOf(
+  file: string,
+  text: string,
+  exists: (repoPath: string) => boolean,
+  sections: Record<string, Set<string>>,
+): string[] {
   const out: string[] = [];
   text.split('\n').forEach((line, i) => {
-    for (const [re, what] of OUTSIDE) if (re.test(line)) out.push(`${file}:${i + 1}: ${what}: ${line.trim().slice(0, 120)}`);
+    for (const [re, what] of OUTSIDE)
+      if (re.test(line)) out.push(`${file}:${i + 1}: ${what}: ${line.trim().slice(0, 120)}`);
   });
   const check = (target: string, where: string): void => {
     if (!exists(target)) out.push(`${file}: ${where} → ${target} does not exist`);
@@ -68,9 +75,12 @@ export function problemsOf(file: string, text: string, exists: (repoPath: string
       check(relative(ROOT, join(ROOT, dirname(file), target)), m[0]);
     }
   }
-  for (const m of text.matchAll(/(docs\/(?:reference|design)\.md)((?: ?§ ?\d+(?:\.\d+)*(?: ?[–-] ?§?\d+(?:\.\d+)*)?,?)+)/g)) {
+  for (const m of text.matchAll(
+    /(docs\/(?:reference|design)\.md)((?: ?§ ?\d+(?:\.\d+)*(?: ?[–-] ?§?\d+(?:\.\d+)*)?,?)+)/g,
+  )) {
     const known = sections[m[1] as string] ?? new Set<string>();
-    for (const n of (m[2] as string).matchAll(/\d+(?:\.\d+)*/g)) if (!known.has(n[0])) out.push(`${file}: ${m[0].trim()}: no section ${n[0]}`);
+    for (const n of (m[2] as string).matchAll(/\d+(?:\.\d+)*/g))
+      if (!known.has(n[0])) out.push(`${file}: ${m[0].trim()}: no section ${n[0]}`);
   }
   return out;
 }
@@ -90,15 +100,32 @@ describe('docs: every reference points inside the repository', () => {
       'Fine: docs/reference.md §3.2, docs/design.md §5, docs/reference.md §3.5–§3.7, `src/index.ts`, [ok](shards.md), [web](https://example.org).',
     ].join('\n');
     const p = problemsOf('docs/example.md', text, exists, sections);
-    for (const want of [/DESIGN/, /reference description/, /"spec §"/, /build machine/, /outside the repository: /, /measurement notes/, /no-such-page\.md does not exist/, /src\/no\/such-file\.ts does not exist/, /docs\/missing\.md does not exist/, /no section 99/]) {
-      assert.ok(p.some((x) => want.test(x)), `${want}: ${p.join('\n')}`);
+    for (const want of [
+      /DESIGN/,
+      /reference description/,
+      /"spec §"/,
+      /build machine/,
+      /outside the repository: /,
+      /measurement notes/,
+      /no-such-page\.md does not exist/,
+      /src\/no\/such-file\.ts does not exist/,
+      /docs\/missing\.md does not exist/,
+      /no section 99/,
+    ]) {
+      assert.ok(
+        p.some((x) => want.test(x)),
+        `${want}: ${p.join('\n')}`,
+      );
     }
     assert.equal(p.length, 10, p.join('\n'));
   });
 
   it('the docs, the README, the sources and the tests mention no file outside the repository, and every link resolves', () => {
     const files = scannedFiles();
-    assert.ok(files.includes('docs/reference.md') && files.includes('src/index.ts') && files.length > 100, `${files.length} files`);
+    assert.ok(
+      files.includes('docs/reference.md') && files.includes('src/index.ts') && files.length > 100,
+      `${files.length} files`,
+    );
     const problems = files.flatMap((f) => problemsOf(f, readFileSync(join(ROOT, f), 'utf8'), exists, sections));
     assert.deepEqual(problems, []);
   });

@@ -16,7 +16,11 @@ import { encodeBytes } from '../src/entropy/tokenizer.js';
 
 describe('shipped entropy models', () => {
   const ngramDir = shippedEntropyModelDir('ngram');
-  const config = JSON.parse(readFileSync(join(ngramDir, 'config.json'), 'utf8')) as { format: string; fingerprint: string; training: { patching: { threshold: number; scriptThresholds: Record<string, number> } } };
+  const config = JSON.parse(readFileSync(join(ngramDir, 'config.json'), 'utf8')) as {
+    format: string;
+    fingerprint: string;
+    training: { patching: { threshold: number; scriptThresholds: Record<string, number> } };
+  };
 
   it('the default is the n-gram model directory, with its calibrated threshold', async () => {
     assert.equal(DEFAULT_ENTROPY_MODEL_NAME, 'ngram');
@@ -32,9 +36,21 @@ describe('shipped entropy models', () => {
     assert.equal(h?.length, new TextEncoder().encode(text).length + 2);
     assert.ok([...(h ?? [])].every((x) => x >= 0 && x <= Math.log(260)));
     await s.close();
-    assert.deepEqual(await resolveThreshold(undefined, defaultEntropyModelDir()), { threshold: config.training.patching.threshold, source: 'model', scriptThresholds: config.training.patching.scriptThresholds });
-    assert.deepEqual(await resolveThreshold(undefined, 'ngram'), { threshold: config.training.patching.threshold, source: 'model', scriptThresholds: config.training.patching.scriptThresholds });
-    assert.deepEqual(Object.keys(config.training.patching.scriptThresholds), ['script:Cyrillic', 'script:Han', 'script:Kana', 'script:Latin'], 'the per-script table of docs/stats.md ships with the default');
+    assert.deepEqual(await resolveThreshold(undefined, defaultEntropyModelDir()), {
+      threshold: config.training.patching.threshold,
+      source: 'model',
+      scriptThresholds: config.training.patching.scriptThresholds,
+    });
+    assert.deepEqual(await resolveThreshold(undefined, 'ngram'), {
+      threshold: config.training.patching.threshold,
+      source: 'model',
+      scriptThresholds: config.training.patching.scriptThresholds,
+    });
+    assert.deepEqual(
+      Object.keys(config.training.patching.scriptThresholds),
+      ['script:Cyrillic', 'script:Han', 'script:Kana', 'script:Latin'],
+      'the per-script table of docs/stats.md ships with the default',
+    );
   });
 
   it('short names name either shipped model; other specs are unchanged', async () => {
@@ -44,7 +60,10 @@ describe('shipped entropy models', () => {
     assert.equal(resolveShippedModelName(undefined), undefined);
     assert.deepEqual(parseModelSpec('ngram'), { kind: 'ngram', path: join(ngramDir, 'model.ngram') });
     assert.deepEqual(parseModelSpec(ngramDir), { kind: 'ngram', path: join(ngramDir, 'model.ngram') });
-    assert.deepEqual(parseModelSpec('transformer'), { kind: 'transformer', path: shippedEntropyModelDir('transformer') });
+    assert.deepEqual(parseModelSpec('transformer'), {
+      kind: 'transformer',
+      path: shippedEntropyModelDir('transformer'),
+    });
     const t = await openEntropyScorer('transformer');
     assert.notEqual(t.engine, 'ngram');
     await t.close();

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../src/backend/select-backend.js';
 import { BltError } from '../src/core/errors.js';
-import { DEFAULT_ENTROPY_MODEL, defaultEntropyModelDir, requireDefaultEntropyModel } from '../src/entropy/default-model.js';
+import {
+  DEFAULT_ENTROPY_MODEL,
+  defaultEntropyModelDir,
+  requireDefaultEntropyModel,
+} from '../src/entropy/default-model.js';
 import { evaluateBitsPerByte, takeBytes } from '../src/entropy/eval/bits-per-byte.js';
 import { computeLogProbs, computeLogProbsBatch } from '../src/entropy/eval/log-probs.js';
 import { loadModelScorer, parseModelSpec } from '../src/entropy/eval/model-scorer.js';
@@ -15,15 +19,34 @@ import { saveNgramModel } from '../src/entropy/ngram/model-io.js';
 import { trainNgramModel } from '../src/entropy/ngram/train.js';
 import { documentTokens } from '../src/entropy/train/pack.js';
 import { forwardLogits } from '../src/entropy/transformer/forward.js';
-import { createEntropyTransformer, disposeEntropyTransformer, exportWeightArrays } from '../src/entropy/transformer/model.js';
+import {
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  exportWeightArrays,
+} from '../src/entropy/transformer/model.js';
 import type { EntropyTransformer } from '../src/entropy/transformer/types.js';
 import { singlePassLogProbs, weightsOf } from './helpers/single-pass-reference.js';
 
-const TINY = { vocab_size: 260, dim: 16, n_layers: 1, n_heads: 2, ffn_dim: 32, window: 16, max_seqlen: 32, rope_theta: 10000, norm_eps: 1e-5 };
+const TINY = {
+  vocab_size: 260,
+  dim: 16,
+  n_layers: 1,
+  n_heads: 2,
+  ffn_dim: 32,
+  window: 16,
+  max_seqlen: 32,
+  rope_theta: 10000,
+  norm_eps: 1e-5,
+};
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** ln p of tokens[start+1 .. start+len] from one direct forward over tokens[start, start+len). */
-async function direct(model: EntropyTransformer, tokens: Int32Array, start: number, len: number): Promise<Float32Array> {
+async function direct(
+  model: EntropyTransformer,
+  tokens: Int32Array,
+  start: number,
+  len: number,
+): Promise<Float32Array> {
   const slice = tokens.subarray(start, start + len);
   const lp = tf.tidy(() => tf.logSoftmax(forwardLogits(model, tf.tensor2d(slice, [1, len], 'int32')), -1));
   const data = (await lp.data()) as Float32Array;
@@ -76,7 +99,8 @@ describe('entropy eval: log-probs and bits per byte', () => {
   });
 
   it('bits per byte counts bytes + EOS as targets; a uniform model scores log2(260)', async () => {
-    const uniform = async (docs: readonly Int32Array[]): Promise<Float32Array[]> => docs.map((d) => new Float32Array(d.length - 1).fill(-Math.log(260)));
+    const uniform = async (docs: readonly Int32Array[]): Promise<Float32Array[]> =>
+      docs.map((d) => new Float32Array(d.length - 1).fill(-Math.log(260)));
     const r = await evaluateBitsPerByte(uniform, [enc('abc'), enc('de')]);
     assert.equal(r.targets, 7);
     assert.equal(r.bytes, 5);
@@ -118,6 +142,9 @@ describe('entropy eval: log-probs and bits per byte', () => {
       assert.equal(await requireDefaultEntropyModel(), defaultEntropyModelDir());
       return;
     }
-    await assert.rejects(requireDefaultEntropyModel(), (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && /--model/.test(e.message));
+    await assert.rejects(
+      requireDefaultEntropyModel(),
+      (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && /--model/.test(e.message),
+    );
   });
 });

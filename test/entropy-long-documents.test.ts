@@ -18,8 +18,16 @@ import { OnnxEntropyScorer } from '../src/entropy/onnx/onnx-scorer.js';
 import { entropyPatchStarts } from '../src/entropy/patching/entropy-patch-starts.js';
 import { BOS_ID, EOS_ID, OFFSET } from '../src/entropy/byte-vocab.js';
 import {
-  computeEntropies, computeEntropiesBatch, createEntropyTransformer, disposeEntropyTransformer, entropyConfig,
-  entropyTransformerFromArrays, exportWeightArrays, planRows, type EntropyTransformer, type EntropyTransformerConfig,
+  computeEntropies,
+  computeEntropiesBatch,
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  entropyConfig,
+  entropyTransformerFromArrays,
+  exportWeightArrays,
+  planRows,
+  type EntropyTransformer,
+  type EntropyTransformerConfig,
 } from '../src/entropy/transformer/index.js';
 import { singlePassEntropies, weightsOf } from './helpers/single-pass-reference.js';
 
@@ -43,7 +51,8 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-const starts = (h: ArrayLike<number>, threshold: number): number[] => entropyPatchStarts(Float32Array.from(h), threshold, undefined, false, true);
+const starts = (h: ArrayLike<number>, threshold: number): number[] =>
+  entropyPatchStarts(Float32Array.from(h), threshold, undefined, false, true);
 
 /**
  * A threshold near the median that no oracle entropy comes within 2·TOL of (the midpoint of the
@@ -70,7 +79,14 @@ function sharpModel(c: EntropyTransformerConfig, seed: number): EntropyTransform
   return entropyTransformerFromArrays(c, arrays);
 }
 
-const SCRIPTS = [['eng', 'Latin'], ['rus', 'Cyrillic'], ['cmn_hans', 'Han'], ['arb', 'Arabic'], ['hin', 'Devanagari'], ['ell_monotonic', 'Greek']] as const;
+const SCRIPTS = [
+  ['eng', 'Latin'],
+  ['rus', 'Cyrillic'],
+  ['cmn_hans', 'Han'],
+  ['arb', 'Arabic'],
+  ['hin', 'Devanagari'],
+  ['ell_monotonic', 'Greek'],
+] as const;
 
 describe('entropy transformer: long documents as the reference scores them (single pass per 8192-token chunk)', function () {
   describe('random weights (d 32, 2 layers, window 64): six scripts, 2,400 bytes each', function () {
@@ -102,7 +118,9 @@ describe('entropy transformer: long documents as the reference scores them (sing
           assert.ok(d.length > 2000);
           const dt = maxAbsDiff(tfjs[k] as Float32Array, want);
           const dox = maxAbsDiff(onnx[k] as Float32Array, want);
-          console.log(`      udhr:${code} (${script}, ${d.length} tokens): tfjs-${backend} ${dt.toExponential(1)}, onnx ${dox.toExponential(1)}`);
+          console.log(
+            `      udhr:${code} (${script}, ${d.length} tokens): tfjs-${backend} ${dt.toExponential(1)}, onnx ${dox.toExponential(1)}`,
+          );
           assert.ok(dt <= TOL && dox <= TOL, `${script}: tfjs ${dt}, onnx ${dox}`);
           const theta = median(want);
           assert.deepEqual(starts(tfjs[k] as Float32Array, theta), starts(want, theta), `${script}: tfjs patch starts`);
@@ -125,13 +143,22 @@ describe('entropy transformer: long documents as the reference scores them (sing
     it('a document gets the same floats alone, in any batch, at any batchSize and order (tfjs and onnx)', async function () {
       await initBackend('wasm');
       const rng = Rng.fromSeed(4);
-      const mixed = [docs[0] as Int32Array, Int32Array.from({ length: 40 }, () => 4 + rng.int(256)), docs[2] as Int32Array,
-        Int32Array.from({ length: 300 }, () => 4 + rng.int(256)), new Int32Array(0)];
+      const mixed = [
+        docs[0] as Int32Array,
+        Int32Array.from({ length: 40 }, () => 4 + rng.int(256)),
+        docs[2] as Int32Array,
+        Int32Array.from({ length: 300 }, () => 4 + rng.int(256)),
+        new Int32Array(0),
+      ];
       const alone = mixed.map((d) => computeEntropies(model, d));
       for (const batchSize of [1, 3, 16]) {
-        computeEntropiesBatch(model, mixed, { batchSize }).forEach((h, k) => assert.deepEqual(h, alone[k], `tfjs doc ${k}, batchSize ${batchSize}`));
+        computeEntropiesBatch(model, mixed, { batchSize }).forEach((h, k) =>
+          assert.deepEqual(h, alone[k], `tfjs doc ${k}, batchSize ${batchSize}`),
+        );
       }
-      computeEntropiesBatch(model, [...mixed].reverse()).reverse().forEach((h, k) => assert.deepEqual(h, alone[k], `tfjs doc ${k}, reversed`));
+      computeEntropiesBatch(model, [...mixed].reverse())
+        .reverse()
+        .forEach((h, k) => assert.deepEqual(h, alone[k], `tfjs doc ${k}, reversed`));
       const a = await OnnxEntropyScorer.fromWeights(config, weights, { batchSize: 1 });
       const b = await OnnxEntropyScorer.fromWeights(config, weights, { batchSize: 32 });
       try {
@@ -147,8 +174,14 @@ describe('entropy transformer: long documents as the reference scores them (sing
     it('computes every token once: the rows of a document add up to its length (no overlap)', function () {
       for (const n of [2402, 8192, 16384, 20000]) {
         const rows = planRows([new Int32Array(n).fill(5)], config.window);
-        assert.equal(rows.reduce((s, r) => s + r.length, 0), n);
-        assert.ok(rows.every((r) => r.T - r.length < 64), `n=${n}: padding stays below one query block`);
+        assert.equal(
+          rows.reduce((s, r) => s + r.length, 0),
+          n,
+        );
+        assert.ok(
+          rows.every((r) => r.T - r.length < 64),
+          `n=${n}: padding stays below one query block`,
+        );
       }
     });
   });
@@ -172,10 +205,16 @@ describe('entropy transformer: long documents as the reference scores them (sing
       const [onnx] = await scorer.score([doc]);
       await scorer.close();
       assert.ok(maxAbsDiff(got, want) <= TOL, `tfjs vs oracle ${maxAbsDiff(got, want)}`);
-      assert.ok(maxAbsDiff(onnx as Float32Array, want) <= TOL, `onnx vs oracle ${maxAbsDiff(onnx as Float32Array, want)}`);
+      assert.ok(
+        maxAbsDiff(onnx as Float32Array, want) <= TOL,
+        `onnx vs oracle ${maxAbsDiff(onnx as Float32Array, want)}`,
+      );
       // The second chunk is an independent context: it scores like a document of its own.
       assert.ok(maxAbsDiff(got.subarray(8192), computeEntropies(model, doc.subarray(8192))) < 1e-6);
-      assert.ok(maxAbsDiff(got.subarray(8100, 8192), computeEntropies(model, doc.subarray(8100, 8192))) > 1e-3, 'context before 8192 is used');
+      assert.ok(
+        maxAbsDiff(got.subarray(8100, 8192), computeEntropies(model, doc.subarray(8100, 8192))) > 1e-3,
+        'context before 8192 is used',
+      );
     });
 
     it('a mid-document EOS ends an attention block, positions run on (local_block_causal); onnx == tfjs == oracle', async function () {
@@ -209,7 +248,9 @@ describe('entropy transformer: long documents as the reference scores them (sing
         docs.forEach((d, k) => {
           const want = singlePassEntropies(model.config, weights, d);
           const [dt, dox] = [maxAbsDiff(tfjs[k] as Float32Array, want), maxAbsDiff(onnx[k] as Float32Array, want)];
-          console.log(`      doc ${k} (${d.length} tokens): tfjs-wasm ${dt.toExponential(1)}, onnx ${dox.toExponential(1)}`);
+          console.log(
+            `      doc ${k} (${d.length} tokens): tfjs-wasm ${dt.toExponential(1)}, onnx ${dox.toExponential(1)}`,
+          );
           assert.ok(dt <= TOL && dox <= TOL, `doc ${k}: tfjs ${dt}, onnx ${dox}`);
           for (const theta of [1.335442066192627, median(want)]) {
             assert.deepEqual(starts(onnx[k] as Float32Array, theta), starts(want, theta), `doc ${k}, θ ${theta}: onnx`);

@@ -8,10 +8,17 @@ import { Rng } from '../src/core/rng.js';
 import { createEntropyEngine, type EntropyEngine } from '../src/entropy/engine.js';
 import { saveEntropyModel } from '../src/entropy/model-format/index.js';
 import {
-  createEntropyTransformer, DEFAULT_ENTROPY_CONFIG, disposeEntropyTransformer, entropyConfig, type EntropyTransformer,
+  createEntropyTransformer,
+  DEFAULT_ENTROPY_CONFIG,
+  disposeEntropyTransformer,
+  entropyConfig,
+  type EntropyTransformer,
 } from '../src/entropy/transformer/index.js';
 
-const isCode = (code: string) => (e: unknown): boolean => e instanceof BltError && e.code === code;
+const isCode =
+  (code: string) =>
+  (e: unknown): boolean =>
+    e instanceof BltError && e.code === code;
 
 function maxAbsDiff(a: readonly Float32Array[], b: readonly Float32Array[]): number {
   let m = 0;
@@ -48,7 +55,10 @@ describe('entropy engine selection (createEntropyEngine)', function () {
       assert.match(tfjs.detail, /wasm/);
       const [a, o, t] = [await auto.score(docs), await onnx.score(docs), await tfjs.score(docs)];
       assert.deepEqual(a, o);
-      assert.deepEqual(o.map((x) => x.length), [150, 7, 64, 0]);
+      assert.deepEqual(
+        o.map((x) => x.length),
+        [150, 7, 64, 0],
+      );
       assert.ok(maxAbsDiff(o, t) < 2e-5, `onnx vs tfjs ${maxAbsDiff(o, t)}`);
     } finally {
       await Promise.all([auto.close(), onnx.close(), tfjs.close()]);
@@ -84,7 +94,9 @@ describe('entropy engine selection (createEntropyEngine)', function () {
     await assert.rejects(createEntropyEngine(model, { engine: 'gpu' as never }), isCode('BAD_OPTION'));
     await assert.rejects(createEntropyEngine(join(dir, 'nope'), { engine: 'onnx' }), isCode('NOT_FOUND'));
     // Without the CUDA EP binaries (onnxruntime-node-install=skip) explicit CUDA fails clearly ...
-    const cuda = await createEntropyEngine(model, { engine: 'onnx', executionProvider: 'cuda' }).catch((e: unknown) => e);
+    const cuda = await createEntropyEngine(model, { engine: 'onnx', executionProvider: 'cuda' }).catch(
+      (e: unknown) => e,
+    );
     if (!(cuda instanceof Error)) {
       // a machine with a working CUDA execution provider: the engine runs on it
       const engine = cuda as EntropyEngine;
@@ -93,7 +105,10 @@ describe('entropy engine selection (createEntropyEngine)', function () {
       await engine.close();
       return;
     }
-    assert.ok(isCode('BACKEND_UNAVAILABLE')(cuda) && /CUDA/.test(cuda.message) && /cuda12/.test(cuda.message), String(cuda));
+    assert.ok(
+      isCode('BACKEND_UNAVAILABLE')(cuda) && /CUDA/.test(cuda.message) && /cuda12/.test(cuda.message),
+      String(cuda),
+    );
     // ... and 'auto' falls back to onnx on the CPU provider, saying why.
     const auto = await createEntropyEngine(model, { executionProvider: 'cuda' });
     assert.equal(auto.name, 'onnx');

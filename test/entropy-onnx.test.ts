@@ -9,8 +9,16 @@ import { OnnxEntropyScorer } from '../src/entropy/onnx/onnx-scorer.js';
 import { OnnxRowInputs } from '../src/entropy/onnx/row-inputs.js';
 import { encodeBytes } from '../src/entropy/tokenizer.js';
 import {
-  computeEntropiesBatch, createEntropyTransformer, disposeEntropyTransformer, entropyConfig, entropyTransformerFromArrays,
-  exportWeightArrays, forwardLogits, planBatches, planRows, type EntropyTransformer,
+  computeEntropiesBatch,
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  entropyConfig,
+  entropyTransformerFromArrays,
+  exportWeightArrays,
+  forwardLogits,
+  planBatches,
+  planRows,
+  type EntropyTransformer,
 } from '../src/entropy/transformer/index.js';
 
 /** Parity tolerance (max abs diff, nats) between onnxruntime and tfjs; measured ~1e-6 (docs/entropy-inference.md). */
@@ -51,8 +59,17 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
   let scorer: OnnxEntropyScorer;
   const rng = Rng.fromSeed(11);
   const text = 'Entropy patching: bytes that are hard to predict start new patches. Ünïcödé → ✓ 字节. '.repeat(2);
-  const docs = [encodeBytes(text), randomDoc(rng, 1), randomDoc(rng, 5), randomDoc(rng, 31), randomDoc(rng, 32),
-    randomDoc(rng, 33), randomDoc(rng, 100), new Int32Array(0), randomDoc(rng, 64)];
+  const docs = [
+    encodeBytes(text),
+    randomDoc(rng, 1),
+    randomDoc(rng, 5),
+    randomDoc(rng, 31),
+    randomDoc(rng, 32),
+    randomDoc(rng, 33),
+    randomDoc(rng, 100),
+    new Int32Array(0),
+    randomDoc(rng, 64),
+  ];
 
   before(async function () {
     await initBackend('cpu');
@@ -95,13 +112,20 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
 
   it('right padding never changes real positions (causal attention)', async function () {
     const ort = await loadOrt();
-    const session = await ort.InferenceSession.create(buildEntropyOnnx(config, weightMap(model), { tokenType: 'int64' }));
+    const session = await ort.InferenceSession.create(
+      buildEntropyOnnx(config, weightMap(model), { tokenType: 'int64' }),
+    );
     const doc = randomDoc(rng, 20);
     const run = async (T: number): Promise<Float32Array> => {
       const ids = new BigInt64Array(2 * T);
       doc.forEach((t, i) => (ids[i] = ids[T + i] = BigInt(t)));
       for (let i = doc.length; i < T; i++) ids[T + i] = BigInt(4 + i); // row 1: other tokens, not zeros
-      const out = (await session.run({ tokens: new ort.Tensor('int64', ids, [2, T]), ...new OnnxRowInputs(ort, config).feeds(T, 0) })).entropies;
+      const out = (
+        await session.run({
+          tokens: new ort.Tensor('int64', ids, [2, T]),
+          ...new OnnxRowInputs(ort, config).feeds(T, 0),
+        })
+      ).entropies;
       return out?.data as Float32Array;
     };
     const exact = await run(20);
@@ -118,7 +142,10 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
     const ort = await loadOrt();
     const session = await ort.InferenceSession.create(buildEntropyOnnx(config, weightMap(model), { logits: true }));
     const doc = randomDoc(rng, 24);
-    const out = await session.run({ tokens: new ort.Tensor('int32', doc, [1, 24]), ...new OnnxRowInputs(ort, config).feeds(24, 0) });
+    const out = await session.run({
+      tokens: new ort.Tensor('int32', doc, [1, 24]),
+      ...new OnnxRowInputs(ort, config).feeds(24, 0),
+    });
     const ref = tf.tidy(() => forwardLogits(model, tf.tensor2d(doc, [1, 24], 'int32')));
     const refData = ref.dataSync() as Float32Array;
     ref.dispose();
@@ -128,20 +155,35 @@ describe('entropy ONNX engine (onnxruntime-node vs tfjs)', function () {
   });
 
   it('plans rows like tfjs: one row per chunk, padded lengths grouped longest first, batchSize·window tokens per call', function () {
-    const docs = [new Int32Array(100).fill(5), new Int32Array(5).fill(5), new Int32Array(40).fill(5), new Int32Array(100).fill(5)];
+    const docs = [
+      new Int32Array(100).fill(5),
+      new Int32Array(5).fill(5),
+      new Int32Array(40).fill(5),
+      new Int32Array(100).fill(5),
+    ];
     const batches = planBatches(planRows(docs, 32), 32, 2);
-    assert.deepEqual(batches.map((b) => b.map((r) => [r.doc, r.start, r.length, r.position, r.T])), [
-      [[0, 0, 100, 0, 128]], [[3, 0, 100, 0, 128]], // 128 tokens > 2·32: one row per call
-      [[2, 0, 40, 0, 64]],
-      [[1, 0, 5, 0, 32]],
-    ]);
+    assert.deepEqual(
+      batches.map((b) => b.map((r) => [r.doc, r.start, r.length, r.position, r.T])),
+      [
+        [[0, 0, 100, 0, 128]],
+        [[3, 0, 100, 0, 128]], // 128 tokens > 2·32: one row per call
+        [[2, 0, 40, 0, 64]],
+        [[1, 0, 5, 0, 32]],
+      ],
+    );
   });
 
   it('rejects bad tokens, missing weights and use after close with BltErrors', async function () {
-    await assert.rejects(scorer.score([Int32Array.from([4, 260])]), (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT');
+    await assert.rejects(
+      scorer.score([Int32Array.from([4, 260])]),
+      (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT',
+    );
     const w = weightMap(model);
     w.delete('layers.1.feed_forward.w2.weight');
-    assert.throws(() => buildEntropyOnnx(config, w), (e: unknown) => e instanceof BltError && e.code === 'MODEL_FORMAT' && /w2/.test(e.message));
+    assert.throws(
+      () => buildEntropyOnnx(config, w),
+      (e: unknown) => e instanceof BltError && e.code === 'MODEL_FORMAT' && /w2/.test(e.message),
+    );
     const s = await OnnxEntropyScorer.fromWeights(config, weightMap(model));
     await s.close();
     await s.close();

@@ -26,10 +26,13 @@ describe('core atomic writes', () => {
     await writeDirAtomic(d, async (tmp) => writeFile(join(tmp, 'x'), '1'));
     await writeDirAtomic(d, async (tmp) => writeFile(join(tmp, 'y'), '2'));
     assert.deepEqual(await readdir(d), ['y']);
-    await assert.rejects(writeDirAtomic(d, async (tmp) => {
-      await writeFile(join(tmp, 'z'), '3');
-      throw new Error('disk full');
-    }), /disk full/);
+    await assert.rejects(
+      writeDirAtomic(d, async (tmp) => {
+        await writeFile(join(tmp, 'z'), '3');
+        throw new Error('disk full');
+      }),
+      /disk full/,
+    );
     assert.deepEqual(await readdir(d), ['y']);
     assert.deepEqual((await readdir(root)).sort(), ['a', 'ckpt']);
   });

@@ -3,7 +3,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend/select-backend.js';
 import { closeness } from '../src/backend/backend-parity.js';
 import { entropyConfig } from '../src/entropy/transformer/config.js';
-import { createEntropyTransformer, disposeEntropyTransformer, exportWeightArrays, entropyTransformerFromArrays } from '../src/entropy/transformer/model.js';
+import {
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  exportWeightArrays,
+  entropyTransformerFromArrays,
+} from '../src/entropy/transformer/model.js';
 import { lossAndGrads } from '../src/entropy/train/train-step.js';
 
 // Tolerances: float32 on both backends; the matmuls sum in different orders (XNNPACK vs JS),
@@ -37,7 +42,10 @@ describe('entropy model training step: wasm equals the pure-JS cpu backend', fun
       const before = tf.memory().numTensors;
       const { loss, grads } = lossAndGrads(model, batch);
       assert.equal(tf.getBackend(), backend);
-      const out = { loss: (await loss.data())[0] as number, grads: new Map([...grads].map(([k, g]) => [k, g.dataSync() as Float32Array])) };
+      const out = {
+        loss: (await loss.data())[0] as number,
+        grads: new Map([...grads].map(([k, g]) => [k, g.dataSync() as Float32Array])),
+      };
       tf.dispose([loss, ...grads.values()]);
       assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
       disposeEntropyTransformer(model);

@@ -9,7 +9,10 @@ const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
 const TINY = JSON.stringify({ dim: 16, n_layers: 1, n_heads: 2, ffn_dim: 32, window: 16, max_seqlen: 32 });
 
 function blt(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, BLT_BACKEND: 'wasm' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, BLT_BACKEND: 'wasm' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -19,7 +22,10 @@ describe('cli: blt entropy train / eval', () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'blt-entropy-cli-'));
     text = join(root, 'lines.txt');
-    const lines = Array.from({ length: 40 }, (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog ${i % 7}.`);
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => `line ${i}: the quick brown fox jumps over the lazy dog ${i % 7}.`,
+    );
     await writeFile(text, `${lines.join('\n')}\n`);
   });
   after(async () => {
@@ -29,7 +35,8 @@ describe('cli: blt entropy train / eval', () => {
   it('--help lists the options and the corpus names', () => {
     const r = blt('entropy', 'train', '--help');
     assert.equal(r.code, 0);
-    for (const s of ['--kind', '--steps', '--resume', '--allow-cpu', '--val-fraction', 'udhr', 'brown']) assert.ok(r.stdout.includes(s), s);
+    for (const s of ['--kind', '--steps', '--resume', '--allow-cpu', '--val-fraction', 'udhr', 'brown'])
+      assert.ok(r.stdout.includes(s), s);
   });
 
   it('a bad option is a BAD_OPTION naming the flag, what was expected and what was received', () => {
@@ -48,7 +55,24 @@ describe('cli: blt entropy train / eval', () => {
 
   it('trains a tiny transformer, then `entropy eval` reports bits per byte with the model fingerprint', () => {
     const out = join(root, 'tf');
-    const t = blt('entropy', 'train', text, '--lines', '--out', out, '--config', TINY, '--steps', '4', '--seq-len', '16', '--batch-size', '2', '--json', '--quiet');
+    const t = blt(
+      'entropy',
+      'train',
+      text,
+      '--lines',
+      '--out',
+      out,
+      '--config',
+      TINY,
+      '--steps',
+      '4',
+      '--seq-len',
+      '16',
+      '--batch-size',
+      '2',
+      '--json',
+      '--quiet',
+    );
     assert.equal(t.code, 0, t.stderr);
     const trained = JSON.parse(t.stdout) as { fingerprint: string; steps: number; backend: string };
     assert.equal(trained.steps, 4);
@@ -69,8 +93,31 @@ describe('cli: blt entropy train / eval', () => {
 
   it('SIGINT finishes the step, checkpoints and exits 130; --resume then completes the run', async () => {
     const out = join(root, 'sigint');
-    const args = ['--import', 'tsx', MAIN, 'entropy', 'train', text, '--lines', '--out', out, '--config', TINY, '--steps', '400', '--seq-len', '16',
-      '--batch-size', '2', '--log-every', '1', '--checkpoint-every', '0', '--eval-every', '0'];
+    const args = [
+      '--import',
+      'tsx',
+      MAIN,
+      'entropy',
+      'train',
+      text,
+      '--lines',
+      '--out',
+      out,
+      '--config',
+      TINY,
+      '--steps',
+      '400',
+      '--seq-len',
+      '16',
+      '--batch-size',
+      '2',
+      '--log-every',
+      '1',
+      '--checkpoint-every',
+      '0',
+      '--eval-every',
+      '0',
+    ];
     const child = spawn(process.execPath, args, { env: { ...process.env, BLT_BACKEND: 'wasm' } });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => {
@@ -84,10 +131,19 @@ describe('cli: blt entropy train / eval', () => {
     assert.equal(steps.length, 1);
     assert.ok(Number(steps[0]) >= 1 && Number(steps[0]) < 400);
     assert.ok(!existsSync(join(out, 'model')), 'no final model for an interrupted run');
-    const resumed = spawnSync(process.execPath, [...args, '--resume', '--quiet', '--json'], { encoding: 'utf8', env: { ...process.env, BLT_BACKEND: 'wasm' } });
+    const resumed = spawnSync(process.execPath, [...args, '--resume', '--quiet', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, BLT_BACKEND: 'wasm' },
+    });
     assert.equal(resumed.status, 0, resumed.stderr);
     assert.equal((JSON.parse(resumed.stdout) as { steps: number }).steps, 400);
-    const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; step: number });
-    assert.deepEqual(lines.filter((l) => l.event === 'train').map((l) => l.step), Array.from({ length: 400 }, (_, i) => i + 1));
+    const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; step: number });
+    assert.deepEqual(
+      lines.filter((l) => l.event === 'train').map((l) => l.step),
+      Array.from({ length: 400 }, (_, i) => i + 1),
+    );
   });
 });

@@ -23,7 +23,18 @@ function repetitiveData(): TrainData {
 }
 
 function tiny(extra: TrainConfigInput = {}): ReturnType<typeof resolveTrainConfig> {
-  return resolveTrainConfig({ model: TINY, seqLen: 16, batchSize: 4, steps: 6, warmup: 2, lr: 1e-2, evalEvery: 0, checkpointEvery: 0, logEvery: 1, ...extra });
+  return resolveTrainConfig({
+    model: TINY,
+    seqLen: 16,
+    batchSize: 4,
+    steps: 6,
+    warmup: 2,
+    lr: 1e-2,
+    evalEvery: 0,
+    checkpointEvery: 0,
+    logEvery: 1,
+    ...extra,
+  });
 }
 
 describe('entropy train: training loop (wasm)', () => {
@@ -51,19 +62,36 @@ describe('entropy train: training loop (wasm)', () => {
     assert.equal(third.step, 6);
     const resumed = [...first.losses, ...third.losses];
     assert.equal(resumed.length, 6);
-    resumed.forEach((l, i) => assert.ok(Math.abs(l - (full.losses[i] as number)) < 1e-6, `step ${i + 1}: ${l} vs ${full.losses[i]}`));
+    resumed.forEach((l, i) =>
+      assert.ok(Math.abs(l - (full.losses[i] as number)) < 1e-6, `step ${i + 1}: ${l} vs ${full.losses[i]}`),
+    );
     assert.ok(Math.abs((third.heldOut?.bitsPerByte as number) - (full.heldOut?.bitsPerByte as number)) < 1e-6);
     // metrics.jsonl reads as one run: one train line per step, in order
-    const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; step: number });
-    assert.deepEqual(lines.filter((l) => l.event === 'train').map((l) => l.step), [1, 2, 3, 4, 5, 6]);
+    const lines = (await readFile(join(out, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; step: number });
+    assert.deepEqual(
+      lines.filter((l) => l.event === 'train').map((l) => l.step),
+      [1, 2, 3, 4, 5, 6],
+    );
   });
 
   it('writes atomic checkpoints keeping the last N, and the final model with training metadata', async () => {
     const out = join(root, 'ckpt');
-    const res = await trainEntropyModel(tiny({ checkpointEvery: 2, keep: 2 }), repetitiveData(), { outDir: out, metadata: { command: 'test' } });
+    const res = await trainEntropyModel(tiny({ checkpointEvery: 2, keep: 2 }), repetitiveData(), {
+      outDir: out,
+      metadata: { command: 'test' },
+    });
     assert.deepEqual((await readdir(join(out, 'checkpoints'))).sort(), ['0000000004', '0000000006']);
-    assert.deepEqual((await readdir(join(out, 'checkpoints', '0000000006'))).sort(), ['model.safetensors', 'optimizer.safetensors', 'train-state.json']);
-    const state = JSON.parse(await readFile(join(out, 'checkpoints', '0000000006', 'train-state.json'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual((await readdir(join(out, 'checkpoints', '0000000006'))).sort(), [
+      'model.safetensors',
+      'optimizer.safetensors',
+      'train-state.json',
+    ]);
+    const state = JSON.parse(
+      await readFile(join(out, 'checkpoints', '0000000006', 'train-state.json'), 'utf8'),
+    ) as Record<string, unknown>;
     assert.equal(state.step, 6);
     for (const k of ['config', 'loader', 'rng', 'optimizer', 'data', 'progress']) assert.ok(k in state, k);
     const loaded = await loadEntropyModel(join(out, 'model'));
@@ -78,15 +106,23 @@ describe('entropy train: training loop (wasm)', () => {
   it('refuses to resume with different numeric options, naming them', async () => {
     const out = join(root, 'mismatch');
     await trainEntropyModel(tiny({ steps: 2 }), repetitiveData(), { outDir: out });
-    await assert.rejects(trainEntropyModel(tiny({ steps: 2, lr: 5e-3 }), repetitiveData(), { outDir: out, resume: true }), /lr: 0\.01 → 0\.005/);
+    await assert.rejects(
+      trainEntropyModel(tiny({ steps: 2, lr: 5e-3 }), repetitiveData(), { outDir: out, resume: true }),
+      /lr: 0\.01 → 0\.005/,
+    );
   });
 
   it('lowers the loss on a tiny repetitive corpus within a few dozen steps', async () => {
-    const res = await trainEntropyModel(tiny({ steps: 40, warmup: 4, lr: 2e-2 }), repetitiveData(), { outDir: join(root, 'learn') });
+    const res = await trainEntropyModel(tiny({ steps: 40, warmup: 4, lr: 2e-2 }), repetitiveData(), {
+      outDir: join(root, 'learn'),
+    });
     const head = res.losses.slice(0, 3).reduce((a, b) => a + b) / 3;
     const tail = res.losses.slice(-3).reduce((a, b) => a + b) / 3;
     assert.ok(tail < head * 0.6, `loss ${head} → ${tail}`);
-    assert.ok((res.heldOut?.bitsPerByte as number) < (res.unigramBpb as number), `${res.heldOut?.bitsPerByte} vs unigram ${res.unigramBpb}`);
+    assert.ok(
+      (res.heldOut?.bitsPerByte as number) < (res.unigramBpb as number),
+      `${res.heldOut?.bitsPerByte} vs unigram ${res.unigramBpb}`,
+    );
   });
 
   it('refuses a fresh run in a directory that holds checkpoints, and leaves no tensors behind', async () => {
@@ -94,7 +130,10 @@ describe('entropy train: training loop (wasm)', () => {
     const before = tf.memory().numTensors;
     await trainEntropyModel(tiny({ steps: 2 }), repetitiveData(), { outDir: out });
     assert.equal(tf.memory().numTensors, before);
-    await assert.rejects(trainEntropyModel(tiny({ steps: 2 }), repetitiveData(), { outDir: out }), /already holds checkpoints[\s\S]*--resume/);
+    await assert.rejects(
+      trainEntropyModel(tiny({ steps: 2 }), repetitiveData(), { outDir: out }),
+      /already holds checkpoints[\s\S]*--resume/,
+    );
   });
 
   it('does not leak tensors per step', async () => {

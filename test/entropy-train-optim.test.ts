@@ -43,7 +43,11 @@ describe('entropy train: AdamW and clipping', () => {
     const p = [0.3, -0.7];
     const m = [0, 0];
     const v = [0, 0];
-    const grads = [[0.2, -1.5], [0.1, 0.4], [-0.3, 0.05]];
+    const grads = [
+      [0.2, -1.5],
+      [0.1, 0.4],
+      [-0.3, 0.05],
+    ];
     const lrs = [0.01, 0.02, 0.005];
     for (let t = 0; t < 3; t++) {
       const g = tf.tensor1d(grads[t] as number[]);
@@ -90,9 +94,12 @@ describe('entropy train: AdamW and clipping', () => {
   });
 
   it('clips by global norm like clip_grad_norm_', async () => {
-    const grads = new Map([['a', tf.tensor1d([3])], ['b', tf.tensor1d([0, 4])]]);
+    const grads = new Map([
+      ['a', tf.tensor1d([3])],
+      ['b', tf.tensor1d([0, 4])],
+    ]);
     const c = clipByGlobalNorm(grads, 1);
-    assert.ok(Math.abs((await c.norm.data())[0] as number - 5) < 1e-6);
+    assert.ok(Math.abs(((await c.norm.data())[0] as number) - 5) < 1e-6);
     const b = Array.from(await (c.grads.get('b') as tf.Tensor).data());
     assert.ok(Math.abs((b[1] as number) - 4 / (5 + 1e-6)) < 1e-6);
     const loose = clipByGlobalNorm(grads, 10);

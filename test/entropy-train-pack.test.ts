@@ -22,7 +22,10 @@ describe('entropy train: byte packing and loader', () => {
         const xs = Array.from(x.subarray(r * L, (r + 1) * L));
         const ys = Array.from(y.subarray(r * L, (r + 1) * L));
         assert.deepEqual(ys.slice(0, L - 1), xs.slice(1));
-        assert.ok(ys.every((t) => t > 0), 'no padding (id 0) among the targets');
+        assert.ok(
+          ys.every((t) => t > 0),
+          'no padding (id 0) among the targets',
+        );
         // the row is a contiguous slice of the stream: find it and check the last target
         const start = stream.findIndex((_, i) => xs.every((t, j) => stream[i + j] === t));
         assert.ok(start >= 0);
@@ -41,12 +44,15 @@ describe('entropy train: byte packing and loader', () => {
       return { batches, state: loader.getState() };
     };
     const full = run(25).batches; // ~9 sequences per epoch: several epochs
-    fc.assert(fc.property(fc.integer({ min: 0, max: 25 }), (k) => {
-      const first = run(k);
-      const state = JSON.parse(JSON.stringify(first.state)) as LoaderState;
-      const rest = run(25 - k, state).batches;
-      assert.deepEqual([...first.batches, ...rest], full);
-    }), { numRuns: 30 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 25 }), (k) => {
+        const first = run(k);
+        const state = JSON.parse(JSON.stringify(first.state)) as LoaderState;
+        const rest = run(25 - k, state).batches;
+        assert.deepEqual([...first.batches, ...rest], full);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('reshuffles every epoch and refuses a state from other data', () => {

@@ -18,7 +18,8 @@ describe('training split: one document', () => {
         const bytes = enc(s);
         const chunks = chunkDocument(bytes);
         assert.deepEqual(Buffer.concat(chunks), Buffer.from(bytes));
-        for (const c of chunks) assert.equal(new TextDecoder('utf-8', { fatal: true }).decode(c).length > 0 || c.length === 0, true);
+        for (const c of chunks)
+          assert.equal(new TextDecoder('utf-8', { fatal: true }).decode(c).length > 0 || c.length === 0, true);
         if (bytes.length >= 2 * MIN_CHUNK_BYTES) assert.ok(chunks.length >= 2);
       }),
       { numRuns: 60 },
@@ -64,13 +65,26 @@ describe('cli: blt entropy train on one .txt file', () => {
 
   it('--kind ngram: a file whose path hashes to the held-out side still trains a real model (not uniform)', async () => {
     let path = '';
-    for (let k = 0; !path; k++) if (isHeldOut(join(root, `text${k}.txt`), DEFAULT_HELD_OUT)) path = join(root, `text${k}.txt`);
+    for (let k = 0; !path; k++)
+      if (isHeldOut(join(root, `text${k}.txt`), DEFAULT_HELD_OUT)) path = join(root, `text${k}.txt`);
     const words = ['the', 'quick', 'brown', 'fox', 'jumps', 'over', 'lazy', 'dog', 'and', 'runs'];
-    const lines = Array.from({ length: 800 }, (_, i) => `${words[i % 10]} ${words[(i * 3) % 10]} ${words[(i * 7) % 10]} number ${i % 13}.`);
+    const lines = Array.from(
+      { length: 800 },
+      (_, i) => `${words[i % 10]} ${words[(i * 3) % 10]} ${words[(i * 7) % 10]} number ${i % 13}.`,
+    );
     await writeFile(path, lines.join('\n'));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, 'entropy', 'train', path, '--kind', 'ngram', '--out', join(root, 'ng'), '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'entropy', 'train', path, '--kind', 'ngram', '--out', join(root, 'ng'), '--json'],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { heldOutBpb: number; unigramBpb: number; warnings: string[]; data: { documents: { train: number; val: number }; split: string } };
+    const out = JSON.parse(r.stdout) as {
+      heldOutBpb: number;
+      unigramBpb: number;
+      warnings: string[];
+      data: { documents: { train: number; val: number }; split: string };
+    };
     assert.ok(out.data.documents.train > 0 && out.data.documents.val > 0);
     assert.match(out.data.split, /split into \d+ chunks/);
     assert.ok(out.heldOutBpb < out.unigramBpb, `${out.heldOutBpb} vs unigram ${out.unigramBpb}`);

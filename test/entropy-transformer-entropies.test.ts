@@ -4,8 +4,17 @@ import { initBackend } from '../src/backend/select-backend.js';
 import { BltError } from '../src/core/errors.js';
 import { Rng } from '../src/core/rng.js';
 import {
-  computeEntropies, computeEntropiesBatch, createEntropyTransformer, disposeEntropyTransformer, entropyConfig,
-  entropyFromLogits, exportWeightArrays, forwardLogits, planRows, rowLength, type EntropyTransformer,
+  computeEntropies,
+  computeEntropiesBatch,
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  entropyConfig,
+  entropyFromLogits,
+  exportWeightArrays,
+  forwardLogits,
+  planRows,
+  rowLength,
+  type EntropyTransformer,
 } from '../src/entropy/transformer/index.js';
 import { singlePassEntropies, weightsOf } from './helpers/single-pass-reference.js';
 
@@ -33,7 +42,7 @@ function assertClose(a: Float32Array, b: Float32Array, tol: number, what: string
   assert.ok(worst <= tol, `${what}: max abs diff ${worst} > ${tol}`);
 }
 
-describe('entropy transformer: row plan (the reference\'s chunks)', () => {
+describe("entropy transformer: row plan (the reference's chunks)", () => {
   it('covers every token exactly once: chunks of chunkLength, split after a mid-chunk EOS, positions from the chunk start', () => {
     const W = 8;
     for (let n = 0; n <= 40; n++) {
@@ -49,17 +58,36 @@ describe('entropy transformer: row plan (the reference\'s chunks)', () => {
           const eos = [...doc.subarray(r.start, r.start + r.length - 1)].indexOf(2);
           assert.equal(eos, -1, 'an EOS only ever ends a row');
         }
-        assert.ok(seen.every((c) => c === 1), `n=${n}: coverage ${seen.join(',')}`);
+        assert.ok(
+          seen.every((c) => c === 1),
+          `n=${n}: coverage ${seen.join(',')}`,
+        );
       }
     }
-    assert.deepEqual(planRows([new Int32Array(20000)], 256).map((r) => [r.start, r.length, r.position]),
-      [[0, 8192, 0], [8192, 8192, 0], [16384, 3616, 0]], 'default chunks of 8192 tokens, as calculate_entropies');
+    assert.deepEqual(
+      planRows([new Int32Array(20000)], 256).map((r) => [r.start, r.length, r.position]),
+      [
+        [0, 8192, 0],
+        [8192, 8192, 0],
+        [16384, 3616, 0],
+      ],
+      'default chunks of 8192 tokens, as calculate_entropies',
+    );
   });
 
   it('pads a row that fits the window to a multiple of 32, a longer one to a multiple of the query block', () => {
-    assert.deepEqual([1, 32, 33, 200, 256].map((n) => rowLength(n, 256)), [32, 32, 64, 224, 256]);
-    assert.deepEqual([257, 320, 321, 8192].map((n) => rowLength(n, 256)), [320, 320, 384, 8192]);
-    assert.deepEqual([33, 40, 65].map((n) => rowLength(n, 32)), [64, 64, 96]);
+    assert.deepEqual(
+      [1, 32, 33, 200, 256].map((n) => rowLength(n, 256)),
+      [32, 32, 64, 224, 256],
+    );
+    assert.deepEqual(
+      [257, 320, 321, 8192].map((n) => rowLength(n, 256)),
+      [320, 320, 384, 8192],
+    );
+    assert.deepEqual(
+      [33, 40, 65].map((n) => rowLength(n, 32)),
+      [64, 64, 96],
+    );
   });
 });
 
@@ -77,7 +105,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const h = computeEntropies(model, doc);
       assert.equal(h.length, 100);
       assert.ok(h.every((v) => v >= 0 && v <= Math.log(260) + 1e-5));
-      assertClose(h, Float32Array.from(singlePassEntropies(config, weightsOf(exportWeightArrays(model)), doc)), 1e-5, 'single pass');
+      assertClose(
+        h,
+        Float32Array.from(singlePassEntropies(config, weightsOf(exportWeightArrays(model)), doc)),
+        1e-5,
+        'single pass',
+      );
       assertClose(h.subarray(0, 32), direct(model, doc.subarray(0, 32)), 1e-6, 'first window');
       assertClose(h.subarray(0, 64), direct(model, doc.subarray(0, 64)), 1e-5, 'a 64-token prefix as one dense row');
     });
@@ -111,10 +144,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     it('rejects token ids outside [0, 260) with BAD_INPUT naming the document and position', () => {
       const bad = Int32Array.from([4, 5, 260]);
-      assert.throws(() => computeEntropiesBatch(model, [new Int32Array([4]), bad]),
-        (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT' && /Document 1: token 2 is 260/.test(e.message));
-      assert.throws(() => computeEntropies(model, new Int32Array([4]), { batchSize: 0 }),
-        (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION');
+      assert.throws(
+        () => computeEntropiesBatch(model, [new Int32Array([4]), bad]),
+        (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT' && /Document 1: token 2 is 260/.test(e.message),
+      );
+      assert.throws(
+        () => computeEntropies(model, new Int32Array([4]), { batchSize: 0 }),
+        (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION',
+      );
     });
   });
 }

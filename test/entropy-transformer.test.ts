@@ -5,9 +5,21 @@ import { BltError } from '../src/core/errors.js';
 import { slidingWindowMaskArray, MASKED } from '../src/entropy/transformer/attention-mask.js';
 import { applyRope, pairSwapMatrix, ropeTableArrays } from '../src/entropy/transformer/rope.js';
 import {
-  DEFAULT_ENTROPY_CONFIG, createEntropyTransformer, disposeEntropyTransformer, entropyConfig, entropyTransformerFromArrays, exportWeightArrays,
-  flopsPerByte, forwardLogits, nonEmbeddingParameterCount, parameterCount, swigluHiddenDim, validateEntropyConfig,
-  weightSpecs, type EntropyTransformer, type EntropyTransformerConfig,
+  DEFAULT_ENTROPY_CONFIG,
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  entropyConfig,
+  entropyTransformerFromArrays,
+  exportWeightArrays,
+  flopsPerByte,
+  forwardLogits,
+  nonEmbeddingParameterCount,
+  parameterCount,
+  swigluHiddenDim,
+  validateEntropyConfig,
+  weightSpecs,
+  type EntropyTransformer,
+  type EntropyTransformerConfig,
 } from '../src/entropy/transformer/index.js';
 
 const tiny = entropyConfig({ dim: 16, n_layers: 2, n_heads: 2, ffn_dim: 32, window: 4, max_seqlen: 32 });
@@ -37,9 +49,20 @@ function assertBadOption(fn: () => unknown, re: RegExp): void {
 describe('entropy transformer: config', () => {
   it('default config: d128 L2 H4 ffn384 window256, FLOPs/byte and parameter count by formula', () => {
     const c = DEFAULT_ENTROPY_CONFIG;
-    assert.deepEqual({ ...c }, {
-      vocab_size: 260, dim: 128, n_layers: 2, n_heads: 4, ffn_dim: 384, window: 256, rope_theta: 10000, norm_eps: 1e-5, max_seqlen: 1024,
-    });
+    assert.deepEqual(
+      { ...c },
+      {
+        vocab_size: 260,
+        dim: 128,
+        n_layers: 2,
+        n_heads: 4,
+        ffn_dim: 384,
+        window: 256,
+        rope_theta: 10000,
+        norm_eps: 1e-5,
+        max_seqlen: 1024,
+      },
+    );
     const total = weightSpecs(c).reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
     assert.equal(parameterCount(c), total);
     assert.equal(parameterCount(c), 493_184);
@@ -81,7 +104,10 @@ describe('entropy transformer: layers', () => {
     const y = applyRope(xt, c, s, p);
     const out = y.dataSync();
     tf.dispose([xt, c, s, p, y]);
-    const rot = (a: number, b: number, ang: number): [number, number] => [a * Math.cos(ang) - b * Math.sin(ang), a * Math.sin(ang) + b * Math.cos(ang)];
+    const rot = (a: number, b: number, ang: number): [number, number] => [
+      a * Math.cos(ang) - b * Math.sin(ang),
+      a * Math.sin(ang) + b * Math.cos(ang),
+    ];
     const expected = [...x, ...rot(1, 2, 1), ...rot(3, 4, 0.01), ...rot(5, 6, 1), ...rot(7, 8, 0.01)];
     expected.forEach((e, i) => assert.ok(Math.abs((out[i] as number) - e) < 1e-5, `index ${i}: ${out[i]} vs ${e}`));
   });
@@ -105,7 +131,10 @@ describe('entropy transformer: model', () => {
     const c = createEntropyTransformer(tiny, 8);
     try {
       const specs = weightSpecs(tiny);
-      assert.deepEqual([...a.weights.keys()], specs.map((s) => s.name));
+      assert.deepEqual(
+        [...a.weights.keys()],
+        specs.map((s) => s.name),
+      );
       assert.ok(a.weights.has('layers.1.feed_forward.w2.weight'));
       const wa = exportWeightArrays(a);
       const wb = exportWeightArrays(b);
@@ -120,7 +149,10 @@ describe('entropy transformer: model', () => {
         } else {
           const std = s.init.std;
           assert.notDeepEqual(x.data, wc.get(s.name)?.data);
-          assert.ok(x.data.every((v) => Math.abs(v) <= 3 * std + 1e-7), `${s.name} outside ±3σ`);
+          assert.ok(
+            x.data.every((v) => Math.abs(v) <= 3 * std + 1e-7),
+            `${s.name} outside ±3σ`,
+          );
           const rms = Math.sqrt(x.data.reduce((q, v) => q + v * v, 0) / x.data.length);
           assert.ok(rms > 0.7 * std && rms < 1.2 * std, `${s.name}: rms ${rms} vs σ ${std}`);
         }
@@ -171,7 +203,8 @@ describe('entropy transformer: model', () => {
         const changed = base.slice();
         changed[t] = ((changed[t] as number) + 17) % 260;
         const out = logitsOf(m, changed);
-        for (let i = 0; i < t; i++) assert.ok(rowsEqual(ref, out, 260, i), `position ${i} changed when token ${t} changed`);
+        for (let i = 0; i < t; i++)
+          assert.ok(rowsEqual(ref, out, 260, i), `position ${i} changed when token ${t} changed`);
         assert.ok(!rowsEqual(ref, out, 260, t), `position ${t} did not react to its own token`);
       }
     } finally {
@@ -228,7 +261,10 @@ describe('entropy transformer: model', () => {
         const g = grads[v.name];
         assert.ok(g, `no gradient for ${name}`);
         assert.deepEqual(g.shape, v.shape);
-        assert.ok((g.dataSync() as Float32Array).some((e) => e !== 0), `zero gradient for ${name}`);
+        assert.ok(
+          (g.dataSync() as Float32Array).some((e) => e !== 0),
+          `zero gradient for ${name}`,
+        );
       }
       tf.dispose([value, ...Object.values(grads)]);
       assert.equal(tf.memory().numTensors, before);

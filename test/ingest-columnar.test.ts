@@ -3,12 +3,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { Compression, Table as WasmTable, WriterPropertiesBuilder, writeParquet } from 'parquet-wasm';
-import { listInputs, readInputs, type BadRecord, type IngestRecord, type RawDoc, type ReadOptions } from '../src/ingest/index.js';
+import {
+  listInputs,
+  readInputs,
+  type BadRecord,
+  type IngestRecord,
+  type RawDoc,
+  type ReadOptions,
+} from '../src/ingest/index.js';
 import { batch, collect, tempDir, writeArrowFile, writeParquetFile } from './fixtures/ingest/helpers.js';
 
 const text = (r: IngestRecord | undefined): string => new TextDecoder().decode((r as RawDoc).bytes);
-const readAll = async (paths: string[], opts: ReadOptions = {}): Promise<IngestRecord[]> => collect(readInputs(await listInputs(paths), opts));
-const summary = (records: IngestRecord[]): unknown[] => records.map((r) => ('kind' in r ? ['bad', r.row, r.reason] : [r.id, r.position.row, text(r), r.lang]));
+const readAll = async (paths: string[], opts: ReadOptions = {}): Promise<IngestRecord[]> =>
+  collect(readInputs(await listInputs(paths), opts));
+const summary = (records: IngestRecord[]): unknown[] =>
+  records.map((r) => ('kind' in r ? ['bad', r.row, r.reason] : [r.id, r.position.row, text(r), r.lang]));
 
 describe('ingest: Parquet and Arrow IPC', () => {
   let dir: string;
@@ -16,8 +25,10 @@ describe('ingest: Parquet and Arrow IPC', () => {
   before(() => ({ dir, cleanup } = tempDir()));
   after(() => cleanup());
 
-  const b1 = (): ReturnType<typeof batch> => batch({ text: ['héllo wörld', 'b', null, 'd'], sample_id: ['x1', null, 'x3', 'x4'], lang: ['fr', 'en', null, ''] });
-  const b2 = (): ReturnType<typeof batch> => batch({ text: ['日本語', 'f'], sample_id: ['x5', 'x6'], lang: ['ja', 'en'] });
+  const b1 = (): ReturnType<typeof batch> =>
+    batch({ text: ['héllo wörld', 'b', null, 'd'], sample_id: ['x1', null, 'x3', 'x4'], lang: ['fr', 'en', null, ''] });
+  const b2 = (): ReturnType<typeof batch> =>
+    batch({ text: ['日本語', 'f'], sample_id: ['x5', 'x6'], lang: ['ja', 'en'] });
   const EXPECTED = (file: string): unknown[] => [
     ['x1', 0, 'héllo wörld', 'fr'],
     [`${file}:1`, 1, 'b', 'en'],
@@ -34,7 +45,11 @@ describe('ingest: Parquet and Arrow IPC', () => {
   });
 
   it('Arrow IPC, file and stream format', async () => {
-    for (const [name, format] of [['a.arrow', 'file'], ['a.ipc', 'stream'], ['a.feather', 'file']] as const) {
+    for (const [name, format] of [
+      ['a.arrow', 'file'],
+      ['a.ipc', 'stream'],
+      ['a.feather', 'file'],
+    ] as const) {
       const path = join(dir, name);
       writeArrowFile(path, [b1(), b2()], format);
       assert.deepEqual(summary(await readAll([path])), EXPECTED(path), name);
@@ -43,17 +58,41 @@ describe('ingest: Parquet and Arrow IPC', () => {
 
   it('takes the stored bytes of binary, dictionary and `content` columns as they are', async () => {
     const bin = join(dir, 'bin.parquet');
-    writeParquetFile(bin, [batch({ content: [new Uint8Array([0xff, 0x41, 0x00]), new Uint8Array([0x42])], id: ['i0', 'i1'] })], 10);
+    writeParquetFile(
+      bin,
+      [batch({ content: [new Uint8Array([0xff, 0x41, 0x00]), new Uint8Array([0x42])], id: ['i0', 'i1'] })],
+      10,
+    );
     const records = (await readAll([bin])) as RawDoc[];
-    assert.deepEqual(records.map((d) => [d.id, Array.from(d.bytes)]), [['i0', [0xff, 0x41, 0x00]], ['i1', [0x42]]]);
+    assert.deepEqual(
+      records.map((d) => [d.id, Array.from(d.bytes)]),
+      [
+        ['i0', [0xff, 0x41, 0x00]],
+        ['i1', [0x42]],
+      ],
+    );
     const dict = tableFromArrays({ text: ['same', 'other', 'same'], qid: Int32Array.from([7, 8, 9]) }); // strings → Dictionary<Int32, Utf8>
     assert.equal(String(dict.schema.fields[0]?.type), 'Dictionary<Int32, Utf8>');
     const dictArrow = join(dir, 'dict.arrow');
     writeFileSync(dictArrow, tableToIPC(dict, 'file'));
     const dictParquet = join(dir, 'dict.parquet');
-    writeFileSync(dictParquet, writeParquet(WasmTable.fromIPCStream(tableToIPC(dict, 'stream')), new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).build()));
+    writeFileSync(
+      dictParquet,
+      writeParquet(
+        WasmTable.fromIPCStream(tableToIPC(dict, 'stream')),
+        new WriterPropertiesBuilder().setCompression(Compression.SNAPPY).build(),
+      ),
+    );
     for (const path of [dictArrow, dictParquet]) {
-      assert.deepEqual(summary(await readAll([path])), [['7', 0, 'same', undefined], ['8', 1, 'other', undefined], ['9', 2, 'same', undefined]], path);
+      assert.deepEqual(
+        summary(await readAll([path])),
+        [
+          ['7', 0, 'same', undefined],
+          ['8', 1, 'other', undefined],
+          ['9', 2, 'same', undefined],
+        ],
+        path,
+      );
     }
   });
 
@@ -61,11 +100,21 @@ describe('ingest: Parquet and Arrow IPC', () => {
     const path = join(dir, 'body.parquet');
     writeParquetFile(path, [batch({ body: ['x', 'y'] })], 10);
     const [bad] = (await readAll([path])) as BadRecord[];
-    assert.deepEqual(bad, { kind: 'bad', file: path, reason: 'expected a text column "text" or "content", got columns ["body"]; name it with --text-field' });
-    assert.deepEqual(summary(await readAll([path], { textField: 'body' })), [[`${path}:0`, 0, 'x', undefined], [`${path}:1`, 1, 'y', undefined]]);
+    assert.deepEqual(bad, {
+      kind: 'bad',
+      file: path,
+      reason: 'expected a text column "text" or "content", got columns ["body"]; name it with --text-field',
+    });
+    assert.deepEqual(summary(await readAll([path], { textField: 'body' })), [
+      [`${path}:0`, 0, 'x', undefined],
+      [`${path}:1`, 1, 'y', undefined],
+    ]);
     const ints = join(dir, 'ints.arrow');
     writeFileSync(ints, tableToIPC(tableFromArrays({ text: Int32Array.from([1]) }), 'file'));
-    assert.match(((await readAll([ints])) as BadRecord[])[0]?.reason ?? '', /expected column "text" to hold utf8 or binary values, got Int32/);
+    assert.match(
+      ((await readAll([ints])) as BadRecord[])[0]?.reason ?? '',
+      /expected column "text" to hold utf8 or binary values, got Int32/,
+    );
   });
 
   it('maxDocBytes and empty strings apply to rows', async () => {
@@ -95,15 +144,28 @@ describe('ingest: Parquet and Arrow IPC', () => {
 
   it('a corrupt Parquet page (parquet-wasm panics): its row group becomes BadRecords, the rest is read', async () => {
     const rows = Array.from({ length: 9 }, (_, i) => `row ${i}`);
-    const props = new WriterPropertiesBuilder().setCompression(Compression.UNCOMPRESSED).setDictionaryEnabled(false).setMaxRowGroupSize(3).build();
-    const bytes = Buffer.from(writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table([batch({ text: rows })]), 'stream')), props));
+    const props = new WriterPropertiesBuilder()
+      .setCompression(Compression.UNCOMPRESSED)
+      .setDictionaryEnabled(false)
+      .setMaxRowGroupSize(3)
+      .build();
+    const bytes = Buffer.from(
+      writeParquet(WasmTable.fromIPCStream(tableToIPC(new Table([batch({ text: rows })]), 'stream')), props),
+    );
     bytes.fill(0xff, bytes.indexOf('row 3') - 16, bytes.indexOf('row 3') - 12); // inside row group 1's page header
     const path = join(dir, 'corrupt.parquet');
     writeFileSync(path, bytes);
     const got = summary(await readAll([path, join(dir, 'a.parquet')]));
-    assert.deepEqual(got.slice(0, 3), [0, 1, 2].map((r) => [`${path}:${r}`, r, `row ${r}`, undefined]));
-    for (const r of [3, 4, 5]) assert.match(String((got[r] as unknown[])[2]), /^row group 1 could not be decoded: parquet-wasm crashed/);
-    assert.deepEqual(got.slice(6, 9), [6, 7, 8].map((r) => [`${path}:${r}`, r, `row ${r}`, undefined]));
+    assert.deepEqual(
+      got.slice(0, 3),
+      [0, 1, 2].map((r) => [`${path}:${r}`, r, `row ${r}`, undefined]),
+    );
+    for (const r of [3, 4, 5])
+      assert.match(String((got[r] as unknown[])[2]), /^row group 1 could not be decoded: parquet-wasm crashed/);
+    assert.deepEqual(
+      got.slice(6, 9),
+      [6, 7, 8].map((r) => [`${path}:${r}`, r, `row ${r}`, undefined]),
+    );
     assert.deepEqual(got.slice(9), EXPECTED(join(dir, 'a.parquet')), 'the next file is read by a fresh worker');
   });
 

@@ -6,7 +6,8 @@ import { listInputs, readInputs, type BadRecord, type IngestRecord, type RawDoc 
 import { collect, docs, fixture, tempDir, utf8 } from './fixtures/ingest/helpers.js';
 
 const text = (d: RawDoc): string => new TextDecoder().decode(d.bytes);
-const readAll = async (paths: string[], opts = {}): Promise<IngestRecord[]> => collect(readInputs(await listInputs(paths), opts));
+const readAll = async (paths: string[], opts = {}): Promise<IngestRecord[]> =>
+  collect(readInputs(await listInputs(paths), opts));
 const isBad = (r: IngestRecord): r is BadRecord => 'kind' in r;
 
 /** lines.jsonl, line by line (see make-fixtures.sh): [line, id or null for bad, text or reason pattern, lang]. */
@@ -17,7 +18,11 @@ const EXPECTED: [number, string | null, string | RegExp, string?][] = [
   [5, '<file>:5', 'no id here'],
   [6, null, /expected one JSON object per line, got invalid JSON/],
   [7, null, /expected a JSON object, got an array of length 3/],
-  [8, null, /expected a text field "text" or "content", got an object with keys \["id"\]; name the field with --text-field/],
+  [
+    8,
+    null,
+    /expected a text field "text" or "content", got an object with keys \["id"\]; name the field with --text-field/,
+  ],
   [9, null, /expected field "text" to be a string, got 123 \(number\)/],
   [10, 'https://e.x/10', 'lone  surrogate, pair 😀 kept'],
   [11, null, /empty document/],
@@ -66,7 +71,15 @@ describe('ingest: JSONL', () => {
     const { dir, cleanup } = tempDir();
     try {
       const path = join(dir, 'custom.jsonl');
-      writeFileSync(path, ['{"body":"b1","key":"k1","language":"de","text":"ignored","id":"ignored"}', '{"body":"b2","id":"i2"}', '{"text":"t3"}', ''].join('\n'));
+      writeFileSync(
+        path,
+        [
+          '{"body":"b1","key":"k1","language":"de","text":"ignored","id":"ignored"}',
+          '{"body":"b2","id":"i2"}',
+          '{"text":"t3"}',
+          '',
+        ].join('\n'),
+      );
       const records = await readAll([path], { textField: 'body', idField: 'key', langField: 'language' });
       assert.equal(records.length, 3);
       const [a, b, c] = records;
@@ -84,7 +97,15 @@ describe('ingest: JSONL', () => {
       const path = join(dir, 'odd.jsonl');
       const bad = Buffer.concat([Buffer.from('{"text":"a'), Buffer.from([0xff]), Buffer.from('b"}\n')]);
       const long = `{"text":"${'x'.repeat(300)}"}\n`;
-      writeFileSync(path, Buffer.concat([Buffer.from('\ufeff{"text":"bom"}\r\n'), bad, Buffer.from(long), Buffer.from('{"text":"123456789"}\n{\n')]));
+      writeFileSync(
+        path,
+        Buffer.concat([
+          Buffer.from('\ufeff{"text":"bom"}\r\n'),
+          bad,
+          Buffer.from(long),
+          Buffer.from('{"text":"123456789"}\n{\n'),
+        ]),
+      );
       const records = await readAll([path], { maxDocBytes: 8, maxLineBytes: 200 });
       assert.equal(text(records[0] as RawDoc), 'bom');
       const [, r2, r3, r4, r5] = records as BadRecord[];
@@ -104,7 +125,9 @@ describe('ingest: JSONL', () => {
   it('a truncated .gz: every complete line, then one BadRecord saying where it broke', async () => {
     const { dir, cleanup } = tempDir();
     try {
-      const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `d${i + 1}`, text: `line ${i + 1} ${'abcdefghij'.repeat((i * 7) % 13)}` }));
+      const lines = Array.from({ length: 3000 }, (_, i) =>
+        JSON.stringify({ id: `d${i + 1}`, text: `line ${i + 1} ${'abcdefghij'.repeat((i * 7) % 13)}` }),
+      );
       const gz = gzipSync(lines.join('\n') + '\n');
       const path = join(dir, 'cut.jsonl.gz');
       writeFileSync(path, gz.subarray(0, Math.floor(gz.length * 0.6)));
@@ -115,7 +138,12 @@ describe('ingest: JSONL', () => {
       good.forEach((d, i) => assert.equal(d.id, `d${i + 1}`));
       assert.equal(last.kind, 'bad');
       assert.equal(last.line, good.length + 1);
-      assert.match(last.reason, new RegExp(`gzip stream truncated or corrupt in line ${good.length + 1} .*unexpected end of file.*lines up to ${good.length} were read`));
+      assert.match(
+        last.reason,
+        new RegExp(
+          `gzip stream truncated or corrupt in line ${good.length + 1} .*unexpected end of file.*lines up to ${good.length} were read`,
+        ),
+      );
     } finally {
       cleanup();
     }
@@ -124,8 +152,17 @@ describe('ingest: JSONL', () => {
   it('a truncated .zst: the lines of its complete frames, then one BadRecord', async () => {
     const path = fixture('frames-truncated.jsonl.zst');
     const records = await readAll([path]);
-    assert.deepEqual(records.slice(0, -1).map((r) => (r as RawDoc).id), Array.from({ length: 20 }, (_, i) => `f${i + 1}`));
-    assert.deepEqual(records.at(-1), { kind: 'bad', file: path, line: 21, reason: 'zstd stream truncated or corrupt in line 21 (decompressed byte 702): unexpected EOF; lines up to 20 were read' });
+    assert.deepEqual(
+      records.slice(0, -1).map((r) => (r as RawDoc).id),
+      Array.from({ length: 20 }, (_, i) => `f${i + 1}`),
+    );
+    assert.deepEqual(records.at(-1), {
+      kind: 'bad',
+      file: path,
+      line: 21,
+      reason:
+        'zstd stream truncated or corrupt in line 21 (decompressed byte 702): unexpected EOF; lines up to 20 were read',
+    });
     assert.equal((await readAll([fixture('frames.jsonl.zst')])).length, 30, 'the intact file has 30 lines in 3 frames');
   });
 });

@@ -9,7 +9,16 @@ describe('ingest: listing inputs', () => {
   let cleanup: () => void;
   before(() => {
     ({ dir, cleanup } = tempDir());
-    const files = ['b.jsonl', 'a.txt', 'sub/c.parquet', 'b-c/z.txt.gz', 'sub/deeper/d.jsonl.zst', '.hidden/x.txt', '.dot.txt', 'notes'];
+    const files = [
+      'b.jsonl',
+      'a.txt',
+      'sub/c.parquet',
+      'b-c/z.txt.gz',
+      'sub/deeper/d.jsonl.zst',
+      '.hidden/x.txt',
+      '.dot.txt',
+      'notes',
+    ];
     for (const f of files) {
       mkdirSync(join(dir, f, '..'), { recursive: true });
       writeFileSync(join(dir, f), f);
@@ -39,7 +48,11 @@ describe('ingest: listing inputs', () => {
   });
 
   it('refuses Parquet/Arrow compressed as a whole, saying how to fix it', () => {
-    assert.throws(() => detectInput('x.parquet.gz'), (e: Error & { code?: string }) => e.code === 'BAD_INPUT' && /x\.parquet\.gz/.test(e.message) && /gunzip/.test(e.message));
+    assert.throws(
+      () => detectInput('x.parquet.gz'),
+      (e: Error & { code?: string }) =>
+        e.code === 'BAD_INPUT' && /x\.parquet\.gz/.test(e.message) && /gunzip/.test(e.message),
+    );
   });
 
   it('lists a directory recursively, sorted by full path, hidden names skipped, cycles followed once', async () => {
@@ -48,7 +61,17 @@ describe('ingest: listing inputs', () => {
       files.map((f) => relative(dir, f.path)),
       ['a.txt', 'b-c/z.txt.gz', 'b.jsonl', 'notes', 'sub/c.parquet', 'sub/deeper/d.jsonl.zst'],
     );
-    assert.deepEqual(files.map((f) => [f.kind, f.compression]), [['text', 'none'], ['text', 'gzip'], ['jsonl', 'none'], ['text', 'none'], ['parquet', 'none'], ['jsonl', 'zstd']]);
+    assert.deepEqual(
+      files.map((f) => [f.kind, f.compression]),
+      [
+        ['text', 'none'],
+        ['text', 'gzip'],
+        ['jsonl', 'none'],
+        ['text', 'none'],
+        ['parquet', 'none'],
+        ['jsonl', 'zstd'],
+      ],
+    );
     assert.equal(files[0]?.size, 'a.txt'.length);
     assert.deepEqual(await listInputs([dir]), files, 'the same listing every time');
   });
@@ -65,14 +88,27 @@ describe('ingest: listing inputs', () => {
 
   it('keeps relative globs relative to the working directory', async () => {
     const files = await listInputs(['test/fixtures/ingest/lines.jsonl*']);
-    assert.deepEqual(files.map((f) => f.path), ['test/fixtures/ingest/lines.jsonl', 'test/fixtures/ingest/lines.jsonl.gz', 'test/fixtures/ingest/lines.jsonl.zst']);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      [
+        'test/fixtures/ingest/lines.jsonl',
+        'test/fixtures/ingest/lines.jsonl.gz',
+        'test/fixtures/ingest/lines.jsonl.zst',
+      ],
+    );
   });
 
   it('reports missing paths and empty globs as NOT_FOUND with the path', async () => {
     const missing = join(dir, 'nope.jsonl');
-    await assert.rejects(listInputs([missing]), (e: Error & { code?: string }) => e.code === 'NOT_FOUND' && e.message.includes(missing));
+    await assert.rejects(
+      listInputs([missing]),
+      (e: Error & { code?: string }) => e.code === 'NOT_FOUND' && e.message.includes(missing),
+    );
     const glob = join(dir, '*.nothing');
-    await assert.rejects(listInputs([glob]), (e: Error & { code?: string }) => e.code === 'NOT_FOUND' && e.message.includes(glob) && /glob/.test(e.message));
+    await assert.rejects(
+      listInputs([glob]),
+      (e: Error & { code?: string }) => e.code === 'NOT_FOUND' && e.message.includes(glob) && /glob/.test(e.message),
+    );
     await assert.rejects(listInputs([]), (e: Error & { code?: string }) => e.code === 'BAD_OPTION');
   });
 });
@@ -104,21 +140,38 @@ describe('ingest: listing skips earlier outputs (issue 13 item 6)', () => {
   it('a directory input skips shard sets inside it (manifest, writer state, staging, run records) and reports each', async () => {
     const skipped: string[] = [];
     const r = await listInputsReport([dir], { onSkip: (s) => skipped.push(`${relative(dir, s.path)}:${s.reason}`) });
-    assert.deepEqual(r.files.map((f) => relative(dir, f.path)), ['a.jsonl', 'notes/index.json', 'out/quarantine.jsonl']);
-    assert.deepEqual(skipped.sort(), ['done:shard-set', 'resumable:shard-set', 'running:shard-set', 'staged:shard-set']);
+    assert.deepEqual(
+      r.files.map((f) => relative(dir, f.path)),
+      ['a.jsonl', 'notes/index.json', 'out/quarantine.jsonl'],
+    );
+    assert.deepEqual(skipped.sort(), [
+      'done:shard-set',
+      'resumable:shard-set',
+      'running:shard-set',
+      'staged:shard-set',
+    ]);
     assert.deepEqual(r.skipped.map((s) => `${relative(dir, s.path)}:${s.reason}`).sort(), skipped);
   });
 
-  it('skips the run\'s own output directory in directory, glob and file arguments', async () => {
+  it("skips the run's own output directory in directory, glob and file arguments", async () => {
     const out = join(dir, 'out');
     const r = await listInputsReport([dir, join(dir, '**/*.jsonl'), join(out, 'quarantine.jsonl')], { exclude: [out] });
-    assert.deepEqual(r.files.map((f) => relative(dir, f.path)), ['a.jsonl', 'notes/index.json']);
-    assert.ok(r.skipped.some((s) => s.reason === 'output' && relative(dir, s.path) === 'out'), JSON.stringify(r.skipped));
+    assert.deepEqual(
+      r.files.map((f) => relative(dir, f.path)),
+      ['a.jsonl', 'notes/index.json'],
+    );
+    assert.ok(
+      r.skipped.some((s) => s.reason === 'output' && relative(dir, s.path) === 'out'),
+      JSON.stringify(r.skipped),
+    );
   });
 
   it('a glob does not match files inside shard sets (quarantine.jsonl of an earlier run)', async () => {
     const r = await listInputsReport([join(dir, '**/*.jsonl')]);
-    assert.deepEqual(r.files.map((f) => relative(dir, f.path)), ['a.jsonl', 'out/quarantine.jsonl']);
+    assert.deepEqual(
+      r.files.map((f) => relative(dir, f.path)),
+      ['a.jsonl', 'out/quarantine.jsonl'],
+    );
     assert.deepEqual(r.skipped.map((s) => relative(dir, s.path)).sort(), ['done', 'running', 'staged']);
   });
 
@@ -131,7 +184,12 @@ describe('ingest: listing skips earlier outputs (issue 13 item 6)', () => {
       symlinkSync(far, join(dir, 'linked', 'away'));
       const checked: string[] = [];
       await assert.rejects(
-        listInputs([join(dir, 'linked')], { check: (p) => { checked.push(relative(dir, p)); if (p.endsWith('away')) throw new Error('refused the link'); } }),
+        listInputs([join(dir, 'linked')], {
+          check: (p) => {
+            checked.push(relative(dir, p));
+            if (p.endsWith('away')) throw new Error('refused the link');
+          },
+        }),
         /refused the link/,
       );
       assert.deepEqual(checked, ['linked/away'], 'the link is checked first, nothing behind it');
@@ -144,7 +202,12 @@ describe('ingest: listing skips earlier outputs (issue 13 item 6)', () => {
     put('far/x.parquet.gz'); // detectInput would refuse this one, naming it
     const checked: string[] = [];
     await assert.rejects(
-      listInputs([join(dir, 'far/*')], { check: (p) => { checked.push(p); throw new Error(`refused ${relative(dir, p)}`); } }),
+      listInputs([join(dir, 'far/*')], {
+        check: (p) => {
+          checked.push(p);
+          throw new Error(`refused ${relative(dir, p)}`);
+        },
+      }),
       /refused far\/x\.parquet\.gz/,
     );
     assert.equal(checked.length, 1);

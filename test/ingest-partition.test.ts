@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PER_FILE_WEIGHT, partitionFiles, partitionPlan, type InputFile } from '../src/ingest/index.js';
 
-const files = (sizes: number[]): InputFile[] => sizes.map((size, i) => ({ path: `f${String(i).padStart(4, '0')}.jsonl`, size, kind: 'jsonl', compression: 'none' }));
-const sizesArb = fc.array(fc.oneof(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 1e10 })), { maxLength: 60 });
+const files = (sizes: number[]): InputFile[] =>
+  sizes.map((size, i) => ({ path: `f${String(i).padStart(4, '0')}.jsonl`, size, kind: 'jsonl', compression: 'none' }));
+const sizesArb = fc.array(fc.oneof(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 0, max: 1e10 })), {
+  maxLength: 60,
+});
 
 describe('ingest: partitioning files for job arrays', () => {
   it('partitions are disjoint, cover every file, keep list order, and are the same every time', () => {
@@ -13,9 +16,22 @@ describe('ingest: partitioning files for job arrays', () => {
         const parts = Array.from({ length: n }, (_, p) => partitionFiles(list, n, p));
         const all = parts.flat().map((f) => f.path);
         assert.equal(new Set(all).size, all.length, 'disjoint');
-        assert.deepEqual([...all].sort(), list.map((f) => f.path), 'covering');
-        for (const part of parts) assert.deepEqual(part, [...part].sort((a, b) => (a.path < b.path ? -1 : 1)), 'listed order');
-        assert.deepEqual(Array.from({ length: n }, (_, p) => partitionFiles(list, n, p)), parts, 'deterministic');
+        assert.deepEqual(
+          [...all].sort(),
+          list.map((f) => f.path),
+          'covering',
+        );
+        for (const part of parts)
+          assert.deepEqual(
+            part,
+            [...part].sort((a, b) => (a.path < b.path ? -1 : 1)),
+            'listed order',
+          );
+        assert.deepEqual(
+          Array.from({ length: n }, (_, p) => partitionFiles(list, n, p)),
+          parts,
+          'deterministic',
+        );
       }),
     );
   });
@@ -36,7 +52,10 @@ describe('ingest: partitioning files for job arrays', () => {
 
   it('spreads many equal files evenly', () => {
     const plan = partitionPlan(files(new Array<number>(10).fill(100)), 4);
-    assert.deepEqual([0, 1, 2, 3].map((p) => plan.filter((x) => x === p).length), [3, 3, 2, 2]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((p) => plan.filter((x) => x === p).length),
+      [3, 3, 2, 2],
+    );
   });
 
   it('rejects bad counts and indexes, and stdin when there are several jobs', () => {
@@ -44,7 +63,10 @@ describe('ingest: partitioning files for job arrays', () => {
     assert.throws(() => partitionFiles(files([1]), 2, 2), /Expected `partitionIndex` to be an integer in \[0, 1\]/);
     assert.throws(() => partitionFiles(files([1]), 2, 1.5), /partitionIndex/);
     const stdin: InputFile = { path: '-', size: 0, kind: 'stdin', compression: 'none' };
-    assert.throws(() => partitionFiles([stdin], 2, 0), (e: Error & { code?: string }) => e.code === 'BAD_OPTION' && /stdin/.test(e.message));
+    assert.throws(
+      () => partitionFiles([stdin], 2, 0),
+      (e: Error & { code?: string }) => e.code === 'BAD_OPTION' && /stdin/.test(e.message),
+    );
     assert.deepEqual(partitionFiles([stdin], 1, 0), [stdin]);
   });
 });

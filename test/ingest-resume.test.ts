@@ -3,11 +3,30 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { listInputs, readInputs, type IngestCursor, type IngestRecord, type InputFile, type ReadOptions } from '../src/ingest/index.js';
-import { batch, collect, fixture, plain, tempDir, writeArrowFile, writeParquetFile } from './fixtures/ingest/helpers.js';
+import {
+  listInputs,
+  readInputs,
+  type IngestCursor,
+  type IngestRecord,
+  type InputFile,
+  type ReadOptions,
+} from '../src/ingest/index.js';
+import {
+  batch,
+  collect,
+  fixture,
+  plain,
+  tempDir,
+  writeArrowFile,
+  writeParquetFile,
+} from './fixtures/ingest/helpers.js';
 
 /** The first k records of a fresh stream, and its state after them (through JSON, as a checkpoint would be). */
-async function readSome(files: InputFile[], opts: ReadOptions, k: number): Promise<{ head: IngestRecord[]; state: IngestCursor }> {
+async function readSome(
+  files: InputFile[],
+  opts: ReadOptions,
+  k: number,
+): Promise<{ head: IngestRecord[]; state: IngestCursor }> {
   const stream = readInputs(files, opts);
   const it = stream[Symbol.asyncIterator]();
   const head: IngestRecord[] = [];
@@ -27,7 +46,15 @@ describe('ingest: resuming (skipDocs, cursor)', function () {
   let files: InputFile[];
   before(async () => {
     ({ dir, cleanup } = tempDir());
-    for (const f of ['lines.jsonl', 'lines.jsonl.gz', 'frames-truncated.jsonl.zst', 'multilingual.txt', 'invalid-utf8.txt', 'multilingual.txt.zst']) copyFileSync(fixture(f), join(dir, f));
+    for (const f of [
+      'lines.jsonl',
+      'lines.jsonl.gz',
+      'frames-truncated.jsonl.zst',
+      'multilingual.txt',
+      'invalid-utf8.txt',
+      'multilingual.txt.zst',
+    ])
+      copyFileSync(fixture(f), join(dir, f));
     writeParquetFile(join(dir, 'p.parquet'), [batch({ text: ['p0', null, 'p2', 'p3', 'p4', 'p5', 'p6'] })], 3);
     writeArrowFile(join(dir, 'q.arrow'), [batch({ text: ['q0', 'q1'] }), batch({ text: ['q2', '', 'q4'] })]);
     const ipc = writeArrowFile(join(dir, 'r.ipc'), [batch({ text: ['r0', 'r1'] }), batch({ text: ['r2'] })], 'stream');
@@ -65,7 +92,14 @@ describe('ingest: resuming (skipDocs, cursor)', function () {
             const rest = (await collect(readInputs(files, opts, { cursor: state, skipDocs: m }))).map(plain);
             assert.deepEqual([...head.map(plain), ...rest], [...full.slice(0, k), ...full.slice(k + m)]);
           }),
-          { numRuns: 15, examples: [[0, 0], [full.length, 0], [full.length - 1, 0]] },
+          {
+            numRuns: 15,
+            examples: [
+              [0, 0],
+              [full.length, 0],
+              [full.length - 1, 0],
+            ],
+          },
         );
       });
     });
@@ -82,7 +116,10 @@ describe('ingest: resuming (skipDocs, cursor)', function () {
   it('refuses cursors of another kind, version, input list or file kind (STATE_FORMAT)', () => {
     const ok: IngestCursor = { kind: 'ingest-cursor', v: 1, fileIndex: 0, file: files[0]?.path ?? null, records: 0 };
     const bad = (c: unknown, pattern: RegExp): void => {
-      assert.throws(() => readInputs(files, {}, { cursor: c as IngestCursor }), (e: Error & { code?: string }) => e.code === 'STATE_FORMAT' && pattern.test(e.message));
+      assert.throws(
+        () => readInputs(files, {}, { cursor: c as IngestCursor }),
+        (e: Error & { code?: string }) => e.code === 'STATE_FORMAT' && pattern.test(e.message),
+      );
     };
     bad({ ...ok, kind: 'loader' }, /expected kind "ingest-cursor", got "loader"/);
     bad({ ...ok, v: 2 }, /expected version 1, got 2/);
@@ -92,7 +129,10 @@ describe('ingest: resuming (skipDocs, cursor)', function () {
     bad({ ...ok, file: 'elsewhere.jsonl' }, /input 0 is now/);
     bad({ ...ok, fileIndex: files.length + 1, file: null }, /past the/);
     const parquet = files.findIndex((f) => f.kind === 'parquet');
-    bad({ ...ok, fileIndex: parquet, file: files[parquet]?.path, line: 1, byteOffset: 10 }, /holds a line position for .*parquet/);
+    bad(
+      { ...ok, fileIndex: parquet, file: files[parquet]?.path, line: 1, byteOffset: 10 },
+      /holds a line position for .*parquet/,
+    );
     assert.throws(() => readInputs(files, {}, { skipDocs: -1 }), /Expected `skipDocs` to be an integer ≥ 0/);
   });
 });

@@ -6,14 +6,21 @@ import { readInputs, type BadRecord, type IngestRecord, type RawDoc, type ReadOp
 import { collect, fixture } from './fixtures/ingest/helpers.js';
 
 const STDIN = [{ path: '-', size: 0, kind: 'stdin', compression: 'none' }] as const;
-const chunks = (...parts: (string | Uint8Array)[]): AsyncIterable<Uint8Array> => Readable.from(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+const chunks = (...parts: (string | Uint8Array)[]): AsyncIterable<Uint8Array> =>
+  Readable.from(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
 const read = (opts: ReadOptions): Promise<IngestRecord[]> => collect(readInputs([...STDIN], opts));
 const text = (r: IngestRecord | undefined): string => new TextDecoder().decode((r as RawDoc).bytes);
 
 describe('ingest: stdin', () => {
   it('sniffs JSONL from the first non-space byte, even split across chunks', async () => {
     const records = await read({ stdin: chunks('  \n', '\t{"text":"one","id":"a"}\n{"te', 'xt":"two"}\n') });
-    assert.deepEqual(records.map((r) => [(r as RawDoc).id, text(r), (r as RawDoc).source]), [['a', 'one', 'stdin'], ['stdin:3', 'two', 'stdin']]);
+    assert.deepEqual(
+      records.map((r) => [(r as RawDoc).id, text(r), (r as RawDoc).source]),
+      [
+        ['a', 'one', 'stdin'],
+        ['stdin:3', 'two', 'stdin'],
+      ],
+    );
     assert.deepEqual((records[1] as RawDoc).position, { file: 'stdin', line: 3 });
   });
 
@@ -22,7 +29,13 @@ describe('ingest: stdin', () => {
     assert.equal(text(doc), 'plain text\n{"not":"json"}\n');
     assert.equal((doc as RawDoc).id, 'stdin');
     const lines = await read({ stdin: chunks('a\r\n\nb'), linesAsDocs: true });
-    assert.deepEqual(lines.map((r) => [(r as RawDoc).id, text(r)]), [['stdin:1', 'a'], ['stdin:3', 'b']]);
+    assert.deepEqual(
+      lines.map((r) => [(r as RawDoc).id, text(r)]),
+      [
+        ['stdin:1', 'a'],
+        ['stdin:3', 'b'],
+      ],
+    );
   });
 
   it('a forced format wins over the sniffing', async () => {
@@ -46,9 +59,11 @@ describe('ingest: stdin', () => {
     async function* endless(): AsyncGenerator<Buffer> {
       const gzip = createGzip();
       let i = 0;
-      const src = Readable.from((function* () {
-        for (;;) yield Buffer.from(`${JSON.stringify({ id: `n${i}`, text: `document ${i++} `.repeat(20) })}\n`);
-      })());
+      const src = Readable.from(
+        (function* () {
+          for (;;) yield Buffer.from(`${JSON.stringify({ id: `n${i}`, text: `document ${i++} `.repeat(20) })}\n`);
+        })(),
+      );
       for await (const c of src.pipe(gzip) as AsyncIterable<Buffer>) {
         pulled++;
         yield c;

@@ -5,7 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { listInputs, readInputs, type BadRecord, type IngestRecord, type RawDoc } from '../src/ingest/index.js';
 import { collect, fixture, tempDir } from './fixtures/ingest/helpers.js';
 
-const readAll = async (paths: string[], opts = {}): Promise<IngestRecord[]> => collect(readInputs(await listInputs(paths), opts));
+const readAll = async (paths: string[], opts = {}): Promise<IngestRecord[]> =>
+  collect(readInputs(await listInputs(paths), opts));
 const text = (r: IngestRecord | undefined): string => new TextDecoder().decode((r as RawDoc).bytes);
 
 describe('ingest: plain text', () => {
@@ -30,8 +31,14 @@ describe('ingest: plain text', () => {
   it('linesAsDocs: one document per line, CR stripped, empty lines skipped, ids <file>:<line>', async () => {
     const path = fixture('multilingual.txt.zst');
     const records = (await readAll([path], { linesAsDocs: true })) as RawDoc[];
-    assert.deepEqual(records.map((d) => d.position.line), [1, 2, 4, 6, 7, 8]);
-    assert.deepEqual(records.map((d) => d.id), [1, 2, 4, 6, 7, 8].map((n) => `${path}:${n}`));
+    assert.deepEqual(
+      records.map((d) => d.position.line),
+      [1, 2, 4, 6, 7, 8],
+    );
+    assert.deepEqual(
+      records.map((d) => d.id),
+      [1, 2, 4, 6, 7, 8].map((n) => `${path}:${n}`),
+    );
     assert.equal(text(records[1]), 'Français : où est la bibliothèque ?');
     assert.equal(text(records[5]), 'emoji: 👩‍👩‍👧 🇺🇳');
   });
@@ -48,12 +55,17 @@ describe('ingest: plain text', () => {
       writeFileSync(gone, 'x');
       const files = await listInputs([fixture('multilingual.txt'), fixture('multilingual.txt.gz'), empty, cut, gone]);
       rmSync(gone);
-      const [big, bigGz, none, broken, missing] = (await collect(readInputs(files, { maxDocBytes: 100 }))) as BadRecord[];
+      const [big, bigGz, none, broken, missing] = (await collect(
+        readInputs(files, { maxDocBytes: 100 }),
+      )) as BadRecord[];
       assert.equal(big?.reason, 'document of 281 bytes exceeds --max-doc-bytes 100');
       assert.equal(bigGz?.reason, 'document of 281 bytes exceeds --max-doc-bytes 100');
       assert.equal(bigGz?.raw?.slice(0, 8), 'English:');
       assert.deepEqual(none, { kind: 'bad', file: empty, reason: 'empty document (0 bytes of text)' });
-      assert.match(broken?.reason ?? '', /^gzip stream stopped after \d+ bytes \(truncated or corrupt\): unexpected end of file/);
+      assert.match(
+        broken?.reason ?? '',
+        /^gzip stream stopped after \d+ bytes \(truncated or corrupt\): unexpected end of file/,
+      );
       assert.match(missing?.reason ?? '', /^could not read the file: .*ENOENT/);
       const [whole] = await collect(readInputs(files.slice(3, 4), { maxDocBytes: 100_000 }));
       assert.match((whole as BadRecord).reason, /truncated or corrupt/, 'a truncated file is bad even past the limit');

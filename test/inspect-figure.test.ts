@@ -29,7 +29,13 @@ const count = (s: string, re: RegExp): number => (s.match(re) ?? []).length;
 
 describe('inspect: the entropy figure (SVG)', () => {
   it('draws the entropy line, the threshold line and one mark per patch start on a byte', () => {
-    const svg = entropyFigureSvg({ bytes: BYTES, entropies: H, patchLengths: PAPER, threshold: FIX.threshold, monotonicity: false });
+    const svg = entropyFigureSvg({
+      bytes: BYTES,
+      entropies: H,
+      patchLengths: PAPER,
+      threshold: FIX.threshold,
+      monotonicity: false,
+    });
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     const starts = byteStarts(PAPER, BYTES.length);
     assert.equal(starts.length, PAPER.length - 1); // every patch but the BOS one starts on a byte here
@@ -43,7 +49,10 @@ describe('inspect: the entropy figure (SVG)', () => {
   });
 
   it('places the threshold line at θ on the y scale', () => {
-    const svg = entropyFigureSvg({ bytes: BYTES, entropies: H, patchLengths: PAPER, threshold: 2, monotonicity: false }, { plotHeight: 100 });
+    const svg = entropyFigureSvg(
+      { bytes: BYTES, entropies: H, patchLengths: PAPER, threshold: 2, monotonicity: false },
+      { plotHeight: 100 },
+    );
     const line = /<line class="threshold" x1="[^"]+" x2="[^"]+" y1="([^"]+)" y2="([^"]+)"/.exec(svg);
     assert.ok(line);
     assert.equal(line[1], line[2]);
@@ -52,11 +61,21 @@ describe('inspect: the entropy figure (SVG)', () => {
   });
 
   it('wraps long texts into rows with a threshold line each, and keeps non-Latin characters whole', () => {
-    const text = 'Все люди рождаются свободными и равными в своем достоинстве и правах. 人人生而自由，在尊严和权利上一律平等。'.repeat(3);
+    const text =
+      'Все люди рождаются свободными и равными в своем достоинстве и правах. 人人生而自由，在尊严和权利上一律平等。'.repeat(
+        3,
+      );
     const bytes = new TextEncoder().encode(text);
-    const H2 = Float32Array.from({ length: bytes.length + 2 }, (_, i) => (i * 7919) % 13 / 3);
-    const lengths = patchLengths({ length: H2.length } as ArrayLike<number>, { mode: 'entropy', entropies: H2, threshold: 2 });
-    const svg = entropyFigureSvg({ bytes, entropies: H2, patchLengths: lengths, threshold: 2, monotonicity: false }, { bytesPerRow: 64 });
+    const H2 = Float32Array.from({ length: bytes.length + 2 }, (_, i) => ((i * 7919) % 13) / 3);
+    const lengths = patchLengths({ length: H2.length } as ArrayLike<number>, {
+      mode: 'entropy',
+      entropies: H2,
+      threshold: 2,
+    });
+    const svg = entropyFigureSvg(
+      { bytes, entropies: H2, patchLengths: lengths, threshold: 2, monotonicity: false },
+      { bytesPerRow: 64 },
+    );
     const rows = wrapRows(charCells(bytes), 64);
     assert.ok(rows.length > 5);
     assert.equal(count(svg, /class="threshold"/g), rows.length);
@@ -68,14 +87,26 @@ describe('inspect: the entropy figure (SVG)', () => {
   });
 
   it('draws no horizontal line for the relative (monotonic) rule', () => {
-    const svg = entropyFigureSvg({ bytes: BYTES, entropies: H, patchLengths: PAPER, threshold: 0.5, monotonicity: true });
+    const svg = entropyFigureSvg({
+      bytes: BYTES,
+      entropies: H,
+      patchLengths: PAPER,
+      threshold: 0.5,
+      monotonicity: true,
+    });
     assert.equal(count(svg, /class="threshold"/g), 0);
     assert.match(svg, /relative rule/);
   });
 
   it('escapes text and shows invalid bytes as hex', () => {
     const bytes = Uint8Array.from([0x3c, 0x26, 0xff, 0x61]); // "<&" invalid "a"
-    const svg = entropyFigureSvg({ bytes, entropies: new Float32Array(6).fill(1), patchLengths: [1, 5], threshold: 1.3, monotonicity: false });
+    const svg = entropyFigureSvg({
+      bytes,
+      entropies: new Float32Array(6).fill(1),
+      patchLengths: [1, 5],
+      threshold: 1.3,
+      monotonicity: false,
+    });
     assert.match(svg, />&lt;<\/text>/);
     assert.match(svg, />&amp;<\/text>/);
     assert.match(svg, />ff<\/text>/);
@@ -84,12 +115,21 @@ describe('inspect: the entropy figure (SVG)', () => {
 
   it('groups combining marks with their base letter', () => {
     const cells = charCells(new TextEncoder().encode('नमस्ते e\u0301'));
-    assert.deepEqual(cells.map((c) => c.label), ['न', 'म', 'स्ते', '␣', 'e\u0301']);
-    assert.equal(cells.reduce((a, c) => a + c.length, 0), new TextEncoder().encode('नमस्ते e\u0301').length);
+    assert.deepEqual(
+      cells.map((c) => c.label),
+      ['न', 'म', 'स्ते', '␣', 'e\u0301'],
+    );
+    assert.equal(
+      cells.reduce((a, c) => a + c.length, 0),
+      new TextEncoder().encode('नमस्ते e\u0301').length,
+    );
   });
 
   it('terminal chart: one ^ per patch start, the characters, the threshold marker', () => {
-    const out = terminalFigure({ bytes: BYTES, entropies: H, patchLengths: PAPER, threshold: FIX.threshold, monotonicity: false }, { bytesPerRow: 100 });
+    const out = terminalFigure(
+      { bytes: BYTES, entropies: H, patchLengths: PAPER, threshold: FIX.threshold, monotonicity: false },
+      { bytesPerRow: 100 },
+    );
     assert.equal(count(out.split('\n').slice(1).join('\n'), /\^/g), PAPER.length - 1); // line 1 is the legend
     assert.match(out, /Daenerys␣Targaryen/);
     assert.match(out, /╌/);
@@ -103,7 +143,13 @@ describe('blt inspect', function () {
   const docs: ShardDoc[] = [
     { docId: 'fig4', source: 'fixture', lang: 'en', bytes: BYTES, entropies: H, patchLengths: Int32Array.from(PAPER) },
     // entropies no model would give: 0, 1, 2, 3, 4, 0, 1, ... (so a model run would be noticed)
-    { docId: 'odd', source: 'fixture', bytes: new TextEncoder().encode('héllo wörld'), entropies: Float32Array.from({ length: 15 }, (_, i) => i % 5), patchLengths: Int32Array.from([1, 14]) },
+    {
+      docId: 'odd',
+      source: 'fixture',
+      bytes: new TextEncoder().encode('héllo wörld'),
+      entropies: Float32Array.from({ length: 15 }, (_, i) => i % 5),
+      patchLengths: Int32Array.from([1, 14]),
+    },
   ];
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'blt-inspect-'));
@@ -111,7 +157,16 @@ describe('blt inspect', function () {
     const w = await ShardWriter.open({ dir: set, columns: { entropies: true, patchLengths: true, ngramTables: [] } });
     await w.addTask(0, docs);
     const shards = await w.finish();
-    await writeManifest(set, buildManifest({ config: { process: { patching: { mode: 'entropy', monotonicity: false } } }, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['inspect-test']) } }));
+    await writeManifest(
+      set,
+      buildManifest({
+        config: { process: { patching: { mode: 'entropy', monotonicity: false } } },
+        inputs: [],
+        shards,
+        totals: { ...w.getState().totals, quarantined: 0 },
+        fingerprints: { content: fingerprint(['inspect-test']) },
+      }),
+    );
     await w.dispose();
   });
   after(async () => {
@@ -122,7 +177,10 @@ describe('blt inspect', function () {
     const r = runCli(['inspect', '--shard-dir', set, '--doc-id', 'odd', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as { from: string; entropies: number[]; patchLengths: number[]; tokens: number[] };
-    assert.deepEqual(j.entropies, Array.from({ length: 15 }, (_, i) => i % 5));
+    assert.deepEqual(
+      j.entropies,
+      Array.from({ length: 15 }, (_, i) => i % 5),
+    );
     assert.deepEqual(j.patchLengths, [1, 14]); // stored (the manifest's patches), not recomputed
     assert.match(j.from, /stored entropies and patches/);
     assert.equal(j.tokens.length, 15);
@@ -132,7 +190,11 @@ describe('blt inspect', function () {
     const r = runCli(['inspect', '--shard-dir', set, '--doc-id', 'odd', '--threshold', '2.5', '--json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as { patchLengths: number[]; threshold: number };
-    const expected = patchLengths({ length: 15 } as ArrayLike<number>, { mode: 'entropy', entropies: Float32Array.from({ length: 15 }, (_, i) => i % 5), threshold: 2.5 });
+    const expected = patchLengths({ length: 15 } as ArrayLike<number>, {
+      mode: 'entropy',
+      entropies: Float32Array.from({ length: 15 }, (_, i) => i % 5),
+      threshold: 2.5,
+    });
     assert.deepEqual(j.patchLengths, Array.from(expected));
     assert.equal(j.threshold, 2.5);
   });
@@ -183,9 +245,18 @@ describe('inspect: the default model’s per-script thresholds', () => {
     assert.ok(cyrillic !== undefined && cyrillic !== config.training.patching.threshold);
     const r = runCli(['inspect', '--json', 'Все люди рождаются свободными и равными в своем достоинстве и правах.']);
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { threshold: number; tokens: number[]; entropies: number[]; patchLengths: number[] };
+    const out = JSON.parse(r.stdout) as {
+      threshold: number;
+      tokens: number[];
+      entropies: number[];
+      patchLengths: number[];
+    };
     assert.equal(out.threshold, cyrillic);
-    const expected = patchLengths(Int32Array.from(out.tokens), { mode: 'entropy', entropies: Float32Array.from(out.entropies), threshold: cyrillic });
+    const expected = patchLengths(Int32Array.from(out.tokens), {
+      mode: 'entropy',
+      entropies: Float32Array.from(out.entropies),
+      threshold: cyrillic,
+    });
     assert.deepEqual(out.patchLengths, Array.from(expected));
     const g = runCli(['inspect', '--json', '--threshold', '2.5', 'Все люди рождаются свободными.']);
     assert.equal(g.status, 0, g.stderr);

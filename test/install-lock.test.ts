@@ -18,7 +18,10 @@ interface LockEntry {
   peerDependencies?: Record<string, string>;
   link?: boolean;
 }
-interface Lock { lockfileVersion: number; packages: Record<string, LockEntry> }
+interface Lock {
+  lockfileVersion: number;
+  packages: Record<string, LockEntry>;
+}
 interface PackageJson {
   engines: { node: string };
   dependencies: Record<string, string>;
@@ -54,8 +57,13 @@ describe('install: package-lock.json', () => {
   it('every locked package supports the lowest Node that engines declares', () => {
     assert.ok(minNode, pkg.engines.node);
     const bad = Object.entries(lock.packages)
-      .filter(([key, e]) => key !== '' && !Array.isArray(e.engines) && e.engines?.node !== undefined
-        && !semver.satisfies(minNode, e.engines.node))
+      .filter(
+        ([key, e]) =>
+          key !== '' &&
+          !Array.isArray(e.engines) &&
+          e.engines?.node !== undefined &&
+          !semver.satisfies(minNode, e.engines.node),
+      )
       .map(([key, e]) => `${key}@${e.version ?? '?'} wants node ${(e.engines as { node: string }).node}`);
     assert.deepEqual(bad, [], `engines.node is ${pkg.engines.node}; these would warn EBADENGINE`);
   });

@@ -10,20 +10,32 @@ import { fingerprintOf } from '../src/entropy/model-format/fingerprint.js';
 import { loadEntropyModel, modelFingerprint, saveEntropyModel } from '../src/entropy/model-format/model-dir.js';
 import { encodeSafetensors } from '../src/entropy/model-format/safetensors.js';
 import {
-  createEntropyTransformer, disposeEntropyTransformer, entropyConfig, exportWeightArrays, forwardLogits, type EntropyTransformer,
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  entropyConfig,
+  exportWeightArrays,
+  forwardLogits,
+  type EntropyTransformer,
 } from '../src/entropy/transformer/index.js';
 
 const config = entropyConfig({ dim: 16, n_layers: 2, n_heads: 2, ffn_dim: 32, window: 8, max_seqlen: 16 });
 
 function logits(model: EntropyTransformer): Float32Array {
-  const x = tf.tensor2d(Int32Array.from({ length: 24 }, (_, i) => 4 + ((i * 37) % 256)), [2, 12], 'int32');
+  const x = tf.tensor2d(
+    Int32Array.from({ length: 24 }, (_, i) => 4 + ((i * 37) % 256)),
+    [2, 12],
+    'int32',
+  );
   const y = forwardLogits(model, x);
   const out = y.dataSync() as Float32Array;
   tf.dispose([x, y]);
   return out;
 }
 
-const isCode = (code: string, re: RegExp) => (e: unknown): boolean => e instanceof BltError && e.code === code && re.test(e.message);
+const isCode =
+  (code: string, re: RegExp) =>
+  (e: unknown): boolean =>
+    e instanceof BltError && e.code === code && re.test(e.message);
 
 describe('model format: model directory', () => {
   let root: string;
@@ -73,7 +85,10 @@ describe('model format: model directory', () => {
     assert.equal(a.fingerprint, b.fingerprint);
     const bytes = await readFile(join(root, 'f1', 'model.safetensors'));
     assert.equal(fingerprintOf(config, bytes), a.fingerprint);
-    assert.equal(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: 1e-5 } }), '{"a":{"c":0.00001,"d":[1,{"e":3,"f":2}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: 1e-5 } }),
+      '{"a":{"c":0.00001,"d":[1,{"e":3,"f":2}]},"b":1}',
+    );
     const other = createEntropyTransformer(config, 4);
     try {
       assert.notEqual((await saveEntropyModel(join(root, 'f3'), other)).fingerprint, a.fingerprint);
@@ -89,7 +104,10 @@ describe('model format: model directory', () => {
     try {
       const { fingerprint } = await saveEntropyModel(dir, other);
       assert.equal(await modelFingerprint(dir), fingerprint);
-      assert.deepEqual((await readdir(root)).filter((n) => n.startsWith('r')), ['r']);
+      assert.deepEqual(
+        (await readdir(root)).filter((n) => n.startsWith('r')),
+        ['r'],
+      );
     } finally {
       disposeEntropyTransformer(other);
     }
@@ -116,7 +134,10 @@ describe('model format: model directory', () => {
     dir = await fresh('truncated');
     const bytes = await st(dir);
     await writeFile(join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length - 100));
-    await assert.rejects(loadEntropyModel(dir), isCode('MODEL_FORMAT', /model\.safetensors: tensor data needs \d+ bytes .*truncated/));
+    await assert.rejects(
+      loadEntropyModel(dir),
+      isCode('MODEL_FORMAT', /model\.safetensors: tensor data needs \d+ bytes .*truncated/),
+    );
 
     dir = await fresh('flipped');
     const flipped = await st(dir);
@@ -128,19 +149,28 @@ describe('model format: model directory', () => {
     dir = await fresh('shape');
     const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(dir, 'config.json'), JSON.stringify({ ...cfg, ffn_dim: 48 }));
-    await assert.rejects(loadEntropyModel(dir), isCode('MODEL_FORMAT', /feed_forward\.w1\.weight has shape \[32,16\], expected \[48,16\]/));
+    await assert.rejects(
+      loadEntropyModel(dir),
+      isCode('MODEL_FORMAT', /feed_forward\.w1\.weight has shape \[32,16\], expected \[48,16\]/),
+    );
 
     dir = await fresh('extra');
     const arrays = exportWeightArrays(model);
     arrays.set('layers.2.attention.wq.weight', { shape: [1], data: Float32Array.from([0]) });
     await writeFile(join(dir, 'model.safetensors'), encodeSafetensors(arrays));
-    await assert.rejects(loadEntropyModel(dir), isCode('MODEL_FORMAT', /unexpected tensor\(s\) layers\.2\.attention\.wq\.weight/));
+    await assert.rejects(
+      loadEntropyModel(dir),
+      isCode('MODEL_FORMAT', /unexpected tensor\(s\) layers\.2\.attention\.wq\.weight/),
+    );
 
     dir = await fresh('badcfg');
     await writeFile(join(dir, 'config.json'), JSON.stringify({ ...cfg, n_heads: 3 }));
     await assert.rejects(loadEntropyModel(dir), isCode('MODEL_FORMAT', /config\.json: .*n_heads/));
     await writeFile(join(dir, 'config.json'), JSON.stringify({ ...cfg, format: 'something-else' }));
-    await assert.rejects(loadEntropyModel(dir), isCode('MODEL_FORMAT', /expected format "blt-entropy-transformer" version 1/));
+    await assert.rejects(
+      loadEntropyModel(dir),
+      isCode('MODEL_FORMAT', /expected format "blt-entropy-transformer" version 1/),
+    );
     await writeFile(join(dir, 'config.json'), '{"format":');
     await assert.rejects(loadEntropyModel(dir), isCode('MODEL_FORMAT', /config\.json: not valid JSON/));
   });

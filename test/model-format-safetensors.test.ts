@@ -73,31 +73,57 @@ describe('model format: safetensors', () => {
     const src = 'model.safetensors';
     assert.throws(() => decodeSafetensors(good.subarray(0, 5), src), isFormat(/^model\.safetensors: file is 5 bytes/));
     assert.throws(() => decodeSafetensors(good.subarray(0, 100), src), isFormat(/header length 216 exceeds/));
-    assert.throws(() => decodeSafetensors(good.subarray(0, good.length - 1), src), isFormat(/needs 32 bytes but the file has 31.*truncated/));
+    assert.throws(
+      () => decodeSafetensors(good.subarray(0, good.length - 1), src),
+      isFormat(/needs 32 bytes but the file has 31.*truncated/),
+    );
     assert.throws(() => decodeSafetensors(Uint8Array.from([...good, 0, 0, 0, 0]), src), isFormat(/4 trailing bytes/));
     const badJson = good.slice();
     badJson[8] = 0x5b; // '[' instead of '{'
     assert.throws(() => decodeSafetensors(badJson, src), isFormat(/not valid UTF-8 JSON/));
     assert.throws(() => decodeSafetensors(withHeader([1, 2], data), src), isFormat(/not an object/));
     const entry = (dtype: string, shape: number[], off: [number, number]) => ({ dtype, shape, data_offsets: off });
-    assert.throws(() => decodeSafetensors(withHeader({ a: entry('F16', [16], [0, 32]) }, data), src), isFormat(/dtype F16; only F32/));
-    assert.throws(() => decodeSafetensors(withHeader({ a: entry('Q4', [8], [0, 32]) }, data), src), isFormat(/unknown dtype/));
-    assert.throws(() => decodeSafetensors(withHeader({ a: entry('F32', [3, 3], [0, 32]) }, data), src), isFormat(/shape \[3,3\].*36 bytes.*span 32/));
-    assert.throws(() => decodeSafetensors(withHeader({ a: entry('F32', [-1], [0, 32]) }, data), src), isFormat(/invalid shape/));
-    assert.throws(() => decodeSafetensors(withHeader({ a: entry('F32', [8], [32, 0]) }, data), src), isFormat(/end < begin/));
-    assert.throws(() => decodeSafetensors(withHeader({ a: entry('F32', [4], [0, 16]), b: entry('F32', [2], [24, 32]) }, data), src),
-      isFormat(/tensor b starts at data offset 24, expected 16/));
-    assert.throws(() => decodeSafetensors(withHeader({ a: entry('F32', [8], [0, 32]), b: entry('F32', [4], [0, 16]) }, data), src),
-      isFormat(/contiguous/));
-    assert.throws(() => decodeSafetensors(withHeader({ __metadata__: { n: 1 }, a: entry('F32', [8], [0, 32]) }, data), src),
-      isFormat(/__metadata__ must be an object of strings/));
+    assert.throws(
+      () => decodeSafetensors(withHeader({ a: entry('F16', [16], [0, 32]) }, data), src),
+      isFormat(/dtype F16; only F32/),
+    );
+    assert.throws(
+      () => decodeSafetensors(withHeader({ a: entry('Q4', [8], [0, 32]) }, data), src),
+      isFormat(/unknown dtype/),
+    );
+    assert.throws(
+      () => decodeSafetensors(withHeader({ a: entry('F32', [3, 3], [0, 32]) }, data), src),
+      isFormat(/shape \[3,3\].*36 bytes.*span 32/),
+    );
+    assert.throws(
+      () => decodeSafetensors(withHeader({ a: entry('F32', [-1], [0, 32]) }, data), src),
+      isFormat(/invalid shape/),
+    );
+    assert.throws(
+      () => decodeSafetensors(withHeader({ a: entry('F32', [8], [32, 0]) }, data), src),
+      isFormat(/end < begin/),
+    );
+    assert.throws(
+      () => decodeSafetensors(withHeader({ a: entry('F32', [4], [0, 16]), b: entry('F32', [2], [24, 32]) }, data), src),
+      isFormat(/tensor b starts at data offset 24, expected 16/),
+    );
+    assert.throws(
+      () => decodeSafetensors(withHeader({ a: entry('F32', [8], [0, 32]), b: entry('F32', [4], [0, 16]) }, data), src),
+      isFormat(/contiguous/),
+    );
+    assert.throws(
+      () => decodeSafetensors(withHeader({ __metadata__: { n: 1 }, a: entry('F32', [8], [0, 32]) }, data), src),
+      isFormat(/__metadata__ must be an object of strings/),
+    );
   });
 
   it('reports a missing file as NOT_FOUND with its path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'blt-st-'));
     try {
-      await assert.rejects(readSafetensors(join(dir, 'nope.safetensors')),
-        (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && e.message.includes('nope.safetensors'));
+      await assert.rejects(
+        readSafetensors(join(dir, 'nope.safetensors')),
+        (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND' && e.message.includes('nope.safetensors'),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

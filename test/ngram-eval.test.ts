@@ -14,7 +14,10 @@ describe('n-gram model: held-out udhr + brown', () => {
     const order2 = ngramBitsPerByte(trainNgramModel(trainDocs, { order: 2 }), heldDocs);
     const order4 = ngramBitsPerByte(trainNgramModel(trainDocs, { order: 4 }), heldDocs);
     assert.equal(order4.documents, heldDocs.length);
-    assert.equal(order4.bytes, heldDocs.reduce((n, d) => n + d.length - 2, 0));
+    assert.equal(
+      order4.bytes,
+      heldDocs.reduce((n, d) => n + d.length - 2, 0),
+    );
     assert.ok(unigram.bitsPerByte < 6, `unigram ${unigram.bitsPerByte}`);
     assert.ok(order2.bitsPerByte < unigram.bitsPerByte - 1, `order 2 ${order2.bitsPerByte}`);
     assert.ok(order4.bitsPerByte < order2.bitsPerByte && order4.bitsPerByte < 3.6, `order 4 ${order4.bitsPerByte}`);
@@ -26,6 +29,7 @@ describe('n-gram model: held-out udhr + brown', () => {
     const udhr = heldOut.flatMap((d, i) => (d.id.startsWith('udhr:') ? [heldDocs[i] as Int32Array] : []));
     assert.ok(brown.length > 20 && udhr.length > 20);
     assert.ok(ngramBitsPerByte(model, brown).bitsPerByte < ngramBitsPerByte(model, udhr).bitsPerByte);
-    for (const d of heldDocs.slice(0, 20)) for (const h of ngramEntropies(model, d)) assert.ok(h >= 0 && h <= Math.log(260) + 1e-6);
+    for (const d of heldDocs.slice(0, 20))
+      for (const h of ngramEntropies(model, d)) assert.ok(h >= 0 && h <= Math.log(260) + 1e-6);
   });
 });

@@ -23,11 +23,17 @@ const docsArb = fc.array(
   fc.array(fc.integer({ min: 4, max: 9 }), { maxLength: 40 }).map((body) => Int32Array.from([BOS, ...body, EOS])),
   { minLength: 1, maxLength: 8 },
 );
-const contextArb = fc.array(fc.oneof(fc.integer({ min: 4, max: 10 }), fc.constantFrom(BOS, EOS, 0, 259)), { maxLength: 12 });
-const sample = readFileSync('data/samples/multilingual.txt', 'utf8').split('\n').filter((l) => l.length > 0).map((l) => encodeBytes(l));
+const contextArb = fc.array(fc.oneof(fc.integer({ min: 4, max: 10 }), fc.constantFrom(BOS, EOS, 0, 259)), {
+  maxLength: 12,
+});
+const sample = readFileSync('data/samples/multilingual.txt', 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0)
+  .map((l) => encodeBytes(l));
 
 const entropyOf = (p: Float64Array): number => p.reduce((h, q) => (q > 0 ? h - q * Math.log(q) : h), 0);
-const close = (a: number, b: number, tol: number, what: string): void => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, tol: number, what: string): void =>
+  assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
 /** The version-1 layout (header 24, discounts, parent, count, token) of a model without floor or pruning. */
 function encodeV1(m: NgramModel): Uint8Array {
@@ -40,7 +46,12 @@ function encodeV1(m: NgramModel): Uint8Array {
   v.setUint32(16, 260, true);
   v.setUint32(20, m.table.size, true);
   let off = 24;
-  for (const a of [m.discounts, m.table.parent.subarray(1, n + 1), m.table.count.subarray(1, n + 1), m.table.token.subarray(1, n + 1)]) {
+  for (const a of [
+    m.discounts,
+    m.table.parent.subarray(1, n + 1),
+    m.table.count.subarray(1, n + 1),
+    m.table.token.subarray(1, n + 1),
+  ]) {
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off);
     off += a.byteLength;
   }
@@ -50,17 +61,30 @@ function encodeV1(m: NgramModel): Uint8Array {
 describe('n-gram model: floor and pruning', () => {
   it('with a floor, distributions sum to 1, every token gets ≥ λ·u(x), and entropies are those of the full distribution (property)', () => {
     fc.assert(
-      fc.property(docsArb, contextArb, fc.integer({ min: 1, max: 4 }), fc.constantFrom(0.01, 0.1, 0.5), (docs, ctx, order, floorWeight) => {
-        const model = trainNgramModel(docs, { order, floorWeight });
-        const tokens = Int32Array.from([BOS, ...ctx]);
-        const p = ngramNextDistribution(model, tokens);
-        close(p.reduce((s, q) => s + q, 0), 1, 1e-9, 'sum');
-        p.forEach((q, x) => assert.ok(q >= floorWeight * (model.floor.dist[x] as number) * (1 - 1e-12), `token ${x}`));
-        const h = ngramEntropies(model, tokens);
-        close(h[h.length - 1] as number, entropyOf(p), 1e-4, 'entropy');
-        const lp = ngramLogProbs(model, Int32Array.from([...tokens, 5]));
-        close(lp[lp.length - 1] as number, Math.log(p[5] as number), 1e-5, 'log-prob');
-      }),
+      fc.property(
+        docsArb,
+        contextArb,
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom(0.01, 0.1, 0.5),
+        (docs, ctx, order, floorWeight) => {
+          const model = trainNgramModel(docs, { order, floorWeight });
+          const tokens = Int32Array.from([BOS, ...ctx]);
+          const p = ngramNextDistribution(model, tokens);
+          close(
+            p.reduce((s, q) => s + q, 0),
+            1,
+            1e-9,
+            'sum',
+          );
+          p.forEach((q, x) =>
+            assert.ok(q >= floorWeight * (model.floor.dist[x] as number) * (1 - 1e-12), `token ${x}`),
+          );
+          const h = ngramEntropies(model, tokens);
+          close(h[h.length - 1] as number, entropyOf(p), 1e-4, 'entropy');
+          const lp = ngramLogProbs(model, Int32Array.from([...tokens, 5]));
+          close(lp[lp.length - 1] as number, Math.log(p[5] as number), 1e-5, 'log-prob');
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -76,17 +100,29 @@ describe('n-gram model: floor and pruning', () => {
 
   it('pruning keeps distributions normalized and the trie closed under parents and suffixes (property)', () => {
     fc.assert(
-      fc.property(docsArb, contextArb, fc.integer({ min: 1, max: 4 }), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 2, maxLength: 5 }), (docs, ctx, order, minCount) => {
-        const full = trainNgramModel(docs, { order });
-        const model = trainNgramModel(docs, { order, minCount });
-        assert.ok(model.table.size <= full.table.size);
-        const t = model.table;
-        for (let v = 1; v < t.size; v++) assert.ok((t.parent[v] as number) < v && (t.depth[v] === 1 || (t.suffix[v] as number) > 0));
-        const p = ngramNextDistribution(model, Int32Array.from([BOS, ...ctx]));
-        close(p.reduce((s, q) => s + q, 0), 1, 1e-9, 'sum');
-        const h = ngramEntropies(model, Int32Array.from([BOS, ...ctx]));
-        close(h[h.length - 1] as number, entropyOf(p), 1e-4, 'entropy');
-      }),
+      fc.property(
+        docsArb,
+        contextArb,
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 2, maxLength: 5 }),
+        (docs, ctx, order, minCount) => {
+          const full = trainNgramModel(docs, { order });
+          const model = trainNgramModel(docs, { order, minCount });
+          assert.ok(model.table.size <= full.table.size);
+          const t = model.table;
+          for (let v = 1; v < t.size; v++)
+            assert.ok((t.parent[v] as number) < v && (t.depth[v] === 1 || (t.suffix[v] as number) > 0));
+          const p = ngramNextDistribution(model, Int32Array.from([BOS, ...ctx]));
+          close(
+            p.reduce((s, q) => s + q, 0),
+            1,
+            1e-9,
+            'sum',
+          );
+          const h = ngramEntropies(model, Int32Array.from([BOS, ...ctx]));
+          close(h[h.length - 1] as number, entropyOf(p), 1e-4, 'entropy');
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -94,7 +130,10 @@ describe('n-gram model: floor and pruning', () => {
   it('pruning drops n-grams and costs little on real text', () => {
     const train = sample.filter((_, i) => i % 4 !== 0);
     const held = sample.filter((_, i) => i % 4 === 0);
-    const bpb = (m: NgramModel): number => held.reduce((s, d) => s - ngramLogProbs(m, d).reduce((a, b) => a + b, 0), 0) / Math.LN2 / held.reduce((s, d) => s + d.length - 1, 0);
+    const bpb = (m: NgramModel): number =>
+      held.reduce((s, d) => s - ngramLogProbs(m, d).reduce((a, b) => a + b, 0), 0) /
+      Math.LN2 /
+      held.reduce((s, d) => s + d.length - 1, 0);
     const full = trainNgramModel(train, { order: 5 });
     const pruned = trainNgramModel(train, { order: 5, minCount: [0, 0, 2, 2, 3] });
     assert.ok(pruned.table.size < 0.6 * full.table.size, `${pruned.table.size} of ${full.table.size}`);

@@ -16,7 +16,10 @@ import {
   trainNgramModel,
 } from '../src/entropy/ngram/index.js';
 
-const docs = readFileSync('data/samples/multilingual.txt', 'utf8').split('\n').filter((l) => l.length > 0).map((l) => encodeBytes(l));
+const docs = readFileSync('data/samples/multilingual.txt', 'utf8')
+  .split('\n')
+  .filter((l) => l.length > 0)
+  .map((l) => encodeBytes(l));
 
 describe('n-gram model file', () => {
   let dir: string;
@@ -25,7 +28,8 @@ describe('n-gram model file', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const isFormatError = (pattern: RegExp) => (e: unknown) => e instanceof BltError && e.code === 'MODEL_FORMAT' && pattern.test(e.message);
+  const isFormatError = (pattern: RegExp) => (e: unknown) =>
+    e instanceof BltError && e.code === 'MODEL_FORMAT' && pattern.test(e.message);
 
   it('save → load gives an identical model: tables, entropies, log-probs, fingerprint', () => {
     const model = trainNgramModel(docs, { order: 4 });
@@ -40,7 +44,10 @@ describe('n-gram model file', () => {
     assert.deepEqual(loaded.prob, model.prob);
     assert.deepEqual(loaded.gamma, model.gamma);
     assert.deepEqual(loaded.entropy, model.entropy);
-    assert.deepEqual(loaded.table.suffix.subarray(0, loaded.table.size), model.table.suffix.subarray(0, model.table.size));
+    assert.deepEqual(
+      loaded.table.suffix.subarray(0, loaded.table.size),
+      model.table.suffix.subarray(0, model.table.size),
+    );
     for (const d of docs.slice(0, 5)) {
       assert.deepEqual(ngramEntropies(loaded, d), ngramEntropies(model, d));
       assert.deepEqual(ngramLogProbs(loaded, d), ngramLogProbs(model, d));
@@ -63,9 +70,22 @@ describe('n-gram model file', () => {
       edit(b);
       return b;
     };
-    assert.throws(() => ngramModelFromBytes(bad((b) => b.set(Buffer.from('NOTAMODL'), 0)), 'x.ngram'), isFormatError(/x\.ngram: .*expected magic "BLTNGRAM", got "NOTAMODL"/));
-    assert.throws(() => ngramModelFromBytes(bad((b) => new DataView(b.buffer).setUint32(8, 3, true))), isFormatError(/expected format version 1 or 2, got 3.*upgrade blt-toolkit/s));
-    assert.throws(() => ngramModelFromBytes(bad((b) => new DataView(b.buffer).setUint32(16, 256, true))), isFormatError(/vocabulary size 260, got 256/));
+    assert.throws(
+      () =>
+        ngramModelFromBytes(
+          bad((b) => b.set(Buffer.from('NOTAMODL'), 0)),
+          'x.ngram',
+        ),
+      isFormatError(/x\.ngram: .*expected magic "BLTNGRAM", got "NOTAMODL"/),
+    );
+    assert.throws(
+      () => ngramModelFromBytes(bad((b) => new DataView(b.buffer).setUint32(8, 3, true))),
+      isFormatError(/expected format version 1 or 2, got 3.*upgrade blt-toolkit/s),
+    );
+    assert.throws(
+      () => ngramModelFromBytes(bad((b) => new DataView(b.buffer).setUint32(16, 256, true))),
+      isFormatError(/vocabulary size 260, got 256/),
+    );
   });
 
   it('truncated or padded files → MODEL_FORMAT saying so', () => {
@@ -92,9 +112,16 @@ describe('n-gram model file', () => {
       write(new DataView(b.buffer, at));
       return b;
     };
-    assert.throws(() => ngramModelFromBytes(edit(parentAt, (v) => v.setInt32(0, 5, true))), isFormatError(/node 1: expected a parent id in \[0, 1\), got 5/));
-    assert.throws(() => ngramModelFromBytes(edit(tokenAt, (v) => v.setUint16(0, 300, true))), isFormatError(/node 1: expected a token < 260/));
-    const dupAt = (v: number): Uint8Array => edit(tokenAt + 2 * (v - 1), (w) => w.setUint16(0, model.table.token[1] as number, true));
+    assert.throws(
+      () => ngramModelFromBytes(edit(parentAt, (v) => v.setInt32(0, 5, true))),
+      isFormatError(/node 1: expected a parent id in \[0, 1\), got 5/),
+    );
+    assert.throws(
+      () => ngramModelFromBytes(edit(tokenAt, (v) => v.setUint16(0, 300, true))),
+      isFormatError(/node 1: expected a token < 260/),
+    );
+    const dupAt = (v: number): Uint8Array =>
+      edit(tokenAt + 2 * (v - 1), (w) => w.setUint16(0, model.table.token[1] as number, true));
     // duplicates are found when the trie is linked: at first use of the log-prob path, never scored silently wrong there
     const dup = ngramModelFromBytes(dupAt(model.table.parent.findIndex((p, v) => v > 1 && p === 0)));
     assert.throws(() => ngramLogProbs(dup, docs[0] as Int32Array), isFormatError(/corrupt n-gram table at node \d+/));
@@ -102,10 +129,16 @@ describe('n-gram model file', () => {
     const uniModel = trainNgramModel([Int32Array.of(1, 101)], { order: 0 });
     const uni = encodeNgramModel(uniModel);
     new DataView(uni.buffer).setUint16(48 + uniModel.discounts.length * 8 + 260 * 8 + 2 * 8 + 2, 1, true);
-    assert.throws(() => ngramModelFromBytes(uni).table, isFormatError(/node 2: duplicate n-gram \(parent 0, token 1\)/));
+    assert.throws(
+      () => ngramModelFromBytes(uni).table,
+      isFormatError(/node 2: duplicate n-gram \(parent 0, token 1\)/),
+    );
   });
 
   it('a missing file is NOT_FOUND', () => {
-    assert.throws(() => loadNgramModel(join(dir, 'none.ngram')), (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND');
+    assert.throws(
+      () => loadNgramModel(join(dir, 'none.ngram')),
+      (e: unknown) => e instanceof BltError && e.code === 'NOT_FOUND',
+    );
   });
 });

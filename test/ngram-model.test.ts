@@ -23,7 +23,9 @@ const docsArb = fc.array(
   fc.array(fc.integer({ min: 4, max: 9 }), { maxLength: 40 }).map((body) => Int32Array.from([BOS, ...body, EOS])),
   { minLength: 1, maxLength: 8 },
 );
-const contextArb = fc.array(fc.oneof(fc.integer({ min: 4, max: 10 }), fc.constantFrom(BOS, EOS, 0, 259)), { maxLength: 12 });
+const contextArb = fc.array(fc.oneof(fc.integer({ min: 4, max: 10 }), fc.constantFrom(BOS, EOS, 0, 259)), {
+  maxLength: 12,
+});
 
 /**
  * The oracle: KenLM-style adjusted counts from scratch (raw counts for the longest n-gram at
@@ -64,14 +66,19 @@ function oracle(docs: Int32Array[], order: number): (history: number[]) => Float
     }
     D.set(len, d);
   }
-  const disc = (len: number, c: number): number => (c === 0 ? 0 : ((D.get(len) as number[])[Math.min(c, 3) - 1] as number));
+  const disc = (len: number, c: number): number =>
+    c === 0 ? 0 : ((D.get(len) as number[])[Math.min(c, 3) - 1] as number);
   const dist = (ctx: number[]): Float64Array => {
     const lower = ctx.length === 0 ? new Float64Array(260).fill(1 / 260) : dist(ctx.slice(1));
     const counts = Array.from({ length: 260 }, (_, x) => adj.get([...ctx, x].join(',')) ?? 0);
     const total = counts.reduce((a, b) => a + b, 0);
     if (total === 0) return lower;
     const gamma = counts.reduce((a, c) => a + disc(ctx.length + 1, c), 0) / total;
-    return lower.map((q, x) => (counts[x] as number) > 0 ? ((counts[x] as number) - disc(ctx.length + 1, counts[x] as number)) / total + gamma * q : gamma * q);
+    return lower.map((q, x) =>
+      (counts[x] as number) > 0
+        ? ((counts[x] as number) - disc(ctx.length + 1, counts[x] as number)) / total + gamma * q
+        : gamma * q,
+    );
   };
   return (history) => dist(history.slice(Math.max(0, history.length - order)));
 }
@@ -95,7 +102,8 @@ describe('n-gram model: probabilities', () => {
         for (const h of histories) {
           const got = ngramNextDistribution(model, h);
           const want = ref(h);
-          for (let x = 0; x < 260; x++) assert.ok(Math.abs((got[x] as number) - (want[x] as number)) < 1e-12, `x=${x} order=${order} h=${h}`);
+          for (let x = 0; x < 260; x++)
+            assert.ok(Math.abs((got[x] as number) - (want[x] as number)) < 1e-12, `x=${x} order=${order} h=${h}`);
         }
       }),
       { numRuns: 60 },
@@ -167,7 +175,11 @@ describe('n-gram model: entropies and log-probs', () => {
     const model = trainNgramModel(docs, { order: 9 });
     assert.equal(model.contexts, undefined);
     const h = ngramEntropies(model, docs[0] as Int32Array);
-    h.forEach((v, i) => assert.ok(Math.abs(v - entropyOf(ngramNextDistribution(model, (docs[0] as Int32Array).subarray(0, i + 1)))) < 1e-5));
+    h.forEach((v, i) =>
+      assert.ok(
+        Math.abs(v - entropyOf(ngramNextDistribution(model, (docs[0] as Int32Array).subarray(0, i + 1)))) < 1e-5,
+      ),
+    );
   });
 
   it('a model trained on repetitive text has low entropy on it', () => {
@@ -180,7 +192,10 @@ describe('n-gram model: entropies and log-probs', () => {
     assert.ok(mean < 0.05, `mean entropy ${mean}`);
     assert.ok(Math.max(...inner) < 0.1);
     const random = ngramEntropies(model, encodeBytes('zq#%xv!k'));
-    assert.ok(random.slice(2).every((v) => v > 1), 'unseen bytes are uncertain');
+    assert.ok(
+      random.slice(2).every((v) => v > 1),
+      'unseen bytes are uncertain',
+    );
   });
 
   it('empty input gives empty output; a lone BOS gives one value', () => {

@@ -7,20 +7,32 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('orderedMap', () => {
   it('yields results in input order with at most `window` calls in flight (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 30 }), fc.integer({ min: 1, max: 6 }), async (delays, window) => {
-        let active = 0;
-        let peak = 0;
-        const out: number[] = [];
-        for await (const v of orderedMap(delays, async (d, i) => {
-          active++;
-          peak = Math.max(peak, active);
-          await sleep(d);
-          active--;
-          return i;
-        }, window)) out.push(v);
-        assert.deepEqual(out, delays.map((_, i) => i));
-        assert.ok(peak <= window);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 30 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (delays, window) => {
+          let active = 0;
+          let peak = 0;
+          const out: number[] = [];
+          for await (const v of orderedMap(
+            delays,
+            async (d, i) => {
+              active++;
+              peak = Math.max(peak, active);
+              await sleep(d);
+              active--;
+              return i;
+            },
+            window,
+          ))
+            out.push(v);
+          assert.deepEqual(
+            out,
+            delays.map((_, i) => i),
+          );
+          assert.ok(peak <= window);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -43,12 +55,17 @@ describe('orderedMap', () => {
     const seen: number[] = [];
     let settled = 0;
     await assert.rejects(async () => {
-      for await (const v of orderedMap([0, 1, 2, 3], async (x) => {
-        await sleep(x === 1 ? 5 : 1);
-        settled++;
-        if (x === 1) throw new Error('boom');
-        return x;
-      }, 4)) seen.push(v);
+      for await (const v of orderedMap(
+        [0, 1, 2, 3],
+        async (x) => {
+          await sleep(x === 1 ? 5 : 1);
+          settled++;
+          if (x === 1) throw new Error('boom');
+          return x;
+        },
+        4,
+      ))
+        seen.push(v);
     }, /boom/);
     assert.deepEqual(seen, [0]);
     assert.equal(settled, 4);

@@ -12,7 +12,9 @@ interface Fixture {
   patch_lengths: number[];
   threshold: number;
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/golden/tokens-with-entropies.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('./fixtures/golden/tokens-with-entropies.json', import.meta.url), 'utf8'),
+) as Fixture;
 const pl = (tokens: ArrayLike<number>, o: PatchOptions): number[] => Array.from(patchLengths(tokens, o));
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
@@ -23,7 +25,11 @@ describe('patching (docs/reference.md §3): the reference fixture', () => {
   });
 
   it('reproduces the fixture start column', () => {
-    const lengths = pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies, threshold: fixture.threshold });
+    const lengths = pl(fixture.token_ids, {
+      mode: 'entropy',
+      entropies: fixture.entropies,
+      threshold: fixture.threshold,
+    });
     const start = new Array<number>(fixture.token_ids.length).fill(0);
     let pos = 0;
     for (const l of lengths) {
@@ -34,9 +40,19 @@ describe('patching (docs/reference.md §3): the reference fixture', () => {
   });
 
   it('any threshold in (1.2395, 1.3371] gives the same patches; outside it does not', () => {
-    for (const t of [1.2396, 1.3, 1.337]) assert.deepEqual(pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies, threshold: t }), fixture.patch_lengths);
-    assert.notDeepEqual(pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies, threshold: 1.2 }), fixture.patch_lengths);
-    assert.notDeepEqual(pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies, threshold: 1.34 }), fixture.patch_lengths);
+    for (const t of [1.2396, 1.3, 1.337])
+      assert.deepEqual(
+        pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies, threshold: t }),
+        fixture.patch_lengths,
+      );
+    assert.notDeepEqual(
+      pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies, threshold: 1.2 }),
+      fixture.patch_lengths,
+    );
+    assert.notDeepEqual(
+      pl(fixture.token_ids, { mode: 'entropy', entropies: fixture.entropies, threshold: 1.34 }),
+      fixture.patch_lengths,
+    );
   });
 
   it('include_next_token adds the decision about the next token', () => {
@@ -60,7 +76,10 @@ describe('patching: hand-derived cases per mode', () => {
 
   it('compares in float32, as torch does for a float32 tensor and a Python float', () => {
     // fround(0.1) > 0.1 in float64, but equal in float32: not a start
-    assert.deepEqual(pl([1, 5, 6, 7], { mode: 'entropy', entropies: [0, 0, Math.fround(0.1), 0], threshold: 0.1 }), [1, 3]);
+    assert.deepEqual(
+      pl([1, 5, 6, 7], { mode: 'entropy', entropies: [0, 0, Math.fround(0.1), 0], threshold: 0.1 }),
+      [1, 3],
+    );
   });
 
   it('monotonicity: token 2 always starts; token t >= 3 iff H[t-1] - H[t-2] > θ', () => {
@@ -73,7 +92,10 @@ describe('patching: hand-derived cases per mode', () => {
     // t=4: 9-5 > 0.5 and 9 > 1; t=5: 0-9 no; t=6: 9-0 > 0.5 and 9 > 1
     assert.deepEqual(pl(tokens, { mode: 'entropy', entropies: H, threshold: 1, thresholdAdd: 0.5 }), [1, 1, 2, 2, 1]);
     // token 3 never starts, even when both conditions hold for it
-    assert.deepEqual(pl(tokens, { mode: 'entropy', entropies: [0, 0, 9, 0, 0, 0, 0], threshold: 1, thresholdAdd: 0.5 }), [1, 1, 5]);
+    assert.deepEqual(
+      pl(tokens, { mode: 'entropy', entropies: [0, 0, 9, 0, 0, 0, 0], threshold: 1, thresholdAdd: 0.5 }),
+      [1, 1, 5],
+    );
   });
 
   it('static: ceil(S / size) patches, the last one the remainder; the first is not 1', () => {
@@ -117,15 +139,28 @@ describe('patching: hand-derived cases per mode', () => {
 });
 
 describe('patching: bad options', () => {
-  const is = (code: string, re: RegExp) => (e: unknown) => e instanceof BltError && e.code === code && re.test(e.message);
+  const is = (code: string, re: RegExp) => (e: unknown) =>
+    e instanceof BltError && e.code === code && re.test(e.message);
   it('explains what is wrong', () => {
     assert.throws(() => patchLengths([1, 2], { mode: 'entropy' }), is('BAD_OPTION', /entropies/));
-    assert.throws(() => patchLengths([1, 2], { mode: 'entropy', entropies: [1] }), is('BAD_OPTION', /one entropy per token \(2\), got 1/));
+    assert.throws(
+      () => patchLengths([1, 2], { mode: 'entropy', entropies: [1] }),
+      is('BAD_OPTION', /one entropy per token \(2\), got 1/),
+    );
     assert.throws(() => patchLengths([1, 2], { mode: 'static' }), is('BAD_OPTION', /integer .* got 4\.5/));
-    assert.throws(() => patchLengths([1, 2], { mode: 'bpe' as 'byte' }), is('BAD_OPTION', /`mode`.*'entropy', 'static', 'byte', 'space'/));
+    assert.throws(
+      () => patchLengths([1, 2], { mode: 'bpe' as 'byte' }),
+      is('BAD_OPTION', /`mode`.*'entropy', 'static', 'byte', 'space'/),
+    );
     assert.throws(() => patchLengths([1, 2], { mode: 'byte', maxPatchLength: 0 }), is('BAD_OPTION', /maxPatchLength/));
-    assert.throws(() => patchLengths([1, 2], { mode: 'entropy', entropies: [1, 2], threshold: NaN }), is('BAD_OPTION', /threshold/));
-    assert.throws(() => patchLengths([1, 2], { mode: 'entropy', entropies: [NaN, 1] }), is('BAD_OPTION', /NaN at index 0/));
+    assert.throws(
+      () => patchLengths([1, 2], { mode: 'entropy', entropies: [1, 2], threshold: NaN }),
+      is('BAD_OPTION', /threshold/),
+    );
+    assert.throws(
+      () => patchLengths([1, 2], { mode: 'entropy', entropies: [NaN, 1] }),
+      is('BAD_OPTION', /NaN at index 0/),
+    );
   });
 });
 
@@ -133,12 +168,22 @@ describe('patching: agrees with a literal transcription of the torch code (prope
   const entropy = fc.float({ min: 0, max: Math.fround(5.56), noNaN: true });
   const row = fc.integer({ min: 0, max: 40 }).chain((n) =>
     fc.record({
-      tokens: fc.array(fc.oneof(fc.integer({ min: 0, max: 259 }), fc.constantFrom(4 + 32, 4 + 97, 4 + 0xc3, 4 + 0xa9, 1, 2)), { minLength: n, maxLength: n }),
-      entropies: fc.array(fc.oneof(entropy, fc.constantFrom(0, 1, 1.335442066192627, 2)), { minLength: n, maxLength: n }),
+      tokens: fc.array(
+        fc.oneof(fc.integer({ min: 0, max: 259 }), fc.constantFrom(4 + 32, 4 + 97, 4 + 0xc3, 4 + 0xa9, 1, 2)),
+        { minLength: n, maxLength: n },
+      ),
+      entropies: fc.array(fc.oneof(entropy, fc.constantFrom(0, 1, 1.335442066192627, 2)), {
+        minLength: n,
+        maxLength: n,
+      }),
     }),
   );
   const opts = fc.record({
-    threshold: fc.oneof(fc.constant(undefined), fc.double({ min: -1, max: 6, noNaN: true }), fc.constantFrom(0, 1, 1.335442066192627)),
+    threshold: fc.oneof(
+      fc.constant(undefined),
+      fc.double({ min: -1, max: 6, noNaN: true }),
+      fc.constantFrom(0, 1, 1.335442066192627),
+    ),
     thresholdAdd: fc.oneof(fc.constant(undefined), fc.double({ min: -1, max: 3, noNaN: true })),
     monotonicity: fc.boolean(),
     maxPatchLength: fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 8 })),
@@ -166,7 +211,9 @@ describe('patching: invariants (property)', () => {
   const input = fc.record({
     bytes: fc.uint8Array({ maxLength: 120 }),
     seed: fc.array(fc.float({ min: 0, max: 5, noNaN: true }), { minLength: 122, maxLength: 122 }),
-    mode: fc.constantFrom('entropy', 'static', 'byte', 'space') as fc.Arbitrary<'entropy' | 'static' | 'byte' | 'space'>,
+    mode: fc.constantFrom('entropy', 'static', 'byte', 'space') as fc.Arbitrary<
+      'entropy' | 'static' | 'byte' | 'space'
+    >,
     maxPatchLength: fc.oneof(fc.constant(undefined), fc.integer({ min: 1, max: 6 })),
     includeNextToken: fc.boolean(),
     monotonicity: fc.boolean(),
@@ -175,7 +222,13 @@ describe('patching: invariants (property)', () => {
     fc.assert(
       fc.property(input, ({ bytes, seed, mode, maxPatchLength, includeNextToken, monotonicity }) => {
         const tokens = encodeBytes(bytes);
-        const o: PatchOptions = { mode, entropies: seed.slice(0, tokens.length), includeNextToken, monotonicity, patchSize: 4 };
+        const o: PatchOptions = {
+          mode,
+          entropies: seed.slice(0, tokens.length),
+          includeNextToken,
+          monotonicity,
+          patchSize: 4,
+        };
         if (maxPatchLength !== undefined) o.maxPatchLength = maxPatchLength;
         const lengths = pl(tokens, o);
         assert.equal(sum(lengths), tokens.length + (includeNextToken ? 1 : 0));
@@ -188,13 +241,15 @@ describe('patching: invariants (property)', () => {
   });
 
   it('monotonic and global rules agree on constant entropies (only the forced starts remain)', () => {
-    fc.assert(fc.property(fc.integer({ min: 3, max: 50 }), fc.float({ min: 0, max: 5, noNaN: true }), (n, h) => {
-      const tokens = new Array<number>(n).fill(100);
-      const H = new Array<number>(n).fill(h);
-      const mono = pl(tokens, { mode: 'entropy', entropies: H, threshold: 0, monotonicity: true });
-      assert.deepEqual(mono, [1, 1, n - 2]); // token 2 always starts in the monotonic rule
-      const glob = pl(tokens, { mode: 'entropy', entropies: H, threshold: Math.fround(h) });
-      assert.deepEqual(glob, [1, n - 1]);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 50 }), fc.float({ min: 0, max: 5, noNaN: true }), (n, h) => {
+        const tokens = new Array<number>(n).fill(100);
+        const H = new Array<number>(n).fill(h);
+        const mono = pl(tokens, { mode: 'entropy', entropies: H, threshold: 0, monotonicity: true });
+        assert.deepEqual(mono, [1, 1, n - 2]); // token 2 always starts in the monotonic rule
+        const glob = pl(tokens, { mode: 'entropy', entropies: H, threshold: Math.fround(h) });
+        assert.deepEqual(glob, [1, n - 1]);
+      }),
+    );
   });
 });

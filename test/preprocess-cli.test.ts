@@ -6,7 +6,6 @@ import { readShardSet } from '../src/shards/reader.js';
 import { killAfterProgress as killAfter, runCli } from './helpers/run-cli.js';
 import { shardHashes, tempDir, tinyModelDir, writeCorpus } from './helpers/preprocess-fixtures.js';
 
-
 describe('blt preprocess CLI', function () {
   this.timeout(600_000);
   let model: string;
@@ -15,8 +14,22 @@ describe('blt preprocess CLI', function () {
     model = await tinyModelDir();
     corpus = await writeCorpus(await tempDir('cli'), 300);
   });
-  const args = (out: string, workers: number): string[] =>
-    ['preprocess', corpus, '--out', out, '--entropy-model', model, '--docs-per-task', '4', '--shard-size', '30kB', '--ngram-sizes', '3,4', '--workers', String(workers)];
+  const args = (out: string, workers: number): string[] => [
+    'preprocess',
+    corpus,
+    '--out',
+    out,
+    '--entropy-model',
+    model,
+    '--docs-per-task',
+    '4',
+    '--shard-size',
+    '30kB',
+    '--ngram-sizes',
+    '3,4',
+    '--workers',
+    String(workers),
+  ];
 
   it('a run SIGKILLed at any moment and started again ends with the shards of an uninterrupted run', async () => {
     const ref = await tempDir('ref');
@@ -41,11 +54,16 @@ describe('blt preprocess CLI', function () {
     const out = await tempDir('duck');
     assert.equal(runCli([...args(out, 2), '--quiet']).status, 0);
     const rows: Array<{ id: string; n: number; p: number }> = [];
-    for await (const row of readShardSet(out)) rows.push({ id: row.docId, n: row.nTokens, p: row.patchLengths?.length ?? 0 });
+    for await (const row of readShardSet(out))
+      rows.push({ id: row.docId, n: row.nTokens, p: row.patchLengths?.length ?? 0 });
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
-    const reader = await conn.runAndReadAll(`SELECT doc_id, n_tokens, len(patch_lengths) AS p, len(entropies) AS e, list_sum(patch_lengths) AS s FROM read_parquet('${join(out, 'shard-*.parquet')}') ORDER BY doc_id`);
-    const got = reader.getRowObjects().map((r) => ({ id: String(r.doc_id), n: Number(r.n_tokens), p: Number(r.p), e: Number(r.e), s: Number(r.s) }));
+    const reader = await conn.runAndReadAll(
+      `SELECT doc_id, n_tokens, len(patch_lengths) AS p, len(entropies) AS e, list_sum(patch_lengths) AS s FROM read_parquet('${join(out, 'shard-*.parquet')}') ORDER BY doc_id`,
+    );
+    const got = reader
+      .getRowObjects()
+      .map((r) => ({ id: String(r.doc_id), n: Number(r.n_tokens), p: Number(r.p), e: Number(r.e), s: Number(r.s) }));
     assert.equal(got.length, 300);
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const g of got) {
@@ -70,7 +88,20 @@ describe('blt preprocess CLI', function () {
     const outs: string[] = [];
     for (let p = 0; p < 2; p++) {
       const out = await tempDir(`p${p}`);
-      const r = runCli(['preprocess', dir, '--out', out, '--mode', 'space', '--num-partitions', '2', '--partition-index', String(p), '--quiet', '--json']);
+      const r = runCli([
+        'preprocess',
+        dir,
+        '--out',
+        out,
+        '--mode',
+        'space',
+        '--num-partitions',
+        '2',
+        '--partition-index',
+        String(p),
+        '--quiet',
+        '--json',
+      ]);
       assert.equal(r.status, 0, r.stderr);
       outs.push(out);
     }

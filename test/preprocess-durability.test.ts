@@ -22,7 +22,13 @@ describe('preprocess: completion records after a power loss', function () {
   this.timeout(300_000);
   let root: string;
   const base = (out: string): Parameters<typeof resolvePreprocessConfig>[0] => ({
-    inputs: [join(ROOT, 'data/samples/multilingual.jsonl')], out, mode: 'space', ngramSizes: [3], docsPerTask: 3, workers: 0, shardSizeBytes: 150_000,
+    inputs: [join(ROOT, 'data/samples/multilingual.jsonl')],
+    out,
+    mode: 'space',
+    ngramSizes: [3],
+    docsPerTask: 3,
+    workers: 0,
+    shardSizeBytes: 150_000,
   });
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'blt-durability-'));
@@ -36,9 +42,16 @@ describe('preprocess: completion records after a power loss', function () {
     await runPreprocess(resolvePreprocessConfig(base(fresh)));
     const out = join(root, 'cut');
     let n = 0;
-    const first = await runPreprocess(resolvePreprocessConfig(base(out)), { shouldStop: () => n >= 12, progress: () => void n++ });
+    const first = await runPreprocess(resolvePreprocessConfig(base(out)), {
+      shouldStop: () => n >= 12,
+      progress: () => void n++,
+    });
     assert.equal(first.status, 'interrupted');
-    const state = JSON.parse(await readFile(join(out, '.shard-writer-state.json'), 'utf8')) as { nextTask: number; pending: Array<{ task: number }>; shards: unknown[] };
+    const state = JSON.parse(await readFile(join(out, '.shard-writer-state.json'), 'utf8')) as {
+      nextTask: number;
+      pending: Array<{ task: number }>;
+      shards: unknown[];
+    };
     assert.ok(state.shards.length >= 1 && state.pending.length >= 2, 'stopped inside a later shard');
     const lost = (state.pending[1] as { task: number }).task;
     await writeFile(join(out, 'completions', `task-${String(lost).padStart(6, '0')}.json`), ''); // the rename reached the disk, the data did not
@@ -49,8 +62,14 @@ describe('preprocess: completion records after a power loss', function () {
 
     const damaged = join(root, 'damaged');
     n = 0;
-    await runPreprocess(resolvePreprocessConfig(base(damaged)), { shouldStop: () => n >= 12, progress: () => void n++ });
+    await runPreprocess(resolvePreprocessConfig(base(damaged)), {
+      shouldStop: () => n >= 12,
+      progress: () => void n++,
+    });
     await writeFile(join(damaged, 'completions', 'task-000000.json'), '');
-    await assert.rejects(runPreprocess(resolvePreprocessConfig(base(damaged))), (e: BltError) => e.code === 'STATE_FORMAT' && /task 0/.test(e.message));
+    await assert.rejects(
+      runPreprocess(resolvePreprocessConfig(base(damaged))),
+      (e: BltError) => e.code === 'STATE_FORMAT' && /task 0/.test(e.message),
+    );
   });
 });

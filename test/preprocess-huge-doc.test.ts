@@ -30,9 +30,17 @@ describe('preprocess: a 60 MB document is written and read back by every reader'
   let model: string;
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'blt-huge-doc-'));
-    const lines = (await readFile(join(ROOT, 'data/samples/multilingual.txt'), 'utf8')).split('\n').filter((l) => l.length > 0);
+    const lines = (await readFile(join(ROOT, 'data/samples/multilingual.txt'), 'utf8'))
+      .split('\n')
+      .filter((l) => l.length > 0);
     model = join(root, 'm.ngram');
-    saveNgramModel(model, trainNgramModel(lines.map((l) => encodeBytes(l)), { order: 3 }));
+    saveNgramModel(
+      model,
+      trainNgramModel(
+        lines.map((l) => encodeBytes(l)),
+        { order: 3 },
+      ),
+    );
     // the document: sample lines in a fixed shuffled order until 60 MB (multilingual UTF-8)
     const parts: string[] = [];
     let bytes = 0;
@@ -44,10 +52,22 @@ describe('preprocess: a 60 MB document is written and read back by every reader'
     const big = Buffer.from(parts.join('\n')).subarray(0, DOC_BYTES);
     const text = big.toString('utf8').replace(/\uFFFD+$/, ''); // no cut character at the end
     bigSha = createHash('sha256').update(Buffer.from(text)).digest('hex');
-    const jsonl = [JSON.stringify({ id: 'small-0', text: 'Hello, world.' }), JSON.stringify({ id: 'big', text }), JSON.stringify({ id: 'small-1', text: 'Grüße aus Köln.' })];
+    const jsonl = [
+      JSON.stringify({ id: 'small-0', text: 'Hello, world.' }),
+      JSON.stringify({ id: 'big', text }),
+      JSON.stringify({ id: 'small-1', text: 'Grüße aus Köln.' }),
+    ];
     await writeFile(join(root, 'in.jsonl'), `${jsonl.join('\n')}\n`);
     out = join(root, 'out');
-    const s = await runPreprocess(resolvePreprocessConfig({ inputs: [join(root, 'in.jsonl')], out, workers: 1, entropyModel: `ngram:${model}`, ngramSizes: [3, 5] }));
+    const s = await runPreprocess(
+      resolvePreprocessConfig({
+        inputs: [join(root, 'in.jsonl')],
+        out,
+        workers: 1,
+        entropyModel: `ngram:${model}`,
+        ngramSizes: [3, 5],
+      }),
+    );
     assert.equal(s.status, 'done');
     assert.equal(s.documents, 3);
   });
@@ -86,7 +106,10 @@ describe('preprocess: a 60 MB document is written and read back by every reader'
     const lengths: number[] = [];
     for (let d = await src.next(); d !== null; d = await src.next()) {
       lengths.push(d.tokens.length);
-      assert.equal(d.patchLengths.reduce((a, b) => a + b, 0), d.tokens.length);
+      assert.equal(
+        d.patchLengths.reduce((a, b) => a + b, 0),
+        d.tokens.length,
+      );
     }
     assert.equal(lengths.length, 3);
     assert.ok((lengths[1] as number) > DOC_BYTES - 10);
@@ -98,8 +121,19 @@ describe('preprocess: a 60 MB document is written and read back by every reader'
     const c = await db.connect();
     try {
       const files = m.shards.map((s) => `'${join(out, s.file)}'`).join(', ');
-      const r = await c.runAndReadAll(`SELECT doc_id, octet_length(text) AS b, len(entropies) AS e, len(ngram_ids_5_0) AS g, list_sum(patch_lengths) AS p, n_tokens FROM read_parquet([${files}]) ORDER BY doc_id`);
-      const rows = r.getRowObjects().map((o) => ({ id: String(o.doc_id), b: Number(o.b), e: Number(o.e), g: Number(o.g), p: Number(o.p), n: Number(o.n_tokens) }));
+      const r = await c.runAndReadAll(
+        `SELECT doc_id, octet_length(text) AS b, len(entropies) AS e, len(ngram_ids_5_0) AS g, list_sum(patch_lengths) AS p, n_tokens FROM read_parquet([${files}]) ORDER BY doc_id`,
+      );
+      const rows = r
+        .getRowObjects()
+        .map((o) => ({
+          id: String(o.doc_id),
+          b: Number(o.b),
+          e: Number(o.e),
+          g: Number(o.g),
+          p: Number(o.p),
+          n: Number(o.n_tokens),
+        }));
       const big = rows.find((x) => x.id === 'big');
       assert.ok(big && big.b > DOC_BYTES - 10);
       for (const x of rows) assert.deepEqual([x.e, x.g, x.p], [x.n, x.n, x.n]);

@@ -24,7 +24,14 @@ describe('blt preprocess pipeline', function () {
   });
 
   const opts = (out: string, extra: Partial<PreprocessOptions> = {}): PreprocessOptions => ({
-    inputs: [corpus], out, entropyModel: model, docsPerTask: 7, shardSizeBytes: 20_000, ngramSizes: [3, 4], hashVocab: 50002, ...extra,
+    inputs: [corpus],
+    out,
+    entropyModel: model,
+    docsPerTask: 7,
+    shardSizeBytes: 20_000,
+    ngramSizes: [3, 4],
+    hashVocab: 50002,
+    ...extra,
   });
 
   it('writes verified shards whose columns equal the core functions on each document', async () => {
@@ -40,7 +47,10 @@ describe('blt preprocess pipeline', function () {
       const tokens = encodeBytes(row.bytes);
       assert.equal(row.docId, `doc-${n}`);
       assert.equal(row.entropies?.length, tokens.length);
-      assert.deepEqual(Array.from(row.patchLengths ?? []), Array.from(patchLengths(tokens, { mode: 'entropy', entropies: row.entropies as Float32Array })));
+      assert.deepEqual(
+        Array.from(row.patchLengths ?? []),
+        Array.from(patchLengths(tokens, { mode: 'entropy', entropies: row.entropies as Float32Array })),
+      );
       assert.deepEqual(Array.from(row.ngramIds?.[1] ?? []), Array.from(hashNgramIds(tokens, 4, 0, 50002)));
       n++;
     }
@@ -57,7 +67,12 @@ describe('blt preprocess pipeline', function () {
     const [a, b, c] = await Promise.all(outs.map(shardHashes));
     assert.deepEqual(b, a);
     assert.deepEqual(c, a);
-    const strip = (m: unknown): unknown => JSON.parse(JSON.stringify(m).split(outs[0] as string).join('OUT'));
+    const strip = (m: unknown): unknown =>
+      JSON.parse(
+        JSON.stringify(m)
+          .split(outs[0] as string)
+          .join('OUT'),
+      );
     const ms = await Promise.all(outs.map(manifestWithoutTime));
     assert.deepEqual(strip(ms[1]), strip(ms[0]));
   });
@@ -69,7 +84,9 @@ describe('blt preprocess pipeline', function () {
     for (const stopAfter of [0, 1, 4, 8]) {
       const out = await tempDir(`stop${stopAfter}`);
       let started = 0;
-      const first = await runPreprocess(resolvePreprocessConfig(opts(out, { workers: 2 })), { shouldStop: () => started++ >= stopAfter });
+      const first = await runPreprocess(resolvePreprocessConfig(opts(out, { workers: 2 })), {
+        shouldStop: () => started++ >= stopAfter,
+      });
       assert.equal(first.status, 'interrupted');
       const second = await runPreprocess(resolvePreprocessConfig(opts(out, { workers: 1 })));
       assert.equal(second.status, 'done');
@@ -82,17 +99,30 @@ describe('blt preprocess pipeline', function () {
 
   it('refuses to continue a run with other settings in the same directory', async () => {
     const out = await tempDir('other');
-    await runPreprocess(resolvePreprocessConfig(opts(out, { workers: 0 })), { shouldStop: (() => { let n = 0; return () => n++ >= 1; })() });
-    await assert.rejects(runPreprocess(resolvePreprocessConfig(opts(out, { workers: 0, threshold: 2 }))), (e: unknown) => e instanceof BltError && e.code === 'STATE_FORMAT');
+    await runPreprocess(resolvePreprocessConfig(opts(out, { workers: 0 })), {
+      shouldStop: (() => {
+        let n = 0;
+        return () => n++ >= 1;
+      })(),
+    });
+    await assert.rejects(
+      runPreprocess(resolvePreprocessConfig(opts(out, { workers: 0, threshold: 2 }))),
+      (e: unknown) => e instanceof BltError && e.code === 'STATE_FORMAT',
+    );
   });
 
   it('quarantines every bad record with file and line; read = written + quarantined', async () => {
     const out = await tempDir('bad');
-    const s = await runPreprocess(resolvePreprocessConfig({ ...opts(out, { workers: 2 }), inputs: [badCorpus], mode: 'space', maxDocBytes: 60 }));
+    const s = await runPreprocess(
+      resolvePreprocessConfig({ ...opts(out, { workers: 2 }), inputs: [badCorpus], mode: 'space', maxDocBytes: 60 }),
+    );
     const lines = (await readFile(badCorpus, 'utf8')).split('\n').filter((l) => l.trim() !== '');
     assert.equal(s.documents + s.quarantined, lines.length);
     assert.ok(s.quarantined >= 8);
-    const q = (await readFile(join(out, 'quarantine.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { file: string; line: number; reason: string });
+    const q = (await readFile(join(out, 'quarantine.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; line: number; reason: string });
     assert.equal(q.length, s.quarantined);
     for (const r of q) {
       assert.equal(r.file, badCorpus);
@@ -101,14 +131,18 @@ describe('blt preprocess pipeline', function () {
     }
     assert.ok(q.some((r) => /JSON/i.test(r.reason)));
     assert.ok(q.some((r) => /exceeds --max-doc-bytes/.test(r.reason)));
-    const manifest = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as { totals: { quarantined: number; documents: number } };
+    const manifest = JSON.parse(await readFile(join(out, 'index.json'), 'utf8')) as {
+      totals: { quarantined: number; documents: number };
+    };
     assert.equal(manifest.totals.quarantined, s.quarantined);
   });
 
   it('with --on-error fail stops at the first bad record, naming file and line', async () => {
     const out = await tempDir('fail');
     await assert.rejects(
-      runPreprocess(resolvePreprocessConfig({ ...opts(out, { workers: 0 }), inputs: [badCorpus], mode: 'space', onError: 'fail' })),
+      runPreprocess(
+        resolvePreprocessConfig({ ...opts(out, { workers: 0 }), inputs: [badCorpus], mode: 'space', onError: 'fail' }),
+      ),
       (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT' && e.message.includes(`${badCorpus}:4`),
     );
   });
@@ -119,7 +153,10 @@ describe('blt preprocess pipeline', function () {
     for await (const row of readShardSet(out)) {
       assert.equal(row.entropies, undefined);
       assert.equal(row.ngramIds?.length ?? 0, 0);
-      assert.deepEqual(Array.from(row.patchLengths ?? []), Array.from(patchLengths(encodeBytes(row.bytes), { mode: 'space' })));
+      assert.deepEqual(
+        Array.from(row.patchLengths ?? []),
+        Array.from(patchLengths(encodeBytes(row.bytes), { mode: 'space' })),
+      );
     }
   });
 });

@@ -30,19 +30,25 @@ describe('preprocess: progress counts input bytes read', function () {
     const size = (await stat(input)).size;
     const events: PreprocessProgress[] = [];
     const base = { inputs: [input], mode: 'space' as const, ngramIds: false, docsPerTask: 4, workers: 0 };
-    const s = await runPreprocess(resolvePreprocessConfig({ ...base, out: join(root, 'a') }), { progress: (p) => events.push(p) });
+    const s = await runPreprocess(resolvePreprocessConfig({ ...base, out: join(root, 'a') }), {
+      progress: (p) => events.push(p),
+    });
     assert.ok(events.length >= 5, `${events.length} events`);
     assert.equal(events.length, s.tasks);
     for (const e of events) assert.equal(e.inputTotalBytes, size);
     const values = events.map((e) => e.inputBytes);
-    for (let i = 1; i < values.length; i++) assert.ok((values[i] as number) > (values[i - 1] as number), `rises: ${values.join(',')}`);
+    for (let i = 1; i < values.length; i++)
+      assert.ok((values[i] as number) > (values[i - 1] as number), `rises: ${values.join(',')}`);
     assert.ok((values[0] as number) > 0 && (values[0] as number) < size / 2);
     assert.equal(values.at(-1), size);
 
     // stop after 3 tasks, resume: the resumed run's first value is past the stopped run's last
     let n = 0;
     const out = join(root, 'b');
-    const first = await runPreprocess(resolvePreprocessConfig({ ...base, out }), { shouldStop: () => n >= 3, progress: () => void n++ });
+    const first = await runPreprocess(resolvePreprocessConfig({ ...base, out }), {
+      shouldStop: () => n >= 3,
+      progress: () => void n++,
+    });
     assert.equal(first.status, 'interrupted');
     const resumed: PreprocessProgress[] = [];
     await runPreprocess(resolvePreprocessConfig({ ...base, out }), { progress: (p) => resumed.push(p) });
@@ -57,14 +63,31 @@ describe('preprocess: progress counts input bytes read', function () {
     stream.on('data', (c: Buffer) => chunks.push(c));
     let t = 0;
     const hook = pipelineProgressHook('preprocess', 'json', () => t, stream);
-    const ev = (inputBytes: number): Parameters<typeof hook.onProgress>[0] => ({ documents: inputBytes / 1000, quarantined: 0, bytes: inputBytes * 0.9, inputBytes, inputStartBytes: 1e6, inputTotalBytes: 12e6 });
+    const ev = (inputBytes: number): Parameters<typeof hook.onProgress>[0] => ({
+      documents: inputBytes / 1000,
+      quarantined: 0,
+      bytes: inputBytes * 0.9,
+      inputBytes,
+      inputStartBytes: 1e6,
+      inputTotalBytes: 12e6,
+    });
     t = 1000;
     hook.onProgress(ev(1e6));
     t = 4000;
     hook.onProgress(ev(4e6)); // 3 MB in 3 s since the start: 8 MB left → 8 s
     await new Promise((r) => setImmediate(r));
-    const lines = Buffer.concat(chunks).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { value: number; total: number; eta_s: number | null });
-    assert.deepEqual(lines.map((l) => [l.value, l.total]), [[1, 12], [4, 12]]);
+    const lines = Buffer.concat(chunks)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { value: number; total: number; eta_s: number | null });
+    assert.deepEqual(
+      lines.map((l) => [l.value, l.total]),
+      [
+        [1, 12],
+        [4, 12],
+      ],
+    );
     assert.equal(lines[1]?.eta_s, 8); // the reporter starts at the first event (t = 1 s, 1 MB): 3 MB in 3 s, 8 MB left
   });
 });

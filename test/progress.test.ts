@@ -28,9 +28,21 @@ describe('cli progress reporter', () => {
     p.log('hello');
     p.stop();
     await new Promise((r) => setImmediate(r));
-    const lines = text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(lines.length, 2);
-    assert.deepEqual(lines[0], { event: 'progress', label: 'train', value: 4, total: 10, loss: 2.5, bpb: 3.6, elapsed_s: 1, eta_s: 3 });
+    assert.deepEqual(lines[0], {
+      event: 'progress',
+      label: 'train',
+      value: 4,
+      total: 10,
+      loss: 2.5,
+      bpb: 3.6,
+      elapsed_s: 1,
+      eta_s: 3,
+    });
     assert.deepEqual(lines[1], { event: 'log', label: 'train', message: 'hello' });
   });
 

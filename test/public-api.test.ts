@@ -7,7 +7,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('public API', () => {
   it('exports the documented names', () => {
-    for (const name of ['encodeBytes', 'decodeBytes', 'hashNgramIds', 'patchLengths', 'entropyFromLogits', 'BltError']) {
+    for (const name of [
+      'encodeBytes',
+      'decodeBytes',
+      'hashNgramIds',
+      'patchLengths',
+      'entropyFromLogits',
+      'BltError',
+    ]) {
       assert.equal(typeof (api as Record<string, unknown>)[name], 'function', name);
     }
     assert.equal(api.VOCAB_SIZE, 260);
@@ -16,7 +23,10 @@ describe('public API', () => {
 
   it('is importable from plain Node ESM after `npm run build` (package exports)', function () {
     this.timeout(120_000);
-    const build = spawnSync(process.execPath, ['scripts/tsc7.mjs', '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' });
+    const build = spawnSync(process.execPath, ['scripts/tsc7.mjs', '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     assert.equal(build.status, 0, build.stdout + build.stderr);
     const script = [
       "import { encodeBytes, decodeBytes, hashNgramIds, patchLengths, entropyFromLogits } from 'blt-toolkit';",
@@ -30,7 +40,10 @@ describe('public API', () => {
     assert.deepEqual(out.t.slice(0, 3), [1, 76, 105]);
     assert.equal(out.d, 'Hello, world!');
     assert.deepEqual(out.h, [443987, 124875, 393970]);
-    assert.equal(out.p.reduce((a, b) => a + b, 0), 15);
+    assert.equal(
+      out.p.reduce((a, b) => a + b, 0),
+      15,
+    );
     assert.ok(Math.abs((out.e[0] as number) - Math.log(260)) < 1e-5);
   });
 });

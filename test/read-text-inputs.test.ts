@@ -39,7 +39,10 @@ describe('readTextInputs', () => {
     const f = join(dir, 'lines.txt');
     writeFileSync(f, Buffer.concat([Buffer.from('first\r\n\nthird '), Buffer.of(0xfe), Buffer.from('\nlast')]));
     const docs = await collect([f], { linesAsDocs: true });
-    assert.deepEqual(docs.map((d) => d.id), [`${f}:1`, `${f}:3`, `${f}:4`]);
+    assert.deepEqual(
+      docs.map((d) => d.id),
+      [`${f}:1`, `${f}:3`, `${f}:4`],
+    );
     assert.equal(text(docs[0]), 'first');
     assert.deepEqual([...(docs[1]?.bytes ?? [])].slice(-1), [0xfe]);
     assert.equal(text(docs[2]), 'last');
@@ -50,7 +53,10 @@ describe('readTextInputs', () => {
     const long = 'x'.repeat(3_000_000);
     writeFileSync(f, `a\n${long}\nb`);
     const docs = await collect([f], { linesAsDocs: true });
-    assert.deepEqual(docs.map((d) => d.bytes.length), [1, long.length, 1]);
+    assert.deepEqual(
+      docs.map((d) => d.bytes.length),
+      [1, long.length, 1],
+    );
   });
 
   it('jsonl: text, then content; id from sample_id|title|qid|paper_id|path|url|id, else file:line', async () => {
@@ -62,9 +68,26 @@ describe('readTextInputs', () => {
       { text: 'four' },
       { text: 'five', title: 'T', qid: 'Q' },
     ];
-    writeFileSync(f, `${lines.slice(0, 2).map((l) => JSON.stringify(l)).join('\n')}\n\n${lines.slice(3).map((l) => JSON.stringify(l)).join('\n')}\n`);
+    writeFileSync(
+      f,
+      `${lines
+        .slice(0, 2)
+        .map((l) => JSON.stringify(l))
+        .join('\n')}\n\n${lines
+        .slice(3)
+        .map((l) => JSON.stringify(l))
+        .join('\n')}\n`,
+    );
     const docs = await collect([f]);
-    assert.deepEqual(docs.map((d) => [d.id, text(d)]), [['s1', 'one'], ['http://u', 'two'], [`${f}:4`, 'four'], ['T', 'five']]);
+    assert.deepEqual(
+      docs.map((d) => [d.id, text(d)]),
+      [
+        ['s1', 'one'],
+        ['http://u', 'two'],
+        [`${f}:4`, 'four'],
+        ['T', 'five'],
+      ],
+    );
     assert.ok(docs.every((d) => d.source === f));
   });
 
@@ -85,7 +108,10 @@ describe('readTextInputs', () => {
   it('jsonl: bad JSON, a non-object or a missing text field are BAD_INPUT naming file:line', async () => {
     const f = join(dir, 'bad.jsonl');
     writeFileSync(f, '{"text": "ok"}\n{"text": oops}\n');
-    await assert.rejects(collect([f]), isBltError('BAD_INPUT', new RegExp(`${escape(f)}:2: expected one JSON object per line`)));
+    await assert.rejects(
+      collect([f]),
+      isBltError('BAD_INPUT', new RegExp(`${escape(f)}:2: expected one JSON object per line`)),
+    );
     writeFileSync(f, '[1, 2]\n');
     await assert.rejects(collect([f]), isBltError('BAD_INPUT', new RegExp(`${escape(f)}:1: expected a JSON object`)));
     writeFileSync(f, '{"body": "x"}\n');
@@ -101,8 +127,14 @@ describe('readTextInputs', () => {
     writeFileSync(join(dir, 'a.jsonl'), '{"text":"j"}\n');
     writeFileSync(join(dir, '.hidden'), 'h');
     const docs = await collect([dir]);
-    assert.deepEqual(docs.map((d) => text(d)), ['j', 'a', 'z']);
-    assert.deepEqual(docs.map((d) => d.source), [join(dir, 'a.jsonl'), join(dir, 'b', 'a.txt'), join(dir, 'b', 'c', 'z.txt')]);
+    assert.deepEqual(
+      docs.map((d) => text(d)),
+      ['j', 'a', 'z'],
+    );
+    assert.deepEqual(
+      docs.map((d) => d.source),
+      [join(dir, 'a.jsonl'), join(dir, 'b', 'a.txt'), join(dir, 'b', 'c', 'z.txt')],
+    );
   });
 
   it('a missing path is NOT_FOUND naming it', async () => {

@@ -2,14 +2,25 @@ import assert from 'node:assert/strict';
 import { killAfterProgress as killAfter, runCli } from './helpers/run-cli.js';
 import { manifestWithoutTime, shardHashes, tempDir, tinyModelDir, writeCorpus } from './helpers/preprocess-fixtures.js';
 
-
 describe('blt repatch CLI', function () {
   this.timeout(600_000);
   let model: string;
   let corpus: string;
   let source: string;
   let fresh: string;
-  const common = (model: string): string[] => ['--entropy-model', model, '--docs-per-task', '4', '--shard-size', '30kB', '--ngram-sizes', '3,4', '--workers', '1', '--quiet'];
+  const common = (model: string): string[] => [
+    '--entropy-model',
+    model,
+    '--docs-per-task',
+    '4',
+    '--shard-size',
+    '30kB',
+    '--ngram-sizes',
+    '3,4',
+    '--workers',
+    '1',
+    '--quiet',
+  ];
   before(async () => {
     model = await tinyModelDir();
     corpus = await writeCorpus(await tempDir('rpcli'), 300);
@@ -23,7 +34,14 @@ describe('blt repatch CLI', function () {
     const out = await tempDir('rpcli-out');
     const r = runCli(['repatch', source, '--out', out, '--threshold', '5.14', '--json']);
     assert.equal(r.status, 0, r.stderr);
-    const s = JSON.parse(r.stdout) as { status: string; documents: number; source: string; patching: { threshold: number }; reused: Record<string, boolean>; engine: unknown };
+    const s = JSON.parse(r.stdout) as {
+      status: string;
+      documents: number;
+      source: string;
+      patching: { threshold: number };
+      reused: Record<string, boolean>;
+      engine: unknown;
+    };
     assert.equal(s.status, 'done');
     assert.equal(s.documents, 300);
     assert.equal(s.source, source);

@@ -28,7 +28,15 @@ describe('blt repatch: identical to a fresh preprocess', function () {
   });
 
   const opts = (out: string, extra: Partial<PreprocessOptions> = {}): PreprocessOptions => ({
-    inputs: [corpus], out, entropyModel: model, docsPerTask: 7, shardSizeBytes: 20_000, ngramSizes: [3, 4], hashVocab: 50002, workers: 0, ...extra,
+    inputs: [corpus],
+    out,
+    entropyModel: model,
+    docsPerTask: 7,
+    shardSizeBytes: 20_000,
+    ngramSizes: [3, 4],
+    hashVocab: 50002,
+    workers: 0,
+    ...extra,
   });
   const preprocess = async (name: string, extra: Partial<PreprocessOptions> = {}): Promise<string> => {
     const out = await tempDir(name);
@@ -38,9 +46,21 @@ describe('blt repatch: identical to a fresh preprocess', function () {
   };
   const assertSameSet = async (got: string, want: string, what: string): Promise<void> => {
     assert.deepEqual(await shardHashes(got), await shardHashes(want), `${what}: shard bytes`);
-    assert.deepEqual(await manifestWithoutTime(got), await manifestWithoutTime(want), `${what}: manifest apart from createdAt`);
-    assert.equal(await readFile(join(got, 'quarantine.jsonl'), 'utf8'), await readFile(join(want, 'quarantine.jsonl'), 'utf8'), `${what}: quarantine`);
-    assert.equal(await readFile(join(got, 'run.json'), 'utf8'), await readFile(join(want, 'run.json'), 'utf8'), `${what}: run record`);
+    assert.deepEqual(
+      await manifestWithoutTime(got),
+      await manifestWithoutTime(want),
+      `${what}: manifest apart from createdAt`,
+    );
+    assert.equal(
+      await readFile(join(got, 'quarantine.jsonl'), 'utf8'),
+      await readFile(join(want, 'quarantine.jsonl'), 'utf8'),
+      `${what}: quarantine`,
+    );
+    assert.equal(
+      await readFile(join(got, 'run.json'), 'utf8'),
+      await readFile(join(want, 'run.json'), 'utf8'),
+      `${what}: run record`,
+    );
   };
 
   let sourceA: string;
@@ -66,9 +86,17 @@ describe('blt repatch: identical to a fresh preprocess', function () {
   });
 
   const variants: Array<[string, Partial<RepatchOptions>, Partial<PreprocessOptions>]> = [
-    ['monotonic + max length', { monotonicity: true, threshold: 0.05, maxPatchLength: 6 }, { monotonicity: true, threshold: 0.05, maxPatchLength: 6 }],
+    [
+      'monotonic + max length',
+      { monotonicity: true, threshold: 0.05, maxPatchLength: 6 },
+      { monotonicity: true, threshold: 0.05, maxPatchLength: 6 },
+    ],
     ['threshold-add', { threshold: A, thresholdAdd: 0.02 }, { threshold: A, thresholdAdd: 0.02 }],
-    ['static (entropies kept)', { mode: 'static', patchSize: 4 }, { mode: 'static', patchSize: 4, storeEntropies: true }],
+    [
+      'static (entropies kept)',
+      { mode: 'static', patchSize: 4 },
+      { mode: 'static', patchSize: 4, storeEntropies: true },
+    ],
     ['space (entropies kept)', { mode: 'space' }, { mode: 'space', storeEntropies: true }],
   ];
   for (const [name, repatch, fresh] of variants) {
@@ -92,12 +120,22 @@ describe('blt repatch: identical to a fresh preprocess', function () {
 
   it('refuses entropy mode on a set without entropies, with the way to get them', async () => {
     const space = await preprocess('rp-noent', { mode: 'space' });
-    await assert.rejects(runRepatch({ source: space, out: await tempDir('rp-x'), threshold: A }),
-      (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION' && /no[ne]* entropies|holds none/.test(e.message) && /--store-entropies/.test(e.message));
+    await assert.rejects(
+      runRepatch({ source: space, out: await tempDir('rp-x'), threshold: A }),
+      (e: unknown) =>
+        e instanceof BltError &&
+        e.code === 'BAD_OPTION' &&
+        /no[ne]* entropies|holds none/.test(e.message) &&
+        /--store-entropies/.test(e.message),
+    );
     // modes that need no entropies still work
     const out = await tempDir('rp-static');
     await runRepatch({ source: space, out, mode: 'static', patchSize: 3 });
-    await assertSameSet(out, await preprocess('rp-static-fresh', { mode: 'static', patchSize: 3 }), 'space → static without entropies');
+    await assertSameSet(
+      out,
+      await preprocess('rp-static-fresh', { mode: 'static', patchSize: 3 }),
+      'space → static without entropies',
+    );
   });
 
   it('resumes after a stop at any task and ends byte-identical; a finished run is a no-op; preprocess can finish it', async () => {
@@ -122,7 +160,7 @@ describe('blt repatch: identical to a fresh preprocess', function () {
     await assertSameSet(mixed, want, 'repatch then preprocess');
   });
 
-  it('the default threshold is the model\'s, as in blt preprocess; without the model it asks for --threshold', async () => {
+  it("the default threshold is the model's, as in blt preprocess; without the model it asks for --threshold", async () => {
     const dir = join(await tempDir('rp-model'), 'model');
     await cp(model, dir, { recursive: true });
     const src = await preprocess('rp-own', { threshold: A, entropyModel: dir });
@@ -131,15 +169,30 @@ describe('blt repatch: identical to a fresh preprocess', function () {
     await runRepatch({ source: src, out });
     await assertSameSet(out, want, 'default threshold');
     await rm(dir, { recursive: true });
-    await assert.rejects(runRepatch({ source: src, out: await tempDir('rp-gone') }),
-      (e: unknown) => e instanceof BltError && e.code === 'BAD_OPTION' && /--threshold/.test(e.message) && /not available/.test(e.message));
+    await assert.rejects(
+      runRepatch({ source: src, out: await tempDir('rp-gone') }),
+      (e: unknown) =>
+        e instanceof BltError &&
+        e.code === 'BAD_OPTION' &&
+        /--threshold/.test(e.message) &&
+        /not available/.test(e.message),
+    );
   });
 
   it('refuses merged sets, incomplete sets and writing over the source', async () => {
     const merged = join(await tempDir('rp-merged'), 'set');
     await mergeShardSets([sourceA], merged);
-    await assert.rejects(runRepatch({ source: merged, out: await tempDir('rp-m'), threshold: B }), (e: unknown) => e instanceof BltError && /blt merge/.test(e.message) && /each partition/.test(e.message));
-    await assert.rejects(runRepatch({ source: await tempDir('rp-empty'), out: await tempDir('rp-e'), threshold: B }), (e: unknown) => e instanceof BltError && e.code === 'SHARD_FORMAT');
-    await assert.rejects(runRepatch({ source: sourceA, out: sourceA, threshold: B }), (e: unknown) => e instanceof BltError && /new directory/.test(e.message));
+    await assert.rejects(
+      runRepatch({ source: merged, out: await tempDir('rp-m'), threshold: B }),
+      (e: unknown) => e instanceof BltError && /blt merge/.test(e.message) && /each partition/.test(e.message),
+    );
+    await assert.rejects(
+      runRepatch({ source: await tempDir('rp-empty'), out: await tempDir('rp-e'), threshold: B }),
+      (e: unknown) => e instanceof BltError && e.code === 'SHARD_FORMAT',
+    );
+    await assert.rejects(
+      runRepatch({ source: sourceA, out: sourceA, threshold: B }),
+      (e: unknown) => e instanceof BltError && /new directory/.test(e.message),
+    );
   });
 });

@@ -34,7 +34,7 @@ const TABLE = { 'script:Cyrillic': 0.5, 'script:Han': 4.5 };
 describe('per-script thresholds', function () {
   this.timeout(300_000);
 
-  it('documentThreshold: the table entry of the document\'s main script, else the global θ', () => {
+  it("documentThreshold: the table entry of the document's main script, else the global θ", () => {
     assert.equal(documentThreshold(encodeBytes(u8('Привет, мир! hello')), 2, TABLE), 0.5);
     assert.equal(documentThreshold(encodeBytes(u8('人人生而自由')), 2, TABLE), 4.5);
     assert.equal(documentThreshold(encodeBytes(u8('hello world')), 2, TABLE), 2, 'Latin has no entry');
@@ -42,16 +42,40 @@ describe('per-script thresholds', function () {
     assert.equal(documentThreshold(encodeBytes(u8('Привет')), 2, undefined), 2);
   });
 
-  it('patchAndHash patches each document with the reference rule at its script\'s θ (monotonic and other modes ignore the table)', () => {
-    const docs = ['Все люди рождаются свободными', 'All human beings are born free', '人人生而自由，在尊严和权利上一律平等'];
+  it("patchAndHash patches each document with the reference rule at its script's θ (monotonic and other modes ignore the table)", () => {
+    const docs = [
+      'Все люди рождаются свободными',
+      'All human beings are born free',
+      '人人生而自由，在尊严和权利上一律平等',
+    ];
     for (const text of docs) {
       const tokens = encodeBytes(u8(text));
       const H = Float32Array.from(tokens, (_, i) => (i * 0.37) % 5);
-      const got = patchAndHash(tokens, H, { patching: { mode: 'entropy', threshold: 2, monotonicity: false, scriptThresholds: TABLE }, ngrams: null, entropy: null });
+      const got = patchAndHash(tokens, H, {
+        patching: { mode: 'entropy', threshold: 2, monotonicity: false, scriptThresholds: TABLE },
+        ngrams: null,
+        entropy: null,
+      });
       const theta = documentThreshold(tokens, 2, TABLE);
-      assert.deepEqual(got.patchLengths, patchLengths(tokens, { mode: 'entropy', entropies: H, threshold: theta, includeNextToken: false }));
-      const mono = patchAndHash(tokens, H, { patching: { mode: 'entropy', threshold: 0.3, monotonicity: true, scriptThresholds: TABLE }, ngrams: null, entropy: null });
-      assert.deepEqual(mono.patchLengths, patchLengths(tokens, { mode: 'entropy', entropies: H, threshold: 0.3, monotonicity: true, includeNextToken: false }));
+      assert.deepEqual(
+        got.patchLengths,
+        patchLengths(tokens, { mode: 'entropy', entropies: H, threshold: theta, includeNextToken: false }),
+      );
+      const mono = patchAndHash(tokens, H, {
+        patching: { mode: 'entropy', threshold: 0.3, monotonicity: true, scriptThresholds: TABLE },
+        ngrams: null,
+        entropy: null,
+      });
+      assert.deepEqual(
+        mono.patchLengths,
+        patchLengths(tokens, {
+          mode: 'entropy',
+          entropies: H,
+          threshold: 0.3,
+          monotonicity: true,
+          includeNextToken: false,
+        }),
+      );
     }
   });
 
@@ -60,45 +84,95 @@ describe('per-script thresholds', function () {
     // Latin documents: entropies spread over 0..4; Cyrillic: mostly near 0 (long patches at a global θ)
     for (let d = 0; d < 40; d++) {
       const L = 500;
-      sample.add(Float32Array.from({ length: L }, (_, i) => ((i * 7919 + d * 31) % 400) / 100), 'script:Latin');
-      sample.add(Float32Array.from({ length: L }, (_, i) => (((i * 104729 + d) % 97) === 0 ? 3 : 0.02 * (((i * 13) % 50) / 50))), 'script:Cyrillic');
+      sample.add(
+        Float32Array.from({ length: L }, (_, i) => ((i * 7919 + d * 31) % 400) / 100),
+        'script:Latin',
+      );
+      sample.add(
+        Float32Array.from({ length: L }, (_, i) => ((i * 104729 + d) % 97 === 0 ? 3 : 0.02 * (((i * 13) % 50) / 50))),
+        'script:Cyrillic',
+      );
     }
-    sample.add(Float32Array.from({ length: 50 }, (_, i) => i % 3), 'script:Greek'); // too little text: global θ
+    sample.add(
+      Float32Array.from({ length: 50 }, (_, i) => i % 3),
+      'script:Greek',
+    ); // too little text: global θ
     const r = calibrateByScript(sample, { target: 4.5, minBytes: 4096 });
     assert.deepEqual(r.scripts.map((s) => s.script).sort(), ['script:Cyrillic', 'script:Latin']);
-    assert.deepEqual(r.skipped.map((s) => s.script), ['script:Greek']);
-    for (const s of r.scripts) assert.ok(Math.abs(s.meanPatchLength - 4.5) / 4.5 < 0.05, `${s.script}: ${s.meanPatchLength}`);
+    assert.deepEqual(
+      r.skipped.map((s) => s.script),
+      ['script:Greek'],
+    );
+    for (const s of r.scripts)
+      assert.ok(Math.abs(s.meanPatchLength - 4.5) / 4.5 < 0.05, `${s.script}: ${s.meanPatchLength}`);
     assert.deepEqual(Object.keys(r.scriptThresholds), ['script:Cyrillic', 'script:Latin']);
     assert.ok(r.spread.global > 3, `global spread ${r.spread.global}`);
     assert.ok(r.spread.perScript < 1.1, `per-script spread ${r.spread.perScript}`);
   });
 
-  it('the model\'s stored table is the default of preprocess, recorded in the manifest and fingerprint; --threshold overrides it; blt stats reports the spread', async () => {
+  it("the model's stored table is the default of preprocess, recorded in the manifest and fingerprint; --threshold overrides it; blt stats reports the spread", async () => {
     const model = await tinyModelDir();
     const fp = await modelFingerprint(model);
     assert.equal((await resolveThreshold(undefined, model)).source, 'reference');
-    await writeModelPatching(model, { threshold: 1.5, scriptThresholds: { 'script:Cyrillic': 0.25 }, target_mean_patch_length: 4.5 });
+    await writeModelPatching(model, {
+      threshold: 1.5,
+      scriptThresholds: { 'script:Cyrillic': 0.25 },
+      target_mean_patch_length: 4.5,
+    });
     assert.equal(await modelFingerprint(model), fp, 'the calibration is not part of the model fingerprint');
-    assert.equal((JSON.parse(await readFile(join(model, 'config.json'), 'utf8')) as { dim: number }).dim, 32, 'other config keys kept');
-    assert.deepEqual(await resolveThreshold(undefined, model), { threshold: 1.5, source: 'model', scriptThresholds: { 'script:Cyrillic': 0.25 } });
+    assert.equal(
+      (JSON.parse(await readFile(join(model, 'config.json'), 'utf8')) as { dim: number }).dim,
+      32,
+      'other config keys kept',
+    );
+    assert.deepEqual(await resolveThreshold(undefined, model), {
+      threshold: 1.5,
+      source: 'model',
+      scriptThresholds: { 'script:Cyrillic': 0.25 },
+    });
     assert.deepEqual(await resolveThreshold(2, model), { threshold: 2, source: 'option' });
 
     const root = await tempDir('script-thr');
     const corpus = join(root, 'c.jsonl');
-    const texts = ['Все люди рождаются свободными и равными в своем достоинстве и правах.', 'All human beings are born free and equal in dignity and rights.', 'Alle Menschen sind frei und gleich an Würde und Rechten geboren.'];
+    const texts = [
+      'Все люди рождаются свободными и равными в своем достоинстве и правах.',
+      'All human beings are born free and equal in dignity and rights.',
+      'Alle Menschen sind frei und gleich an Würde und Rechten geboren.',
+    ];
     await writeFile(corpus, texts.map((text, i) => JSON.stringify({ id: `d${i}`, text })).join('\n'));
     const out = join(root, 'shards');
-    await runPreprocess(resolvePreprocessConfig({ inputs: [corpus], out, entropyModel: model, storeEntropies: true, workers: 0 }));
+    await runPreprocess(
+      resolvePreprocessConfig({ inputs: [corpus], out, entropyModel: model, storeEntropies: true, workers: 0 }),
+    );
     const m = await readManifest(out);
-    const patchingOf = (x: { config: Record<string, unknown> }): Record<string, unknown> => (x.config.process as { patching: Record<string, unknown> }).patching;
-    assert.deepEqual(patchingOf(m), { mode: 'entropy', threshold: 1.5, scriptThresholds: { 'script:Cyrillic': 0.25 }, monotonicity: false });
+    const patchingOf = (x: { config: Record<string, unknown> }): Record<string, unknown> =>
+      (x.config.process as { patching: Record<string, unknown> }).patching;
+    assert.deepEqual(patchingOf(m), {
+      mode: 'entropy',
+      threshold: 1.5,
+      scriptThresholds: { 'script:Cyrillic': 0.25 },
+      monotonicity: false,
+    });
     for await (const row of readShardSet(out)) {
       const tokens = encodeBytes(row.bytes);
       const theta = row.docId === 'd0' ? 0.25 : 1.5;
-      assert.deepEqual(row.patchLengths, patchLengths(tokens, { mode: 'entropy', entropies: row.entropies as Float32Array, threshold: theta }), row.docId);
+      assert.deepEqual(
+        row.patchLengths,
+        patchLengths(tokens, { mode: 'entropy', entropies: row.entropies as Float32Array, threshold: theta }),
+        row.docId,
+      );
     }
     const plain = join(root, 'plain');
-    await runPreprocess(resolvePreprocessConfig({ inputs: [corpus], out: plain, entropyModel: model, threshold: 1.5, storeEntropies: true, workers: 0 }));
+    await runPreprocess(
+      resolvePreprocessConfig({
+        inputs: [corpus],
+        out: plain,
+        entropyModel: model,
+        threshold: 1.5,
+        storeEntropies: true,
+        workers: 0,
+      }),
+    );
     const m2 = await readManifest(plain);
     assert.equal(patchingOf(m2).scriptThresholds, undefined);
     assert.notEqual(m2.fingerprints.patches, m.fingerprints.patches);
@@ -106,9 +180,25 @@ describe('per-script thresholds', function () {
 
     // blt calibrate --per-script on the stored entropies, stored with a model (an n-gram sidecar here)
     const sidecar = `ngram:${join(root, 'm.ngram')}`;
-    const cal = runCli(['calibrate', out, '--per-script', '--min-script-bytes', '1', '--target-patch-size', '3', '--json', '--write-model', sidecar]);
+    const cal = runCli([
+      'calibrate',
+      out,
+      '--per-script',
+      '--min-script-bytes',
+      '1',
+      '--target-patch-size',
+      '3',
+      '--json',
+      '--write-model',
+      sidecar,
+    ]);
     assert.equal(cal.status, 0, cal.stderr);
-    const j = JSON.parse(cal.stdout) as { threshold: number; scriptThresholds: Record<string, number>; scripts: Array<{ script: string; meanPatchLength: number }>; spread: { global: number; perScript: number } };
+    const j = JSON.parse(cal.stdout) as {
+      threshold: number;
+      scriptThresholds: Record<string, number>;
+      scripts: Array<{ script: string; meanPatchLength: number }>;
+      spread: { global: number; perScript: number };
+    };
     assert.deepEqual(Object.keys(j.scriptThresholds), ['script:Cyrillic', 'script:Latin']);
     assert.ok(j.spread.perScript <= j.spread.global);
     const stored = await readModelPatching(sidecar);
@@ -128,9 +218,18 @@ describe('per-script thresholds', function () {
       return a;
     };
     assert.deepEqual(await rowsOf(again), await rowsOf(out));
-    await assert.rejects(runRepatch({ source: plain, out: join(root, 'x'), scriptThresholds: { 'script:Cyrillic': 0.25 } }), /explicit --threshold/);
-    assert.deepEqual(resolvePatchingChoice({ mode: 'entropy', threshold: 1, scriptThresholds: { 'script:Han': 2 } }).scriptThresholds, { 'script:Han': 2 });
-    assert.throws(() => resolvePatchingChoice({ mode: 'space', scriptThresholds: { 'script:Han': 2 } }), /scriptThresholds/);
+    await assert.rejects(
+      runRepatch({ source: plain, out: join(root, 'x'), scriptThresholds: { 'script:Cyrillic': 0.25 } }),
+      /explicit --threshold/,
+    );
+    assert.deepEqual(
+      resolvePatchingChoice({ mode: 'entropy', threshold: 1, scriptThresholds: { 'script:Han': 2 } }).scriptThresholds,
+      { 'script:Han': 2 },
+    );
+    assert.throws(
+      () => resolvePatchingChoice({ mode: 'space', scriptThresholds: { 'script:Han': 2 } }),
+      /scriptThresholds/,
+    );
 
     const stats = await computeShardStats(out, { ngrams: false });
     assert.deepEqual(stats.patching.scriptThresholds, { 'script:Cyrillic': 0.25 }, 'blt stats shows the stored table');
@@ -147,8 +246,15 @@ describe('per-script thresholds', function () {
     assert.equal(await readModelPatching(spec), null);
     assert.equal((await resolveThreshold(undefined, spec)).threshold, DEFAULT_THRESHOLD);
     await writeModelPatching(spec, { threshold: 2.5, scriptThresholds: { 'script:Han': 3 } });
-    assert.deepEqual(await resolveThreshold(undefined, spec), { threshold: 2.5, source: 'model', scriptThresholds: { 'script:Han': 3 } });
-    await writeFile(join(dir, 'm.ngram.patching.json'), JSON.stringify({ threshold: 2.5, scriptThresholds: { Han: 'x' } }));
+    assert.deepEqual(await resolveThreshold(undefined, spec), {
+      threshold: 2.5,
+      source: 'model',
+      scriptThresholds: { 'script:Han': 3 },
+    });
+    await writeFile(
+      join(dir, 'm.ngram.patching.json'),
+      JSON.stringify({ threshold: 2.5, scriptThresholds: { Han: 'x' } }),
+    );
     await assert.rejects(resolveThreshold(undefined, spec), /scriptThresholds/);
   });
 });

@@ -25,14 +25,23 @@ interface ErrorBody {
   error: { code: string; message: string; hint?: string };
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<{ status: number; json: unknown; text: string; type: string }> {
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<{ status: number; json: unknown; text: string; type: string }> {
   const r = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
   const text = await r.text();
   const type = r.headers.get('content-type') ?? '';
   return { status: r.status, text, type, json: type.includes('json') ? JSON.parse(text) : null };
 }
 
-const TEXTS = ['Hello, world! The Universal Declaration of Human Rights.', 'Все люди рождаются свободными.', '人人生而自由', 'ab'];
+const TEXTS = [
+  'Hello, world! The Universal Declaration of Human Rights.',
+  'Все люди рождаются свободными.',
+  '人人生而自由',
+  'ab',
+];
 
 describe('blt serve: /v1/patch, /v1/figure, health, metrics, errors', function () {
   this.timeout(300_000);
@@ -44,7 +53,13 @@ describe('blt serve: /v1/patch, /v1/figure, health, metrics, errors', function (
 
   before(async () => {
     model = await tinyModelDir();
-    server = await createServer({ cacheDir: await tempDir('serve-api'), entropyModel: model, bodyLimit: 8192, maxDocuments: 8, workers: 1 });
+    server = await createServer({
+      cacheDir: await tempDir('serve-api'),
+      entropyModel: model,
+      bodyLimit: 8192,
+      maxDocuments: 8,
+      workers: 1,
+    });
     url = await server.listen(0);
     scorer = await openEntropyScorer(model);
     theta = (await resolveThreshold(undefined, model)).threshold;
@@ -55,7 +70,11 @@ describe('blt serve: /v1/patch, /v1/figure, health, metrics, errors', function (
   });
 
   /** What the library computes for these texts with these options. */
-  async function library(texts: Array<string | Uint8Array>, o: Omit<PatchOptions, 'entropies'>, ngram?: { sizes: number[]; functions: number; vocab: number }): Promise<Doc[]> {
+  async function library(
+    texts: Array<string | Uint8Array>,
+    o: Omit<PatchOptions, 'entropies'>,
+    ngram?: { sizes: number[]; functions: number; vocab: number },
+  ): Promise<Doc[]> {
     const tokens = texts.map((t) => encodeBytes(t));
     const needScores = o.mode === 'entropy';
     const entropies = needScores ? await scorer.score(tokens) : null;
@@ -66,7 +85,9 @@ describe('blt serve: /v1/patch, /v1/figure, health, metrics, errors', function (
       if (e) doc.entropies = Array.from(e);
       if (ngram) {
         doc.ngramIds = {};
-        for (let f = 0; f < ngram.functions; f++) for (const g of ngram.sizes) doc.ngramIds[`ngram_ids_${g}_${f}`] = Array.from(hashNgramIds(t, g, f, ngram.vocab));
+        for (let f = 0; f < ngram.functions; f++)
+          for (const g of ngram.sizes)
+            doc.ngramIds[`ngram_ids_${g}_${f}`] = Array.from(hashNgramIds(t, g, f, ngram.vocab));
       }
       return doc;
     });
@@ -159,19 +180,32 @@ describe('blt serve: /v1/patch, /v1/figure, health, metrics, errors', function (
   it('docs/openapi.json describes every route and exactly the accepted fields', async () => {
     const r = await fetch(`${url}/openapi.json`);
     assert.equal(r.status, 200);
-    const spec = (await r.json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, { properties?: Record<string, unknown> }> } };
+    const spec = (await r.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
     assert.match(spec.openapi, /^3\./);
     for (const [path, ops] of Object.entries(spec.paths)) {
       for (const method of Object.keys(ops).filter((m) => ['get', 'post', 'delete'].includes(m))) {
-        assert.ok(server.app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path} is a route`);
+        assert.ok(
+          server.app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }),
+          `${method} ${path} is a route`,
+        );
       }
     }
-    assert.deepEqual(Object.keys(spec.components.schemas.PatchRequest?.properties ?? {}).sort(), [...PATCH_FIELDS].sort());
+    assert.deepEqual(
+      Object.keys(spec.components.schemas.PatchRequest?.properties ?? {}).sort(),
+      [...PATCH_FIELDS].sort(),
+    );
     assert.deepEqual(Object.keys(spec.components.schemas.JobRequest?.properties ?? {}).sort(), [...JOB_FIELDS].sort());
   });
 
   it('/healthz says what is loaded; /metrics is Prometheus text with jobs, bytes and a latency histogram', async () => {
-    const h = (await (await fetch(`${url}/healthz`)).json()) as { status: string; model: { fingerprint: string; engine: string } };
+    const h = (await (await fetch(`${url}/healthz`)).json()) as {
+      status: string;
+      model: { fingerprint: string; engine: string };
+    };
     assert.equal(h.status, 'ok');
     assert.equal(h.model.fingerprint, scorer.fingerprint);
     const m = await fetch(`${url}/metrics`);
@@ -186,9 +220,11 @@ describe('blt serve: /v1/patch, /v1/figure, health, metrics, errors', function (
       /^blt_serve_http_request_duration_seconds_count\{route="\/v1\/patch"\} \d+$/m,
       /^blt_serve_http_requests_total\{method="POST",route="\/v1\/patch",status="413"\} 1$/m,
       /^blt_serve_scored_documents_total \d+$/m,
-    ]) assert.match(text, line);
+    ])
+      assert.match(text, line);
     // every sample line is `name{labels} value`
-    for (const l of text.split('\n').filter((x) => x && !x.startsWith('#'))) assert.match(l, /^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/i, l);
+    for (const l of text.split('\n').filter((x) => x && !x.startsWith('#')))
+      assert.match(l, /^[a-z_]+(\{[^}]*\})? [0-9.e+-]+$/i, l);
   });
 });
 
@@ -199,7 +235,9 @@ describe('blt serve: a client that disconnects leaves no model work behind', fun
     const calls: number[] = [];
     const blocked = new Promise<void>((res) => (release = res));
     const fake: EntropyScorer = {
-      engine: 'fake', detail: 'test scorer', fingerprint: 'f',
+      engine: 'fake',
+      detail: 'test scorer',
+      fingerprint: 'f',
       score: async (docs) => {
         calls.push(docs.length);
         await blocked;
@@ -214,12 +252,17 @@ describe('blt serve: a client that disconnects leaves no model work behind', fun
       while (calls.length === 0) await new Promise((r) => setTimeout(r, 10));
       // the second request waits behind the first; then its client goes away
       const body = JSON.stringify({ text: 'second' });
-      const req = httpRequest(`${url}/v1/patch`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+      const req = httpRequest(`${url}/v1/patch`, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      });
       req.on('error', () => undefined);
       req.end(body);
       while (server.context.queue.stats.pending < 2) await new Promise((r) => setTimeout(r, 10));
       req.destroy();
-      const connections = (): Promise<number> => new Promise((res, rej) => server.app.server.getConnections((e, n) => (e ? rej(e) : res(n))));
+      const connections = (): Promise<number> =>
+        new Promise((res, rej) => server.app.server.getConnections((e, n) => (e ? rej(e) : res(n))));
       while ((await connections()) > 1) await new Promise((r) => setTimeout(r, 10));
       release();
       assert.equal((await first).status, 200);

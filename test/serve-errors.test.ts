@@ -18,7 +18,9 @@ describe('blt serve: media types, body limits and listings through symbolic link
   let root: string;
   let outside: string;
   const fake: EntropyScorer = {
-    engine: 'fake', detail: 'test scorer', fingerprint: 'f',
+    engine: 'fake',
+    detail: 'test scorer',
+    fingerprint: 'f',
     score: async (docs) => docs.map((d) => new Float32Array(d.length).fill(1)),
     close: async () => undefined,
   };
@@ -30,7 +32,13 @@ describe('blt serve: media types, body limits and listings through symbolic link
     await mkdir(join(root, 'data'));
     await writeFile(join(root, 'data', 'ok.txt'), 'fine\n');
     await symlink(outside, join(root, 'data', 'elsewhere'));
-    server = await createServer({ cacheDir: await tempDir('serve-err'), scorer: fake, roots: [root], workers: 1, bodyLimit: 4096 });
+    server = await createServer({
+      cacheDir: await tempDir('serve-err'),
+      scorer: fake,
+      roots: [root],
+      workers: 1,
+      bodyLimit: 4096,
+    });
     url = await server.listen(0);
   });
   after(async () => server?.close());
@@ -46,14 +54,21 @@ describe('blt serve: media types, body limits and listings through symbolic link
       assert.equal(r.body.error.code, 'UNSUPPORTED_MEDIA_TYPE');
       assert.match(r.body.error.hint ?? '', /application\/json/);
     }
-    assert.equal((await post('/v1/patch', JSON.stringify({ text: 'hi' }), 'application/json; charset=utf-8')).status, 200);
+    assert.equal(
+      (await post('/v1/patch', JSON.stringify({ text: 'hi' }), 'application/json; charset=utf-8')).status,
+      200,
+    );
   });
 
   it('the 413 hint names --body-limit only where it applies', async () => {
     const patch = await post('/v1/patch', JSON.stringify({ text: 'x'.repeat(5000) }), 'application/json');
     assert.equal(patch.status, 413);
     assert.match(patch.body.error.hint ?? '', /--body-limit/);
-    const job = await post('/v1/jobs', JSON.stringify({ inputs: ['data'], idField: 'x'.repeat(70_000) }), 'application/json');
+    const job = await post(
+      '/v1/jobs',
+      JSON.stringify({ inputs: ['data'], idField: 'x'.repeat(70_000) }),
+      'application/json',
+    );
     assert.equal(job.status, 413);
     assert.match(job.body.error.message, /65536 bytes/);
     assert.doesNotMatch(`${job.body.error.message} ${job.body.error.hint ?? ''}`, /--body-limit/);

@@ -35,21 +35,38 @@ describe('blt serve: fair scoring queue', function () {
         assert.equal(u.from % 16, 0);
         assert.ok(u.keepFrom === 0 ? u.from === 0 : u.keepFrom === 16);
         assert.ok(u.last ? u.to === lengths[u.doc] : u.to % 16 === 0);
-        for (let i = u.from + u.keepFrom; i < u.to; i++) (covered[u.doc] as Uint8Array)[i] = (covered[u.doc] as Uint8Array)[i] as number + 1;
+        for (let i = u.from + u.keepFrom; i < u.to; i++)
+          (covered[u.doc] as Uint8Array)[i] = ((covered[u.doc] as Uint8Array)[i] as number) + 1;
       }
     }
     for (const c of covered) assert.ok(c.every((v) => v === 1));
     assert.ok(units.filter((u) => u.kind === 'piece').length >= 10, 'the 1000-token document is cut');
     const independent = planUnits([1000], 100, 96, 0);
-    assert.ok(independent.every((u) => u.kind === 'piece' && u.keepFrom === 0 && u.from % 96 === 0), 'independent pieces carry no context');
-    assert.equal(independent.reduce((a, u) => a + (u.kind === 'piece' ? u.to - u.from : 0), 0), 1000, 'and score each token once');
-    assert.deepEqual(planUnits(lengths, 100, undefined).map((u) => (u.kind === 'docs' ? u.count : -1)), [1, 1, 2, 1, 1], 'no stride: runs of whole documents only');
+    assert.ok(
+      independent.every((u) => u.kind === 'piece' && u.keepFrom === 0 && u.from % 96 === 0),
+      'independent pieces carry no context',
+    );
+    assert.equal(
+      independent.reduce((a, u) => a + (u.kind === 'piece' ? u.to - u.from : 0), 0),
+      1000,
+      'and score each token once',
+    );
+    assert.deepEqual(
+      planUnits(lengths, 100, undefined).map((u) => (u.kind === 'docs' ? u.count : -1)),
+      [1, 1, 2, 1, 1],
+      'no stride: runs of whole documents only',
+    );
   });
 
   it('a document scored in pieces gets exactly the entropies of scoring it whole (transformer and n-gram)', async () => {
     const model = await openEntropyScorer(await tinyModelDir());
     // 20,000 bytes: more than two of the transformer's 8192-token chunks (its contextStride), so it is cut into pieces
-    const docs = [encodeBytes(textOf(3000)), encodeBytes(textOf(40, 2)), encodeBytes(textOf(517, 3)), encodeBytes(textOf(20_000, 4))];
+    const docs = [
+      encodeBytes(textOf(3000)),
+      encodeBytes(textOf(40, 2)),
+      encodeBytes(textOf(517, 3)),
+      encodeBytes(textOf(20_000, 4)),
+    ];
     try {
       assert.equal(typeof model.contextStride, 'number');
       const whole = await model.score(docs);
@@ -75,7 +92,10 @@ describe('blt serve: fair scoring queue', function () {
     const order: string[] = [];
     let calls = 0;
     const slow: EntropyScorer = {
-      engine: 'fake', detail: 'slow test scorer', fingerprint: 'f', contextStride: 64,
+      engine: 'fake',
+      detail: 'slow test scorer',
+      fingerprint: 'f',
+      contextStride: 64,
       score: async (docs) => {
         calls++;
         await new Promise((r) => setTimeout(r, 2)); // takes a while, like a real model call
@@ -83,10 +103,19 @@ describe('blt serve: fair scoring queue', function () {
       },
       close: async () => undefined,
     };
-    const server = await createServer({ cacheDir: await tempDir('serve-fair'), scorer: slow, workers: 1, bodyLimit: 4 << 20 });
+    const server = await createServer({
+      cacheDir: await tempDir('serve-fair'),
+      scorer: slow,
+      workers: 1,
+      bodyLimit: 4 << 20,
+    });
     const url = await server.listen(0);
     const post = async (name: string, text: string): Promise<number> => {
-      const r = await fetch(`${url}/v1/patch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+      const r = await fetch(`${url}/v1/patch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
       await r.arrayBuffer();
       order.push(name);
       return r.status;

@@ -21,10 +21,21 @@ interface ErrorBody {
   error: { code: string; message: string; hint?: string };
 }
 
-async function call(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> {
-  const r = await fetch(url, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+async function call(
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown; text: string }> {
+  const r = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
   const text = await r.text();
-  return { status: r.status, text, json: (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null };
+  return {
+    status: r.status,
+    text,
+    json: (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null,
+  };
 }
 
 async function waitFor(url: string, id: string, states: string[]): Promise<Job> {
@@ -66,8 +77,23 @@ describe('blt serve: preprocessing jobs', function () {
   let server: BltServer;
   let url: string;
   const settings = { docsPerTask: 4, shardSizeBytes: 30_000, ngramSizes: [3, 4] };
-  const cliArgs = (out: string, docsPerTask = 4): string[] =>
-    ['preprocess', corpus, '--out', out, '--entropy-model', model, '--docs-per-task', String(docsPerTask), '--shard-size', '30000', '--ngram-sizes', '3,4', '--workers', '2', '--quiet'];
+  const cliArgs = (out: string, docsPerTask = 4): string[] => [
+    'preprocess',
+    corpus,
+    '--out',
+    out,
+    '--entropy-model',
+    model,
+    '--docs-per-task',
+    String(docsPerTask),
+    '--shard-size',
+    '30000',
+    '--ngram-sizes',
+    '3,4',
+    '--workers',
+    '2',
+    '--quiet',
+  ];
 
   before(async () => {
     model = await tinyModelDir();
@@ -204,15 +230,42 @@ describe('blt serve: preprocessing jobs', function () {
     const stalling: JobRunner = async (options, hooks) => {
       started.push(options.out);
       while (!hooks.shouldStop()) await new Promise((res) => setTimeout(res, 10));
-      return { status: 'interrupted', out: options.out, documents: 0, bytes: 0, tokens: 0, patches: 0, meanPatchLength: 0, quarantined: 0, tasks: 0, resumedFromTask: 0, shards: 0, workers: 0, engine: null, wallSeconds: 0, mbPerSecond: 0, fingerprints: {} as never };
+      return {
+        status: 'interrupted',
+        out: options.out,
+        documents: 0,
+        bytes: 0,
+        tokens: 0,
+        patches: 0,
+        meanPatchLength: 0,
+        quarantined: 0,
+        tasks: 0,
+        resumedFromTask: 0,
+        shards: 0,
+        workers: 0,
+        engine: null,
+        wallSeconds: 0,
+        mbPerSecond: 0,
+        fingerprints: {} as never,
+      };
     };
-    const s = await createServer({ cacheDir: state, entropyModel: model, roots: [root], workers: 1, jobConcurrency: 2, runner: stalling });
+    const s = await createServer({
+      cacheDir: state,
+      entropyModel: model,
+      roots: [root],
+      workers: 1,
+      jobConcurrency: 2,
+      runner: stalling,
+    });
     const u = await s.listen(0);
     try {
       const ids: string[] = [];
-      for (const out of ['q1', 'q2', 'q3']) ids.push(((await call('POST', `${u}/v1/jobs`, { inputs: ['corpus.jsonl'], out })).json as Job).id);
+      for (const out of ['q1', 'q2', 'q3'])
+        ids.push(((await call('POST', `${u}/v1/jobs`, { inputs: ['corpus.jsonl'], out })).json as Job).id);
       await waitFor(u, ids[1] as string, ['running']);
-      const states = await Promise.all(ids.map(async (id) => ((await call('GET', `${u}/v1/jobs/${id}`)).json as Job).state));
+      const states = await Promise.all(
+        ids.map(async (id) => ((await call('GET', `${u}/v1/jobs/${id}`)).json as Job).state),
+      );
       assert.deepEqual(states, ['running', 'running', 'queued']);
       assert.deepEqual(started, [join(root, 'q1'), join(root, 'q2')]);
       const c = await call('DELETE', `${u}/v1/jobs/${ids[2]}`);
@@ -223,7 +276,12 @@ describe('blt serve: preprocessing jobs', function () {
     }
 
     await writeCorpus(join(root, 'mixed'), 30, { bad: true });
-    const r = await call('POST', `${url}/v1/jobs`, { inputs: ['mixed/corpus.jsonl'], out: 'shards/bad', onError: 'fail', ...settings });
+    const r = await call('POST', `${url}/v1/jobs`, {
+      inputs: ['mixed/corpus.jsonl'],
+      out: 'shards/bad',
+      onError: 'fail',
+      ...settings,
+    });
     const failed = await waitFor(url, (r.json as Job).id, ['done', 'failed']);
     assert.equal(failed.state, 'failed');
     assert.match(failed.error?.message ?? '', /Bad input record: .*corpus\.jsonl.*line/);
@@ -235,12 +293,37 @@ describe('blt serve: preprocessing jobs', function () {
     const stalling: JobRunner = async (options, hooks) => {
       calls++;
       while (!hooks.shouldStop()) await new Promise((res) => setTimeout(res, 10));
-      return { status: 'interrupted', out: options.out, documents: 0, bytes: 0, tokens: 0, patches: 0, meanPatchLength: 0, quarantined: 0, tasks: 0, resumedFromTask: 0, shards: 0, workers: 0, engine: null, wallSeconds: 0, mbPerSecond: 0, fingerprints: {} as never };
+      return {
+        status: 'interrupted',
+        out: options.out,
+        documents: 0,
+        bytes: 0,
+        tokens: 0,
+        patches: 0,
+        meanPatchLength: 0,
+        quarantined: 0,
+        tasks: 0,
+        resumedFromTask: 0,
+        shards: 0,
+        workers: 0,
+        engine: null,
+        wallSeconds: 0,
+        mbPerSecond: 0,
+        fingerprints: {} as never,
+      };
     };
-    const first = await createServer({ cacheDir: state, entropyModel: model, roots: [root], workers: 1, runner: stalling });
+    const first = await createServer({
+      cacheDir: state,
+      entropyModel: model,
+      roots: [root],
+      workers: 1,
+      runner: stalling,
+    });
     const u1 = await first.listen(0);
-    const a = (await call('POST', `${u1}/v1/jobs`, { inputs: ['corpus.jsonl'], out: 'shards/p1', ...settings })).json as Job;
-    const b = (await call('POST', `${u1}/v1/jobs`, { inputs: ['corpus.jsonl'], out: 'shards/p2', ...settings })).json as Job;
+    const a = (await call('POST', `${u1}/v1/jobs`, { inputs: ['corpus.jsonl'], out: 'shards/p1', ...settings }))
+      .json as Job;
+    const b = (await call('POST', `${u1}/v1/jobs`, { inputs: ['corpus.jsonl'], out: 'shards/p2', ...settings }))
+      .json as Job;
     const clash = await call('POST', `${u1}/v1/jobs`, { inputs: ['corpus.jsonl'], out: 'shards/p2', ...settings });
     assert.equal(clash.status, 409);
     assert.match((clash.json as ErrorBody).error.message, /already writes to/);

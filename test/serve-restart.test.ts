@@ -16,7 +16,10 @@ interface Job {
 
 /** `blt serve` as a child process; resolves with its URL once it listens. */
 function startServer(args: string[]): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   let err = '';
   child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
@@ -31,10 +34,21 @@ function startServer(args: string[]): Promise<{ child: ChildProcess; url: string
   });
 }
 
-async function call(method: string, url: string, body?: unknown): Promise<{ status: number; json: unknown; text: string }> {
-  const r = await fetch(url, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+async function call(
+  method: string,
+  url: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown; text: string }> {
+  const r = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
   const text = await r.text();
-  return { status: r.status, text, json: (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null };
+  return {
+    status: r.status,
+    text,
+    json: (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null,
+  };
 }
 
 /** Follows the job's event stream until it has done at least `docs` documents (or ended). */
@@ -54,7 +68,7 @@ async function untilDocuments(url: string, id: string, docs: number): Promise<Jo
         buf = buf.slice(k + 2);
         if (!data) continue;
         const j = JSON.parse(data) as Job;
-        if ((j.progress?.documents ?? 0) >= docs || j.state !== 'running' && j.state !== 'queued') return j;
+        if ((j.progress?.documents ?? 0) >= docs || (j.state !== 'running' && j.state !== 'queued')) return j;
       }
     }
   } finally {
@@ -75,20 +89,52 @@ describe('blt serve: killed or stopped during a job, started again', function ()
   let model: string;
   let root: string;
   let expected: Record<string, string>;
-  const body = (out: string): object => ({ inputs: ['corpus.jsonl'], out, docsPerTask: 2, shardSizeBytes: 30_000, ngramSizes: [3, 4] });
+  const body = (out: string): object => ({
+    inputs: ['corpus.jsonl'],
+    out,
+    docsPerTask: 2,
+    shardSizeBytes: 30_000,
+    ngramSizes: [3, 4],
+  });
 
   before(async () => {
     model = await tinyModelDir();
     root = await tempDir('serve-kill-root');
     const corpus = await writeCorpus(root, 400);
     const ref = await tempDir('serve-kill-ref');
-    const cli = runCli(['preprocess', corpus, '--out', ref, '--entropy-model', model, '--docs-per-task', '2', '--shard-size', '30000', '--ngram-sizes', '3,4', '--workers', '1', '--quiet']);
+    const cli = runCli([
+      'preprocess',
+      corpus,
+      '--out',
+      ref,
+      '--entropy-model',
+      model,
+      '--docs-per-task',
+      '2',
+      '--shard-size',
+      '30000',
+      '--ngram-sizes',
+      '3,4',
+      '--workers',
+      '1',
+      '--quiet',
+    ]);
     assert.equal(cli.status, 0, cli.stderr);
     expected = await shardHashes(ref);
     assert.ok(Object.keys(expected).length > 1);
   });
 
-  const serverArgs = (state: string): string[] => ['--cache-dir', state, '--roots', root, '--entropy-model', model, '--workers', '1', '--quiet'];
+  const serverArgs = (state: string): string[] => [
+    '--cache-dir',
+    state,
+    '--roots',
+    root,
+    '--entropy-model',
+    model,
+    '--workers',
+    '1',
+    '--quiet',
+  ];
 
   it('SIGKILL mid-job: the restarted server resumes the job from its completion records; shards equal `blt preprocess`', async () => {
     const state = await tempDir('serve-kill-state');
@@ -129,7 +175,10 @@ describe('blt serve: killed or stopped during a job, started again', function ()
     }
     const s2 = await startServer(serverArgs(state));
     try {
-      for (const [id, out] of [[job.id, 'out-term'], [queued.id, 'out-term-2']] as const) {
+      for (const [id, out] of [
+        [job.id, 'out-term'],
+        [queued.id, 'out-term-2'],
+      ] as const) {
         const done = await waitDone(s2.url, id);
         assert.equal(done.state, 'done', JSON.stringify(done.error));
         assert.deepEqual(await shardHashes(join(root, out)), expected);

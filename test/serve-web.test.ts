@@ -9,7 +9,16 @@ import { ROOT } from './helpers/run-cli.js';
 import { tempDir } from './helpers/preprocess-fixtures.js';
 
 const CHROMIUM = process.env.BLT_CHROMIUM ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('blt serve: the web page in headless Chromium', function () {
   this.timeout(300_000);
@@ -20,14 +29,22 @@ describe('blt serve: the web page in headless Chromium', function () {
 
   before(async function () {
     // `npm test` installs Debian's chromium first (scripts/ensure-chromium.mjs): a missing browser is a failure, not a skip
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (npm test does this as root) or set BLT_CHROMIUM`);
+    assert.ok(
+      existsSync(CHROMIUM),
+      `${CHROMIUM} is not installed: run \`apt-get install -y chromium\` (npm test does this as root) or set BLT_CHROMIUM`,
+    );
     root = await tempDir('serve-web-root');
     await copyFile(join(ROOT, 'data/samples/multilingual.jsonl'), join(root, 'multilingual.jsonl'));
     server = await createServer({ cacheDir: await tempDir('serve-web-state'), roots: [root], workers: 2 });
     url = await server.listen(0);
     const profile = await mkdtemp(join(tmpdir(), 'blt-chromium-'));
     // a fresh profile directory (playwright passes it as --user-data-dir)
-    browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: FLAGS, headless: true, viewport: { width: 1280, height: 1000 } });
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: FLAGS,
+      headless: true,
+      viewport: { width: 1280, height: 1000 },
+    });
   });
   after(async () => {
     await browser?.close();
@@ -49,7 +66,10 @@ describe('blt serve: the web page in headless Chromium', function () {
     const sentence = 'The Universal Declaration of Human Rights: all human beings are born free.';
     await page.locator('#text').pressSequentially(sentence, { delay: 5 });
     // the answer for the whole sentence (answers for a prefix may show while typing)
-    await page.locator('#patch-summary').filter({ hasText: `${Buffer.byteLength(sentence)} bytes,` }).waitFor();
+    await page
+      .locator('#patch-summary')
+      .filter({ hasText: `${Buffer.byteLength(sentence)} bytes,` })
+      .waitFor();
     await page.locator('#figure svg polyline.entropy').first().waitFor();
     const summary = await page.locator('#patch-summary').textContent();
     const patches = await page.locator('#segments .patch').count();
@@ -67,8 +87,14 @@ describe('blt serve: the web page in headless Chromium', function () {
     await page.locator('#job-inputs').fill('multilingual.jsonl');
     await page.locator('#job-options').fill('{"docsPerTask": 4}');
     await page.locator('#job-submit').click();
-    await page.locator('#job-state').filter({ hasText: /^done$/ }).waitFor({ timeout: 240_000 });
-    assert.equal(await page.locator('#job-bar').evaluate((e) => (e as unknown as { style: { width: string } }).style.width), '100%');
+    await page
+      .locator('#job-state')
+      .filter({ hasText: /^done$/ })
+      .waitFor({ timeout: 240_000 });
+    assert.equal(
+      await page.locator('#job-bar').evaluate((e) => (e as unknown as { style: { width: string } }).style.width),
+      '100%',
+    );
     assert.match((await page.locator('#job-detail').textContent()) ?? '', /44 documents/);
 
     await page.locator('#job-stats').click();

@@ -12,7 +12,14 @@ import type { ShardColumnsSpec } from '../src/shards/schema.js';
 import { ShardWriter } from '../src/shards/shard-writer.js';
 import { syntheticRows } from '../src/shards/synthetic-rows.js';
 
-const SPEC: ShardColumnsSpec = { entropies: true, patchLengths: true, ngramTables: [{ groupSize: 3, hashFunction: 0 }, { groupSize: 4, hashFunction: 1 }] };
+const SPEC: ShardColumnsSpec = {
+  entropies: true,
+  patchLengths: true,
+  ngramTables: [
+    { groupSize: 3, hashFunction: 0 },
+    { groupSize: 4, hashFunction: 1 },
+  ],
+};
 
 describe('shards: DuckDB reads our Parquet', function () {
   this.timeout(300_000);
@@ -21,9 +28,18 @@ describe('shards: DuckDB reads our Parquet', function () {
   let shardCount: number;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'blt-shards-duckdb-'));
-    const tasks = Array.from({ length: 12 }, (_, t) => syntheticRows(40 + t, 25, SPEC, { meanBytes: 400, emptyFraction: 0.1 }, t * 25));
+    const tasks = Array.from({ length: 12 }, (_, t) =>
+      syntheticRows(40 + t, 25, SPEC, { meanBytes: 400, emptyFraction: 0.1 }, t * 25),
+    );
     tasks[5]!.push({ ...syntheticRows(99, 1, SPEC, { meanBytes: 30_000, emptyFraction: 0 }, 9999)[0]!, docId: 'big' });
-    tasks[7]!.push({ docId: 'bad-utf8', source: 'edge', bytes: Uint8Array.of(0xff, 0x00, 0xc3), entropies: new Float32Array(5).fill(1.5), patchLengths: Int32Array.of(5), ngramIds: [Int32Array.of(1, 2, 3, 4, 5), Int32Array.of(-1, 0, 2 ** 31 - 1, -(2 ** 31), 7)] });
+    tasks[7]!.push({
+      docId: 'bad-utf8',
+      source: 'edge',
+      bytes: Uint8Array.of(0xff, 0x00, 0xc3),
+      entropies: new Float32Array(5).fill(1.5),
+      patchLengths: Int32Array.of(5),
+      ngramIds: [Int32Array.of(1, 2, 3, 4, 5), Int32Array.of(-1, 0, 2 ** 31 - 1, -(2 ** 31), 7)],
+    });
     rows = tasks.flat();
     const w = await ShardWriter.open({ dir, columns: SPEC, shardSizeBytes: 400_000, rowGroupRows: 30 });
     for (const [t, task] of tasks.entries()) await w.addTask(t, task);
@@ -75,7 +91,8 @@ describe('shards: DuckDB reads our Parquet', function () {
     const c = await db.connect();
     try {
       const ids = ['doc-3', 'big', 'bad-utf8', 'doc-250'];
-      const r = await c.runAndReadAll(`SELECT doc_id, source, lang, text, n_tokens, entropies, patch_lengths, ngram_ids_4_1
+      const r =
+        await c.runAndReadAll(`SELECT doc_id, source, lang, text, n_tokens, entropies, patch_lengths, ngram_ids_4_1
         FROM read_parquet('${join(dir, 'shard-*.parquet')}') WHERE doc_id IN (${ids.map((i) => `'${i}'`).join(',')}) ORDER BY doc_id`);
       const got = r.getRowObjects();
       assert.equal(got.length, ids.length);

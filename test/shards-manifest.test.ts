@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BltError } from '../src/core/errors.js';
 import { canonicalJson, fingerprint, fingerprintHasher } from '../src/shards/fingerprint.js';
-import { buildManifest, readManifest, serializeManifest, writeManifest, type Manifest } from '../src/shards/manifest.js';
+import {
+  buildManifest,
+  readManifest,
+  serializeManifest,
+  writeManifest,
+  type Manifest,
+} from '../src/shards/manifest.js';
 import { readShardSet } from '../src/shards/reader.js';
 
 const HEX = 'a'.repeat(64);
@@ -38,22 +44,41 @@ describe('shards: manifest', () => {
   });
 
   it('serializes identically whatever the config key order', () => {
-    assert.equal(serializeManifest(sample({ b: 1, a: { y: 2, x: 1 } })), serializeManifest(sample({ a: { x: 1, y: 2 }, b: 1 })));
+    assert.equal(
+      serializeManifest(sample({ b: 1, a: { y: 2, x: 1 } })),
+      serializeManifest(sample({ a: { x: 1, y: 2 }, b: 1 })),
+    );
   });
 
   it('missing manifest: SHARD_FORMAT "incomplete shard set" with a hint to rerun or resume', async () => {
     const dir = join(root, 'incomplete');
     await mkdir(dir);
-    await assert.rejects(readManifest(dir), (e: BltError) => e.code === 'SHARD_FORMAT' && /incomplete shard set/.test(e.message) && /resume/.test(e.hint ?? ''));
+    await assert.rejects(
+      readManifest(dir),
+      (e: BltError) =>
+        e.code === 'SHARD_FORMAT' && /incomplete shard set/.test(e.message) && /resume/.test(e.hint ?? ''),
+    );
     await assert.rejects(readShardSet(dir).next(), (e: BltError) => e.code === 'SHARD_FORMAT');
-    await assert.rejects(readManifest(join(root, 'nowhere')), (e: BltError) => e.code === 'NOT_FOUND' && /does not exist/.test(e.message));
+    await assert.rejects(
+      readManifest(join(root, 'nowhere')),
+      (e: BltError) => e.code === 'NOT_FOUND' && /does not exist/.test(e.message),
+    );
   });
 
   it('another version: the error names the found and the expected version', async () => {
     const dir = join(root, 'old');
     await mkdir(dir);
-    await writeFile(join(dir, 'index.json'), JSON.stringify({ ...sample(), version: 0, tool: { name: 'blt-toolkit', version: '0.0.1' } }));
-    await assert.rejects(readManifest(dir), (e: BltError) => e.code === 'SHARD_FORMAT' && /format version 0 found, this tool reads version 1/.test(e.message) && /0\.0\.1/.test(e.hint ?? ''));
+    await writeFile(
+      join(dir, 'index.json'),
+      JSON.stringify({ ...sample(), version: 0, tool: { name: 'blt-toolkit', version: '0.0.1' } }),
+    );
+    await assert.rejects(
+      readManifest(dir),
+      (e: BltError) =>
+        e.code === 'SHARD_FORMAT' &&
+        /format version 0 found, this tool reads version 1/.test(e.message) &&
+        /0\.0\.1/.test(e.hint ?? ''),
+    );
   });
 
   it('rejects a foreign format, malformed JSON, unknown fields and bad records', async () => {
@@ -68,12 +93,23 @@ describe('shards: manifest', () => {
     ];
     for (const [value, re] of cases) {
       await writeFile(join(dir, 'index.json'), JSON.stringify(value));
-      await assert.rejects(readManifest(dir), (e: BltError) => e.code === 'SHARD_FORMAT' && re.test(e.message), String(re));
+      await assert.rejects(
+        readManifest(dir),
+        (e: BltError) => e.code === 'SHARD_FORMAT' && re.test(e.message),
+        String(re),
+      );
     }
     await writeFile(join(dir, 'index.json'), '{"format": ');
-    await assert.rejects(readManifest(dir), (e: BltError) => e.code === 'SHARD_FORMAT' && /does not parse/.test(e.message));
+    await assert.rejects(
+      readManifest(dir),
+      (e: BltError) => e.code === 'SHARD_FORMAT' && /does not parse/.test(e.message),
+    );
     await assert.rejects(writeManifest(dir, { ...sample(), version: 2 }), (e: BltError) => e.code === 'SHARD_FORMAT');
-    assert.match(await readFile(join(dir, 'index.json'), 'utf8'), /^\{"format": $/, 'a rejected manifest is not written');
+    assert.match(
+      await readFile(join(dir, 'index.json'), 'utf8'),
+      /^\{"format": $/,
+      'a rejected manifest is not written',
+    );
   });
 });
 
@@ -95,14 +131,27 @@ describe('shards: fingerprints', () => {
 
   it('the hasher equals the one-shot form and chains', () => {
     const bytes = Uint8Array.of(0, 255, 3);
-    assert.equal(fingerprintHasher().add('model').add(bytes).add({ k: 1 }).digest(), fingerprint(['model', bytes, { k: 1 }]));
+    assert.equal(
+      fingerprintHasher().add('model').add(bytes).add({ k: 1 }).digest(),
+      fingerprint(['model', bytes, { k: 1 }]),
+    );
     const content = fingerprint([bytes]);
     assert.notEqual(fingerprint([content, { threshold: 1.335 }]), fingerprint([content, { threshold: 1.336 }]));
   });
 
   it('rejects values JSON cannot represent faithfully', () => {
-    assert.throws(() => fingerprint([{ x: NaN }]), (e: BltError) => e.code === 'BAD_OPTION' && /finite number at \$\.x/.test(e.message));
-    assert.throws(() => fingerprint([{ w: new Float32Array(2) }]), (e: BltError) => e.code === 'BAD_OPTION' && /Float32Array/.test(e.message) && /Uint8Array part/.test(e.hint ?? ''));
-    assert.throws(() => fingerprint([new Map()]), (e: BltError) => e.code === 'BAD_OPTION');
+    assert.throws(
+      () => fingerprint([{ x: NaN }]),
+      (e: BltError) => e.code === 'BAD_OPTION' && /finite number at \$\.x/.test(e.message),
+    );
+    assert.throws(
+      () => fingerprint([{ w: new Float32Array(2) }]),
+      (e: BltError) =>
+        e.code === 'BAD_OPTION' && /Float32Array/.test(e.message) && /Uint8Array part/.test(e.hint ?? ''),
+    );
+    assert.throws(
+      () => fingerprint([new Map()]),
+      (e: BltError) => e.code === 'BAD_OPTION',
+    );
   });
 });

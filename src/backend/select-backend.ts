@@ -16,7 +16,11 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type BackendRequest = BackendName | 'auto';
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
-export interface BackendCandidate { name: string; available: boolean; detail: string }
+export interface BackendCandidate {
+  name: string;
+  available: boolean;
+  detail: string;
+}
 
 export interface BackendInfo {
   name: BackendName;
@@ -37,11 +41,18 @@ export function availableCores(): number {
 
 /** Validates a backend request from the CLI or a config; BAD_OPTION otherwise. */
 export function parseBackendRequest(value: unknown): BackendRequest {
-  if (typeof value === 'string' && (BACKEND_REQUESTS as readonly string[]).includes(value)) return value as BackendRequest;
-  throw badOption('backend', `one of ${BACKEND_REQUESTS.map((r) => `'${r}'`).join(', ')}`, value, 'pass --backend auto|tensorflow|wasm|cpu or set BLT_BACKEND');
+  if (typeof value === 'string' && (BACKEND_REQUESTS as readonly string[]).includes(value))
+    return value as BackendRequest;
+  throw badOption(
+    'backend',
+    `one of ${BACKEND_REQUESTS.map((r) => `'${r}'`).join(', ')}`,
+    value,
+    'pass --backend auto|tensorflow|wasm|cpu or set BLT_BACKEND',
+  );
 }
 
-const WASM_THREADS_NOTE = 'one thread per backend (wasm threads are off in Node); parallelism = one backend per worker thread';
+const WASM_THREADS_NOTE =
+  'one thread per backend (wasm threads are off in Node); parallelism = one backend per worker thread';
 
 let current: { request: BackendRequest; info: BackendInfo } | undefined;
 let queue: Promise<unknown> = Promise.resolve();
@@ -114,7 +125,11 @@ async function initAuto(): Promise<BackendInfo> {
 
 async function activateCpu(): Promise<void> {
   if (!(await tf.setBackend('cpu')) || tf.getBackend() !== 'cpu') {
-    throw new BltError('BACKEND_UNAVAILABLE', "Backend 'cpu' is unavailable: tf.setBackend('cpu') returned false.", 'reinstall @tensorflow/tfjs (npm ci)');
+    throw new BltError(
+      'BACKEND_UNAVAILABLE',
+      "Backend 'cpu' is unavailable: tf.setBackend('cpu') returned false.",
+      'reinstall @tensorflow/tfjs (npm ci)',
+    );
   }
 }
 
@@ -142,7 +157,7 @@ function markUnavailable(candidates: BackendCandidate[], name: string, err: unkn
   const c = candidates.find((x) => x.name === name);
   if (c) {
     c.available = false;
-    c.detail = err instanceof Error ? err.message.split('\n', 1)[0] ?? err.message : String(err);
+    c.detail = err instanceof Error ? (err.message.split('\n', 1)[0] ?? err.message) : String(err);
   }
 }
 

@@ -47,7 +47,13 @@ export async function probeTensorflow(importer: ModuleImporter = defaultImporter
       await importer(pkg);
     } catch (err) {
       const detail = describeImportFailure(pkg, err);
-      probes.push({ name, pkg, available: false, detail, summary: detail.endsWith('not installed (optional dependency)') ? 'not installed' : 'import failed' });
+      probes.push({
+        name,
+        pkg,
+        available: false,
+        detail,
+        summary: detail.endsWith('not installed (optional dependency)') ? 'not installed' : 'import failed',
+      });
       continue;
     }
     const factory = tf.findBackendFactory('tensorflow') as unknown; // null when not registered
@@ -56,7 +62,13 @@ export async function probeTensorflow(importer: ModuleImporter = defaultImporter
       probes.push({ name, pkg, available: false, detail, summary: 'no backend registered' });
       continue;
     }
-    probes.push({ name, pkg, available: true, detail: `${pkg} loaded (libtensorflow, native threads)`, summary: 'loaded' });
+    probes.push({
+      name,
+      pkg,
+      available: true,
+      detail: `${pkg} loaded (libtensorflow, native threads)`,
+      summary: 'loaded',
+    });
     return probes;
   }
   return probes;
@@ -79,9 +91,13 @@ export async function activateTensorflow(probe: TensorflowProbe): Promise<void> 
   try {
     ok = await tf.setBackend('tensorflow');
   } catch (err) {
-    throw tensorflowUnavailable([{ ...probe, available: false, detail: `tf.setBackend('tensorflow') threw: ${firstLine(err)}` }]);
+    throw tensorflowUnavailable([
+      { ...probe, available: false, detail: `tf.setBackend('tensorflow') threw: ${firstLine(err)}` },
+    ]);
   }
   if (!ok || tf.getBackend() !== 'tensorflow') {
-    throw tensorflowUnavailable([{ ...probe, available: false, detail: `tf.setBackend('tensorflow') returned false after loading ${probe.pkg}` }]);
+    throw tensorflowUnavailable([
+      { ...probe, available: false, detail: `tf.setBackend('tensorflow') returned false after loading ${probe.pkg}` },
+    ]);
   }
 }

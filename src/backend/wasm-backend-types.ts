@@ -23,7 +23,10 @@ export function sizeOf(shape: readonly number[]): number {
 export function kernelInput(args: KernelArgs, kernel: string, name: string): tf.TensorInfo {
   const t = args.inputs[name];
   if (t === undefined) {
-    throw new BltError('INTERNAL', `Kernel ${kernel} expected an input named '${name}', received none. This is a bug; please report it.`);
+    throw new BltError(
+      'INTERNAL',
+      `Kernel ${kernel} expected an input named '${name}', received none. This is a bug; please report it.`,
+    );
   }
   return t;
 }

@@ -36,7 +36,11 @@ export async function probeWasm(): Promise<{ available: boolean; detail: string 
 }
 
 /** What `activateWasm` did, for BackendInfo. */
-export interface WasmActivation { threads: number; kernelFixes: string[]; batchMatMulPatched: boolean }
+export interface WasmActivation {
+  threads: number;
+  kernelFixes: string[];
+  batchMatMulPatched: boolean;
+}
 
 /**
  * Makes wasm the active tfjs backend with our kernels installed. Throws BACKEND_UNAVAILABLE when
@@ -61,11 +65,16 @@ export async function activateWasm(): Promise<WasmActivation> {
   } catch (err) {
     throw unavailable(`tf.setBackend('wasm') threw: ${firstLine(err)}`);
   }
-  if (!ok || tf.getBackend() !== 'wasm') throw unavailable(`tf.setBackend('wasm') returned false (binaries in ${bins.dir})`);
+  if (!ok || tf.getBackend() !== 'wasm')
+    throw unavailable(`tf.setBackend('wasm') returned false (binaries in ${bins.dir})`);
   registerMissingWasmKernels();
   patchWasmBatchMatMul();
   patchWasmGather();
-  return { threads: mod.getThreadsCount(), kernelFixes: wasmKernelFixes(), batchMatMulPatched: isWasmBatchMatMulPatched() };
+  return {
+    threads: mod.getThreadsCount(),
+    kernelFixes: wasmKernelFixes(),
+    batchMatMulPatched: isWasmBatchMatMulPatched(),
+  };
 }
 
 function unavailable(why: string): BltError {

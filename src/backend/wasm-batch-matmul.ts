@@ -24,7 +24,8 @@ type PatchedConfig = tf.KernelConfig & { [PATCHED]?: tf.KernelConfig };
 
 function getKernelOrThrow(name: string): tf.KernelConfig {
   const k = tf.getKernel(name, 'wasm') as tf.KernelConfig | undefined;
-  if (!k) throw new BltError('INTERNAL', `Kernel ${name} is not registered for wasm; initialise the wasm backend first.`);
+  if (!k)
+    throw new BltError('INTERNAL', `Kernel ${name} is not registered for wasm; initialise the wasm backend first.`);
   return k;
 }
 
@@ -69,7 +70,11 @@ function fastMatMul(backend: WasmBackend, orig: tf.KernelConfig, a: tf.TensorInf
     return out;
   }
   const mm2d = (x: tf.TensorInfo, y: tf.TensorInfo): tf.TensorInfo =>
-    orig.kernelFunc({ inputs: { a: x, b: y }, backend, attrs: { transposeA: false, transposeB: false } }) as tf.TensorInfo;
+    orig.kernelFunc({
+      inputs: { a: x, b: y },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    }) as tf.TensorInfo;
   if (batchB === 1) {
     // [batchA·M, K] × [K, N]: the rows of every batch share b.
     const o = mm2d({ ...a, shape: [batchA * M, K] }, { ...b, shape: [K, N] });
@@ -78,7 +83,13 @@ function fastMatMul(backend: WasmBackend, orig: tf.KernelConfig, a: tf.TensorInf
   return perBatchMatMul(backend, mm2d, a, b, { M, K, N, outBatchShape, outShape });
 }
 
-interface PerBatchPlan { M: number; K: number; N: number; outBatchShape: number[]; outShape: number[] }
+interface PerBatchPlan {
+  M: number;
+  K: number;
+  N: number;
+  outBatchShape: number[];
+  outShape: number[];
+}
 
 /** out[i] = a[src_a(i)] · b[src_b(i)], each a fast 2-D matmul over fresh heap copies. */
 function perBatchMatMul(

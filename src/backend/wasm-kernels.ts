@@ -24,7 +24,10 @@ function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
   const segmentIds = kernelInput(args, 'UnsortedSegmentSum', 'segmentIds');
   const numSegments = args.attrs?.['numSegments'];
   if (typeof numSegments !== 'number' || !Number.isInteger(numSegments) || numSegments < 0) {
-    throw new BltError('INTERNAL', `UnsortedSegmentSum expected a non-negative integer numSegments, received ${String(numSegments)}.`);
+    throw new BltError(
+      'INTERNAL',
+      `UnsortedSegmentSum expected a non-negative integer numSegments, received ${String(numSegments)}.`,
+    );
   }
   const innerShape = x.shape.slice(segmentIds.shape.length);
   const rows = sizeOf(segmentIds.shape);

@@ -28,7 +28,11 @@ export interface SetLayout {
  * A set's key: its inputs (paths too: rows store the path as `source`, and fallback document
  * ids contain it), its fingerprints and its layout. 32 hex digits of the fingerprint.
  */
-export function cacheSetKey(inputs: readonly ManifestInput[], fingerprints: ManifestFingerprints, layout: SetLayout): string {
+export function cacheSetKey(
+  inputs: readonly ManifestInput[],
+  fingerprints: ManifestFingerprints,
+  layout: SetLayout,
+): string {
   const ins = inputs.map(({ path, size, sha256 }) => ({ path, size, sha256 }));
   return fingerprint(['blt-cache-set/1', ins, { ...fingerprints }, { ...layout }]).slice(0, 32);
 }

@@ -15,7 +15,13 @@ import { buildManifest, writeManifest } from '../shards/manifest.js';
 import { SHARD_FILE_RE } from '../shards/shard-file.js';
 import { outputDefiningConfig, type PreprocessConfig } from '../preprocess/config.js';
 import { writeCompletion } from '../preprocess/completions.js';
-import { checkRunRecord, QUARANTINE_FILE, runSummary, type PreparedRun, type PreprocessSummary } from '../preprocess/run-preprocess.js';
+import {
+  checkRunRecord,
+  QUARANTINE_FILE,
+  runSummary,
+  type PreparedRun,
+  type PreprocessSummary,
+} from '../preprocess/run-preprocess.js';
 import type { SourceSet } from '../repatch/source-set.js';
 import { placeFile } from './link-file.js';
 
@@ -29,28 +35,48 @@ export async function damagedShard(s: SourceSet): Promise<string | null> {
 }
 
 /** Materialises the cached set `source` (whose fingerprints and layout equal the run's) as `c.out`. */
-export async function linkCachedSet(source: SourceSet, c: PreprocessConfig, prepared: PreparedRun, t0: number): Promise<PreprocessSummary> {
+export async function linkCachedSet(
+  source: SourceSet,
+  c: PreprocessConfig,
+  prepared: PreparedRun,
+  t0: number,
+): Promise<PreprocessSummary> {
   const { fingerprints, inputs } = prepared;
   await mkdir(c.out, { recursive: true });
   await checkRunRecord(c, fingerprints);
   const m = source.manifest;
   for (const s of m.shards) await placeFile(join(source.dir, s.file), join(c.out, s.file));
   const listed = new Set(m.shards.map((s) => s.file));
-  for (const name of await readdir(c.out)) if (SHARD_FILE_RE.test(name) && !listed.has(name)) await rm(join(c.out, name), { force: true });
+  for (const name of await readdir(c.out))
+    if (SHARD_FILE_RE.test(name) && !listed.has(name)) await rm(join(c.out, name), { force: true });
   for (const done of source.completions) await writeCompletion(c.out, done);
-  await writeFileAtomic(join(c.out, QUARANTINE_FILE), await readFile(join(source.dir, QUARANTINE_FILE)).catch(() => ''));
-  await writeManifest(c.out, buildManifest({
-    tool: { name: 'blt-toolkit', version: packageVersion() },
-    createdAt: new Date().toISOString(),
-    config: JSON.parse(JSON.stringify(outputDefiningConfig(c))) as Record<string, unknown>,
-    inputs,
-    shards: m.shards,
-    totals: m.totals,
-    fingerprints,
-  }));
+  await writeFileAtomic(
+    join(c.out, QUARANTINE_FILE),
+    await readFile(join(source.dir, QUARANTINE_FILE)).catch(() => ''),
+  );
+  await writeManifest(
+    c.out,
+    buildManifest({
+      tool: { name: 'blt-toolkit', version: packageVersion() },
+      createdAt: new Date().toISOString(),
+      config: JSON.parse(JSON.stringify(outputDefiningConfig(c))) as Record<string, unknown>,
+      inputs,
+      shards: m.shards,
+      totals: m.totals,
+      fingerprints,
+    }),
+  );
   return runSummary(c, {
-    status: 'done', totals: m.totals, quarantined: m.totals.quarantined, tasks: source.completions.length, resumedFromTask: 0, shards: m.shards.length,
-    engine: null, bytesThisRun: m.totals.bytes, t0, fingerprints,
+    status: 'done',
+    totals: m.totals,
+    quarantined: m.totals.quarantined,
+    tasks: source.completions.length,
+    resumedFromTask: 0,
+    shards: m.shards.length,
+    engine: null,
+    bytesThisRun: m.totals.bytes,
+    t0,
+    fingerprints,
     reused: { entropies: fingerprints.entropy !== undefined, ngrams: fingerprints.ngrams !== undefined, patches: true },
   });
 }

@@ -46,9 +46,17 @@ async function du(path: string): Promise<number> {
 }
 
 export function entryOf(key: string, path: string, m: Manifest, sizeBytes: number | null): CacheEntry {
-  const c = m.config as { process?: ProcessSettings; format?: SetLayout['format']; shardSizeBytes?: number; rowGroupRows?: number };
+  const c = m.config as {
+    process?: ProcessSettings;
+    format?: SetLayout['format'];
+    shardSizeBytes?: number;
+    rowGroupRows?: number;
+  };
   if (!c.process || c.format === undefined || c.shardSizeBytes === undefined || c.rowGroupRows === undefined) {
-    throw new BltError('SHARD_FORMAT', `${path}/index.json: expected a preprocessing configuration (process, format, shardSizeBytes, rowGroupRows) in "config".`);
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${path}/index.json: expected a preprocessing configuration (process, format, shardSizeBytes, rowGroupRows) in "config".`,
+    );
   }
   const e = c.process.entropy;
   return {

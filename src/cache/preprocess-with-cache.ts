@@ -22,7 +22,14 @@ import { basename, join } from 'node:path';
 import { canonicalJson } from '../shards/fingerprint.js';
 import { WRITER_STATE_FILE } from '../shards/writer-state.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
-import { completedSummary, computeShardSet, prepareRun, type PreparedRun, type PreprocessHooks, type PreprocessSummary } from '../preprocess/run-preprocess.js';
+import {
+  completedSummary,
+  computeShardSet,
+  prepareRun,
+  type PreparedRun,
+  type PreprocessHooks,
+  type PreprocessSummary,
+} from '../preprocess/run-preprocess.js';
 import { derivePlan, deriveShardSet, sameInputs, type DerivePlan } from '../repatch/derive-shard-set.js';
 import { openSourceSet, type SourceSet } from '../repatch/source-set.js';
 import { tmpDir } from './cache-layout.js';
@@ -47,14 +54,21 @@ async function discardSet(cacheDir: string, path: string): Promise<void> {
 const short = (fp: string | undefined): string => (fp ? `${fp.slice(0, 12)}…` : '-');
 
 /** Cached sets that can produce this run, best first: exact, then entropies + n-grams, entropies, n-grams. */
-export async function reuseCandidates(cacheDir: string, c: PreprocessConfig, prepared: PreparedRun): Promise<Candidate[]> {
+export async function reuseCandidates(
+  cacheDir: string,
+  c: PreprocessConfig,
+  prepared: PreparedRun,
+): Promise<Candidate[]> {
   const { sets } = await listCache(cacheDir);
   const layout = canonicalJson({ format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows });
   const out: Candidate[] = [];
   for (const entry of sets) {
     const { plan } = derivePlan(entry, c, prepared);
     if (!plan) continue;
-    const exact = canonicalJson(entry.fingerprints) === canonicalJson(prepared.fingerprints) && canonicalJson(entry.layout) === layout && sameInputs(entry.inputs, prepared.inputs);
+    const exact =
+      canonicalJson(entry.fingerprints) === canonicalJson(prepared.fingerprints) &&
+      canonicalJson(entry.layout) === layout &&
+      sameInputs(entry.inputs, prepared.inputs);
     if (exact || plan.entropies || plan.ngrams) out.push({ entry, exact, plan });
   }
   const score = (x: Candidate): number => (x.exact ? 4 : 0) + (x.plan.entropies ? 2 : 0) + (x.plan.ngrams ? 1 : 0);
@@ -63,9 +77,18 @@ export async function reuseCandidates(cacheDir: string, c: PreprocessConfig, pre
 
 function describeReuse(c: PreprocessConfig, from: string, s: PreprocessSummary, log: (m: string) => void): void {
   const p = c.process.patching;
-  const settings = [`mode ${p.mode}`, ...(p.threshold === undefined ? [] : [`threshold ${p.threshold}`]), ...(p.thresholdAdd === undefined ? [] : [`threshold-add ${p.thresholdAdd}`]),
-    ...(p.monotonicity ? ['monotonicity'] : []), ...(p.maxPatchLength === undefined ? [] : [`max-patch-length ${p.maxPatchLength}`]), ...(p.patchSize === undefined ? [] : [`patch-size ${p.patchSize}`])].join(', ');
-  if (s.reused?.entropies) log(`cache: entropies reused from ${from} (entropy fingerprint ${short(s.fingerprints.entropy)}; no entropy model run)`);
+  const settings = [
+    `mode ${p.mode}`,
+    ...(p.threshold === undefined ? [] : [`threshold ${p.threshold}`]),
+    ...(p.thresholdAdd === undefined ? [] : [`threshold-add ${p.thresholdAdd}`]),
+    ...(p.monotonicity ? ['monotonicity'] : []),
+    ...(p.maxPatchLength === undefined ? [] : [`max-patch-length ${p.maxPatchLength}`]),
+    ...(p.patchSize === undefined ? [] : [`patch-size ${p.patchSize}`]),
+  ].join(', ');
+  if (s.reused?.entropies)
+    log(
+      `cache: entropies reused from ${from} (entropy fingerprint ${short(s.fingerprints.entropy)}; no entropy model run)`,
+    );
   else if (c.process.entropy) log('cache: entropies computed by the entropy model');
   if (s.reused?.patches) log(`cache: patch lengths reused from ${from} (${settings})`);
   else log(`cache: patch lengths recomputed (${settings})`);
@@ -73,7 +96,10 @@ function describeReuse(c: PreprocessConfig, from: string, s: PreprocessSummary, 
   else if (c.process.ngrams) log('cache: n-gram ids computed');
 }
 
-export async function preprocessWithCache(c: PreprocessConfig, hooks: PreprocessHooks = {}): Promise<PreprocessSummary> {
+export async function preprocessWithCache(
+  c: PreprocessConfig,
+  hooks: PreprocessHooks = {},
+): Promise<PreprocessSummary> {
   const t0 = performance.now();
   const log = hooks.log ?? (() => undefined);
   const cacheDir = c.cacheDir as string;
@@ -97,16 +123,23 @@ export async function preprocessWithCache(c: PreprocessConfig, hooks: Preprocess
       const bad = await damagedShard(source);
       if (bad) {
         await discardSet(cacheDir, cand.entry.path);
-        log(`cache: skipping ${cand.entry.path}: ${bad} does not match its checksum; the damaged set was removed from the cache`);
+        log(
+          `cache: skipping ${cand.entry.path}: ${bad} does not match its checksum; the damaged set was removed from the cache`,
+        );
         continue;
       }
-      summary = cand.exact && !resuming ? await linkCachedSet(source, c, prepared, t0) : await deriveShardSet(source, c, prepared, hooks, t0);
+      summary =
+        cand.exact && !resuming
+          ? await linkCachedSet(source, c, prepared, t0)
+          : await deriveShardSet(source, c, prepared, hooks, t0);
       from = cand.entry.path;
       break;
     }
     if (summary && from) describeReuse(c, from, summary, log);
     if (!summary) {
-      log(`cache: no cached set of these inputs${c.process.entropy ? ' with entropies of this model' : ''} in ${cacheDir}; computing every column`);
+      log(
+        `cache: no cached set of these inputs${c.process.entropy ? ' with entropies of this model' : ''} in ${cacheDir}; computing every column`,
+      );
       summary = await computeShardSet(c, prepared, hooks, t0);
     }
   }

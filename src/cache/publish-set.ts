@@ -44,8 +44,10 @@ export async function publishToCache(cacheDir: string, out: string): Promise<Pub
   await mkdir(setsDir(cacheDir), { recursive: true });
   try {
     for (const s of m.shards) await placeFile(join(out, s.file), join(tmp, s.file));
-    for (const name of (await readdir(join(out, COMPLETIONS_DIR))).sort()) await copySmall(join(out, COMPLETIONS_DIR, name), join(tmp, COMPLETIONS_DIR, name));
-    for (const name of [QUARANTINE_FILE, RUN_FILE]) if (existsSync(join(out, name))) await copySmall(join(out, name), join(tmp, name));
+    for (const name of (await readdir(join(out, COMPLETIONS_DIR))).sort())
+      await copySmall(join(out, COMPLETIONS_DIR, name), join(tmp, COMPLETIONS_DIR, name));
+    for (const name of [QUARANTINE_FILE, RUN_FILE])
+      if (existsSync(join(out, name))) await copySmall(join(out, name), join(tmp, name));
     await copySmall(join(out, MANIFEST_FILE), join(tmp, MANIFEST_FILE));
     await syncDir(tmp);
     try {
@@ -55,7 +57,11 @@ export async function publishToCache(cacheDir: string, out: string): Promise<Pub
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
       await rm(tmp, { recursive: true, force: true });
       if (existsSync(join(dest, MANIFEST_FILE))) return { path: dest, outcome: 'present' }; // another run stored it first
-      throw new BltError('STATE_FORMAT', `${dest} exists but holds no complete shard set (no ${MANIFEST_FILE}).`, 'it is not the cache\'s doing (sets appear by rename only); remove that directory');
+      throw new BltError(
+        'STATE_FORMAT',
+        `${dest} exists but holds no complete shard set (no ${MANIFEST_FILE}).`,
+        "it is not the cache's doing (sets appear by rename only); remove that directory",
+      );
     }
     await syncDir(setsDir(cacheDir));
     return { path: dest, outcome: 'stored' };

@@ -5,11 +5,23 @@ import type { CacheEntry, CacheListing } from '../cache/list-cache.js';
 /** The cache directory: --cache-dir, else $BLT_CACHE_DIR. */
 function cacheDirOf(o: { cacheDir?: string }): string {
   const dir = o.cacheDir ?? process.env.BLT_CACHE_DIR;
-  if (dir === undefined || dir === '') throw new BltError('BAD_OPTION', 'Expected a cache directory, got none.', 'pass --cache-dir <dir> or set BLT_CACHE_DIR (the directory given to blt preprocess --cache-dir)');
+  if (dir === undefined || dir === '')
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected a cache directory, got none.',
+      'pass --cache-dir <dir> or set BLT_CACHE_DIR (the directory given to blt preprocess --cache-dir)',
+    );
   return dir;
 }
 
-const size = (b: number | null): string => (b === null ? '-' : b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+const size = (b: number | null): string =>
+  b === null
+    ? '-'
+    : b >= 1e9
+      ? `${(b / 1e9).toFixed(2)} GB`
+      : b >= 1e6
+        ? `${(b / 1e6).toFixed(1)} MB`
+        : `${(b / 1e3).toFixed(1)} kB`;
 
 /** "entropy θ=1.3 max=8", "static size=4", "space". */
 export function describeBoundaries(e: CacheEntry): string {
@@ -44,16 +56,22 @@ export function formatListing(l: CacheListing, defaultRowGroupRows: number): str
     e.path,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ');
+  const line = (r: string[]): string =>
+    r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ');
   const out = [line(head), ...rows.map(line)];
   for (const p of l.problems) out.push(`unreadable: ${p.path}: ${p.problem}`);
-  if (l.unfinished.length > 0) out.push(`${l.unfinished.length} unfinished entr${l.unfinished.length === 1 ? 'y' : 'ies'} in ${l.dir}/tmp (runs killed while storing a set; safe to delete when no run is active)`);
+  if (l.unfinished.length > 0)
+    out.push(
+      `${l.unfinished.length} unfinished entr${l.unfinished.length === 1 ? 'y' : 'ies'} in ${l.dir}/tmp (runs killed while storing a set; safe to delete when no run is active)`,
+    );
   return out.join('\n');
 }
 
 /** `blt cache ls [--cache-dir <dir>] [--json]`. */
 export function register(program: Command): void {
-  const cache = program.command('cache').description('the cache of shard sets shared across experiments (blt preprocess --cache-dir; docs/reuse.md)');
+  const cache = program
+    .command('cache')
+    .description('the cache of shard sets shared across experiments (blt preprocess --cache-dir; docs/reuse.md)');
   cache
     .command('ls')
     .description('list cached shard sets: corpus, entropy model, boundary settings, n-grams, documents, size, path')
@@ -64,8 +82,15 @@ export function register(program: Command): void {
       const { listCache } = await import('../cache/list-cache.js');
       const { DEFAULT_ROW_GROUP_ROWS } = await import('../shards/shard-writer.js');
       const dir = cacheDirOf(o);
-      if (!existsSync(dir)) throw new BltError('NOT_FOUND', `Cache directory ${dir} does not exist.`, 'check the path; blt preprocess --cache-dir creates it');
+      if (!existsSync(dir))
+        throw new BltError(
+          'NOT_FOUND',
+          `Cache directory ${dir} does not exist.`,
+          'check the path; blt preprocess --cache-dir creates it',
+        );
       const listing = await listCache(dir, { sizes: true });
-      process.stdout.write(o.json ? `${JSON.stringify(listing)}\n` : `${formatListing(listing, DEFAULT_ROW_GROUP_ROWS)}\n`);
+      process.stdout.write(
+        o.json ? `${JSON.stringify(listing)}\n` : `${formatListing(listing, DEFAULT_ROW_GROUP_ROWS)}\n`,
+      );
     });
 }

@@ -7,8 +7,14 @@ import type { CommanderError } from 'commander';
 import { BltError } from '../core/errors.js';
 
 const USAGE_CODES = new Set([
-  'commander.unknownOption', 'commander.unknownCommand', 'commander.missingArgument', 'commander.optionMissingArgument',
-  'commander.missingMandatoryOptionValue', 'commander.invalidArgument', 'commander.excessArguments', 'commander.conflictingOption',
+  'commander.unknownOption',
+  'commander.unknownCommand',
+  'commander.missingArgument',
+  'commander.optionMissingArgument',
+  'commander.missingMandatoryOptionValue',
+  'commander.invalidArgument',
+  'commander.excessArguments',
+  'commander.conflictingOption',
 ]);
 
 export function isUsageError(err: CommanderError): boolean {
@@ -30,7 +36,11 @@ export function usageError(err: CommanderError, argv: readonly string[]): BltErr
   if (!isUsageError(err)) return null;
   const message = err.message.replace(/^error: /, '');
   const words = err.code === 'commander.unknownCommand' ? '' : commandWords(argv);
-  return new BltError('BAD_OPTION', message.endsWith('.') ? message : `${message}.`, `run \`blt ${words ? `${words} ` : ''}--help\` for the usage`);
+  return new BltError(
+    'BAD_OPTION',
+    message.endsWith('.') ? message : `${message}.`,
+    `run \`blt ${words ? `${words} ` : ''}--help\` for the usage`,
+  );
 }
 
 const FS_HINTS: Record<string, string> = {
@@ -51,7 +61,8 @@ export function fileSystemError(err: unknown): BltError | null {
   if (!(err instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return null;
   const hint = FS_HINTS[e.code];
   if (hint === undefined) return null;
-  const what = e.path === undefined ? e.syscall : `${e.syscall} ${e.path}${e.dest === undefined ? '' : ` -> ${e.dest}`}`;
+  const what =
+    e.path === undefined ? e.syscall : `${e.syscall} ${e.path}${e.dest === undefined ? '' : ` -> ${e.dest}`}`;
   const reason = e.message.replace(/^[A-Z]+: /, '').split(',')[0] ?? e.code;
   return new BltError(e.code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_OPTION', `Cannot ${what}: ${reason} (${e.code}).`, hint);
 }

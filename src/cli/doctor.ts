@@ -12,7 +12,11 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: { backend?: string; measure: boolean; size: number; json?: boolean }) => {
       const { collectDoctorReport, formatDoctorReport } = await import('../backend/doctor-report.js');
-      const report = await collectDoctorReport({ backend: backendFrom(opts.backend), measure: opts.measure, matmulSize: opts.size });
+      const report = await collectDoctorReport({
+        backend: backendFrom(opts.backend),
+        measure: opts.measure,
+        matmulSize: opts.size,
+      });
       process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatDoctorReport(report)}\n`);
     });
 }

@@ -46,7 +46,11 @@ function readModelConfig(spec: string | undefined): Record<string, unknown> {
     try {
       text = readFileSync(statSync(spec).isDirectory() ? join(spec, 'config.json') : spec, 'utf8');
     } catch (err) {
-      throw new BltError('NOT_FOUND', `--config: cannot read ${spec} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, 'pass a JSON file or inline JSON like \'{"dim":256}\'');
+      throw new BltError(
+        'NOT_FOUND',
+        `--config: cannot read ${spec} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+        'pass a JSON file or inline JSON like \'{"dim":256}\'',
+      );
     }
   }
   let parsed: unknown;
@@ -55,7 +59,8 @@ function readModelConfig(spec: string | undefined): Record<string, unknown> {
   } catch (err) {
     throw badOption('--config', 'a JSON object (file or inline)', spec, (err as Error).message);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badOption('--config', 'a JSON object', parsed);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw badOption('--config', 'a JSON object', parsed);
   const { format: _f, version: _v, training: _t, ...arch } = parsed as Record<string, unknown>;
   return arch;
 }
@@ -63,8 +68,12 @@ function readModelConfig(spec: string | undefined): Record<string, unknown> {
 function trainConfigFrom(o: Opts): TrainConfig {
   const model: Record<string, unknown> = { ...readModelConfig(o.config as string | undefined) };
   const arch: Array<[string, string, string]> = [
-    ['dim', '--dim', 'dim'], ['layers', '--layers', 'n_layers'], ['heads', '--heads', 'n_heads'],
-    ['window', '--window', 'window'], ['ffnDim', '--ffn-dim', 'ffn_dim'], ['maxSeqlen', '--max-seqlen', 'max_seqlen'],
+    ['dim', '--dim', 'dim'],
+    ['layers', '--layers', 'n_layers'],
+    ['heads', '--heads', 'n_heads'],
+    ['window', '--window', 'window'],
+    ['ffnDim', '--ffn-dim', 'ffn_dim'],
+    ['maxSeqlen', '--max-seqlen', 'max_seqlen'],
   ];
   for (const [key, flag, field] of arch) {
     const v = num(o, key, flag);
@@ -72,10 +81,22 @@ function trainConfigFrom(o: Opts): TrainConfig {
   }
   const input: Record<string, unknown> = { model };
   const train: Array<[keyof TrainConfigInput, string]> = [
-    ['steps', '--steps'], ['batchSize', '--batch-size'], ['seqLen', '--seq-len'], ['lr', '--lr'], ['minLrRatio', '--min-lr-ratio'],
-    ['warmup', '--warmup'], ['weightDecay', '--weight-decay'], ['clip', '--clip'], ['evalEvery', '--eval-every'],
-    ['evalBytes', '--eval-bytes'], ['finalEvalBytes', '--final-eval-bytes'], ['checkpointEvery', '--checkpoint-every'], ['keep', '--keep'], ['logEvery', '--log-every'],
-    ['seed', '--seed'], ['valFraction', '--val-fraction'],
+    ['steps', '--steps'],
+    ['batchSize', '--batch-size'],
+    ['seqLen', '--seq-len'],
+    ['lr', '--lr'],
+    ['minLrRatio', '--min-lr-ratio'],
+    ['warmup', '--warmup'],
+    ['weightDecay', '--weight-decay'],
+    ['clip', '--clip'],
+    ['evalEvery', '--eval-every'],
+    ['evalBytes', '--eval-bytes'],
+    ['finalEvalBytes', '--final-eval-bytes'],
+    ['checkpointEvery', '--checkpoint-every'],
+    ['keep', '--keep'],
+    ['logEvery', '--log-every'],
+    ['seed', '--seed'],
+    ['valFraction', '--val-fraction'],
   ];
   for (const [key, flag] of train) {
     const v = num(o, key, flag);
@@ -94,14 +115,21 @@ async function readData(inputs: string[], o: Opts, valFraction: number): Promise
   const textField = o.textField as string | undefined;
   const linesAsDocs = o.lines === true;
   const docs = await loadDocuments(inputs, { textField, linesAsDocs });
-  if (docs.length === 0) throw new BltError('BAD_INPUT', `No non-empty documents in ${inputs.join(', ')}.`, 'check the paths, --text-field and --lines');
+  if (docs.length === 0)
+    throw new BltError(
+      'BAD_INPUT',
+      `No non-empty documents in ${inputs.join(', ')}.`,
+      'check the paths, --text-field and --lines',
+    );
   const { train, val, note } = splitByDocument(docs, valFraction);
   const bytesOf = (ds: InputDoc[]): Uint8Array[] => ds.map((d) => d.bytes);
   return {
     train: bytesOf(train),
     val: bytesOf(val),
     recipe: {
-      inputs, textField, linesAsDocs,
+      inputs,
+      textField,
+      linesAsDocs,
       documents: { train: train.length, val: val.length },
       bytes: { train: totalBytes(train), val: totalBytes(val) },
       ...(note === undefined ? {} : { split: note }),
@@ -113,9 +141,11 @@ async function trainingBackend(o: Opts): Promise<BackendInfo> {
   const request = backendFrom(o.backend);
   const info = await initBackend(request);
   if (info.name === 'cpu' && o.allowCpu !== true) {
-    throw new BltError(request === 'cpu' ? 'BAD_OPTION' : 'BACKEND_UNAVAILABLE',
+    throw new BltError(
+      request === 'cpu' ? 'BAD_OPTION' : 'BACKEND_UNAVAILABLE',
       `Refusing to train on the pure-JS cpu backend (about 25x slower than wasm): ${info.reason}.`,
-      'pass --allow-cpu to train on cpu anyway, or run `blt doctor` to see why wasm is unavailable');
+      'pass --allow-cpu to train on cpu anyway, or run `blt doctor` to see why wasm is unavailable',
+    );
   }
   return info;
 }
@@ -150,9 +180,24 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
     const r = await trainNgramEntropyModel(data, order, path);
     const bpb = r.heldOut?.bitsPerByte ?? null;
     const warning = heldOutWarning(bpb, r.unigramBpb);
-    print(o, `n-gram model (order ${r.order}): ${r.path}\nfingerprint: ${r.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${r.heldOut?.bytes ?? 0} bytes (unigram ${fmt(r.unigramBpb)})\n` +
-      (data.recipe.split === undefined ? '' : `note: ${data.recipe.split}\n`) + (warning === undefined ? '' : `warning: ${warning}\n`),
-      { kind, model: r.path, fingerprint: r.fingerprint, order: r.order, heldOutBpb: bpb, heldOutBytes: r.heldOut?.bytes ?? 0, unigramBpb: r.unigramBpb, trainSeconds: r.trainSeconds, data: data.recipe, warnings: warning === undefined ? [] : [warning] });
+    print(
+      o,
+      `n-gram model (order ${r.order}): ${r.path}\nfingerprint: ${r.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${r.heldOut?.bytes ?? 0} bytes (unigram ${fmt(r.unigramBpb)})\n` +
+        (data.recipe.split === undefined ? '' : `note: ${data.recipe.split}\n`) +
+        (warning === undefined ? '' : `warning: ${warning}\n`),
+      {
+        kind,
+        model: r.path,
+        fingerprint: r.fingerprint,
+        order: r.order,
+        heldOutBpb: bpb,
+        heldOutBytes: r.heldOut?.bytes ?? 0,
+        unigramBpb: r.unigramBpb,
+        trainSeconds: r.trainSeconds,
+        data: data.recipe,
+        warnings: warning === undefined ? [] : [warning],
+      },
+    );
     return;
   }
   const cfg = trainConfigFrom(o);
@@ -172,33 +217,58 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
         onStart: (s) => {
           progress.stop();
           progress = createProgress({ total: cfg.steps, start: s.startStep, label: 'train', mode });
-          progress.log(`${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: d${m.dim} L${m.n_layers} H${m.n_heads} ffn${m.ffn_dim} window ${m.window}, ` +
-          `${(parameterCount(m) / 1e6).toFixed(2)}M params, ${cfg.batchSize}x${cfg.seqLen} tokens/step, ${s.trainTokens} training tokens, ` +
-          `${data.recipe.documents.val} held-out docs (unigram ${fmt(s.unigramBpb)} bpb), backend ${backend.name}`);
+          progress.log(
+            `${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: d${m.dim} L${m.n_layers} H${m.n_heads} ffn${m.ffn_dim} window ${m.window}, ` +
+              `${(parameterCount(m) / 1e6).toFixed(2)}M params, ${cfg.batchSize}x${cfg.seqLen} tokens/step, ${s.trainTokens} training tokens, ` +
+              `${data.recipe.documents.val} held-out docs (unigram ${fmt(s.unigramBpb)} bpb), backend ${backend.name}`,
+          );
         },
         onStep: (s) => {
           const fields = { loss: s.loss, bpb: s.bitsPerByte, 'B/s': Math.round(s.bytesPerSecond) };
           if (s.logged) progress.report(s.step, fields);
           else progress.tick(s.step, fields);
         },
-        onEval: (e) => progress.log(`step ${e.step}: ${e.final ? 'held-out' : 'validation'} ${fmt(e.valBpb)} bits/byte on ${e.bytes} bytes`),
+        onEval: (e) =>
+          progress.log(
+            `step ${e.step}: ${e.final ? 'held-out' : 'validation'} ${fmt(e.valBpb)} bits/byte on ${e.bytes} bytes`,
+          ),
         onCheckpoint: (path) => progress.log(`checkpoint ${path}`),
       },
     });
     progress.stop();
     const code = signals.stopped();
     if (res.interrupted && code !== null) {
-      process.stderr.write(`interrupted at step ${res.step}; checkpoint ${res.lastCheckpoint}; continue with the same command plus --resume\n`);
+      process.stderr.write(
+        `interrupted at step ${res.step}; checkpoint ${res.lastCheckpoint}; continue with the same command plus --resume\n`,
+      );
       throw new CommanderError(code, 'blt.interrupted', 'interrupted');
     }
     const bpb = res.heldOut?.bitsPerByte ?? null;
     const warning = heldOutWarning(bpb, res.unigramBpb);
-    print(o, `model: ${res.modelDir}\nfingerprint: ${res.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${res.heldOut?.bytes ?? 0} bytes (unigram ${fmt(res.unigramBpb)})\n` +
-      `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s on ${backend.name}\n` +
-      (data.recipe.split === undefined ? '' : `note: ${data.recipe.split}\n`) + (warning === undefined ? '' : `warning: ${warning}\n`),
-      { kind, model: res.modelDir, fingerprint: res.fingerprint, steps: res.step, heldOutBpb: bpb, heldOutBytes: res.heldOut?.bytes ?? 0,
-        unigramBpb: res.unigramBpb, finalLoss: res.losses[res.losses.length - 1] ?? null, trainSeconds: res.trainSeconds,
-        bytesPerSecond: res.bytesPerSecond, backend: backend.name, checkpoint: res.lastCheckpoint, config: cfg, data: data.recipe, warnings: warning === undefined ? [] : [warning] });
+    print(
+      o,
+      `model: ${res.modelDir}\nfingerprint: ${res.fingerprint}\nheld-out: ${fmt(bpb)} bits/byte on ${res.heldOut?.bytes ?? 0} bytes (unigram ${fmt(res.unigramBpb)})\n` +
+        `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s on ${backend.name}\n` +
+        (data.recipe.split === undefined ? '' : `note: ${data.recipe.split}\n`) +
+        (warning === undefined ? '' : `warning: ${warning}\n`),
+      {
+        kind,
+        model: res.modelDir,
+        fingerprint: res.fingerprint,
+        steps: res.step,
+        heldOutBpb: bpb,
+        heldOutBytes: res.heldOut?.bytes ?? 0,
+        unigramBpb: res.unigramBpb,
+        finalLoss: res.losses[res.losses.length - 1] ?? null,
+        trainSeconds: res.trainSeconds,
+        bytesPerSecond: res.bytesPerSecond,
+        backend: backend.name,
+        checkpoint: res.lastCheckpoint,
+        config: cfg,
+        data: data.recipe,
+        warnings: warning === undefined ? [] : [warning],
+      },
+    );
   } finally {
     progress.stop();
     signals.release();
@@ -208,25 +278,53 @@ async function trainAction(inputs: string[], o: Opts): Promise<void> {
 async function evalAction(inputs: string[], o: Opts): Promise<void> {
   const typed = o.model as string | undefined;
   const found = typed === undefined ? undefined : resolveEntropyModel(typed, '--model');
-  const spec: ModelSpec = found ? { kind: found.kind === 'ngram' ? 'ngram' : 'transformer', path: found.path } : parseModelSpec(await requireDefaultEntropyModel());
+  const spec: ModelSpec = found
+    ? { kind: found.kind === 'ngram' ? 'ngram' : 'transformer', path: found.path }
+    : parseModelSpec(await requireDefaultEntropyModel());
   const backend = spec.kind === 'transformer' ? (await initBackend(backendFrom(o.backend))).name : 'js';
   const batchSize = num(o, 'batchSize', '--batch-size') ?? 8;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw badOption('--batch-size', 'an integer >= 1', batchSize);
   const maxBytes = num(o, 'maxBytes', '--max-bytes');
-  if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes >= 1)) throw badOption('--max-bytes', 'an integer >= 1', maxBytes);
-  let docs = await loadDocuments(inputs, { textField: o.textField as string | undefined, linesAsDocs: o.lines === true });
+  if (maxBytes !== undefined && !(Number.isInteger(maxBytes) && maxBytes >= 1))
+    throw badOption('--max-bytes', 'an integer >= 1', maxBytes);
+  let docs = await loadDocuments(inputs, {
+    textField: o.textField as string | undefined,
+    linesAsDocs: o.lines === true,
+  });
   if (o.heldOut === true) {
     docs = splitByDocument(docs, valFractionOf(o)).val;
   }
-  if (docs.length === 0) throw new BltError('BAD_INPUT', `No non-empty documents to evaluate in ${inputs.join(', ')}.`, 'check the paths, --text-field, --lines and --held-out');
+  if (docs.length === 0)
+    throw new BltError(
+      'BAD_INPUT',
+      `No non-empty documents to evaluate in ${inputs.join(', ')}.`,
+      'check the paths, --text-field, --lines and --held-out',
+    );
   const scorer = await loadModelScorer(spec, batchSize);
   try {
     const t0 = performance.now();
-    const r = await evaluateBitsPerByte(scorer.score, docs.map((d) => d.bytes), maxBytes === undefined ? {} : { maxBytes });
+    const r = await evaluateBitsPerByte(
+      scorer.score,
+      docs.map((d) => d.bytes),
+      maxBytes === undefined ? {} : { maxBytes },
+    );
     const seconds = (performance.now() - t0) / 1000;
-    print(o, `${fmt(r.bitsPerByte)} bits/byte on ${r.bytes} bytes (${r.documents} documents) in ${seconds.toFixed(1)} s, ${Math.round(r.bytes / seconds)} bytes/s on ${backend}\nmodel: ${scorer.path} (${scorer.kind}, ${scorer.fingerprint.slice(0, 16)})\n`,
-      { bitsPerByte: r.bitsPerByte, bytes: r.bytes, targets: r.targets, documents: r.documents, seconds, bytesPerSecond: r.bytes / seconds,
-        backend, model: scorer.fingerprint, modelKind: scorer.kind, modelPath: scorer.path });
+    print(
+      o,
+      `${fmt(r.bitsPerByte)} bits/byte on ${r.bytes} bytes (${r.documents} documents) in ${seconds.toFixed(1)} s, ${Math.round(r.bytes / seconds)} bytes/s on ${backend}\nmodel: ${scorer.path} (${scorer.kind}, ${scorer.fingerprint.slice(0, 16)})\n`,
+      {
+        bitsPerByte: r.bitsPerByte,
+        bytes: r.bytes,
+        targets: r.targets,
+        documents: r.documents,
+        seconds,
+        bytesPerSecond: r.bytes / seconds,
+        backend,
+        model: scorer.fingerprint,
+        modelKind: scorer.kind,
+        modelPath: scorer.path,
+      },
+    );
   } finally {
     scorer.dispose();
   }
@@ -246,27 +344,52 @@ export function register(program: Command): void {
     .command('train')
     .description('train an entropy model (transformer on wasm, or a seconds-fast n-gram model)')
     .argument('<inputs...>', 'input files/directories, or udhr / brown')
-    .requiredOption('--out <dir>', 'run directory: metrics.jsonl, checkpoints/, model/ (ngram: <dir>/model.ngram or a .ngram file)')
+    .requiredOption(
+      '--out <dir>',
+      'run directory: metrics.jsonl, checkpoints/, model/ (ngram: <dir>/model.ngram or a .ngram file)',
+    )
     .option('--kind <kind>', 'transformer | ngram (default transformer)')
     .option('--order <n>', `n-gram order (--kind ngram; default ${DEFAULT_NGRAM_ORDER})`)
     .option('--config <json>', 'model architecture: a JSON file, a model directory (its config.json) or inline JSON')
-    .option('--dim <n>', 'model width').option('--layers <n>', 'transformer layers').option('--heads <n>', 'attention heads')
-    .option('--window <n>', 'sliding attention window').option('--ffn-dim <n>', 'SwiGLU hidden width').option('--max-seqlen <n>', 'longest sequence the model accepts')
-    .option('--steps <n>', 'optimizer steps (default 2000)').option('--batch-size <n>', 'sequences per step (default 8)')
-    .option('--seq-len <n>', 'tokens per sequence (default: the window)').option('--lr <x>', 'peak learning rate (default 2e-3)')
-    .option('--min-lr-ratio <x>', 'cosine floor as a fraction of --lr (default 0.1)').option('--warmup <n>', 'warmup steps (default 5% of steps, at most 100)')
-    .option('--weight-decay <x>', 'AdamW decoupled weight decay (default 0.1)').option('--clip <x>', 'max global gradient norm, 0 = off (default 1)')
+    .option('--dim <n>', 'model width')
+    .option('--layers <n>', 'transformer layers')
+    .option('--heads <n>', 'attention heads')
+    .option('--window <n>', 'sliding attention window')
+    .option('--ffn-dim <n>', 'SwiGLU hidden width')
+    .option('--max-seqlen <n>', 'longest sequence the model accepts')
+    .option('--steps <n>', 'optimizer steps (default 2000)')
+    .option('--batch-size <n>', 'sequences per step (default 8)')
+    .option('--seq-len <n>', 'tokens per sequence (default: the window)')
+    .option('--lr <x>', 'peak learning rate (default 2e-3)')
+    .option('--min-lr-ratio <x>', 'cosine floor as a fraction of --lr (default 0.1)')
+    .option('--warmup <n>', 'warmup steps (default 5% of steps, at most 100)')
+    .option('--weight-decay <x>', 'AdamW decoupled weight decay (default 0.1)')
+    .option('--clip <x>', 'max global gradient norm, 0 = off (default 1)')
     .option('--eval-every <n>', 'validate every N steps, 0 = only at the end (default 250)')
-    .option('--eval-bytes <n>', 'held-out bytes per periodic validation, spread over all held-out documents (default 32768)')
-    .option('--final-eval-bytes <n>', 'held-out bytes of the final validation (the model\'s held_out_bpb), 0 = all (default 524288)')
-    .option('--checkpoint-every <n>', 'checkpoint every N steps (default 250)').option('--keep <n>', 'checkpoints to keep (default 3)')
+    .option(
+      '--eval-bytes <n>',
+      'held-out bytes per periodic validation, spread over all held-out documents (default 32768)',
+    )
+    .option(
+      '--final-eval-bytes <n>',
+      "held-out bytes of the final validation (the model's held_out_bpb), 0 = all (default 524288)",
+    )
+    .option('--checkpoint-every <n>', 'checkpoint every N steps (default 250)')
+    .option('--keep <n>', 'checkpoints to keep (default 3)')
     .option('--log-every <n>', 'progress/metrics line every N steps (default 10)')
-    .option('--seed <n>', 'seed of the weights and the data order (default 0)').option('--val-fraction <x>', 'documents held out for validation (default 0.1)')
-    .option('--text-field <name>', 'JSONL field holding the text').option('--lines', 'each line of a text file is a document')
-    .addOption(backendOption()).option('--allow-cpu', 'allow training on the slow pure-JS cpu backend')
+    .option('--seed <n>', 'seed of the weights and the data order (default 0)')
+    .option('--val-fraction <x>', 'documents held out for validation (default 0.1)')
+    .option('--text-field <name>', 'JSONL field holding the text')
+    .option('--lines', 'each line of a text file is a document')
+    .addOption(backendOption())
+    .option('--allow-cpu', 'allow training on the slow pure-JS cpu backend')
     .option('--resume', 'continue from the newest checkpoint in --out (same command otherwise)')
-    .option('--json', 'print the result as one JSON object').option('--quiet', 'no progress output')
-    .addHelpText('after', `${INPUTS_HELP}\n\nExample (the default model's recipe):\n  blt entropy train udhr brown --out runs/entropy-default --steps 2000\n`)
+    .option('--json', 'print the result as one JSON object')
+    .option('--quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      `${INPUTS_HELP}\n\nExample (the default model's recipe):\n  blt entropy train udhr brown --out runs/entropy-default --steps 2000\n`,
+    )
     .action(async (inputs: string[], o: Opts) => trainAction(inputs, o));
   entropy
     .command('eval')
@@ -275,10 +398,15 @@ export function register(program: Command): void {
     .option('--model <path>', `${MODEL_PATH_HELP} (default: the installed default model)`)
     .option('--held-out', "only the project's held-out documents of the inputs (the training split)")
     .option('--val-fraction <x>', 'held-out fraction for --held-out (default 0.1)')
-    .option('--max-bytes <n>', 'evaluate at most this many bytes: a prefix of every document, the same length for all that are longer')
+    .option(
+      '--max-bytes <n>',
+      'evaluate at most this many bytes: a prefix of every document, the same length for all that are longer',
+    )
     .option('--batch-size <n>', 'windows per forward call (default 8)')
-    .option('--text-field <name>', 'JSONL field holding the text').option('--lines', 'each line of a text file is a document')
-    .addOption(backendOption()).option('--json', 'print one JSON object')
+    .option('--text-field <name>', 'JSONL field holding the text')
+    .option('--lines', 'each line of a text file is a document')
+    .addOption(backendOption())
+    .option('--json', 'print one JSON object')
     .addHelpText('after', INPUTS_HELP)
     .action(async (inputs: string[], o: Opts) => evalAction(inputs, o));
 }

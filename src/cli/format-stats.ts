@@ -19,7 +19,9 @@ export function formatPatchStats(s: PatchStats): string {
   const top = Math.max(1, ...rows.map(([, n]) => n));
   for (const [len, n] of rows) {
     const bar = '█'.repeat(Math.max(n > 0 ? 1 : 0, Math.round((n / top) * 40)));
-    lines.push(`  ${len.padStart(3)} ${String(n).padStart(8)} ${(100 * n / s.patches).toFixed(1).padStart(5)}% ${bar}`);
+    lines.push(
+      `  ${len.padStart(3)} ${String(n).padStart(8)} ${((100 * n) / s.patches).toFixed(1).padStart(5)}% ${bar}`,
+    );
   }
   return lines.join('\n');
 }

@@ -15,7 +15,8 @@ function numOption(o: Opts, key: string, flag: string, integer: boolean, min: nu
   const raw = o[key];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw badOption(flag, `${integer ? 'an integer' : 'a number'} >= ${min}`, raw);
+  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
+    throw badOption(flag, `${integer ? 'an integer' : 'a number'} >= ${min}`, raw);
   return n;
 }
 
@@ -33,7 +34,10 @@ async function generateAction(o: Opts): Promise<void> {
   const run = await withRunDir('--checkpoint', o.checkpoint as string, () => loadBltRun(o.checkpoint as string, step));
   const typedModel = o.entropyModel as string | undefined;
   const { canonicalModelSpec } = await import('../entropy/model-format/resolve-model.js');
-  const patching = await runPatching(run.state, typedModel === undefined ? undefined : canonicalModelSpec(typedModel, '--entropy-model'));
+  const patching = await runPatching(
+    run.state,
+    typedModel === undefined ? undefined : canonicalModelSpec(typedModel, '--entropy-model'),
+  );
   const scorer = await openRunScorer(patching, request);
   try {
     const prompt = o.prompt as string;
@@ -41,7 +45,12 @@ async function generateAction(o: Opts): Promise<void> {
     if (stream) process.stdout.write(prompt);
     const bytes: number[] = [];
     const r = await generateBlt(run.model, {
-      prompt, maxBytes, temperature, topK, seed, patching: patching.patching,
+      prompt,
+      maxBytes,
+      temperature,
+      topK,
+      seed,
+      patching: patching.patching,
       ...(scorer ? { entropies: async (t: Int32Array) => (await scorer.score([t]))[0] as Float32Array } : {}),
       onToken: (t) => {
         if (!stream || t < 4) return;
@@ -54,8 +63,16 @@ async function generateAction(o: Opts): Promise<void> {
       },
     });
     const json = {
-      prompt, text: r.text, bytes: r.bytes, stop: r.stop, seconds: r.seconds, bytesPerSecond: r.seconds > 0 ? r.bytes / r.seconds : 0, step: run.state.step,
-      patching: patching.patching, entropyModel: patching.entropyModel, backend: backend.name,
+      prompt,
+      text: r.text,
+      bytes: r.bytes,
+      stop: r.stop,
+      seconds: r.seconds,
+      bytesPerSecond: r.seconds > 0 ? r.bytes / r.seconds : 0,
+      step: run.state.step,
+      patching: patching.patching,
+      entropyModel: patching.entropyModel,
+      backend: backend.name,
     };
     if (o.json === true) process.stdout.write(`${JSON.stringify(json)}\n`);
     else if (stream) process.stdout.write('\n');
@@ -77,9 +94,15 @@ export function register(program: Command): void {
     .option('--top-k <n>', 'sample among the k most likely bytes (default 0 = all)')
     .option('--seed <n>', 'sampling seed (default 0)')
     .option('--step <n>', 'a checkpoint step other than the newest')
-    .option('--entropy-model <path>', `entropy model for patching: ${MODEL_PATH_HELP} (default: the one the run's data was patched with)`)
+    .option(
+      '--entropy-model <path>',
+      `entropy model for patching: ${MODEL_PATH_HELP} (default: the one the run's data was patched with)`,
+    )
     .option('--stream', 'print bytes as they are generated')
     .addOption(backendOption())
-    .option('--json', 'print {prompt, text, bytes, stop, seconds, bytesPerSecond, step, patching, entropyModel, backend}')
+    .option(
+      '--json',
+      'print {prompt, text, bytes, stop, seconds, bytesPerSecond, step, patching, entropyModel, backend}',
+    )
     .action(async (o: Opts) => generateAction(o));
 }

@@ -64,15 +64,20 @@ export function reportError(err: unknown, argv: readonly string[] = []): number 
   else {
     const fs = fileSystemError(err);
     if (!fs) {
-      process.stderr.write(`blt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `blt: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       return 70;
     }
     e = fs;
   }
   const code = e.code === 'INTERNAL' ? 70 : 2;
   if (jsonRequested(argv)) {
-    const message = e.hint === undefined ? e.message : e.message.slice(0, e.message.length - `\n  hint: ${e.hint}`.length);
-    process.stdout.write(`${JSON.stringify({ error: { code: e.code, message, ...(e.hint === undefined ? {} : { hint: e.hint }), exitCode: code } })}\n`);
+    const message =
+      e.hint === undefined ? e.message : e.message.slice(0, e.message.length - `\n  hint: ${e.hint}`.length);
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: e.code, message, ...(e.hint === undefined ? {} : { hint: e.hint }), exitCode: code } })}\n`,
+    );
   } else {
     process.stderr.write(`blt: error [${e.code}]: ${e.message}\n`);
   }

@@ -21,19 +21,31 @@ export function checkOutDir(flag: string, path: string): void {
   const hint = `pass a new directory or an existing one (e.g. ${flag} runs/out)`;
   const self = statOrNone(path);
   if (self && !self.isDirectory()) {
-    throw new BltError('BAD_OPTION', `Expected ${flag} to be a directory (new or existing), got ${path}, which is a file.`, hint);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected ${flag} to be a directory (new or existing), got ${path}, which is a file.`,
+      hint,
+    );
   }
   let dir = self ? path : dirname(resolve(path));
   for (;;) {
     const s = statOrNone(dir);
     if (s) {
       if (!s.isDirectory()) {
-        throw new BltError('BAD_OPTION', `Expected ${flag} to be a directory that can be created, got ${path}: ${dir} is a file.`, hint);
+        throw new BltError(
+          'BAD_OPTION',
+          `Expected ${flag} to be a directory that can be created, got ${path}: ${dir} is a file.`,
+          hint,
+        );
       }
       try {
         accessSync(dir, constants.W_OK);
       } catch {
-        throw new BltError('BAD_OPTION', `Expected ${flag} to be a writable directory, got ${path}: ${dir} is not writable.`, 'check the permissions, or choose another directory');
+        throw new BltError(
+          'BAD_OPTION',
+          `Expected ${flag} to be a writable directory, got ${path}: ${dir} is not writable.`,
+          'check the permissions, or choose another directory',
+        );
       }
       return;
     }

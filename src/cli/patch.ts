@@ -32,7 +32,6 @@ interface PatchCliOptions {
   color: boolean;
 }
 
-
 export function register(program: Command): void {
   program
     .command('patch')
@@ -40,7 +39,9 @@ export function register(program: Command): void {
     .argument('[text...]', 'text to patch; "-" or nothing reads stdin')
     .option('-f, --file <path>', 'read the bytes of a file (invalid UTF-8 is kept as it is)')
     .option('--lines', 'one document per line')
-    .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
+    .addOption(
+      new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'),
+    )
     .option('--threshold <nats>', `entropy threshold θ (${thresholdDefaultHelp()})`, numberArg('--threshold'))
     .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
@@ -48,7 +49,9 @@ export function register(program: Command): void {
     .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
     .option('--include-next-token', 'lengths also cover the next token (sum = L + 1)')
     .option('--model <path>', `entropy model: ${MODEL_PATH_HELP} (default: the shipped model)`)
-    .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
+    .addOption(
+      new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'),
+    )
     .addOption(backendOption())
     .option('--stats', 'print patch statistics instead of the segmentation')
     .option('--json', 'print one JSON object (documents with their patch lengths, and statistics)')
@@ -57,7 +60,10 @@ export function register(program: Command): void {
 }
 
 /** Entropies of each document with the chosen model (engines are loaded only when needed). */
-export async function scoreDocs(tokens: Int32Array[], opts: { model?: string; engine: EntropyEngineRequest; backend?: string }): Promise<Float32Array[]> {
+export async function scoreDocs(
+  tokens: Int32Array[],
+  opts: { model?: string; engine: EntropyEngineRequest; backend?: string },
+): Promise<Float32Array[]> {
   const { openEntropyScorer } = await import('../entropy/open-scorer.js');
   const scorer = await openEntropyScorer(opts.model, { engine: opts.engine, backend: backendFrom(opts.backend) });
   try {
@@ -75,7 +81,11 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
   }
   const spec = { text, lines: opts.lines === true, ...(opts.file === undefined ? {} : { file: opts.file }) };
   const docs = (await readInputDocs(spec)).map((d) => ({ id: d.id, tokens: encodeBytes(d.bytes) }));
-  const base: PatchOptions = { mode: opts.mode, includeNextToken: opts.includeNextToken === true, monotonicity: opts.monotonicity === true };
+  const base: PatchOptions = {
+    mode: opts.mode,
+    includeNextToken: opts.includeNextToken === true,
+    monotonicity: opts.monotonicity === true,
+  };
   if (opts.threshold !== undefined) base.threshold = opts.threshold;
   if (opts.thresholdAdd !== undefined) base.thresholdAdd = opts.thresholdAdd;
   if (opts.maxPatchLength !== undefined) base.maxPatchLength = opts.maxPatchLength;
@@ -91,13 +101,22 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
       base.threshold = t.threshold;
       table = t.scriptThresholds; // the model's per-script table: one θ per document by its main script, as blt preprocess does
     }
-    entropies = await scoreDocs(docs.map((d) => d.tokens), opts);
+    entropies = await scoreDocs(
+      docs.map((d) => d.tokens),
+      opts,
+    );
   }
 
   const stats = new PatchStatsAccumulator();
   const results = docs.map((d, i) => {
-    const threshold = table && base.threshold !== undefined ? documentThreshold(d.tokens, base.threshold, table) : base.threshold;
-    const lengths = patchLengths(d.tokens, entropies ? { ...base, entropies: entropies[i] as Float32Array, ...(threshold === undefined ? {} : { threshold }) } : base);
+    const threshold =
+      table && base.threshold !== undefined ? documentThreshold(d.tokens, base.threshold, table) : base.threshold;
+    const lengths = patchLengths(
+      d.tokens,
+      entropies
+        ? { ...base, entropies: entropies[i] as Float32Array, ...(threshold === undefined ? {} : { threshold }) }
+        : base,
+    );
     stats.add(lengths);
     return { id: d.id, tokens: d.tokens, lengths };
   });
@@ -109,7 +128,9 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
       patchLengths: Array.from(r.lengths),
       ...(entropies ? { entropies: Array.from(entropies[i] as Float32Array, (x) => Math.round(x * 1e4) / 1e4) } : {}),
     }));
-    process.stdout.write(`${JSON.stringify({ mode: opts.mode, options: { ...base, entropies: undefined, ...(table ? { scriptThresholds: table } : {}) }, documents, stats: stats.result() })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ mode: opts.mode, options: { ...base, entropies: undefined, ...(table ? { scriptThresholds: table } : {}) }, documents, stats: stats.result() })}\n`,
+    );
     return;
   }
   if (opts.stats) {
@@ -121,5 +142,7 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
     if (results.length > 1) process.stdout.write(`${r.id}\t`);
     process.stdout.write(`${renderSegmentation(r.tokens, r.lengths, colour)}\n`);
   }
-  process.stdout.write(`${docs.length} document(s), ${stats.result().patches} patches, mean patch length ${stats.result().mean.toFixed(2)}\n`);
+  process.stdout.write(
+    `${docs.length} document(s), ${stats.result().patches} patches, mean patch length ${stats.result().mean.toFixed(2)}\n`,
+  );
 }

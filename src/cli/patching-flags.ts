@@ -20,7 +20,11 @@ export interface PatchingFlags {
 /** Refuses flags the mode ignores and a static mode without --patch-size. */
 export function checkPatchingFlags(f: PatchingFlags): void {
   if (f.mode === 'static' && f.patchSize === undefined) {
-    throw new BltError('BAD_OPTION', 'Expected --patch-size <n> with -m static (the integer length of every patch), got none.', 'pass e.g. -m static --patch-size 4');
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected --patch-size <n> with -m static (the integer length of every patch), got none.',
+      'pass e.g. -m static --patch-size 4',
+    );
   }
   const ignored: string[] = [];
   if (f.mode !== 'entropy') {
@@ -31,8 +35,11 @@ export function checkPatchingFlags(f: PatchingFlags): void {
   if (f.mode !== 'static' && f.patchSize !== undefined) ignored.push(`--patch-size ${f.patchSize}`);
   if (ignored.length > 0) {
     const owner = ignored[0]?.startsWith('--patch-size') ? '-m static' : '-m entropy';
-    throw new BltError('BAD_OPTION', `${ignored.join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with -m ${f.mode}: ${ignored.length === 1 ? 'it applies' : 'they apply'} to ${owner} only.`,
-      `drop ${ignored.length === 1 ? 'it' : 'them'}, or choose the mode ${ignored.length === 1 ? 'it belongs' : 'they belong'} to`);
+    throw new BltError(
+      'BAD_OPTION',
+      `${ignored.join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with -m ${f.mode}: ${ignored.length === 1 ? 'it applies' : 'they apply'} to ${owner} only.`,
+      `drop ${ignored.length === 1 ? 'it' : 'them'}, or choose the mode ${ignored.length === 1 ? 'it belongs' : 'they belong'} to`,
+    );
   }
 }
 
@@ -42,7 +49,9 @@ let shipped: number | null | undefined;
 export function shippedModelThreshold(): number | null {
   if (shipped !== undefined) return shipped;
   try {
-    const c = JSON.parse(readFileSync(join(defaultEntropyModelDir(), 'config.json'), 'utf8')) as { training?: { patching?: { threshold?: unknown } } };
+    const c = JSON.parse(readFileSync(join(defaultEntropyModelDir(), 'config.json'), 'utf8')) as {
+      training?: { patching?: { threshold?: unknown } };
+    };
     const t = c.training?.patching?.threshold;
     shipped = typeof t === 'number' && Number.isFinite(t) ? t : null;
   } catch {

@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import { BltError } from '../core/errors.js';
 
 /** Subcommands that later issues build; each says so clearly instead of failing obscurely. */
-const PLANNED: Array<[string, string]> = [
-];
+const PLANNED: Array<[string, string]> = [];
 
 export function register(program: Command): void {
   for (const [name, what] of PLANNED) {
@@ -13,7 +12,11 @@ export function register(program: Command): void {
       .allowUnknownOption(true)
       .allowExcessArguments(true)
       .action(() => {
-        throw new BltError('NOT_IMPLEMENTED', `\`blt ${name}\` is not built yet.`, 'see the project issues for its status');
+        throw new BltError(
+          'NOT_IMPLEMENTED',
+          `\`blt ${name}\` is not built yet.`,
+          'see the project issues for its status',
+        );
       });
   }
 }

@@ -41,44 +41,97 @@ interface Cli {
   quiet?: boolean;
 }
 
-
 export function register(program: Command): void {
   program
     .command('preprocess')
-    .description('stream corpora through entropy scoring, patching and n-gram hashing into Parquet/Arrow shards with a manifest')
+    .description(
+      'stream corpora through entropy scoring, patching and n-gram hashing into Parquet/Arrow shards with a manifest',
+    )
     .argument('<inputs...>', 'files, directories, globs, or - for stdin (.jsonl[.gz|.zst], .txt, .parquet, .arrow)')
-    .requiredOption('-o, --out <dir>', 'output shard directory (resumable: run the same command again after an interruption)')
-    .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
+    .requiredOption(
+      '-o, --out <dir>',
+      'output shard directory (resumable: run the same command again after an interruption)',
+    )
+    .addOption(
+      new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'),
+    )
     .option('--threshold <nats>', `global entropy threshold (${thresholdDefaultHelp()})`, numberArg('--threshold'))
     .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
     .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
     .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
     .option('--entropy-model <path>', `entropy model: ${MODEL_PATH_HELP} (default: the shipped model)`)
-    .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
+    .addOption(
+      new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'),
+    )
     .option('--store-entropies', 'also store entropies in static/space/byte mode (for later repatching)')
     .option('--ngram-sizes <list>', 'hashed n-gram sizes', (v) => parseIntList('--ngram-sizes', v), [3, 4, 5, 6, 7, 8])
     .option('--hash-functions <n>', 'hash functions per size (1..11)', intArg('--hash-functions', 1, 11), 1)
     .option('--hash-vocab <n>', 'hash vocabulary per table', intArg('--hash-vocab', 1, 2147483648), 500002)
     .option('--no-ngram-ids', 'do not compute hashed n-gram ids')
     .addOption(new Option('--format <fmt>', 'shard file format').choices(['parquet', 'arrow']).default('parquet'))
-    .option('--shard-size <size>', 'target shard size (uncompressed column data)', (v) => parseSize('--shard-size', v), 128 * 2 ** 20)
+    .option(
+      '--shard-size <size>',
+      'target shard size (uncompressed column data)',
+      (v) => parseSize('--shard-size', v),
+      128 * 2 ** 20,
+    )
     .option('--row-group-rows <n>', 'rows per Parquet row group', intArg('--row-group-rows', 1), 10_000)
     .option('--workers <n>', 'worker threads (default: cores; 0 = in this thread)', intArg('--workers', 0, 256))
-    .option('--docs-per-task <n>', 'documents per task (tasks are the unit of resume)', intArg('--docs-per-task', 1), 64)
+    .option(
+      '--docs-per-task <n>',
+      'documents per task (tasks are the unit of resume)',
+      intArg('--docs-per-task', 1),
+      64,
+    )
     .option('--text-field <name>', 'JSON/columnar field holding the text (default: text, else content)')
     .option('--id-field <name>', 'field holding the document id (default: sample_id|title|qid|paper_id|path|url|id)')
     .option('--lines', 'plain text: one document per line (default: one per file)')
-    .option('--max-doc-bytes <size>', 'quarantine larger documents', (v) => parseSize('--max-doc-bytes', v), 64 * 2 ** 20)
-    .option('--max-line-bytes <size>', 'quarantine longer JSONL / text lines without reading them (default 256MiB)', (v) => parseSize('--max-line-bytes', v))
-    .addOption(new Option('--invalid-utf8 <what>', 'JSONL lines that are not valid UTF-8: quarantine them, or decode them with U+FFFD').choices(['quarantine', 'replace']).default('quarantine'))
-    .addOption(new Option('--on-error <what>', 'bad records: set aside in quarantine.jsonl, or stop').choices(['quarantine', 'fail']).default('quarantine'))
-    .option('--num-partitions <n>', 'split the inputs into N disjoint partitions (job arrays)', intArg('--num-partitions', 1), 1)
-    .option('--partition-index <i>', 'which partition this process handles (0-based)', intArg('--partition-index', 0), 0)
-    .option('--cache-dir <dir>', 'reuse stored entropies / n-gram ids / whole sets across runs, and store this set there (default: $BLT_CACHE_DIR; docs/reuse.md)')
+    .option(
+      '--max-doc-bytes <size>',
+      'quarantine larger documents',
+      (v) => parseSize('--max-doc-bytes', v),
+      64 * 2 ** 20,
+    )
+    .option(
+      '--max-line-bytes <size>',
+      'quarantine longer JSONL / text lines without reading them (default 256MiB)',
+      (v) => parseSize('--max-line-bytes', v),
+    )
+    .addOption(
+      new Option(
+        '--invalid-utf8 <what>',
+        'JSONL lines that are not valid UTF-8: quarantine them, or decode them with U+FFFD',
+      )
+        .choices(['quarantine', 'replace'])
+        .default('quarantine'),
+    )
+    .addOption(
+      new Option('--on-error <what>', 'bad records: set aside in quarantine.jsonl, or stop')
+        .choices(['quarantine', 'fail'])
+        .default('quarantine'),
+    )
+    .option(
+      '--num-partitions <n>',
+      'split the inputs into N disjoint partitions (job arrays)',
+      intArg('--num-partitions', 1),
+      1,
+    )
+    .option(
+      '--partition-index <i>',
+      'which partition this process handles (0-based)',
+      intArg('--partition-index', 0),
+      0,
+    )
+    .option(
+      '--cache-dir <dir>',
+      'reuse stored entropies / n-gram ids / whole sets across runs, and store this set there (default: $BLT_CACHE_DIR; docs/reuse.md)',
+    )
     .option('--json', 'print the final summary as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   blt preprocess data/samples/multilingual.jsonl --out shards/demo
   blt preprocess corpus/ --out shards/t14 --threshold 1.4 --cache-dir ~/.cache/blt   # a later threshold reuses the entropies
@@ -86,16 +139,33 @@ Examples:
   blt preprocess corpus/ --out shards/part3 --num-partitions 8 --partition-index 3   # one job of an array
 Summary JSON keys: status, out, documents, bytes, tokens, patches, meanPatchLength, quarantined, tasks,
   resumedFromTask, shards, workers, engine, wallSeconds, mbPerSecond, fingerprints,
-  reused {entropies, ngrams, patches}, cache {dir, from, stored} (null without a cache).`)
+  reused {entropies, ngrams, patches}, cache {dir, from, stored} (null without a cache).`,
+    )
     .action(async (inputs: string[], opts: Cli) => runCli(inputs, opts));
 }
 
 function toOptions(inputs: string[], o: Cli): PreprocessOptions {
   const p: PreprocessOptions = {
-    inputs, out: o.out, mode: o.mode as PreprocessOptions['mode'], monotonicity: o.monotonicity === true, engine: o.engine,
-    storeEntropies: o.storeEntropies === true, ngramSizes: o.ngramSizes, hashFunctions: o.hashFunctions, hashVocab: o.hashVocab,
-    ngramIds: o.ngramIds, format: o.format, shardSizeBytes: o.shardSize, rowGroupRows: o.rowGroupRows, docsPerTask: o.docsPerTask,
-    lines: o.lines === true, maxDocBytes: o.maxDocBytes, invalidUtf8: o.invalidUtf8 === 'replace' ? 'replace' : 'bad-record', onError: o.onError, numPartitions: o.numPartitions, partitionIndex: o.partitionIndex,
+    inputs,
+    out: o.out,
+    mode: o.mode as PreprocessOptions['mode'],
+    monotonicity: o.monotonicity === true,
+    engine: o.engine,
+    storeEntropies: o.storeEntropies === true,
+    ngramSizes: o.ngramSizes,
+    hashFunctions: o.hashFunctions,
+    hashVocab: o.hashVocab,
+    ngramIds: o.ngramIds,
+    format: o.format,
+    shardSizeBytes: o.shardSize,
+    rowGroupRows: o.rowGroupRows,
+    docsPerTask: o.docsPerTask,
+    lines: o.lines === true,
+    maxDocBytes: o.maxDocBytes,
+    invalidUtf8: o.invalidUtf8 === 'replace' ? 'replace' : 'bad-record',
+    onError: o.onError,
+    numPartitions: o.numPartitions,
+    partitionIndex: o.partitionIndex,
   };
   if (o.threshold !== undefined) p.threshold = o.threshold;
   if (o.thresholdAdd !== undefined) p.thresholdAdd = o.thresholdAdd;
@@ -120,12 +190,19 @@ export function formatSummary(s: PreprocessSummary): string {
     `  patches       ${s.patches}, mean patch length ${s.meanPatchLength.toFixed(3)} tokens`,
     `  shards        ${s.shards}, tasks ${s.tasks}${s.resumedFromTask ? ` (resumed at task ${s.resumedFromTask})` : ''}`,
     `  wall time     ${s.wallSeconds.toFixed(1)} s, ${s.mbPerSecond.toFixed(3)} MB/s with ${s.workers} worker(s)${s.engine ? `, entropies by ${s.engine}` : ''}`,
-    ...(s.cache ? [`  reused        ${reusedList(s) || 'nothing'}${s.cache.from ? ` from ${s.cache.from}` : ''}${s.cache.stored ? `; cached as ${s.cache.stored}` : ''}`] : []),
+    ...(s.cache
+      ? [
+          `  reused        ${reusedList(s) || 'nothing'}${s.cache.from ? ` from ${s.cache.from}` : ''}${s.cache.stored ? `; cached as ${s.cache.stored}` : ''}`,
+        ]
+      : []),
   ].join('\n');
 }
 
 function reusedList(s: PreprocessSummary): string {
-  return (['entropies', 'patches', 'ngrams'] as const).filter((k) => s.reused?.[k] === true).map((k) => (k === 'patches' ? 'patch lengths' : k === 'ngrams' ? 'n-gram ids' : k)).join(', ');
+  return (['entropies', 'patches', 'ngrams'] as const)
+    .filter((k) => s.reused?.[k] === true)
+    .map((k) => (k === 'patches' ? 'patch lengths' : k === 'ngrams' ? 'n-gram ids' : k))
+    .join(', ');
 }
 
 async function runCli(inputs: string[], o: Cli): Promise<void> {
@@ -178,7 +255,9 @@ export async function runPipelineCommand<S extends PreprocessSummary>(
     const checks = await checkRun(summary, label === 'preprocess');
     if (o.json) {
       const { error, ...rest } = checks;
-      const errorJson = error ? { error: { code: error.code, message: error.message.split('\n  hint: ')[0], hint: error.hint, exitCode: 2 } } : {};
+      const errorJson = error
+        ? { error: { code: error.code, message: error.message.split('\n  hint: ')[0], hint: error.hint, exitCode: 2 } }
+        : {};
       process.stdout.write(`${JSON.stringify({ ...summary, ...rest, ...errorJson })}\n`);
       if (error) process.exitCode = 2;
     } else {

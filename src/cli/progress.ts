@@ -42,7 +42,10 @@ export function formatField(v: number | string): string {
   return Math.abs(v) >= 1e4 ? v.toFixed(0) : v.toPrecision(4);
 }
 
-export function resolveProgressMode(mode: ProgressMode | 'auto' | undefined, stream: { isTTY?: boolean }): ProgressMode {
+export function resolveProgressMode(
+  mode: ProgressMode | 'auto' | undefined,
+  stream: { isTTY?: boolean },
+): ProgressMode {
   if (mode && mode !== 'auto') return mode;
   return stream.isTTY ? 'bar' : 'json';
 }
@@ -65,7 +68,15 @@ export function createProgress(opts: ProgressOptions): ProgressReporter {
         const elapsed = (now() - t0) / 1000;
         const done = value - v0;
         const eta = done > 0 ? (elapsed / done) * Math.max(0, opts.total - value) : null;
-        write({ event: 'progress', label, value, total: opts.total, ...fields, elapsed_s: round3(elapsed), eta_s: eta === null ? null : round3(eta) });
+        write({
+          event: 'progress',
+          label,
+          value,
+          total: opts.total,
+          ...fields,
+          elapsed_s: round3(elapsed),
+          eta_s: eta === null ? null : round3(eta),
+        });
       },
       log: (message) => write({ event: 'log', label, message }),
       stop: () => {},
@@ -87,7 +98,9 @@ export function createProgress(opts: ProgressOptions): ProgressReporter {
   );
   bar.start(opts.total, v0, { details: '' });
   const details = (fields: ProgressFields): string =>
-    Object.entries(fields).map(([k, v]) => `| ${k} ${formatField(v)}`).join(' ');
+    Object.entries(fields)
+      .map(([k, v]) => `| ${k} ${formatField(v)}`)
+      .join(' ');
   let stopped = false;
   const tick = (value: number, fields: ProgressFields = {}): void => bar.update(value, { details: details(fields) });
   return {
@@ -127,7 +140,12 @@ export interface PipelineProgressEvent {
  * alike; without a known total (stdin) the value is the document count. The reporter is
  * created at the first event; the JSON line is written at most every 2 s.
  */
-export function pipelineProgressHook(label: string, mode: ProgressMode | 'auto', now: () => number = () => performance.now(), stream?: ProgressOptions['stream']): {
+export function pipelineProgressHook(
+  label: string,
+  mode: ProgressMode | 'auto',
+  now: () => number = () => performance.now(),
+  stream?: ProgressOptions['stream'],
+): {
   onProgress: (p: PipelineProgressEvent) => void;
   reporter: () => ProgressReporter | undefined;
 } {
@@ -140,12 +158,20 @@ export function pipelineProgressHook(label: string, mode: ProgressMode | 'auto',
     onProgress: (p) => {
       const total = p.inputTotalBytes;
       bar ??= createProgress({
-        total: total !== null && total > 0 ? mb(total) : p.documents, label, mode, now,
+        total: total !== null && total > 0 ? mb(total) : p.documents,
+        label,
+        mode,
+        now,
         ...(total !== null && total > 0 ? { start: mb(p.inputStartBytes) } : {}),
         ...(stream ? { stream } : {}),
       });
-      const rate = (p.bytes / 1e6) / Math.max(1e-3, (now() - t0) / 1000);
-      const fields = { docs: p.documents, 'text MB': mb(p.bytes), 'MB/s': Math.round(rate * 1000) / 1000, quarantined: p.quarantined };
+      const rate = p.bytes / 1e6 / Math.max(1e-3, (now() - t0) / 1000);
+      const fields = {
+        docs: p.documents,
+        'text MB': mb(p.bytes),
+        'MB/s': Math.round(rate * 1000) / 1000,
+        quarantined: p.quarantined,
+      };
       const value = total !== null && total > 0 ? mb(p.inputBytes) : p.documents;
       const t = now();
       if (t - lastReport > 2000) {

@@ -50,7 +50,11 @@ export async function readInputDocs(spec: InputSpec): Promise<InputDoc[]> {
     source = spec.file;
   } else if (spec.text.length === 0 || (spec.text.length === 1 && spec.text[0] === '-')) {
     if (process.stdin.isTTY) {
-      throw new BltError('BAD_OPTION', 'Expected text to patch, got none.', 'pass the text as an argument, --file <path>, or pipe it on stdin');
+      throw new BltError(
+        'BAD_OPTION',
+        'Expected text to patch, got none.',
+        'pass the text as an argument, --file <path>, or pipe it on stdin',
+      );
     }
     bytes = await readStdin();
     source = 'stdin';

@@ -18,42 +18,67 @@ interface Cli {
   quiet?: boolean;
 }
 
-
 /** `blt repatch <shard-dir> --out <dir> [patching options]` (docs/reuse.md). */
 export function register(program: Command): void {
   program
     .command('repatch')
-    .description('new patch lengths from the entropies stored in a shard set (no entropy model run); other columns are copied into a new, self-contained shard set')
+    .description(
+      'new patch lengths from the entropies stored in a shard set (no entropy model run); other columns are copied into a new, self-contained shard set',
+    )
     .argument('<shard-dir>', 'a shard set written by blt preprocess (or blt repatch)')
-    .requiredOption('-o, --out <dir>', 'new shard set directory (resumable: run the same command again after an interruption)')
-    .addOption(new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'))
-    .option('--threshold <nats>', "global entropy threshold (default: as blt preprocess, the entropy model's calibrated threshold)", numberArg('--threshold'))
+    .requiredOption(
+      '-o, --out <dir>',
+      'new shard set directory (resumable: run the same command again after an interruption)',
+    )
+    .addOption(
+      new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'),
+    )
+    .option(
+      '--threshold <nats>',
+      "global entropy threshold (default: as blt preprocess, the entropy model's calibrated threshold)",
+      numberArg('--threshold'),
+    )
     .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
     .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
     .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
     .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
     .option('--json', 'print the final summary as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The result equals \`blt preprocess\` of the same inputs with these patching options (plus --store-entropies
 when the source holds entropies): same shard bytes, same manifest apart from createdAt. Options not given
 take blt preprocess's defaults, not the source's values.
 Examples:
   blt repatch shards/demo --out shards/demo-t2 --threshold 2
   blt repatch shards/demo --out shards/demo-mono --monotonicity --threshold 0.5 --max-patch-length 16
-Summary JSON: the keys of blt preprocess's summary, plus source and patching.`)
+Summary JSON: the keys of blt preprocess's summary, plus source and patching.`,
+    )
     .action(async (dir: string, o: Cli) => {
       checkPatchingFlags(o);
       checkOutDir('--out', o.out);
       const { runRepatch } = await import('../repatch/run-repatch.js');
-      const opts: RepatchOptions = { source: dir, out: o.out, mode: o.mode as RepatchOptions['mode'], monotonicity: o.monotonicity === true };
-      for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const) if (o[k] !== undefined) opts[k] = o[k];
+      const opts: RepatchOptions = {
+        source: dir,
+        out: o.out,
+        mode: o.mode as RepatchOptions['mode'],
+        monotonicity: o.monotonicity === true,
+      };
+      for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const)
+        if (o[k] !== undefined) opts[k] = o[k];
       await runPipelineCommand('repatch', o, (hooks) => runRepatch(opts, hooks), formatRepatch);
     });
 }
 
 export function formatRepatch(s: RepatchSummary): string {
-  const p = Object.entries(s.patching).map(([k, v]) => `${k} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(', ');
-  const copied = [...(s.reused?.entropies ? ['entropies'] : []), ...(s.reused?.ngrams ? ['n-gram ids'] : []), 'text and ids'].join(', ');
+  const p = Object.entries(s.patching)
+    .map(([k, v]) => `${k} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
+    .join(', ');
+  const copied = [
+    ...(s.reused?.entropies ? ['entropies'] : []),
+    ...(s.reused?.ngrams ? ['n-gram ids'] : []),
+    'text and ids',
+  ].join(', ');
   return `${formatSummary(s).replace('with 0 worker(s)', 'in this thread')}\n  repatched     from ${s.source} (${p}); ${copied} copied`;
 }

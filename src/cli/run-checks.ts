@@ -58,7 +58,8 @@ async function inputPaths(out: string): Promise<string[]> {
   }
 }
 
-const list = (xs: string[]): string => `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? `, … (${xs.length} in all)` : ''}`;
+const list = (xs: string[]): string =>
+  `${xs.slice(0, 5).join(', ')}${xs.length > 5 ? `, … (${xs.length} in all)` : ''}`;
 
 /** The checks of a finished run; `sniffInputs`: look for binary plain-text inputs (preprocess). */
 export async function checkRun(s: PreprocessSummary, sniffInputs: boolean): Promise<RunChecks> {
@@ -67,29 +68,44 @@ export async function checkRun(s: PreprocessSummary, sniffInputs: boolean): Prom
   if (s.quarantined > 0) {
     checks.quarantineFile = join(s.out, QUARANTINE_NAME);
     checks.firstReason = await firstQuarantineReason(checks.quarantineFile);
-    checks.warnings.push(`${s.quarantined} record(s) were quarantined (set aside, not in the shards): see ${checks.quarantineFile}` +
-      `${checks.firstReason ? `; the first: ${checks.firstReason}` : ''}`);
+    checks.warnings.push(
+      `${s.quarantined} record(s) were quarantined (set aside, not in the shards): see ${checks.quarantineFile}` +
+        `${checks.firstReason ? `; the first: ${checks.firstReason}` : ''}`,
+    );
   }
   let binary: string[] = [];
   let textInputs = 0;
   if (sniffInputs) {
-    const text = (await inputPaths(s.out)).filter((p) => p !== '-' && detectInput(p).kind === 'text' && detectInput(p).compression === 'none');
+    const text = (await inputPaths(s.out)).filter(
+      (p) => p !== '-' && detectInput(p).kind === 'text' && detectInput(p).compression === 'none',
+    );
     textInputs = text.length;
     binary = text.filter(looksBinary);
     if (binary.length > 0) {
-      checks.warnings.push(`${binary.length} of ${textInputs} plain-text input file(s) look binary (NUL bytes in the first ${SNIFF_BYTES} bytes) and were read as text documents: ${list(binary)}; ` +
-        'if that was not intended, leave them out (a directory or glob input takes every file it matches)');
+      checks.warnings.push(
+        `${binary.length} of ${textInputs} plain-text input file(s) look binary (NUL bytes in the first ${SNIFF_BYTES} bytes) and were read as text documents: ${list(binary)}; ` +
+          'if that was not intended, leave them out (a directory or glob input takes every file it matches)',
+      );
     }
   }
   if (s.documents === 0) {
-    const why = s.quarantined > 0
-      ? `all ${s.quarantined} record(s) were quarantined (see ${checks.quarantineFile ?? QUARANTINE_NAME})`
-      : 'the inputs held no documents (empty files or directories, or only blank lines)';
-    checks.error = new BltError('BAD_INPUT', `The run wrote no documents to ${s.out}: ${why}.`,
-      s.quarantined > 0 ? 'fix the records named there (their reasons say how) and run again' : 'check the input paths and --text-field / --lines');
+    const why =
+      s.quarantined > 0
+        ? `all ${s.quarantined} record(s) were quarantined (see ${checks.quarantineFile ?? QUARANTINE_NAME})`
+        : 'the inputs held no documents (empty files or directories, or only blank lines)';
+    checks.error = new BltError(
+      'BAD_INPUT',
+      `The run wrote no documents to ${s.out}: ${why}.`,
+      s.quarantined > 0
+        ? 'fix the records named there (their reasons say how) and run again'
+        : 'check the input paths and --text-field / --lines',
+    );
   } else if (binary.length > 0 && binary.length === textInputs && (await inputPaths(s.out)).length === textInputs) {
-    checks.error = new BltError('BAD_INPUT', `Every input of ${s.out} looks binary (${list(binary)}); the shards hold their raw bytes as documents.`,
-      'pass text inputs (.txt, .jsonl, .parquet, .arrow), or leave the binary files out');
+    checks.error = new BltError(
+      'BAD_INPUT',
+      `Every input of ${s.out} looks binary (${list(binary)}); the shards hold their raw bytes as documents.`,
+      'pass text inputs (.txt, .jsonl, .parquet, .arrow), or leave the binary files out',
+    );
   }
   return checks;
 }

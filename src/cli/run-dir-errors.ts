@@ -13,8 +13,12 @@ export async function withRunDir<T>(flag: string, dir: string, work: () => Promi
   } catch (err) {
     if (!(err instanceof BltError) || err.code !== 'NOT_FOUND' || !/No checkpoint/.test(err.message)) throw err;
     const inside = existsSync(join(dir, 'train-state.json'));
-    throw new BltError('NOT_FOUND', `${flag} ${dir}: ${err.message.split('\n')[0]?.replace(/\.$/, '') ?? ''}.`,
-      inside ? `${dir} is a checkpoint itself: pass its run directory (${dirname(dirname(dir))}), with --step to choose it`
-        : 'pass the directory a `blt train --out <run>` wrote (it holds checkpoints/NNNNNNNNNN)');
+    throw new BltError(
+      'NOT_FOUND',
+      `${flag} ${dir}: ${err.message.split('\n')[0]?.replace(/\.$/, '') ?? ''}.`,
+      inside
+        ? `${dir} is a checkpoint itself: pass its run directory (${dirname(dirname(dir))}), with --step to choose it`
+        : 'pass the directory a `blt train --out <run>` wrote (it holds checkpoints/NNNNNNNNNN)',
+    );
   }
 }

@@ -18,37 +18,68 @@ interface ServeCli {
   quiet?: boolean;
 }
 
-const int = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n)) throw new BltError('BAD_OPTION', `Expected ${name} to be an integer, got ${JSON.stringify(v)}.`);
-  return n;
-};
+const int =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n))
+      throw new BltError('BAD_OPTION', `Expected ${name} to be an integer, got ${JSON.stringify(v)}.`);
+    return n;
+  };
 
-const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const list = (v: string): string[] =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 
 /** `blt serve`: the HTTP service (docs/serve.md). */
 export function register(program: Command): void {
   program
     .command('serve')
-    .description('the toolkit over HTTP: /v1/patch, preprocessing jobs, /v1/stats, a web page at /, /metrics (docs/serve.md)')
+    .description(
+      'the toolkit over HTTP: /v1/patch, preprocessing jobs, /v1/stats, a web page at /, /metrics (docs/serve.md)',
+    )
     .option('-p, --port <n>', 'TCP port (0: any free port)', int('--port'), 8080)
     .option('--host <addr>', 'address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
-    .option('--cache-dir <dir>', 'state directory: job records (jobs/) and default job outputs (shards/); queued jobs survive restarts here', '.blt-serve')
+    .option(
+      '--cache-dir <dir>',
+      'state directory: job records (jobs/) and default job outputs (shards/); queued jobs survive restarts here',
+      '.blt-serve',
+    )
     .option('--entropy-model <path>', `entropy model, loaded once: ${MODEL_PATH_HELP} (default: the shipped model)`)
-    .addOption(new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'))
-    .option('--roots <dir,...>', 'directories jobs may read and write and /v1/stats may read (default: none, jobs refused)', list)
+    .addOption(
+      new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'),
+    )
+    .option(
+      '--roots <dir,...>',
+      'directories jobs may read and write and /v1/stats may read (default: none, jobs refused)',
+      list,
+    )
     .option('--job-concurrency <n>', 'preprocessing jobs running at once', int('--job-concurrency'), 1)
-    .option('--workers <n>', 'worker threads of a job (default: cores); also the most a job may ask for', int('--workers'))
-    .option('--body-limit <size>', 'largest /v1/patch and /v1/figure request body', (v) => parseSize('--body-limit', v), 1 << 20)
+    .option(
+      '--workers <n>',
+      'worker threads of a job (default: cores); also the most a job may ask for',
+      int('--workers'),
+    )
+    .option(
+      '--body-limit <size>',
+      'largest /v1/patch and /v1/figure request body',
+      (v) => parseSize('--body-limit', v),
+      1 << 20,
+    )
     .option('--max-documents <n>', 'most documents in one /v1/patch batch', int('--max-documents'), 1024)
     .option('-q, --quiet', 'no log lines on stderr')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   blt serve --port 8080 --roots data/samples       # then open http://127.0.0.1:8080/
   curl -s localhost:8080/v1/patch -H 'content-type: application/json' -d '{"text": "Hello, world"}'
   curl -s localhost:8080/v1/jobs -H 'content-type: application/json' -d '{"inputs": ["multilingual.jsonl"]}'
 SIGTERM/SIGINT: stop accepting, let running jobs commit their tasks in flight (they resume at the next
-start), then exit; a second signal exits at once.`)
+start), then exit; a second signal exits at once.`,
+    )
     .action(async (opts: ServeCli) => runServe(opts));
 }
 
@@ -77,13 +108,16 @@ async function runServe(o: ServeCli): Promise<void> {
     }
     stopping = true;
     log(`${sig}: shutting down (no new requests; running jobs stop after their tasks in flight)`);
-    server.close().then(() => {
-      log('stopped');
-      process.exit(0);
-    }, (err: unknown) => {
-      log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exit(1);
-    });
+    server.close().then(
+      () => {
+        log('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

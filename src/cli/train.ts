@@ -40,7 +40,10 @@ const TRAIN_FLAGS: Record<NumericKey, readonly [flag: string, help: string]> = {
   keep: ['--keep <n>', 'checkpoints to keep (default 3)'],
   logEvery: ['--log-every <n>', 'metrics/progress line every N steps (default 10)'],
   seed: ['--seed <n>', 'seed of the weights, data order and shuffle (default 0)'],
-  valFraction: ['--val-fraction <x>', 'documents held out by id when there is no --val-data, 0 = no validation (default 0.1)'],
+  valFraction: [
+    '--val-fraction <x>',
+    'documents held out by id when there is no --val-data, 0 = no validation (default 0.1)',
+  ],
 };
 
 /** Model-size flags → BltModelConfig fields (`dim_local` sets the encoder and decoder width). */
@@ -57,7 +60,11 @@ const MODEL_FLAGS: ReadonlyArray<readonly [keyof BltModelConfig | 'dim_local', s
   ['local_window', '--local-window <n>', 'byte sliding window (default 512)'],
 ];
 
-const camel = (flag: string): string => flag.replace(/^--/, '').split(' ')[0]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const camel = (flag: string): string =>
+  flag
+    .replace(/^--/, '')
+    .split(' ')[0]!
+    .replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function num(o: Opts, flag: string): number | undefined {
   const raw = o[camel(flag)];
@@ -75,7 +82,11 @@ function readConfig(spec: string | undefined): Record<string, unknown> {
     try {
       text = readFileSync(spec, 'utf8');
     } catch (err) {
-      throw new BltError('NOT_FOUND', `--config: cannot read ${spec} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`, 'pass a JSON file or inline JSON like \'{"model":{"dim_global":128},"steps":500}\'');
+      throw new BltError(
+        'NOT_FOUND',
+        `--config: cannot read ${spec} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+        'pass a JSON file or inline JSON like \'{"model":{"dim_global":128},"steps":500}\'',
+      );
     }
   }
   let parsed: unknown;
@@ -84,25 +95,40 @@ function readConfig(spec: string | undefined): Record<string, unknown> {
   } catch (err) {
     throw badOption('--config', 'a JSON object (file or inline)', spec, (err as Error).message);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badOption('--config', 'a JSON object', parsed);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw badOption('--config', 'a JSON object', parsed);
   return parsed as Record<string, unknown>;
 }
 
 function patchingFrom(o: Opts, base: unknown): Partial<PatchingChoice> | null | undefined {
   const mode = o.patching as string | undefined;
   const extra: Record<string, number> = {};
-  for (const [key, flag] of [['threshold', '--threshold <x>'], ['patchSize', '--patch-size <n>'], ['maxPatchLength', '--max-patch-length <n>']] as const) {
+  for (const [key, flag] of [
+    ['threshold', '--threshold <x>'],
+    ['patchSize', '--patch-size <n>'],
+    ['maxPatchLength', '--max-patch-length <n>'],
+  ] as const) {
     const v = num(o, flag);
     if (v !== undefined) extra[key] = v;
   }
   if (mode === undefined && Object.keys(extra).length === 0) return base as Partial<PatchingChoice> | null | undefined;
   if (mode === 'stored') {
-    if (Object.keys(extra).length > 0) throw badOption('--patching', 'entropy, static, space or byte with --threshold/--patch-size/--max-patch-length', 'stored');
+    if (Object.keys(extra).length > 0)
+      throw badOption(
+        '--patching',
+        'entropy, static, space or byte with --threshold/--patch-size/--max-patch-length',
+        'stored',
+      );
     return null;
   }
   const prev = (base && typeof base === 'object' ? base : {}) as Partial<PatchingChoice>;
   const m = mode ?? prev.mode;
-  if (m === undefined) throw badOption('--patching', 'entropy, static, space or byte (with --threshold, --patch-size or --max-patch-length)', undefined);
+  if (m === undefined)
+    throw badOption(
+      '--patching',
+      'entropy, static, space or byte (with --threshold, --patch-size or --max-patch-length)',
+      undefined,
+    );
   return { ...prev, mode: m as PatchingChoice['mode'], ...extra };
 }
 
@@ -119,7 +145,10 @@ export function trainInputFrom(o: Opts): BltTrainConfigInput {
   const ngram = o.ngramSizes as string | undefined;
   const vocab = num(o, '--hash-vocab <n>');
   if (ngram !== undefined || vocab !== undefined) {
-    const base = (model.ngram ?? { sizes: [3, 4, 5, 6, 7, 8], functions: 1, vocab: 20011 }) as Record<string, unknown> | null;
+    const base = (model.ngram ?? { sizes: [3, 4, 5, 6, 7, 8], functions: 1, vocab: 20011 }) as Record<
+      string,
+      unknown
+    > | null;
     if (ngram === 'none') model.ngram = null;
     else {
       const sizes = ngram === undefined ? base?.sizes : ngram.split(',').map((s) => Number(s.trim()));
@@ -139,7 +168,8 @@ export function trainInputFrom(o: Opts): BltTrainConfigInput {
   return input as unknown as BltTrainConfigInput;
 }
 
-const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
+const fmt = (x: number | null | undefined, d = 4): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d);
 
 async function trainAction(o: Opts): Promise<void> {
   const input = trainInputFrom(o);
@@ -152,44 +182,72 @@ async function trainAction(o: Opts): Promise<void> {
   let started = false;
   const signals = stopOnSignals(() => progress);
   try {
-    const res = await train({ ...input, out: o.out as string, resume: o.resume === true, backend: backendFrom(o.backend), allowCpu: o.allowCpu === true }, {
-      log: (m) => (started || early !== null ? progress.log(m) : void process.stderr.write(`${m}\n`)),
-      onStart: (s) => {
-        started = true;
-        progress.stop();
-        progress = createProgress({ total: s.steps, start: s.startStep, label: 'train', mode });
-        const m = s.config.model;
-        progress.log(`${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: BLT local ${m.dim_local_encoder}x(${m.n_layers_local_encoder}+${m.n_layers_local_decoder}) ` +
-          `global ${m.dim_global}x${m.n_layers_global}, ${(s.parameters / 1e6).toFixed(2)}M params; ${s.config.batchSize * s.config.gradAccum}x${s.config.seqLenPatches} patches ` +
-          `(<= ${s.config.maxBytesPerRow} bytes/row) per step; patches ${patchingLabel(s.config.patching)}, mean ${fmt(s.flops.meanPatchLength, 2)} bytes; ` +
-          `${(s.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte training; ${s.plan.documents.train} train / ${s.plan.documents.val} val docs ` +
-          `(unigram ${fmt(s.unigramBpb)} bpb); backend ${s.backend}`);
+    const res = await train(
+      {
+        ...input,
+        out: o.out as string,
+        resume: o.resume === true,
+        backend: backendFrom(o.backend),
+        allowCpu: o.allowCpu === true,
       },
-      onStep: (s) => {
-        const fields = { loss: s.loss, bpb: s.intervalBitsPerByte, 'B/s': Math.round(s.bytesPerSecond) };
-        if (s.logged) progress.report(s.step, fields);
-        else progress.tick(s.step, fields);
-        return signals.stopped() === null;
+      {
+        log: (m) => (started || early !== null ? progress.log(m) : void process.stderr.write(`${m}\n`)),
+        onStart: (s) => {
+          started = true;
+          progress.stop();
+          progress = createProgress({ total: s.steps, start: s.startStep, label: 'train', mode });
+          const m = s.config.model;
+          progress.log(
+            `${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: BLT local ${m.dim_local_encoder}x(${m.n_layers_local_encoder}+${m.n_layers_local_decoder}) ` +
+              `global ${m.dim_global}x${m.n_layers_global}, ${(s.parameters / 1e6).toFixed(2)}M params; ${s.config.batchSize * s.config.gradAccum}x${s.config.seqLenPatches} patches ` +
+              `(<= ${s.config.maxBytesPerRow} bytes/row) per step; patches ${patchingLabel(s.config.patching)}, mean ${fmt(s.flops.meanPatchLength, 2)} bytes; ` +
+              `${(s.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte training; ${s.plan.documents.train} train / ${s.plan.documents.val} val docs ` +
+              `(unigram ${fmt(s.unigramBpb)} bpb); backend ${s.backend}`,
+          );
+        },
+        onStep: (s) => {
+          const fields = { loss: s.loss, bpb: s.intervalBitsPerByte, 'B/s': Math.round(s.bytesPerSecond) };
+          if (s.logged) progress.report(s.step, fields);
+          else progress.tick(s.step, fields);
+          return signals.stopped() === null;
+        },
+        onEval: (e) =>
+          progress.log(
+            `step ${e.step}: ${e.final ? 'final validation' : 'validation'} ${fmt(e.valBpb)} bits/byte on ${e.bytes} bytes`,
+          ),
+        onCheckpoint: (path) => progress.log(`checkpoint ${path}`),
       },
-      onEval: (e) => progress.log(`step ${e.step}: ${e.final ? 'final validation' : 'validation'} ${fmt(e.valBpb)} bits/byte on ${e.bytes} bytes`),
-      onCheckpoint: (path) => progress.log(`checkpoint ${path}`),
-    });
+    );
     progress.stop();
     const code = signals.stopped();
     if (res.stopped) {
-      process.stderr.write(`stopped at step ${res.step}; checkpoint ${res.lastCheckpoint}; continue with the same command plus --resume\n`);
+      process.stderr.write(
+        `stopped at step ${res.step}; checkpoint ${res.lastCheckpoint}; continue with the same command plus --resume\n`,
+      );
       throw new CommanderError(code ?? 130, 'blt.interrupted', 'interrupted');
     }
     const json = {
-      out: o.out, steps: res.step, valBpb: res.finalEval?.bitsPerByte ?? null, valBytes: res.finalEval?.bytes ?? 0, unigramBpb: res.unigramBpb,
-      finalLoss: res.losses[res.losses.length - 1] ?? null, bytesPerSecond: res.bytesPerSecond, trainSeconds: res.trainSeconds,
-      patching: patchingLabel(res.config.patching), meanPatchLength: res.flops.meanPatchLength, flopsPerByte: { forward: res.flops.forwardPerByte, train: res.flops.trainPerByte },
-      checkpoint: res.lastCheckpoint, config: res.config,
+      out: o.out,
+      steps: res.step,
+      valBpb: res.finalEval?.bitsPerByte ?? null,
+      valBytes: res.finalEval?.bytes ?? 0,
+      unigramBpb: res.unigramBpb,
+      finalLoss: res.losses[res.losses.length - 1] ?? null,
+      bytesPerSecond: res.bytesPerSecond,
+      trainSeconds: res.trainSeconds,
+      patching: patchingLabel(res.config.patching),
+      meanPatchLength: res.flops.meanPatchLength,
+      flopsPerByte: { forward: res.flops.forwardPerByte, train: res.flops.trainPerByte },
+      checkpoint: res.lastCheckpoint,
+      config: res.config,
     };
-    process.stdout.write(o.json === true ? `${JSON.stringify(json)}\n`
-      : `run: ${o.out as string}\nvalidation: ${fmt(json.valBpb)} bits/byte on ${json.valBytes} bytes (unigram ${fmt(json.unigramBpb)})\n` +
-        `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s; patches ${json.patching} (mean ${fmt(json.meanPatchLength, 2)} bytes), ${(res.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte\n` +
-        `checkpoint: ${res.lastCheckpoint}\n`);
+    process.stdout.write(
+      o.json === true
+        ? `${JSON.stringify(json)}\n`
+        : `run: ${o.out as string}\nvalidation: ${fmt(json.valBpb)} bits/byte on ${json.valBytes} bytes (unigram ${fmt(json.unigramBpb)})\n` +
+            `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s; patches ${json.patching} (mean ${fmt(json.meanPatchLength, 2)} bytes), ${(res.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte\n` +
+            `checkpoint: ${res.lastCheckpoint}\n`,
+    );
   } finally {
     progress.stop();
     signals.release();
@@ -203,17 +261,31 @@ export function register(program: Command): void {
     .option('--data <dirs...>', 'training shard set directories (from `blt preprocess`)')
     .requiredOption('--out <dir>', 'run directory: metrics.jsonl, checkpoints/, data/, summary.json')
     .option('--val-data <dirs...>', 'validation shard sets (default: hold out --val-fraction of the documents by id)')
-    .option('--config <json>', 'training options as a JSON file or inline JSON ({"model":{…},"steps":…}); flags override it');
+    .option(
+      '--config <json>',
+      'training options as a JSON file or inline JSON ({"model":{…},"steps":…}); flags override it',
+    );
   for (const [, flag, help] of MODEL_FLAGS) cmd.option(flag, help);
-  cmd.option('--ngram-sizes <list>', 'hash n-gram sizes, e.g. 3,4,5,6,7,8, or none (default 3..8)').option('--hash-vocab <n>', 'rows per hash table (default 20011)');
+  cmd
+    .option('--ngram-sizes <list>', 'hash n-gram sizes, e.g. 3,4,5,6,7,8, or none (default 3..8)')
+    .option('--hash-vocab <n>', 'rows per hash table (default 20011)');
   for (const [flag, help] of Object.values(TRAIN_FLAGS)) cmd.option(flag, help);
   cmd
-    .option('--patching <mode>', 'train on re-derived patches: entropy|static|space|byte (default: the shard set\'s stored patches)')
-    .option('--threshold <x>', 'entropy patching threshold (default: the entropy model\'s calibrated one)')
-    .option('--patch-size <n>', 'static patch length').option('--max-patch-length <n>', 'split longer patches')
-    .addOption(backendOption()).option('--allow-cpu', 'allow training on the slow pure-JS cpu backend')
+    .option(
+      '--patching <mode>',
+      "train on re-derived patches: entropy|static|space|byte (default: the shard set's stored patches)",
+    )
+    .option('--threshold <x>', "entropy patching threshold (default: the entropy model's calibrated one)")
+    .option('--patch-size <n>', 'static patch length')
+    .option('--max-patch-length <n>', 'split longer patches')
+    .addOption(backendOption())
+    .option('--allow-cpu', 'allow training on the slow pure-JS cpu backend')
     .option('--resume', 'continue from the newest checkpoint in --out (same options otherwise)')
-    .option('--json', 'print the result as one JSON object').option('--quiet', 'no progress output')
-    .addHelpText('after', '\nExample (docs/blt-training.md):\n  blt train --data runs/demo-train --val-data runs/demo-val --out runs/blt-demo --steps 600\n')
+    .option('--json', 'print the result as one JSON object')
+    .option('--quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExample (docs/blt-training.md):\n  blt train --data runs/demo-train --val-data runs/demo-val --out runs/blt-demo --steps 600\n',
+    )
     .action(async (o: Opts) => trainAction(o));
 }

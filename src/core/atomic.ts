@@ -18,7 +18,11 @@ export function tempSiblingPath(path: string): string {
  * but after a power loss the file may be old, new or empty; use it only for files a resumed run
  * checks (e.g. by checksum) before trusting them.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array | Iterable<Uint8Array>, opts: { sync?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | Iterable<Uint8Array>,
+  opts: { sync?: boolean } = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempSiblingPath(path);
   try {
@@ -27,7 +31,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array | 
       if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
       else {
         for (const piece of data) {
-          for (let done = 0; done < piece.length; ) done += (await fh.write(piece, done, piece.length - done)).bytesWritten;
+          for (let done = 0; done < piece.length;)
+            done += (await fh.write(piece, done, piece.length - done)).bytesWritten;
         }
       }
       if (opts.sync !== false) await fh.sync();

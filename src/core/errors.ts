@@ -51,7 +51,8 @@ export function invariant(cond: unknown, what: string): asserts cond {
  * the file, so it becomes "truncated or damaged"; other errors keep their message.
  */
 export function describeDecodeFailure(err: unknown, what: string): string {
-  if (err instanceof TypeError || err instanceof RangeError) return `${what} is truncated or damaged (its structure ends early or points outside the file)`;
+  if (err instanceof TypeError || err instanceof RangeError)
+    return `${what} is truncated or damaged (its structure ends early or points outside the file)`;
   const e = err as NodeJS.ErrnoException;
   const msg = err instanceof Error ? err.message : String(err);
   return typeof e.code === 'string' ? `${msg} (${e.code})` : msg;

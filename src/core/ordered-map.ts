@@ -7,9 +7,15 @@
  * If `fn` fails, the failure is thrown when its turn to be yielded comes, after the results
  * before it; calls already in flight are awaited (never left dangling) before it is rethrown.
  */
-export async function* orderedMap<T, R>(source: AsyncIterable<T> | Iterable<T>, fn: (item: T, index: number) => Promise<R>, window: number): AsyncGenerator<R> {
+export async function* orderedMap<T, R>(
+  source: AsyncIterable<T> | Iterable<T>,
+  fn: (item: T, index: number) => Promise<R>,
+  window: number,
+): AsyncGenerator<R> {
   const inFlight = new Map<number, Promise<R>>();
-  const it = (Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]()) as AsyncIterator<T> | Iterator<T>;
+  const it = (
+    Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<T>)[Symbol.iterator]()
+  ) as AsyncIterator<T> | Iterator<T>;
   let next = 0; // index of the next item to start
   let emit = 0; // index of the next result to yield
   let done = false;

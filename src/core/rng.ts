@@ -37,10 +37,16 @@ export class Rng {
 
   static fromState(state: RngState): Rng {
     const ok =
-      state?.kind === 'sfc32' && state.v === 1 && Array.isArray(state.s) && state.s.length === 4 &&
+      state?.kind === 'sfc32' &&
+      state.v === 1 &&
+      Array.isArray(state.s) &&
+      state.s.length === 4 &&
       state.s.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff);
     if (!ok) {
-      throw new BltError('STATE_FORMAT', `Expected an RNG state {kind:'sfc32', v:1, s:[4 uint32]}, got ${JSON.stringify(state)}.`);
+      throw new BltError(
+        'STATE_FORMAT',
+        `Expected an RNG state {kind:'sfc32', v:1, s:[4 uint32]}, got ${JSON.stringify(state)}.`,
+      );
     }
     return new Rng(state.s);
   }

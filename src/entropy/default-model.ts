@@ -37,7 +37,10 @@ export function defaultEntropyModelDir(): string {
 export function shippedEntropyModelDir(name: string): string {
   const rel = SHIPPED_ENTROPY_MODELS[name];
   if (rel === undefined) {
-    throw new BltError('BAD_OPTION', `Expected a shipped entropy model name (${Object.keys(SHIPPED_ENTROPY_MODELS).join(', ')}), got ${JSON.stringify(name)}.`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected a shipped entropy model name (${Object.keys(SHIPPED_ENTROPY_MODELS).join(', ')}), got ${JSON.stringify(name)}.`,
+    );
   }
   return join(packageRoot(), rel);
 }
@@ -60,8 +63,11 @@ export function isNgramModelDir(dir: string): boolean {
 export async function requireDefaultEntropyModel(): Promise<string> {
   const dir = defaultEntropyModelDir();
   if (!existsSync(join(dir, 'config.json'))) {
-    throw new BltError('NOT_FOUND', `The default entropy model is not installed (expected ${dir}/config.json).`,
-      'pass --entropy-model <dir|ngram:file>, or train one: blt entropy train <text> --kind ngram --out runs/ngram');
+    throw new BltError(
+      'NOT_FOUND',
+      `The default entropy model is not installed (expected ${dir}/config.json).`,
+      'pass --entropy-model <dir|ngram:file>, or train one: blt entropy train <text> --kind ngram --out runs/ngram',
+    );
   }
   return dir;
 }

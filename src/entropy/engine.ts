@@ -55,13 +55,20 @@ function weightMap(model: EntropyTransformer): Map<string, Float32Array> {
 
 async function onnxEngine(model: EntropyTransformer, o: EntropyEngineOptions, why: string): Promise<EntropyEngine> {
   const scorer = await OnnxEntropyScorer.fromWeights(model.config, weightMap(model), {
-    threads: o.threads, batchSize: o.batchSize, executionProvider: o.executionProvider,
+    threads: o.threads,
+    batchSize: o.batchSize,
+    executionProvider: o.executionProvider,
   });
   const detail = `${why}; onnxruntime-node, ${scorer.executionProvider} execution provider, ${o.threads ?? 1} intra-op thread(s), graph built in memory`;
   return { name: 'onnx', detail, score: (docs) => scorer.score(docs), close: () => scorer.close() };
 }
 
-async function tfjsEngine(model: EntropyTransformer, owned: boolean, o: EntropyEngineOptions, why: string): Promise<EntropyEngine> {
+async function tfjsEngine(
+  model: EntropyTransformer,
+  owned: boolean,
+  o: EntropyEngineOptions,
+  why: string,
+): Promise<EntropyEngine> {
   const backend = await initBackend(o.tfjsBackend ?? 'auto');
   let live: EntropyTransformer | undefined = model;
   return {
@@ -93,7 +100,11 @@ async function autoEngine(model: EntropyTransformer, owned: boolean, o: EntropyE
   }
   if (o.executionProvider === 'cuda') {
     try {
-      return await onnxEngine(model, { ...o, executionProvider: 'cpu' }, `auto: CUDA unavailable (${why}), so the CPU provider`);
+      return await onnxEngine(
+        model,
+        { ...o, executionProvider: 'cpu' },
+        `auto: CUDA unavailable (${why}), so the CPU provider`,
+      );
     } catch (err) {
       why = unavailableReason(err);
     }
@@ -106,13 +117,17 @@ async function autoEngine(model: EntropyTransformer, owned: boolean, o: EntropyE
  * when that engine cannot run here; `'auto'` takes onnx when it can, else tfjs (and says why in
  * `detail`). A model directory is loaded (fingerprint verified) and owned by the engine.
  */
-export async function createEntropyEngine(source: EntropyModelSource, options: EntropyEngineOptions = {}): Promise<EntropyEngine> {
+export async function createEntropyEngine(
+  source: EntropyModelSource,
+  options: EntropyEngineOptions = {},
+): Promise<EntropyEngine> {
   const request = options.engine ?? 'auto';
   if (!(ENTROPY_ENGINE_REQUESTS as readonly string[]).includes(request)) {
     throw badOption('engine', `one of ${ENTROPY_ENGINE_REQUESTS.map((r) => `'${r}'`).join(', ')}`, request);
   }
   const owned = typeof source === 'string';
-  const model = typeof source === 'string' ? (await loadEntropyModel(source)).model : isLoaded(source) ? source.model : source;
+  const model =
+    typeof source === 'string' ? (await loadEntropyModel(source)).model : isLoaded(source) ? source.model : source;
   try {
     if (request === 'tfjs') return await tfjsEngine(model, owned, options, 'requested explicitly');
     if (request === 'onnx') {

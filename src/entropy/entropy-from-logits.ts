@@ -13,7 +13,10 @@ export function entropyFromLogits(logits: Float32Array, vocab: number = VOCAB_SI
     throw new BltError('BAD_OPTION', 'Expected `logits` to be a Float32Array of rows·vocab values.');
   }
   if (logits.length % vocab !== 0) {
-    throw new BltError('BAD_OPTION', `Expected \`logits\` length to be a multiple of vocab (${vocab}), got ${logits.length}.`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected \`logits\` length to be a multiple of vocab (${vocab}), got ${logits.length}.`,
+    );
   }
   const rows = logits.length / vocab;
   const out = new Float32Array(rows);

@@ -36,17 +36,26 @@ export interface ModelPatching {
 
 /** The file holding a model's calibration: the sidecar of an n-gram file, config.json of a directory. */
 export function modelPatchingFile(modelSpec: string): string {
-  return modelSpec.startsWith(NGRAM_PREFIX) ? `${modelSpec.slice(NGRAM_PREFIX.length)}.patching.json` : join(modelSpec, 'config.json');
+  return modelSpec.startsWith(NGRAM_PREFIX)
+    ? `${modelSpec.slice(NGRAM_PREFIX.length)}.patching.json`
+    : join(modelSpec, 'config.json');
 }
 
 /** A per-script table with finite numbers only, or undefined. */
 export function checkScriptThresholds(v: unknown, where: string): Record<string, number> | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new BltError('BAD_OPTION', `${where}: expected scriptThresholds {"script:<Name>": nats, …}, got ${JSON.stringify(v)}.`);
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new BltError(
+      'BAD_OPTION',
+      `${where}: expected scriptThresholds {"script:<Name>": nats, …}, got ${JSON.stringify(v)}.`,
+    );
   const out: Record<string, number> = {};
   for (const [k, t] of Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!k.startsWith('script:') || typeof t !== 'number' || !Number.isFinite(t)) {
-      throw new BltError('BAD_OPTION', `${where}: expected scriptThresholds entries "script:<Name>": <finite nats>, got ${JSON.stringify(k)}: ${JSON.stringify(t)}.`);
+      throw new BltError(
+        'BAD_OPTION',
+        `${where}: expected scriptThresholds entries "script:<Name>": <finite nats>, got ${JSON.stringify(k)}: ${JSON.stringify(t)}.`,
+      );
     }
     out[k] = t;
   }
@@ -78,9 +87,15 @@ export async function writeModelPatching(modelSpec: string, patching: ModelPatch
     await writeFile(file, `${JSON.stringify(patching, null, 2)}\n`);
     return file;
   }
-  const config = JSON.parse(await readFile(file, 'utf8').catch((err: Error) => {
-    throw new BltError('NOT_FOUND', `Cannot read ${file} to store the calibration: ${err.message}`, 'pass a model directory (or ngram:<file>)');
-  })) as { training?: Record<string, unknown> };
+  const config = JSON.parse(
+    await readFile(file, 'utf8').catch((err: Error) => {
+      throw new BltError(
+        'NOT_FOUND',
+        `Cannot read ${file} to store the calibration: ${err.message}`,
+        'pass a model directory (or ngram:<file>)',
+      );
+    }),
+  ) as { training?: Record<string, unknown> };
   config.training = { ...(config.training ?? {}), patching };
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
@@ -90,7 +105,10 @@ export async function writeModelPatching(modelSpec: string, patching: ModelPatch
  * The threshold a command should use: the user's (global only), else the model's calibrated one
  * (with its per-script table, if any), else the reference default.
  */
-export async function resolveThreshold(explicit: number | undefined, requested: string | undefined): Promise<ThresholdChoice> {
+export async function resolveThreshold(
+  explicit: number | undefined,
+  requested: string | undefined,
+): Promise<ThresholdChoice> {
   if (explicit !== undefined) return { threshold: explicit, source: 'option' };
   const modelSpec = resolveShippedModelName(requested); // `ngram` / `transformer`: the shipped models
   if (modelSpec !== undefined) {

@@ -15,8 +15,17 @@ import { hashWithWasm, type RollingHash } from './wasm/ngram-hash-kernel.js';
 
 /** The reference's primes; index = hash function number. */
 export const HASH_PRIMES: readonly bigint[] = [
-  1000000007n, 5915587277n, 1500450271n, 3267000013n, 5754853343n, 4093082899n, 9576890767n,
-  3628273133n, 2860486313n, 5463458053n, 3367900313n,
+  1000000007n,
+  5915587277n,
+  1500450271n,
+  3267000013n,
+  5754853343n,
+  4093082899n,
+  9576890767n,
+  3628273133n,
+  2860486313n,
+  5463458053n,
+  3367900313n,
 ];
 
 const MASK64 = (1n << 64n) - 1n;
@@ -41,7 +50,10 @@ export function rollingConstants(groupSize: number, hashFunction: number): Rolli
 
 function validate(tokens: ArrayLike<number>, groupSize: number, hashFunction: number, vocab: number): void {
   if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
-    throw new BltError('BAD_OPTION', `Expected \`tokens\` to be an array or typed array of integers, got ${describeValue(tokens)}.`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected \`tokens\` to be an array or typed array of integers, got ${describeValue(tokens)}.`,
+    );
   }
   requireInt('groupSize', groupSize, 1, 1 << 20);
   requireInt('hashFunction', hashFunction, 0, HASH_PRIMES.length - 1);
@@ -50,7 +62,12 @@ function validate(tokens: ArrayLike<number>, groupSize: number, hashFunction: nu
 
 /** True when every token is an int32 integer, which the wasm kernel takes as it is. */
 function allInt32(tokens: ArrayLike<number>): boolean {
-  if (tokens instanceof Int32Array || tokens instanceof Uint8Array || tokens instanceof Uint16Array || tokens instanceof Int16Array) {
+  if (
+    tokens instanceof Int32Array ||
+    tokens instanceof Uint8Array ||
+    tokens instanceof Uint16Array ||
+    tokens instanceof Int16Array
+  ) {
     return true;
   }
   for (let i = 0; i < tokens.length; i++) {
@@ -60,7 +77,12 @@ function allInt32(tokens: ArrayLike<number>): boolean {
 }
 
 /** tokens [N] → ids [N] in [0, vocab): the hashed id of the g-gram ending at each position. */
-export function hashNgramIds(tokens: ArrayLike<number>, groupSize: number, hashFunction: number, vocab: number): Int32Array {
+export function hashNgramIds(
+  tokens: ArrayLike<number>,
+  groupSize: number,
+  hashFunction: number,
+  vocab: number,
+): Int32Array {
   validate(tokens, groupSize, hashFunction, vocab);
   if (allInt32(tokens)) return hashWithWasm(tokens, rollingConstants(groupSize, hashFunction), vocab);
   return hashExact(tokens, groupSize, hashFunction, vocab);
@@ -78,7 +100,10 @@ function hashExact(x: ArrayLike<number>, g: number, hashFunction: number, vocab:
     for (let k = Math.max(0, g - 1 - i); k < g; k++) {
       const t = x[i - g + 1 + k] as number;
       if (!Number.isSafeInteger(t)) {
-        throw new BltError('BAD_INPUT', `Expected token ids to be integers, got ${describeValue(t)} at index ${i - g + 1 + k}.`);
+        throw new BltError(
+          'BAD_INPUT',
+          `Expected token ids to be integers, got ${describeValue(t)} at index ${i - g + 1 + k}.`,
+        );
       }
       s = (s + BigInt(t) * (powers[k] as bigint)) & MASK64;
     }

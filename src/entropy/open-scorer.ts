@@ -48,7 +48,11 @@ export { NGRAM_PREFIX };
  * a model or run directory of either kind, a checkpoint, an n-gram file, `ngram:<path>`);
  * undefined = the shipped default. `flag` names the option in errors.
  */
-export async function openEntropyScorer(requested: string | undefined, opts: ScorerOptions = {}, flag = '--model'): Promise<EntropyScorer> {
+export async function openEntropyScorer(
+  requested: string | undefined,
+  opts: ScorerOptions = {},
+  flag = '--model',
+): Promise<EntropyScorer> {
   const m = await resolveSpec(requested, flag);
   if (m.kind === 'ngram') return openNgramScorer(m.path);
   // the backend first: it silences tfjs's console banner before any tensor exists
@@ -66,7 +70,15 @@ export async function openEntropyScorer(requested: string | undefined, opts: Sco
   // Chunks of 8192 tokens are independent contexts (transformer/chunks.ts), so pieces aligned to them need no more context.
   const { REFERENCE_CHUNK_LENGTH } = await import('./transformer/chunks.js');
   const detail = m.note === undefined ? engine.detail : `${m.note}; ${engine.detail}`;
-  return { engine: engine.name, detail, fingerprint, score: (docs) => engine.score(docs), close: () => engine.close(), contextStride: REFERENCE_CHUNK_LENGTH, contextTokens: 0 };
+  return {
+    engine: engine.name,
+    detail,
+    fingerprint,
+    score: (docs) => engine.score(docs),
+    close: () => engine.close(),
+    contextStride: REFERENCE_CHUNK_LENGTH,
+    contextTokens: 0,
+  };
 }
 
 async function openNgramScorer(path: string): Promise<EntropyScorer> {
@@ -88,7 +100,10 @@ async function openNgramScorer(path: string): Promise<EntropyScorer> {
  * file's sha256), and the canonical spec manifests record (`ngram:<file>`, an n-gram model
  * directory, or the transformer model / checkpoint directory).
  */
-export async function entropyModelFingerprint(requested: string | undefined, flag = '--model'): Promise<{ spec: string; fingerprint: string }> {
+export async function entropyModelFingerprint(
+  requested: string | undefined,
+  flag = '--model',
+): Promise<{ spec: string; fingerprint: string }> {
   const m = await resolveSpec(requested, flag);
   const spec = m.spec;
   if (m.kind === 'ngram') {

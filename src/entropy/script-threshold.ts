@@ -10,7 +10,11 @@ import { OFFSET } from './byte-vocab.js';
 import { DETECT_BYTES, detectScript } from '../stats/script-bucket.js';
 
 /** tokens [L] = [BOS, byte + 4 …, EOS] (or bytes + 4 without BOS/EOS) → the document's threshold. */
-export function documentThreshold(tokens: ArrayLike<number>, threshold: number, table: Readonly<Record<string, number>> | undefined): number {
+export function documentThreshold(
+  tokens: ArrayLike<number>,
+  threshold: number,
+  table: Readonly<Record<string, number>> | undefined,
+): number {
   if (table === undefined) return threshold;
   const n = Math.min(DETECT_BYTES, tokens.length);
   const bytes = new Uint8Array(n);

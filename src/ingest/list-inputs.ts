@@ -45,11 +45,11 @@ const KIND_BY_EXTENSION: Record<string, InputKind> = {
 export function detectInput(path: string): { kind: InputKind; compression: Compression } {
   if (path === '-') return { kind: 'stdin', compression: 'none' };
   const parts = basename(path).toLowerCase().split('.');
-  let ext = parts.length > 1 ? parts.pop() ?? '' : '';
+  let ext = parts.length > 1 ? (parts.pop() ?? '') : '';
   let compression: Compression = 'none';
   if (ext === 'gz' || ext === 'zst' || ext === 'zstd') {
     compression = ext === 'gz' ? 'gzip' : 'zstd';
-    ext = parts.length > 1 ? parts.pop() ?? '' : '';
+    ext = parts.length > 1 ? (parts.pop() ?? '') : '';
   }
   const kind = KIND_BY_EXTENSION[ext] ?? 'text';
   if ((kind === 'parquet' || kind === 'arrow') && compression !== 'none') {
@@ -83,11 +83,21 @@ export async function listInputs(args: readonly string[], opts: ListOptions = {}
 }
 
 /** `listInputs` plus what was skipped. */
-export async function listInputsReport(args: readonly string[], opts: ListOptions = {}): Promise<{ files: InputFile[]; skipped: SkippedInput[] }> {
+export async function listInputsReport(
+  args: readonly string[],
+  opts: ListOptions = {},
+): Promise<{ files: InputFile[]; skipped: SkippedInput[] }> {
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
-    throw new BltError('BAD_OPTION', `Expected the inputs to be an array of paths, globs or "-", got ${describeValue(args)}.`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected the inputs to be an array of paths, globs or "-", got ${describeValue(args)}.`,
+    );
   }
-  if (args.length === 0) throw new BltError('BAD_OPTION', 'Expected at least one input (a file, directory, glob or "-" for stdin), got none.');
+  if (args.length === 0)
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected at least one input (a file, directory, glob or "-" for stdin), got none.',
+    );
   const skipped: SkippedInput[] = [];
   const ctx = new ListContext(opts, skipped);
   const seen = new Set<string>();
@@ -112,7 +122,10 @@ class ListContext {
   private readonly verdicts = new Map<string, Promise<SkippedInput['reason'] | null>>();
   private readonly reported = new Set<string>();
   private readonly exclude: string[];
-  constructor(private readonly opts: ListOptions, private readonly skipped: SkippedInput[]) {
+  constructor(
+    private readonly opts: ListOptions,
+    private readonly skipped: SkippedInput[],
+  ) {
     this.exclude = (opts.exclude ?? []).map((d) => resolve(d));
   }
 
@@ -202,16 +215,29 @@ async function expandArgument(arg: string, ctx: ListContext): Promise<string[]> 
     return [arg];
   }
   if (isDynamicPattern(arg)) {
-    const found = await glob([arg], { onlyFiles: true, dot: false, absolute: isAbsolute(arg), followSymbolicLinks: true });
+    const found = await glob([arg], {
+      onlyFiles: true,
+      dot: false,
+      absolute: isAbsolute(arg),
+      followSymbolicLinks: true,
+    });
     if (found.length > 0) {
       const base = globBase(arg);
       const kept: string[] = [];
       for (const f of found) if (!(await ctx.skipGlobMatch(f, base))) kept.push(f);
       return sortPaths(kept);
     }
-    throw new BltError('NOT_FOUND', `Expected the glob ${JSON.stringify(arg)} to match at least one file, got none.`, 'check the pattern and the working directory; quote it so the shell does not expand it first');
+    throw new BltError(
+      'NOT_FOUND',
+      `Expected the glob ${JSON.stringify(arg)} to match at least one file, got none.`,
+      'check the pattern and the working directory; quote it so the shell does not expand it first',
+    );
   }
-  throw new BltError('NOT_FOUND', `Expected an existing input file or directory, got ${JSON.stringify(arg)}, which does not exist.`, 'check the path (relative paths are taken from the working directory)');
+  throw new BltError(
+    'NOT_FOUND',
+    `Expected an existing input file or directory, got ${JSON.stringify(arg)}, which does not exist.`,
+    'check the path (relative paths are taken from the working directory)',
+  );
 }
 
 /**
@@ -227,7 +253,8 @@ async function listDirectory(dir: string, visited: Set<string>, ctx: ListContext
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.name.startsWith('.')) continue;
     const child = join(dir, e.name);
-    const isDir = e.isDirectory() || (e.isSymbolicLink() && (await stat(child).catch(() => undefined))?.isDirectory() === true);
+    const isDir =
+      e.isDirectory() || (e.isSymbolicLink() && (await stat(child).catch(() => undefined))?.isDirectory() === true);
     if (isDir && e.isSymbolicLink()) await ctx.check(child); // before reading anything behind the link
     if (isDir) out.push(...(await listDirectory(child, visited, ctx)));
     else if (e.isFile() || e.isSymbolicLink()) out.push(child);
@@ -243,7 +270,11 @@ async function describeInput(path: string): Promise<InputFile> {
   const { kind, compression } = detectInput(path);
   if (kind === 'stdin') return { path, size: 0, kind, compression };
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new BltError('NOT_FOUND', `Expected ${JSON.stringify(path)} to be a readable file, got ${err.code ?? err.message}.`, 'a dangling symlink or a file removed while listing');
+    throw new BltError(
+      'NOT_FOUND',
+      `Expected ${JSON.stringify(path)} to be a readable file, got ${err.code ?? err.message}.`,
+      'a dangling symlink or a file removed while listing',
+    );
   });
   return { path, size: info.size, kind, compression };
 }

@@ -18,9 +18,14 @@ export const PER_FILE_WEIGHT = 64 * 1024;
 
 /** The partition index of every file (same order as `files`). */
 export function partitionPlan(files: readonly Pick<InputFile, 'path' | 'size'>[], numPartitions: number): number[] {
-  if (!Number.isSafeInteger(numPartitions) || numPartitions < 1) throw badOption('numPartitions', 'an integer ≥ 1', numPartitions);
+  if (!Number.isSafeInteger(numPartitions) || numPartitions < 1)
+    throw badOption('numPartitions', 'an integer ≥ 1', numPartitions);
   if (numPartitions > 1 && files.some((f) => f.path === '-')) {
-    throw new BltError('BAD_OPTION', 'Expected files only when partitioning, got "-" (stdin), which cannot be shared between jobs.', 'write stdin to a file first, or run a single partition');
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected files only when partitioning, got "-" (stdin), which cannot be shared between jobs.',
+      'write stdin to a file first, or run a single partition',
+    );
   }
   const order = files.map((f, i) => ({ i, w: Math.max(0, f.size) + PER_FILE_WEIGHT }));
   order.sort((a, b) => b.w - a.w || a.i - b.i);
@@ -36,10 +41,18 @@ export function partitionPlan(files: readonly Pick<InputFile, 'path' | 'size'>[]
 }
 
 /** The files of partition `partitionIndex` (0-based) of `numPartitions`, in their listed order. */
-export function partitionFiles<F extends Pick<InputFile, 'path' | 'size'>>(files: readonly F[], numPartitions: number, partitionIndex: number): F[] {
+export function partitionFiles<F extends Pick<InputFile, 'path' | 'size'>>(
+  files: readonly F[],
+  numPartitions: number,
+  partitionIndex: number,
+): F[] {
   const plan = partitionPlan(files, numPartitions); // validates numPartitions first
   if (!Number.isSafeInteger(partitionIndex) || partitionIndex < 0 || partitionIndex >= numPartitions) {
-    throw badOption('partitionIndex', `an integer in [0, ${numPartitions - 1}] (0-based, e.g. $SLURM_ARRAY_TASK_ID - min)`, partitionIndex);
+    throw badOption(
+      'partitionIndex',
+      `an integer in [0, ${numPartitions - 1}] (0-based, e.g. $SLURM_ARRAY_TASK_ID - min)`,
+      partitionIndex,
+    );
   }
   return files.filter((_, i) => plan[i] === partitionIndex);
 }

@@ -38,7 +38,8 @@ export const ID_KEYS = ['sample_id', 'title', 'qid', 'paper_id', 'path', 'url', 
 const JSON_EXTENSIONS = new Set(['.jsonl', '.json']);
 
 export async function* readTextInputs(paths: readonly string[], opts: ReadTextOptions = {}): AsyncIterable<TextDoc> {
-  if (!Array.isArray(paths)) throw new BltError('BAD_OPTION', `Expected \`paths\` to be an array of strings, got ${describeValue(paths)}.`);
+  if (!Array.isArray(paths))
+    throw new BltError('BAD_OPTION', `Expected \`paths\` to be an array of strings, got ${describeValue(paths)}.`);
   for (const path of paths) {
     for (const file of await listInputFiles(path)) {
       if (JSON_EXTENSIONS.has(extname(file).toLowerCase())) yield* readJsonlDocs(file, opts.textField);
@@ -51,12 +52,18 @@ export async function* readTextInputs(paths: readonly string[], opts: ReadTextOp
 /** A file → [file]; a directory → its files, recursively, sorted by path (code-unit order). */
 export async function listInputFiles(path: string): Promise<string[]> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
-    throw new BltError('NOT_FOUND', `Expected an existing input file or directory, got ${JSON.stringify(path)} (${err.code ?? err.message}).`, 'check the path; globs are not expanded here');
+    throw new BltError(
+      'NOT_FOUND',
+      `Expected an existing input file or directory, got ${JSON.stringify(path)} (${err.code ?? err.message}).`,
+      'check the path; globs are not expanded here',
+    );
   });
   if (!info.isDirectory()) return [path];
   const entries: Dirent[] = await readdir(path, { withFileTypes: true });
   const out: string[] = [];
-  for (const e of entries.filter((d) => !d.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const e of entries
+    .filter((d) => !d.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const child = join(path, e.name);
     if (e.isDirectory() || e.isSymbolicLink()) out.push(...(await listInputFiles(child)));
     else if (e.isFile()) out.push(child);
@@ -76,7 +83,11 @@ async function* readJsonlDocs(file: string, textField: string | undefined): Asyn
     try {
       doc = JSON.parse(raw);
     } catch (err) {
-      throw new BltError('BAD_INPUT', `${where}: expected one JSON object per line, got invalid JSON (${(err as Error).message}).`, 'fix or remove that line; pretty-printed .json files are not supported, write one object per line');
+      throw new BltError(
+        'BAD_INPUT',
+        `${where}: expected one JSON object per line, got invalid JSON (${(err as Error).message}).`,
+        'fix or remove that line; pretty-printed .json files are not supported, write one object per line',
+      );
     }
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
       throw new BltError('BAD_INPUT', `${where}: expected a JSON object, got ${describeValue(doc)}.`);
@@ -94,7 +105,8 @@ function pickText(rec: Record<string, unknown>, textField: string | undefined, w
   for (const f of fields) {
     const v = rec[f];
     if (typeof v === 'string') return v;
-    if (v !== undefined && v !== null) throw new BltError('BAD_INPUT', `${where}: expected field "${f}" to be a string, got ${describeValue(v)}.`);
+    if (v !== undefined && v !== null)
+      throw new BltError('BAD_INPUT', `${where}: expected field "${f}" to be a string, got ${describeValue(v)}.`);
   }
   throw new BltError(
     'BAD_INPUT',

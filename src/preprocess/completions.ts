@@ -29,7 +29,8 @@ export interface TaskCompletion {
 
 export const COMPLETIONS_DIR = 'completions';
 
-const file = (dir: string, task: number): string => join(dir, COMPLETIONS_DIR, `task-${String(task).padStart(6, '0')}.json`);
+const file = (dir: string, task: number): string =>
+  join(dir, COMPLETIONS_DIR, `task-${String(task).padStart(6, '0')}.json`);
 
 export async function writeCompletion(dir: string, c: TaskCompletion): Promise<void> {
   await mkdir(join(dir, COMPLETIONS_DIR), { recursive: true });
@@ -54,14 +55,16 @@ export class CompletionWriter {
   async sync(): Promise<void> {
     const paths = this.unsynced.splice(0);
     if (paths.length === 0) return;
-    await Promise.all(paths.map(async (p) => {
-      const fh = await open(p, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    }));
+    await Promise.all(
+      paths.map(async (p) => {
+        const fh = await open(p, 'r');
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      }),
+    );
     await syncDir(join(this.dir, COMPLETIONS_DIR));
   }
 }
@@ -70,7 +73,11 @@ export async function readCompletion(dir: string, task: number): Promise<TaskCom
   try {
     return JSON.parse(await readFile(file(dir, task), 'utf8')) as TaskCompletion;
   } catch (err) {
-    throw new BltError('STATE_FORMAT', `The completion record of task ${task} in ${dir} is missing or unreadable (${(err as Error).message}).`, 'the output directory is damaged; delete it and run again');
+    throw new BltError(
+      'STATE_FORMAT',
+      `The completion record of task ${task} in ${dir} is missing or unreadable (${(err as Error).message}).`,
+      'the output directory is damaged; delete it and run again',
+    );
   }
 }
 

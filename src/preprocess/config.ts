@@ -60,7 +60,14 @@ export interface PreprocessConfig {
   workers: number;
   docsPerTask: number;
   taskBytes: number;
-  read: { textField?: string; idField?: string; linesAsDocs: boolean; maxDocBytes: number; invalidUtf8?: 'replace'; maxLineBytes?: number };
+  read: {
+    textField?: string;
+    idField?: string;
+    linesAsDocs: boolean;
+    maxDocBytes: number;
+    invalidUtf8?: 'replace';
+    maxLineBytes?: number;
+  };
   onError: 'quarantine' | 'fail';
   partition: { count: number; index: number };
   /** the cache directory, or null for none; decides no output byte */
@@ -76,13 +83,17 @@ export const DEFAULT_MAX_DOC_BYTES = 64 * 2 ** 20;
 /** Resolves and validates; `modelFingerprint` is filled in later by the caller (entropy.fingerprint). */
 export function resolvePreprocessConfig(o: PreprocessOptions): PreprocessConfig {
   if (!Array.isArray(o.inputs) || o.inputs.length === 0) {
-    throw new BltError('BAD_OPTION', 'Expected at least one input (files, directories, globs or - for stdin), got none.');
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected at least one input (files, directories, globs or - for stdin), got none.',
+    );
   }
   if (typeof o.out !== 'string' || o.out === '') throw badOption('out', 'an output directory', o.out);
   const mode = requireOneOf('mode', o.mode ?? 'entropy', PATCH_MODES);
   const ngramIds = o.ngramIds ?? true;
   const sizes = o.ngramSizes ?? DEFAULT_NGRAM_SIZES;
-  if (!Array.isArray(sizes) || sizes.length === 0) throw badOption('ngramSizes', 'a non-empty list of sizes such as 3,4,5,6,7,8', sizes);
+  if (!Array.isArray(sizes) || sizes.length === 0)
+    throw badOption('ngramSizes', 'a non-empty list of sizes such as 3,4,5,6,7,8', sizes);
   sizes.forEach((g) => requireInt('ngramSizes', g, 1, 64));
   if (new Set(sizes).size !== sizes.length) throw badOption('ngramSizes', 'distinct sizes', sizes.join(','));
   const needEntropies = mode === 'entropy' || o.storeEntropies === true;
@@ -100,9 +111,19 @@ export function resolvePreprocessConfig(o: PreprocessOptions): PreprocessConfig 
       ...(o.patchSize === undefined ? {} : { patchSize: requirePositive('patchSize', o.patchSize) }),
     },
     ngrams: ngramIds
-      ? { sizes: [...sizes], functions: requireInt('hashFunctions', o.hashFunctions ?? 1, 1, 11), vocab: requireInt('hashVocab', o.hashVocab ?? DEFAULT_HASH_VOCAB, 1, 2 ** 31) }
+      ? {
+          sizes: [...sizes],
+          functions: requireInt('hashFunctions', o.hashFunctions ?? 1, 1, 11),
+          vocab: requireInt('hashVocab', o.hashVocab ?? DEFAULT_HASH_VOCAB, 1, 2 ** 31),
+        }
       : null,
-    entropy: needEntropies ? { model: o.entropyModel ?? '', fingerprint: '', engine: requireOneOf('engine', o.engine ?? 'auto', ['auto', 'onnx', 'tfjs'] as const) } : null,
+    entropy: needEntropies
+      ? {
+          model: o.entropyModel ?? '',
+          fingerprint: '',
+          engine: requireOneOf('engine', o.engine ?? 'auto', ['auto', 'onnx', 'tfjs'] as const),
+        }
+      : null,
   };
   return {
     inputs: [...o.inputs],
@@ -121,22 +142,40 @@ export function resolvePreprocessConfig(o: PreprocessOptions): PreprocessConfig 
       linesAsDocs: o.lines === true,
       maxDocBytes: requireInt('maxDocBytes', o.maxDocBytes ?? DEFAULT_MAX_DOC_BYTES, 1),
       // only when set, so that the fingerprints of runs without it stay as they were
-      ...(o.maxLineBytes === undefined ? {} : { maxLineBytes: requireInt('maxLineBytes', o.maxLineBytes, 1, 2 ** 29 - 64) }),
-      ...(requireOneOf('invalidUtf8', o.invalidUtf8 ?? 'bad-record', ['bad-record', 'replace'] as const) === 'replace' ? { invalidUtf8: 'replace' as const } : {}),
+      ...(o.maxLineBytes === undefined
+        ? {}
+        : { maxLineBytes: requireInt('maxLineBytes', o.maxLineBytes, 1, 2 ** 29 - 64) }),
+      ...(requireOneOf('invalidUtf8', o.invalidUtf8 ?? 'bad-record', ['bad-record', 'replace'] as const) === 'replace'
+        ? { invalidUtf8: 'replace' as const }
+        : {}),
     },
     onError: requireOneOf('onError', o.onError ?? 'quarantine', ['quarantine', 'fail'] as const),
-    partition: { count: partitionCount, index: requireInt('partitionIndex', o.partitionIndex ?? 0, 0, partitionCount - 1) },
+    partition: {
+      count: partitionCount,
+      index: requireInt('partitionIndex', o.partitionIndex ?? 0, 0, partitionCount - 1),
+    },
     cacheDir: resolveCacheDir(o.cacheDir),
   };
 }
 
 function resolveCacheDir(dir: unknown): string | null {
   if (dir === undefined || dir === null) return null;
-  if (typeof dir !== 'string' || dir === '') throw badOption('cacheDir', 'a directory path', dir, 'leave it out to run without a cache');
+  if (typeof dir !== 'string' || dir === '')
+    throw badOption('cacheDir', 'a directory path', dir, 'leave it out to run without a cache');
   return dir;
 }
 
 /** The settings that decide the output bytes (what a resumed run must share with the first). */
 export function outputDefiningConfig(c: PreprocessConfig): object {
-  return { inputs: c.inputs, process: c.process, format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows, docsPerTask: c.docsPerTask, taskBytes: c.taskBytes, read: c.read, partition: c.partition };
+  return {
+    inputs: c.inputs,
+    process: c.process,
+    format: c.format,
+    shardSizeBytes: c.shardSizeBytes,
+    rowGroupRows: c.rowGroupRows,
+    docsPerTask: c.docsPerTask,
+    taskBytes: c.taskBytes,
+    read: c.read,
+    partition: c.partition,
+  };
 }

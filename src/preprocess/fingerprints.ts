@@ -23,12 +23,19 @@ export async function sha256File(path: string): Promise<string> {
 
 export async function describeInputs(files: readonly InputFile[]): Promise<ManifestInput[]> {
   const out: ManifestInput[] = [];
-  for (const f of files) out.push({ path: f.path, size: f.size, sha256: f.kind === 'stdin' ? 'stdin' : await sha256File(f.path) });
+  for (const f of files)
+    out.push({ path: f.path, size: f.size, sha256: f.kind === 'stdin' ? 'stdin' : await sha256File(f.path) });
   return out;
 }
 
 export function runFingerprints(c: PreprocessConfig, inputs: readonly ManifestInput[]): ManifestFingerprints {
-  const content = fingerprint(['content', inputs.map((i) => ({ size: i.size, sha256: i.sha256 })), c.read, c.partition, { docsPerTask: c.docsPerTask, taskBytes: c.taskBytes }]);
+  const content = fingerprint([
+    'content',
+    inputs.map((i) => ({ size: i.size, sha256: i.sha256 })),
+    c.read,
+    c.partition,
+    { docsPerTask: c.docsPerTask, taskBytes: c.taskBytes },
+  ]);
   const fp: ManifestFingerprints = { content };
   const e = c.process.entropy;
   if (e) fp.entropy = fingerprint(['entropy', content, e.fingerprint, ENTROPY_SCHEME]);

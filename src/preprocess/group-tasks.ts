@@ -10,7 +10,12 @@ export interface TaskInput {
   records: IngestRecord[];
 }
 
-export async function* groupIntoTasks(records: AsyncIterable<IngestRecord>, maxRecords: number, maxBytes: number, firstIndex = 0): AsyncGenerator<TaskInput> {
+export async function* groupIntoTasks(
+  records: AsyncIterable<IngestRecord>,
+  maxRecords: number,
+  maxBytes: number,
+  firstIndex = 0,
+): AsyncGenerator<TaskInput> {
   let batch: IngestRecord[] = [];
   let bytes = 0;
   let index = firstIndex;

@@ -43,7 +43,9 @@ export async function inputMeter(files: readonly InputFile[]): Promise<InputMete
     before.push(sum);
     sum += f.size;
   }
-  const rows = await Promise.all(files.map((f) => (f.kind === 'parquet' ? parquetRows(f.path) : Promise.resolve(null))));
+  const rows = await Promise.all(
+    files.map((f) => (f.kind === 'parquet' ? parquetRows(f.path) : Promise.resolve(null))),
+  );
   const total = files.some((f) => f.kind === 'stdin') ? null : sum;
   return {
     total,

@@ -48,7 +48,11 @@ export function patchAndHash(tokens: Int32Array, entropies: Float32Array | null,
 }
 
 /** documents' bytes → processed documents, in order. */
-export async function processDocs(docs: readonly Uint8Array[], s: ProcessSettings, scorer: EntropyScorer | null): Promise<ProcessedDoc[]> {
+export async function processDocs(
+  docs: readonly Uint8Array[],
+  s: ProcessSettings,
+  scorer: EntropyScorer | null,
+): Promise<ProcessedDoc[]> {
   const tokens = docs.map((b) => encodeBytes(b));
   const entropies = s.entropy && scorer ? await scorer.score(tokens) : null;
   return tokens.map((t, i) => patchAndHash(t, entropies ? (entropies[i] as Float32Array) : null, s));
@@ -59,7 +63,11 @@ export async function processDocs(docs: readonly Uint8Array[], s: ProcessSetting
  * table)`, tables in `ngramColumnNames` order), so that the encoder hashes one table at a time.
  * The same values as `processDocs`.
  */
-export async function processDocsLazily(docs: readonly Uint8Array[], s: ProcessSettings, scorer: EntropyScorer | null): Promise<{ docs: ProcessedDoc[]; ngramIdsOf: (doc: number, table: number) => Int32Array }> {
+export async function processDocsLazily(
+  docs: readonly Uint8Array[],
+  s: ProcessSettings,
+  scorer: EntropyScorer | null,
+): Promise<{ docs: ProcessedDoc[]; ngramIdsOf: (doc: number, table: number) => Int32Array }> {
   const tokens = docs.map((b) => encodeBytes(b));
   const entropies = s.entropy && scorer ? await scorer.score(tokens) : null;
   const patchOnly = { ...s, ngrams: null };

@@ -20,9 +20,27 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { orderedMap } from '../core/ordered-map.js';
 import { packageVersion } from '../core/package-info.js';
-import { describeBadRecord, isBadRecord, listInputs, partitionFiles, readInputs, type BadRecord, type InputFile, type RawDoc } from '../ingest/index.js';
+import {
+  describeBadRecord,
+  isBadRecord,
+  listInputs,
+  partitionFiles,
+  readInputs,
+  type BadRecord,
+  type InputFile,
+  type RawDoc,
+} from '../ingest/index.js';
 import { ShardWriter } from '../shards/shard-writer.js';
-import { buildManifest, readManifest, writeManifest, MANIFEST_FILE, type ManifestFingerprints, type ManifestInput, type ManifestShard, type ManifestTotals } from '../shards/manifest.js';
+import {
+  buildManifest,
+  readManifest,
+  writeManifest,
+  MANIFEST_FILE,
+  type ManifestFingerprints,
+  type ManifestInput,
+  type ManifestShard,
+  type ManifestTotals,
+} from '../shards/manifest.js';
 import type { ShardColumnsSpec } from '../shards/schema.js';
 import type { StagedTask } from '../shards/staging.js';
 import { canonicalJson } from '../shards/fingerprint.js';
@@ -109,7 +127,9 @@ export interface PreparedRun {
 export function columnsOf(c: PreprocessConfig): ShardColumnsSpec {
   const ng = c.process.ngrams;
   const ngramTables = [];
-  if (ng) for (let f = 0; f < ng.functions; f++) for (const g of ng.sizes) ngramTables.push({ groupSize: g, hashFunction: f });
+  if (ng)
+    for (let f = 0; f < ng.functions; f++)
+      for (const g of ng.sizes) ngramTables.push({ groupSize: g, hashFunction: f });
   return { entropies: c.process.entropy !== null, patchLengths: true, ngramTables };
 }
 
@@ -120,8 +140,11 @@ export async function checkRunRecord(c: PreprocessConfig, fingerprints: Manifest
   if (existsSync(path)) {
     const prev = await readFile(path, 'utf8');
     if (prev.trim() !== record) {
-      throw new BltError('STATE_FORMAT', `${c.out} holds an unfinished run with other inputs or settings.`,
-        'resume with exactly the same inputs and options, or write to a new --out directory (or delete this one)');
+      throw new BltError(
+        'STATE_FORMAT',
+        `${c.out} holds an unfinished run with other inputs or settings.`,
+        'resume with exactly the same inputs and options, or write to a new --out directory (or delete this one)',
+      );
     }
     return;
   }
@@ -129,7 +152,12 @@ export async function checkRunRecord(c: PreprocessConfig, fingerprints: Manifest
 }
 
 /** Tasks until `shouldStop()`; `onTask` sees each task as it is read (the input cursor is right after it then). */
-async function* stoppable(tasks: AsyncIterable<TaskInput>, shouldStop: () => boolean, stopped: { value: boolean }, onTask: (t: TaskInput) => void = () => undefined): AsyncGenerator<TaskInput> {
+async function* stoppable(
+  tasks: AsyncIterable<TaskInput>,
+  shouldStop: () => boolean,
+  stopped: { value: boolean },
+  onTask: (t: TaskInput) => void = () => undefined,
+): AsyncGenerator<TaskInput> {
   for await (const t of tasks) {
     if (shouldStop()) {
       stopped.value = true;
@@ -142,7 +170,15 @@ async function* stoppable(tasks: AsyncIterable<TaskInput>, shouldStop: () => boo
 
 function toCompletion(task: number, records: number, t: StagedTask, bad: BadRecord[]): TaskCompletion {
   const quarantined = bad.map(({ kind: _kind, ...rest }) => rest);
-  return { task, records, documents: t.totals.documents, bytes: t.totals.bytes, tokens: t.totals.tokens, patches: t.totals.patches, quarantined };
+  return {
+    task,
+    records,
+    documents: t.totals.documents,
+    bytes: t.totals.bytes,
+    tokens: t.totals.tokens,
+    patches: t.totals.patches,
+    quarantined,
+  };
 }
 
 /**
@@ -168,10 +204,16 @@ export async function readRunCompletions(dir: string, writer: ShardWriter): Prom
  * Lists and hashes the inputs, resolves the entropy model's fingerprint and default threshold
  * (filling them into `c.process`), and computes the run's fingerprints.
  */
-export async function prepareRun(c: PreprocessConfig, log: (m: string) => void = () => undefined): Promise<PreparedRun> {
+export async function prepareRun(
+  c: PreprocessConfig,
+  log: (m: string) => void = () => undefined,
+): Promise<PreparedRun> {
   let files = await listInputs(c.inputs, {
     exclude: [c.out],
-    onSkip: (s) => log(`skipped ${s.path}: ${s.reason === 'output' ? 'it is this run\'s output directory' : 'it is a shard set (an earlier output), not input text'}`),
+    onSkip: (s) =>
+      log(
+        `skipped ${s.path}: ${s.reason === 'output' ? "it is this run's output directory" : 'it is a shard set (an earlier output), not input text'}`,
+      ),
   });
   if (c.partition.count > 1) files = partitionFiles(files, c.partition.count, c.partition.index);
   if (c.process.entropy) {
@@ -183,7 +225,15 @@ export async function prepareRun(c: PreprocessConfig, log: (m: string) => void =
       const t = await resolveThreshold(undefined, m.spec);
       p.threshold = t.threshold;
       if (t.scriptThresholds) p.scriptThresholds = t.scriptThresholds;
-      log(`entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${t.scriptThresholds ? `; per script: ${Object.entries(t.scriptThresholds).map(([k, v]) => `${k.slice(7)} ${v}`).join(', ')}` : ''}; set --threshold to change it)`);
+      log(
+        `entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${
+          t.scriptThresholds
+            ? `; per script: ${Object.entries(t.scriptThresholds)
+                .map(([k, v]) => `${k.slice(7)} ${v}`)
+                .join(', ')}`
+            : ''
+        }; set --threshold to change it)`,
+      );
     }
   }
   const inputs = await describeInputs(files);
@@ -196,18 +246,42 @@ const meanPatch = (t: { tokens: number; patches: number }): number => (t.patches
  * When `c.out` already holds a complete set: the 'already-complete' summary if it was made from
  * these fingerprints, a STATE_FORMAT error if not. Null when the set is not complete.
  */
-export async function completedSummary(c: PreprocessConfig, fingerprints: ManifestFingerprints, t0: number, log: (m: string) => void): Promise<PreprocessSummary | null> {
+export async function completedSummary(
+  c: PreprocessConfig,
+  fingerprints: ManifestFingerprints,
+  t0: number,
+  log: (m: string) => void,
+): Promise<PreprocessSummary | null> {
   if (!existsSync(join(c.out, MANIFEST_FILE))) return null;
   const m = await readManifest(c.out);
   if (canonicalJson(m.fingerprints) !== canonicalJson(fingerprints)) {
-    throw new BltError('STATE_FORMAT', `${c.out} already holds a complete shard set made from other inputs or settings.`, 'write to a new --out directory');
+    throw new BltError(
+      'STATE_FORMAT',
+      `${c.out} already holds a complete shard set made from other inputs or settings.`,
+      'write to a new --out directory',
+    );
   }
   log(`${c.out} is already complete (${m.totals.documents} documents); nothing to do`);
   const t = m.totals;
   return {
-    status: 'already-complete', out: c.out, documents: t.documents, bytes: t.bytes, tokens: t.tokens, patches: t.patches, meanPatchLength: meanPatch(t),
-    quarantined: t.quarantined, tasks: 0, resumedFromTask: 0, shards: m.shards.length, workers: c.workers, engine: null,
-    wallSeconds: (performance.now() - t0) / 1000, mbPerSecond: 0, fingerprints, reused: { ...NOTHING_REUSED }, cache: null,
+    status: 'already-complete',
+    out: c.out,
+    documents: t.documents,
+    bytes: t.bytes,
+    tokens: t.tokens,
+    patches: t.patches,
+    meanPatchLength: meanPatch(t),
+    quarantined: t.quarantined,
+    tasks: 0,
+    resumedFromTask: 0,
+    shards: m.shards.length,
+    workers: c.workers,
+    engine: null,
+    wallSeconds: (performance.now() - t0) / 1000,
+    mbPerSecond: 0,
+    fingerprints,
+    reused: { ...NOTHING_REUSED },
+    cache: null,
   };
 }
 
@@ -217,7 +291,11 @@ export async function completedSummary(c: PreprocessConfig, fingerprints: Manife
  */
 export function openRunWriter(c: PreprocessConfig, completions?: CompletionWriter): Promise<ShardWriter> {
   return ShardWriter.open({
-    dir: c.out, columns: columnsOf(c), format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows,
+    dir: c.out,
+    columns: columnsOf(c),
+    format: c.format,
+    shardSizeBytes: c.shardSizeBytes,
+    rowGroupRows: c.rowGroupRows,
     ...(completions ? { beforeDurableCommit: () => completions.sync() } : {}),
   });
 }
@@ -227,12 +305,20 @@ export function openRunWriter(c: PreprocessConfig, completions?: CompletionWrite
  * records) and the manifest, removes the writer state. Shared by preprocessing and repatching,
  * so both end with the same files.
  */
-export async function finishRun(c: PreprocessConfig, writer: ShardWriter, inputs: ManifestInput[], fingerprints: ManifestFingerprints): Promise<{ totals: ManifestTotals; shards: ManifestShard[]; tasks: number }> {
+export async function finishRun(
+  c: PreprocessConfig,
+  writer: ShardWriter,
+  inputs: ManifestInput[],
+  fingerprints: ManifestFingerprints,
+): Promise<{ totals: ManifestTotals; shards: ManifestShard[]; tasks: number }> {
   await writer.finish();
   const state = writer.getState();
   const completions = await readCompletions(c.out, state.nextTask);
   const quarantined = completions.flatMap((d) => d.quarantined);
-  await writeFileAtomic(join(c.out, QUARANTINE_FILE), quarantined.map((q) => JSON.stringify(q)).join('\n') + (quarantined.length ? '\n' : ''));
+  await writeFileAtomic(
+    join(c.out, QUARANTINE_FILE),
+    quarantined.map((q) => JSON.stringify(q)).join('\n') + (quarantined.length ? '\n' : ''),
+  );
   const totals = { ...state.totals, quarantined: quarantined.length };
   const shards: ManifestShard[] = state.shards;
   const manifest = buildManifest({
@@ -252,15 +338,41 @@ export async function finishRun(c: PreprocessConfig, writer: ShardWriter, inputs
 /** The summary of a run that stopped early (resumable) or finished. */
 export function runSummary(
   c: PreprocessConfig,
-  r: { status: 'done' | 'interrupted'; totals: Omit<ManifestTotals, 'quarantined'>; quarantined: number; tasks: number; resumedFromTask: number; shards: number; engine: string | null; bytesThisRun: number; t0: number; fingerprints: ManifestFingerprints; reused?: ReusedColumns },
+  r: {
+    status: 'done' | 'interrupted';
+    totals: Omit<ManifestTotals, 'quarantined'>;
+    quarantined: number;
+    tasks: number;
+    resumedFromTask: number;
+    shards: number;
+    engine: string | null;
+    bytesThisRun: number;
+    t0: number;
+    fingerprints: ManifestFingerprints;
+    reused?: ReusedColumns;
+  },
 ): PreprocessSummary {
   const wallSeconds = (performance.now() - r.t0) / 1000;
   const t = r.totals;
   return {
-    status: r.status, out: c.out, documents: t.documents, bytes: t.bytes, tokens: t.tokens, patches: t.patches, meanPatchLength: meanPatch(t),
-    quarantined: r.quarantined, tasks: r.tasks, resumedFromTask: r.resumedFromTask, shards: r.shards, workers: c.workers, engine: r.engine,
-    wallSeconds, mbPerSecond: r.bytesThisRun / 1e6 / Math.max(wallSeconds, 1e-9), fingerprints: r.fingerprints,
-    reused: { ...(r.reused ?? NOTHING_REUSED) }, cache: null,
+    status: r.status,
+    out: c.out,
+    documents: t.documents,
+    bytes: t.bytes,
+    tokens: t.tokens,
+    patches: t.patches,
+    meanPatchLength: meanPatch(t),
+    quarantined: r.quarantined,
+    tasks: r.tasks,
+    resumedFromTask: r.resumedFromTask,
+    shards: r.shards,
+    workers: c.workers,
+    engine: r.engine,
+    wallSeconds,
+    mbPerSecond: r.bytesThisRun / 1e6 / Math.max(wallSeconds, 1e-9),
+    fingerprints: r.fingerprints,
+    reused: { ...(r.reused ?? NOTHING_REUSED) },
+    cache: null,
   };
 }
 
@@ -279,7 +391,12 @@ export async function runPreprocess(c: PreprocessConfig, hooks: PreprocessHooks 
 }
 
 /** Preprocessing proper: every column computed from the inputs (entropy model, patching, hashing). */
-export async function computeShardSet(c: PreprocessConfig, prepared: PreparedRun, hooks: PreprocessHooks = {}, t0 = performance.now()): Promise<PreprocessSummary> {
+export async function computeShardSet(
+  c: PreprocessConfig,
+  prepared: PreparedRun,
+  hooks: PreprocessHooks = {},
+  t0 = performance.now(),
+): Promise<PreprocessSummary> {
   const log = hooks.log ?? (() => undefined);
   const { files, inputs, fingerprints } = prepared;
   await mkdir(c.out, { recursive: true });
@@ -298,23 +415,50 @@ export async function computeShardSet(c: PreprocessConfig, prepared: PreparedRun
   const meter = await inputMeter(files);
   const readUpTo = new Map<number, number>(); // task → input bytes read once it was read
   const stopped = { value: false };
-  const tasks = stoppable(groupIntoTasks(stream, c.docsPerTask, c.taskBytes, startTask), hooks.shouldStop ?? (() => false), stopped, (t) => readUpTo.set(t.index, meter.at(stream.getState())));
+  const tasks = stoppable(
+    groupIntoTasks(stream, c.docsPerTask, c.taskBytes, startTask),
+    hooks.shouldStop ?? (() => false),
+    stopped,
+    (t) => readUpTo.set(t.index, meter.at(stream.getState())),
+  );
   const runner = createTaskRunner(c.workers);
-  const totalBytes = files.every((f) => f.kind === 'text' && f.compression === 'none') ? files.reduce((a, f) => a + f.size, 0) : null;
-  const progress: PreprocessProgress = { tasks: 0, documents: 0, quarantined: 0, bytes: 0, totalBytes, inputBytes: 0, inputStartBytes: 0, inputTotalBytes: meter.total };
+  const totalBytes = files.every((f) => f.kind === 'text' && f.compression === 'none')
+    ? files.reduce((a, f) => a + f.size, 0)
+    : null;
+  const progress: PreprocessProgress = {
+    tasks: 0,
+    documents: 0,
+    quarantined: 0,
+    bytes: 0,
+    totalBytes,
+    inputBytes: 0,
+    inputStartBytes: 0,
+    inputTotalBytes: meter.total,
+  };
   const stage = { dir: c.out, encoding: writer.encoding };
   let engine: string | null = null;
   try {
     const process = async (t: TaskInput): Promise<{ t: TaskInput; staged: StagedTask }> => {
       const docs = t.records.filter((r): r is RawDoc => !isBadRecord(r));
-      const message = await runner.run(packTask(t.index, c.process, docs.map((d) => ({ id: d.id, source: d.source, lang: d.lang, bytes: d.bytes })), stage));
+      const message = await runner.run(
+        packTask(
+          t.index,
+          c.process,
+          docs.map((d) => ({ id: d.id, source: d.source, lang: d.lang, bytes: d.bytes })),
+          stage,
+        ),
+      );
       engine ??= message.engine;
       return { t, staged: message.staged };
     };
     for await (const { t, staged } of orderedMap(tasks, process, Math.max(2, c.workers * 2))) {
       const bad = t.records.filter(isBadRecord);
       if (bad.length > 0 && c.onError === 'fail') {
-        throw new BltError('BAD_INPUT', `Bad input record: ${describeBadRecord(bad[0] as BadRecord)}`, 'fix the input, or run with --on-error quarantine to set such records aside in quarantine.jsonl');
+        throw new BltError(
+          'BAD_INPUT',
+          `Bad input record: ${describeBadRecord(bad[0] as BadRecord)}`,
+          'fix the input, or run with --on-error quarantine to set such records aside in quarantine.jsonl',
+        );
       }
       await completions.write(toCompletion(t.index, t.records.length, staged, bad));
       await writer.addStagedTask(t.index, staged);
@@ -336,8 +480,22 @@ export async function computeShardSet(c: PreprocessConfig, prepared: PreparedRun
   if (stopped.value) {
     const state = writer.getState();
     log(`stopped after task ${writer.nextTask - 1}; run the same command again to resume`);
-    return runSummary(c, { ...common, status: 'interrupted', totals: state.totals, quarantined: progress.quarantined, tasks: state.nextTask, shards: state.shards.length });
+    return runSummary(c, {
+      ...common,
+      status: 'interrupted',
+      totals: state.totals,
+      quarantined: progress.quarantined,
+      tasks: state.nextTask,
+      shards: state.shards.length,
+    });
   }
   const r = await finishRun(c, writer, inputs, fingerprints);
-  return runSummary(c, { ...common, status: 'done', totals: r.totals, quarantined: r.totals.quarantined, tasks: r.tasks, shards: r.shards.length });
+  return runSummary(c, {
+    ...common,
+    status: 'done',
+    totals: r.totals,
+    quarantined: r.totals.quarantined,
+    tasks: r.tasks,
+    shards: r.shards.length,
+  });
 }

@@ -33,7 +33,10 @@ export function createTaskRunner(workers: number): TaskRunner {
   const pool = new Piscina({ filename: workerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
   return {
     workers,
-    run: (task) => pool.run(task, { transferList: [task.bytes.buffer as ArrayBuffer, task.offsets.buffer as ArrayBuffer] }) as Promise<PreprocessResultMessage>,
+    run: (task) =>
+      pool.run(task, {
+        transferList: [task.bytes.buffer as ArrayBuffer, task.offsets.buffer as ArrayBuffer],
+      }) as Promise<PreprocessResultMessage>,
     close: () => pool.destroy(),
   };
 }

@@ -23,7 +23,10 @@ async function scorerFor(e: EntropySettings): Promise<EntropyScorer> {
   }
   const scorer = await p;
   if (scorer.fingerprint !== e.fingerprint) {
-    throw new BltError('MODEL_FORMAT', `The entropy model at ${e.model} changed during the run (fingerprint ${scorer.fingerprint}, expected ${e.fingerprint}).`);
+    throw new BltError(
+      'MODEL_FORMAT',
+      `The entropy model at ${e.model} changed during the run (fingerprint ${scorer.fingerprint}, expected ${e.fingerprint}).`,
+    );
   }
   return scorer;
 }
@@ -33,11 +36,21 @@ export async function runPreprocessTask(m: PreprocessTaskMessage): Promise<Prepr
   const bytes = unpackDocs(m);
   const { docs, ngramIdsOf } = await processDocsLazily(bytes, m.settings, scorer);
   const rows: ShardDoc[] = docs.map((p, i) => ({
-    docId: m.ids[i] as string, source: m.sources[i] as string, lang: m.langs[i] ?? undefined, bytes: bytes[i] as Uint8Array,
-    entropies: p.entropies ?? undefined, patchLengths: p.patchLengths,
+    docId: m.ids[i] as string,
+    source: m.sources[i] as string,
+    lang: m.langs[i] ?? undefined,
+    bytes: bytes[i] as Uint8Array,
+    entropies: p.entropies ?? undefined,
+    patchLengths: p.patchLengths,
   }));
   // n-gram ids are hashed by the encoder, one table at a time
-  const staged = await stageTask(m.stage.dir, m.taskIndex, rows, m.stage.encoding, m.settings.ngrams ? ngramIdsOf : undefined);
+  const staged = await stageTask(
+    m.stage.dir,
+    m.taskIndex,
+    rows,
+    m.stage.encoding,
+    m.settings.ngrams ? ngramIdsOf : undefined,
+  );
   return { taskIndex: m.taskIndex, staged, engine: scorer?.engine ?? null };
 }
 

@@ -28,8 +28,16 @@ import { CompletionWriter, type TaskCompletion } from '../preprocess/completions
 import { patchAndHash } from '../preprocess/process-docs.js';
 import type { ProcessSettings } from '../preprocess/settings.js';
 import {
-  checkRunRecord, columnsOf, completedSummary, finishRun, openRunWriter, runSummary,
-  type PreprocessHooks, type PreprocessProgress, type PreprocessSummary, type ReusedColumns,
+  checkRunRecord,
+  columnsOf,
+  completedSummary,
+  finishRun,
+  openRunWriter,
+  runSummary,
+  type PreprocessHooks,
+  type PreprocessProgress,
+  type PreprocessSummary,
+  type ReusedColumns,
   readRunCompletions,
 } from '../preprocess/run-preprocess.js';
 import type { SourceSet } from './source-set.js';
@@ -45,7 +53,8 @@ export interface DeriveTarget {
 export type DerivePlan = Omit<ReusedColumns, 'patches'>;
 
 export const sameInputs = (a: readonly ManifestInput[], b: readonly ManifestInput[]): boolean =>
-  canonicalJson(a.map(({ path, size, sha256 }) => ({ path, size, sha256 }))) === canonicalJson(b.map(({ path, size, sha256 }) => ({ path, size, sha256 })));
+  canonicalJson(a.map(({ path, size, sha256 }) => ({ path, size, sha256 }))) ===
+  canonicalJson(b.map(({ path, size, sha256 }) => ({ path, size, sha256 })));
 
 /** What a source offers: its manifest's fingerprints and inputs. */
 export interface SourceFacts {
@@ -58,7 +67,11 @@ export interface SourceFacts {
  * null (with the reason) when it cannot: other inputs, or the target needs entropies the source
  * does not hold.
  */
-export function derivePlan(source: SourceFacts, c: PreprocessConfig, target: DeriveTarget): { plan: DerivePlan | null; reason: string } {
+export function derivePlan(
+  source: SourceFacts,
+  c: PreprocessConfig,
+  target: DeriveTarget,
+): { plan: DerivePlan | null; reason: string } {
   const fp = source.fingerprints;
   if (fp.content !== target.fingerprints.content || !sameInputs(source.inputs, target.inputs)) {
     return { plan: null, reason: 'it was made from other inputs (or read them with other settings)' };
@@ -66,12 +79,19 @@ export function derivePlan(source: SourceFacts, c: PreprocessConfig, target: Der
   if (c.process.entropy && fp.entropy !== target.fingerprints.entropy) {
     return {
       plan: null,
-      reason: fp.entropy === undefined
-        ? 'it holds no entropies (made in a non-entropy mode without --store-entropies)'
-        : 'its entropies come from another entropy model or scoring scheme',
+      reason:
+        fp.entropy === undefined
+          ? 'it holds no entropies (made in a non-entropy mode without --store-entropies)'
+          : 'its entropies come from another entropy model or scoring scheme',
     };
   }
-  return { plan: { entropies: c.process.entropy !== null, ngrams: c.process.ngrams !== null && fp.ngrams === target.fingerprints.ngrams }, reason: '' };
+  return {
+    plan: {
+      entropies: c.process.entropy !== null,
+      ngrams: c.process.ngrams !== null && fp.ngrams === target.fingerprints.ngrams,
+    },
+    reason: '',
+  };
 }
 
 /** Source rows from task `startTask` on (the rows of earlier tasks are skipped). */
@@ -93,7 +113,13 @@ interface DerivedTask {
 }
 
 /** The source's rows grouped into its tasks from `startTask` on, with the recomputed columns. */
-async function* derivedTasks(source: SourceSet, startTask: number, rows: AsyncGenerator<ShardRow>, plan: DerivePlan, settings: ProcessSettings): AsyncGenerator<DerivedTask> {
+async function* derivedTasks(
+  source: SourceSet,
+  startTask: number,
+  rows: AsyncGenerator<ShardRow>,
+  plan: DerivePlan,
+  settings: ProcessSettings,
+): AsyncGenerator<DerivedTask> {
   const tasks = source.completions;
   try {
     for (let t = startTask; t < tasks.length; t++) {
@@ -102,17 +128,34 @@ async function* derivedTasks(source: SourceSet, startTask: number, rows: AsyncGe
       let patches = 0;
       for (let i = 0; i < done.documents; i++) {
         const next = await rows.next();
-        if (next.done) throw new BltError('SHARD_FORMAT', `${source.dir} ended inside task ${t}: its completion records list more rows than its shards hold.`, 'the set is damaged; rebuild it with `blt preprocess`');
+        if (next.done)
+          throw new BltError(
+            'SHARD_FORMAT',
+            `${source.dir} ended inside task ${t}: its completion records list more rows than its shards hold.`,
+            'the set is damaged; rebuild it with `blt preprocess`',
+          );
         const r = next.value;
-        const entropies = plan.entropies ? r.entropies ?? null : null;
+        const entropies = plan.entropies ? (r.entropies ?? null) : null;
         const p = patchAndHash(encodeBytes(r.bytes), entropies, settings);
         patches += p.patchLengths.length;
-        out.push({ docId: r.docId, source: r.source, lang: r.lang, bytes: r.bytes, entropies: entropies ?? undefined, patchLengths: p.patchLengths, ngramIds: plan.ngrams ? r.ngramIds : p.ngramIds });
+        out.push({
+          docId: r.docId,
+          source: r.source,
+          lang: r.lang,
+          bytes: r.bytes,
+          entropies: entropies ?? undefined,
+          patchLengths: p.patchLengths,
+          ngramIds: plan.ngrams ? r.ngramIds : p.ngramIds,
+        });
       }
       yield { task: t, rows: out, completion: { ...done, patches } };
     }
     if (!(await rows.next()).done) {
-      throw new BltError('SHARD_FORMAT', `${source.dir} holds more rows than its completion records list.`, 'the set is damaged; rebuild it with `blt preprocess`');
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${source.dir} holds more rows than its completion records list.`,
+        'the set is damaged; rebuild it with `blt preprocess`',
+      );
     }
   } finally {
     await rows.return(undefined);
@@ -120,12 +163,27 @@ async function* derivedTasks(source: SourceSet, startTask: number, rows: AsyncGe
 }
 
 /** Derives `c.out` from `source`. The caller checked the plan (`derivePlan`); this re-checks it. */
-export async function deriveShardSet(source: SourceSet, c: PreprocessConfig, target: DeriveTarget, hooks: PreprocessHooks = {}, t0 = performance.now()): Promise<PreprocessSummary> {
+export async function deriveShardSet(
+  source: SourceSet,
+  c: PreprocessConfig,
+  target: DeriveTarget,
+  hooks: PreprocessHooks = {},
+  t0 = performance.now(),
+): Promise<PreprocessSummary> {
   const log = hooks.log ?? (() => undefined);
   const { plan, reason } = derivePlan(source.manifest, c, target);
-  if (!plan) throw new BltError('BAD_OPTION', `Cannot derive ${c.out} from ${source.dir}: ${reason}.`, 'preprocess the inputs with `blt preprocess` instead');
+  if (!plan)
+    throw new BltError(
+      'BAD_OPTION',
+      `Cannot derive ${c.out} from ${source.dir}: ${reason}.`,
+      'preprocess the inputs with `blt preprocess` instead',
+    );
   if (resolve(c.out) === resolve(source.dir)) {
-    throw new BltError('BAD_OPTION', `Expected --out to be a new directory, got the source shard set ${source.dir} itself.`, 'write the new boundaries to another directory');
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected --out to be a new directory, got the source shard set ${source.dir} itself.`,
+      'write the new boundaries to another directory',
+    );
   }
   const { fingerprints } = target;
   const reused = { ...plan, patches: false };
@@ -139,15 +197,30 @@ export async function deriveShardSet(source: SourceSet, c: PreprocessConfig, tar
   await readRunCompletions(c.out, writer); // rolls back to a task whose record was lost (power loss)
   const startTask = writer.nextTask;
   const spec = columnsOf(c);
-  const read = [...(plan.entropies ? ['entropies'] : []), ...(plan.ngrams ? spec.ngramTables.map(ngramColumnName) : [])];
+  const read = [
+    ...(plan.entropies ? ['entropies'] : []),
+    ...(plan.ngrams ? spec.ngramTables.map(ngramColumnName) : []),
+  ];
   const skip = source.completions.slice(0, startTask).reduce((a, t) => a + t.documents, 0);
   if (startTask > 0) log(`resuming at task ${startTask} (${skip} documents already done)`);
   // patching from the stored entropies; n-gram ids only when they are not reused
   const settings: ProcessSettings = { ...c.process, ngrams: plan.ngrams ? null : c.process.ngrams };
   const startBytes = source.completions.slice(0, startTask).reduce((a, t) => a + t.bytes, 0);
   const total = source.manifest.totals.bytes;
-  const progress: PreprocessProgress = { tasks: 0, documents: 0, quarantined: 0, bytes: 0, totalBytes: total, inputBytes: startBytes, inputStartBytes: startBytes, inputTotalBytes: total };
-  const derived = readAhead(derivedTasks(source, startTask, rowsFrom(source, read, skip), plan, settings), READ_AHEAD_TASKS);
+  const progress: PreprocessProgress = {
+    tasks: 0,
+    documents: 0,
+    quarantined: 0,
+    bytes: 0,
+    totalBytes: total,
+    inputBytes: startBytes,
+    inputStartBytes: startBytes,
+    inputTotalBytes: total,
+  };
+  const derived = readAhead(
+    derivedTasks(source, startTask, rowsFrom(source, read, skip), plan, settings),
+    READ_AHEAD_TASKS,
+  );
   let stopped = false;
   try {
     for await (const { task, rows, completion } of derived) {
@@ -172,8 +245,22 @@ export async function deriveShardSet(source: SourceSet, c: PreprocessConfig, tar
   if (stopped) {
     const state = writer.getState();
     log(`stopped after task ${writer.nextTask - 1}; run the same command again to resume`);
-    return runSummary(c, { ...common, status: 'interrupted', totals: state.totals, quarantined: progress.quarantined, tasks: state.nextTask, shards: state.shards.length });
+    return runSummary(c, {
+      ...common,
+      status: 'interrupted',
+      totals: state.totals,
+      quarantined: progress.quarantined,
+      tasks: state.nextTask,
+      shards: state.shards.length,
+    });
   }
   const r = await finishRun(c, writer, target.inputs, fingerprints);
-  return runSummary(c, { ...common, status: 'done', totals: r.totals, quarantined: r.totals.quarantined, tasks: r.tasks, shards: r.shards.length });
+  return runSummary(c, {
+    ...common,
+    status: 'done',
+    totals: r.totals,
+    quarantined: r.totals.quarantined,
+    tasks: r.tasks,
+    shards: r.shards.length,
+  });
 }

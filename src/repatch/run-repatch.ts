@@ -49,26 +49,42 @@ async function defaultThreshold(source: SourceSet, log: (m: string) => void): Pr
   if (!e) throw new BltError('INTERNAL', 'defaultThreshold on a source without entropies');
   const now = await entropyModelFingerprint(e.model).catch(() => null);
   if (now?.fingerprint !== e.fingerprint) {
-    throw new BltError('BAD_OPTION',
-      `Expected --threshold: the default is the entropy model's calibrated threshold, and the model that scored ${source.dir} (${e.model}) is ${now ? 'changed' : 'not available'} here.`, hint);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected --threshold: the default is the entropy model's calibrated threshold, and the model that scored ${source.dir} (${e.model}) is ${now ? 'changed' : 'not available'} here.`,
+      hint,
+    );
   }
   const t = await resolveThreshold(undefined, e.model);
-  log(`entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${t.scriptThresholds ? ', with its per-script table' : ''}; set --threshold to change it)`);
+  log(
+    `entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${t.scriptThresholds ? ', with its per-script table' : ''}; set --threshold to change it)`,
+  );
   return t;
 }
 
 /** The configuration of a fresh run equivalent to the repatch. */
-export async function repatchConfig(source: SourceSet, o: RepatchOptions, log: (m: string) => void = () => undefined): Promise<PreprocessConfig> {
+export async function repatchConfig(
+  source: SourceSet,
+  o: RepatchOptions,
+  log: (m: string) => void = () => undefined,
+): Promise<PreprocessConfig> {
   const mode = o.mode ?? 'entropy';
   if (mode === 'entropy' && source.config.process.entropy === null) {
-    throw new BltError('BAD_OPTION', `Expected a shard set with stored entropies for --mode entropy, got ${source.dir}, which holds none (made with --mode ${source.config.process.patching.mode}).`,
-      'preprocess the corpus with --store-entropies (or in entropy mode) to keep entropies, or repatch with --mode space, static or byte');
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected a shard set with stored entropies for --mode entropy, got ${source.dir}, which holds none (made with --mode ${source.config.process.patching.mode}).`,
+      'preprocess the corpus with --store-entropies (or in entropy mode) to keep entropies, or repatch with --mode space, static or byte',
+    );
   }
   const patching: Partial<PatchingSettings> = { mode, monotonicity: o.monotonicity === true };
-  for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const) if (o[k] !== undefined) patching[k] = o[k];
+  for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const)
+    if (o[k] !== undefined) patching[k] = o[k];
   if (o.scriptThresholds !== undefined) {
     if (mode !== 'entropy' || o.monotonicity === true || o.threshold === undefined) {
-      throw new BltError('BAD_OPTION', 'Expected scriptThresholds with --mode entropy, the global rule and an explicit --threshold (the fallback for other scripts).');
+      throw new BltError(
+        'BAD_OPTION',
+        'Expected scriptThresholds with --mode entropy, the global rule and an explicit --threshold (the fallback for other scripts).',
+      );
     }
     const table = checkScriptThresholds(o.scriptThresholds, 'scriptThresholds');
     if (table) patching.scriptThresholds = table;
@@ -87,14 +103,25 @@ export async function repatchConfig(source: SourceSet, o: RepatchOptions, log: (
 export async function runRepatch(o: RepatchOptions, hooks: PreprocessHooks = {}): Promise<RepatchSummary> {
   const t0 = performance.now();
   const log = hooks.log ?? (() => undefined);
-  if (typeof o.out !== 'string' || o.out === '') throw new BltError('BAD_OPTION', `Expected --out to be a directory for the new shard set, got ${JSON.stringify(o.out)}.`);
+  if (typeof o.out !== 'string' || o.out === '')
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected --out to be a directory for the new shard set, got ${JSON.stringify(o.out)}.`,
+    );
   const source = await openSourceSet(o.source);
   const c = await repatchConfig(source, o, log);
   const inputs = source.manifest.inputs;
   const fingerprints = runFingerprints(c, inputs);
-  const kept = (['content', 'entropy', 'ngrams'] as const).filter((k) => fingerprints[k] !== source.manifest.fingerprints[k]);
-  if (kept.length > 0) throw new BltError('INTERNAL', `repatch changed the ${kept.join(', ')} fingerprint(s): ${canonicalJson(fingerprints)}`);
-  if (fingerprints.patches === source.manifest.fingerprints.patches) log(`the patching settings equal the source's; the new set will hold the same patch lengths`);
+  const kept = (['content', 'entropy', 'ngrams'] as const).filter(
+    (k) => fingerprints[k] !== source.manifest.fingerprints[k],
+  );
+  if (kept.length > 0)
+    throw new BltError(
+      'INTERNAL',
+      `repatch changed the ${kept.join(', ')} fingerprint(s): ${canonicalJson(fingerprints)}`,
+    );
+  if (fingerprints.patches === source.manifest.fingerprints.patches)
+    log(`the patching settings equal the source's; the new set will hold the same patch lengths`);
   const summary = await deriveShardSet(source, c, { inputs, fingerprints }, hooks, t0);
   return { ...summary, source: o.source, patching: { ...c.process.patching } };
 }

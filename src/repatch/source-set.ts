@@ -38,18 +38,34 @@ interface StoredConfig {
   partition: { count: number; index: number };
 }
 
-const STORED_KEYS = ['inputs', 'process', 'format', 'shardSizeBytes', 'rowGroupRows', 'docsPerTask', 'taskBytes', 'read', 'partition'];
+const STORED_KEYS = [
+  'inputs',
+  'process',
+  'format',
+  'shardSizeBytes',
+  'rowGroupRows',
+  'docsPerTask',
+  'taskBytes',
+  'read',
+  'partition',
+];
 
 function storedConfig(dir: string, m: Manifest): StoredConfig {
   const c = m.config;
   if (c.merged !== undefined) {
-    throw new BltError('BAD_OPTION', `${dir} was made by \`blt merge\`; expected a shard set written by \`blt preprocess\` (or \`blt repatch\`).`,
-      'repatch each partition\'s shard set, then merge the results with `blt merge`');
+    throw new BltError(
+      'BAD_OPTION',
+      `${dir} was made by \`blt merge\`; expected a shard set written by \`blt preprocess\` (or \`blt repatch\`).`,
+      "repatch each partition's shard set, then merge the results with `blt merge`",
+    );
   }
   const missing = STORED_KEYS.filter((k) => c[k] === undefined);
   if (missing.length > 0) {
-    throw new BltError('SHARD_FORMAT', `${dir}/index.json: expected the preprocessing configuration in "config", missing ${missing.join(', ')}.`,
-      'the set was written by another tool or version; rebuild it with `blt preprocess`');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${dir}/index.json: expected the preprocessing configuration in "config", missing ${missing.join(', ')}.`,
+      'the set was written by another tool or version; rebuild it with `blt preprocess`',
+    );
   }
   return c as unknown as StoredConfig;
 }
@@ -59,7 +75,11 @@ function storedConfig(dir: string, m: Manifest): StoredConfig {
  * stored patching settings, validated as `blt preprocess` validates its options. The entropy
  * model is the stored one (by fingerprint: the model itself is not needed).
  */
-export function configWithPatching(stored: StoredConfig, patching: Partial<PatchingSettings>, out: string): PreprocessConfig {
+export function configWithPatching(
+  stored: StoredConfig,
+  patching: Partial<PatchingSettings>,
+  out: string,
+): PreprocessConfig {
   const { process: p, read } = stored;
   const o: PreprocessOptions = {
     inputs: [...stored.inputs],
@@ -84,7 +104,8 @@ export function configWithPatching(stored: StoredConfig, patching: Partial<Patch
   if (patching.maxPatchLength !== undefined) o.maxPatchLength = patching.maxPatchLength;
   if (patching.patchSize !== undefined) o.patchSize = patching.patchSize;
   if (p.entropy) Object.assign(o, { entropyModel: p.entropy.model, engine: p.entropy.engine });
-  if (p.ngrams) Object.assign(o, { ngramSizes: [...p.ngrams.sizes], hashFunctions: p.ngrams.functions, hashVocab: p.ngrams.vocab });
+  if (p.ngrams)
+    Object.assign(o, { ngramSizes: [...p.ngrams.sizes], hashFunctions: p.ngrams.functions, hashVocab: p.ngrams.vocab });
   if (read.textField !== undefined) o.textField = read.textField;
   if (read.idField !== undefined) o.idField = read.idField;
   const c = resolvePreprocessConfig(o);
@@ -96,14 +117,25 @@ export function configWithPatching(stored: StoredConfig, patching: Partial<Patch
 async function countCompletions(dir: string): Promise<number> {
   const names = await readdir(join(dir, COMPLETIONS_DIR)).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') {
-      throw new BltError('SHARD_FORMAT', `${dir} has no ${COMPLETIONS_DIR}/ folder (the per-task records of the run that wrote it), so its rows cannot be grouped into that run's tasks.`,
-        'rebuild the set with `blt preprocess` (it keeps completions/), or for sets made by `blt merge` repatch each partition and merge the results');
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${dir} has no ${COMPLETIONS_DIR}/ folder (the per-task records of the run that wrote it), so its rows cannot be grouped into that run's tasks.`,
+        'rebuild the set with `blt preprocess` (it keeps completions/), or for sets made by `blt merge` repatch each partition and merge the results',
+      );
     }
     throw err;
   });
-  const tasks = names.flatMap((n) => /^task-(\d{6,})\.json$/.exec(n)?.[1] ?? []).map(Number).sort((a, b) => a - b);
+  const tasks = names
+    .flatMap((n) => /^task-(\d{6,})\.json$/.exec(n)?.[1] ?? [])
+    .map(Number)
+    .sort((a, b) => a - b);
   tasks.forEach((t, i) => {
-    if (t !== i) throw new BltError('SHARD_FORMAT', `${dir}/${COMPLETIONS_DIR}: expected task records 0..${tasks.length - 1} without gaps, task ${i} is missing.`, 'the set is damaged; rebuild it with `blt preprocess`');
+    if (t !== i)
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${dir}/${COMPLETIONS_DIR}: expected task records 0..${tasks.length - 1} without gaps, task ${i} is missing.`,
+        'the set is damaged; rebuild it with `blt preprocess`',
+      );
   });
   return tasks.length;
 }
@@ -111,12 +143,17 @@ async function countCompletions(dir: string): Promise<number> {
 /** Checks the completion records against the manifest: documents, quarantined, rows per shard. */
 function checkCompletions(dir: string, m: Manifest, done: readonly TaskCompletion[]): void {
   const fail = (what: string): never => {
-    throw new BltError('SHARD_FORMAT', `${dir}: the completion records do not match index.json (${what}).`, 'the set is damaged or was edited; rebuild it with `blt preprocess`');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${dir}: the completion records do not match index.json (${what}).`,
+      'the set is damaged or was edited; rebuild it with `blt preprocess`',
+    );
   };
   const docs = done.reduce((a, d) => a + d.documents, 0);
   const quarantined = done.reduce((a, d) => a + d.quarantined.length, 0);
   if (docs !== m.totals.documents) fail(`they count ${docs} documents, the manifest ${m.totals.documents}`);
-  if (quarantined !== m.totals.quarantined) fail(`they count ${quarantined} quarantined records, the manifest ${m.totals.quarantined}`);
+  if (quarantined !== m.totals.quarantined)
+    fail(`they count ${quarantined} quarantined records, the manifest ${m.totals.quarantined}`);
   for (const s of m.shards) {
     if (s.firstTask === undefined || s.lastTask === undefined) continue;
     const rows = done.slice(s.firstTask, s.lastTask + 1).reduce((a, d) => a + d.documents, 0);
@@ -131,8 +168,11 @@ export async function openSourceSet(dir: string): Promise<SourceSet> {
   const config = configWithPatching(stored, stored.process.patching, dir);
   const fps = runFingerprints(config, manifest.inputs);
   if (canonicalJson(fps) !== canonicalJson(manifest.fingerprints)) {
-    throw new BltError('SHARD_FORMAT', `${dir}/index.json: its config and inputs do not reproduce its fingerprints (expected ${canonicalJson(manifest.fingerprints)}, computed ${canonicalJson(fps)}).`,
-      'the set was written by another version of blt-toolkit or edited; rebuild it with `blt preprocess`');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${dir}/index.json: its config and inputs do not reproduce its fingerprints (expected ${canonicalJson(manifest.fingerprints)}, computed ${canonicalJson(fps)}).`,
+      'the set was written by another version of blt-toolkit or edited; rebuild it with `blt preprocess`',
+    );
   }
   const completions = await readCompletions(dir, await countCompletions(dir));
   checkCompletions(dir, manifest, completions);

@@ -23,7 +23,15 @@ export interface FigureOptions {
   note?: string;
 }
 
-const COLORS = { line: '#1f4e9c', above: '#d62728', below: '#1f4e9c', threshold: '#d62728', start: '#555', band: '#eef3fb', grid: '#e6e6e6' };
+const COLORS = {
+  line: '#1f4e9c',
+  above: '#d62728',
+  below: '#1f4e9c',
+  threshold: '#d62728',
+  start: '#555',
+  band: '#eef3fb',
+  grid: '#e6e6e6',
+};
 
 export function entropyFigureSvg(input: FigureInput, opts: FigureOptions = {}): string {
   const { bytes, entropies, threshold, monotonicity } = input;
@@ -56,7 +64,14 @@ export function entropyFigureSvg(input: FigureInput, opts: FigureOptions = {}): 
   const rule = monotonicity
     ? `relative rule: a byte starts a patch when H rises by more than θr = ${threshold} over the previous byte (no horizontal line)`
     : `dashed line: θ = ${threshold}; a byte whose point is above it starts a patch`;
-  out.push(text(left, 38, `${rule} · │ patch start · ${bytes.length} bytes, ${nPatches} patches, mean ${(tokens / Math.max(1, nPatches)).toFixed(2)} tokens/patch`, { 'font-size': 12, fill: '#444' }));
+  out.push(
+    text(
+      left,
+      38,
+      `${rule} · │ patch start · ${bytes.length} bytes, ${nPatches} patches, mean ${(tokens / Math.max(1, nPatches)).toFixed(2)} tokens/patch`,
+      { 'font-size': 12, fill: '#444' },
+    ),
+  );
   if (opts.note) out.push(text(left, 54, opts.note, { 'font-size': 12, fill: '#888' }));
 
   rows.forEach((row, r) => {
@@ -71,7 +86,17 @@ export function entropyFigureSvg(input: FigureInput, opts: FigureOptions = {}): 
     let bandStart = row.start;
     for (let j = row.start; j <= row.end; j++) {
       if (j === row.end || (j > bandStart && startSet.has(j))) {
-        if (patchIndex % 2 === 0) g.push(el('rect', { class: 'patch-band', x: x(bandStart), y: top, width: (j - bandStart) * cw, height: plotH, fill: COLORS.band }));
+        if (patchIndex % 2 === 0)
+          g.push(
+            el('rect', {
+              class: 'patch-band',
+              x: x(bandStart),
+              y: top,
+              width: (j - bandStart) * cw,
+              height: plotH,
+              fill: COLORS.band,
+            }),
+          );
         bandStart = j;
         patchIndex++;
       }
@@ -80,25 +105,90 @@ export function entropyFigureSvg(input: FigureInput, opts: FigureOptions = {}): 
       g.push(el('line', { x1: left, x2: left + w, y1: y(v), y2: y(v), stroke: COLORS.grid }));
       g.push(text(left - 8, y(v) + 4, String(v), { 'text-anchor': 'end', fill: '#666', 'font-size': 11 }));
     }
-    g.push(text(14, top + plotH / 2, 'H (nats)', { 'text-anchor': 'middle', fill: '#666', 'font-size': 11, transform: `rotate(-90 14 ${num(top + plotH / 2)})` }));
+    g.push(
+      text(14, top + plotH / 2, 'H (nats)', {
+        'text-anchor': 'middle',
+        fill: '#666',
+        'font-size': 11,
+        transform: `rotate(-90 14 ${num(top + plotH / 2)})`,
+      }),
+    );
     for (let j = row.start; j < row.end; j++) {
-      if (startSet.has(j)) g.push(el('line', { class: 'patch-start', 'data-byte': j, x1: x(j), x2: x(j), y1: top, y2: base + 4, stroke: COLORS.start, 'stroke-width': 1 }));
+      if (startSet.has(j))
+        g.push(
+          el('line', {
+            class: 'patch-start',
+            'data-byte': j,
+            x1: x(j),
+            x2: x(j),
+            y1: top,
+            y2: base + 4,
+            stroke: COLORS.start,
+            'stroke-width': 1,
+          }),
+        );
     }
-    if (!monotonicity) g.push(el('line', { class: 'threshold', x1: left, x2: left + w, y1: y(threshold), y2: y(threshold), stroke: COLORS.threshold, 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }));
+    if (!monotonicity)
+      g.push(
+        el('line', {
+          class: 'threshold',
+          x1: left,
+          x2: left + w,
+          y1: y(threshold),
+          y2: y(threshold),
+          stroke: COLORS.threshold,
+          'stroke-width': 1.5,
+          'stroke-dasharray': '6 4',
+        }),
+      );
     const pts: string[] = [];
     for (let j = row.start; j < row.end; j++) pts.push(`${num(x(j) + cw / 2)},${num(y(entropies[j] as number))}`);
-    if (pts.length) g.push(el('polyline', { class: 'entropy', points: pts.join(' '), fill: 'none', stroke: COLORS.line, 'stroke-width': 1.5, 'stroke-linejoin': 'round' }));
+    if (pts.length)
+      g.push(
+        el('polyline', {
+          class: 'entropy',
+          points: pts.join(' '),
+          fill: 'none',
+          stroke: COLORS.line,
+          'stroke-width': 1.5,
+          'stroke-linejoin': 'round',
+        }),
+      );
     for (let j = row.start; j < row.end; j++) {
       const h = entropies[j] as number;
       const hot = monotonicity ? startSet.has(j) : h > threshold;
-      g.push(el('circle', { cx: x(j) + cw / 2, cy: y(h), r: 2.6, fill: hot ? COLORS.above : COLORS.below }, el('title', {}, esc(`byte ${j}: H = ${h.toFixed(4)}`))));
+      g.push(
+        el(
+          'circle',
+          { cx: x(j) + cw / 2, cy: y(h), r: 2.6, fill: hot ? COLORS.above : COLORS.below },
+          el('title', {}, esc(`byte ${j}: H = ${h.toFixed(4)}`)),
+        ),
+      );
     }
     g.push(el('line', { x1: left, x2: left + w, y1: base, y2: base, stroke: '#333' }));
     g.push(text(left - 8, base + 20, String(row.start), { 'text-anchor': 'end', fill: '#999', 'font-size': 10 }));
     for (const c of row.chars) {
       const cx = x(c.start) + (c.length * cw) / 2;
-      g.push(text(cx, base + 20, c.label, c.symbolic ? { 'text-anchor': 'middle', fill: '#999', 'font-size': c.label.length > 1 ? 9 : 13 } : { 'text-anchor': 'middle', fill: '#111', 'font-size': 14 }));
-      if (c.length > 1) g.push(el('line', { x1: x(c.start) + 2, x2: x(c.start + c.length) - 2, y1: base + 26, y2: base + 26, stroke: '#bbb' }));
+      g.push(
+        text(
+          cx,
+          base + 20,
+          c.label,
+          c.symbolic
+            ? { 'text-anchor': 'middle', fill: '#999', 'font-size': c.label.length > 1 ? 9 : 13 }
+            : { 'text-anchor': 'middle', fill: '#111', 'font-size': 14 },
+        ),
+      );
+      if (c.length > 1)
+        g.push(
+          el('line', {
+            x1: x(c.start) + 2,
+            x2: x(c.start + c.length) - 2,
+            y1: base + 26,
+            y2: base + 26,
+            stroke: '#bbb',
+          }),
+        );
     }
     out.push(el('g', { class: 'row', 'data-start': row.start }, ...g));
   });

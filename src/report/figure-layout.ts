@@ -58,7 +58,12 @@ function codePointCells(bytes: Uint8Array): CharCell[] {
       cells.push({ start: i, length: 1, label: SYMBOLS[b] ?? b.toString(16).padStart(2, '0'), symbolic: true });
       i++;
     } else {
-      cells.push({ start: i, length: len, label: Buffer.from(bytes.subarray(i, i + len)).toString('utf8'), symbolic: false });
+      cells.push({
+        start: i,
+        length: len,
+        label: Buffer.from(bytes.subarray(i, i + len)).toString('utf8'),
+        symbolic: false,
+      });
       i += len;
     }
   }
@@ -144,5 +149,7 @@ export function patchStarts(lengths: ArrayLike<number>): number[] {
 
 /** Byte indices (0-based) where a patch starts: token t ∈ [1, n] → byte t - 1. */
 export function byteStarts(lengths: ArrayLike<number>, nBytes: number): number[] {
-  return patchStarts(lengths).filter((t) => t >= 1 && t <= nBytes).map((t) => t - 1);
+  return patchStarts(lengths)
+    .filter((t) => t >= 1 && t <= nBytes)
+    .map((t) => t - 1);
 }

@@ -20,12 +20,24 @@ export function inspectHtml(input: FigureInput, info: InspectPageInfo, opts: Fig
   const P = input.patchLengths.length;
   const body: string[] = ['<h1>Entropy patching</h1>'];
   body.push(
-    htmlTable(['', ''], [
-      ['text and entropies', info.from],
-      ['bytes / tokens', `${n} / ${n + 2}`],
-      ['rule', input.monotonicity ? `relative: H[t-1] − H[t-2] > θr = ${input.threshold}` : `global: H[t-1] > θ = ${input.threshold}`],
-      ['patches', `${P} (mean ${((n + 2) / Math.max(1, P)).toFixed(3)} tokens/patch, ${(n / Math.max(1, P)).toFixed(3)} bytes/patch)`],
-    ], 'kv'),
+    htmlTable(
+      ['', ''],
+      [
+        ['text and entropies', info.from],
+        ['bytes / tokens', `${n} / ${n + 2}`],
+        [
+          'rule',
+          input.monotonicity
+            ? `relative: H[t-1] − H[t-2] > θr = ${input.threshold}`
+            : `global: H[t-1] > θ = ${input.threshold}`,
+        ],
+        [
+          'patches',
+          `${P} (mean ${((n + 2) / Math.max(1, P)).toFixed(3)} tokens/patch, ${(n / Math.max(1, P)).toFixed(3)} bytes/patch)`,
+        ],
+      ],
+      'kv',
+    ),
   );
   body.push(entropyFigureSvg(input, opts));
   const spans: string[] = [];
@@ -34,9 +46,13 @@ export function inspectHtml(input: FigureInput, info: InspectPageInfo, opts: Fig
     const len = input.patchLengths[p] as number;
     const slice = Array.prototype.slice.call(info.tokens, pos, Math.min(pos + len, info.tokens.length)) as number[];
     pos += len;
-    spans.push(`<span style="background:${p % 2 ? '#dfe9f8' : '#f8ecd9'};padding:1px 0;white-space:pre-wrap">${esc(renderPatch(slice))}</span>`);
+    spans.push(
+      `<span style="background:${p % 2 ? '#dfe9f8' : '#f8ecd9'};padding:1px 0;white-space:pre-wrap">${esc(renderPatch(slice))}</span>`,
+    );
   }
   body.push('<h2>Patches</h2>', `<p style="font-size:15px;line-height:1.8">${spans.join('')}</p>`);
-  body.push('<p class="note">The value over each byte is the entropy of the model\'s prediction of that byte (H[t−1] for token t), so a point above the threshold line marks a byte that starts a patch (global rule). Bytes that are not whole characters inside a patch are shown as ⟨hex⟩.</p>');
+  body.push(
+    '<p class="note">The value over each byte is the entropy of the model\'s prediction of that byte (H[t−1] for token t), so a point above the threshold line marks a byte that starts a patch (global rule). Bytes that are not whole characters inside a patch are shown as ⟨hex⟩.</p>',
+  );
   return htmlPage('blt inspect', body);
 }

@@ -5,7 +5,10 @@
 
 /** Escapes text for an XML/HTML text node or attribute value. */
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 /** A coordinate rounded to 0.01 (smaller files, stable output). */
@@ -38,13 +41,22 @@ export function text(x: number, y: number, content: string, a: Attrs = {}): stri
 export function svgRoot(width: number, height: number, body: string[], a: Attrs = {}): string {
   return el(
     'svg',
-    { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${num(width)} ${num(height)}`, 'font-family': FONT_STACK, 'font-size': 12, ...a },
+    {
+      xmlns: 'http://www.w3.org/2000/svg',
+      width,
+      height,
+      viewBox: `0 0 ${num(width)} ${num(height)}`,
+      'font-family': FONT_STACK,
+      'font-size': 12,
+      ...a,
+    },
     ...body,
   );
 }
 
 /** System fonts that cover Latin, Greek, Cyrillic, CJK, Arabic, Hebrew, Indic scripts. */
-export const FONT_STACK = "'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', 'Noto Sans Devanagari', 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
+export const FONT_STACK =
+  "'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', 'Noto Sans Devanagari', 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
 
 /** "Nice" tick step for a range: 1, 2 or 5 × 10^k giving about `count` ticks. */
 export function niceStep(range: number, count: number): number {

@@ -12,7 +12,15 @@ const BLOCKS = ' ▁▂▃▄▅▆▇█';
 /** Display width of a character in a terminal: 2 for East Asian wide/fullwidth and emoji, 0 for combining marks. */
 export function displayWidth(ch: string): number {
   const cp = ch.codePointAt(0) ?? 0;
-  if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x0900 && cp <= 0x0903) || (cp >= 0x093a && cp <= 0x094f) || (cp >= 0x0610 && cp <= 0x061a) || (cp >= 0x064b && cp <= 0x065f) || cp === 0x200d) return 0;
+  if (
+    (cp >= 0x0300 && cp <= 0x036f) ||
+    (cp >= 0x0900 && cp <= 0x0903) ||
+    (cp >= 0x093a && cp <= 0x094f) ||
+    (cp >= 0x0610 && cp <= 0x061a) ||
+    (cp >= 0x064b && cp <= 0x065f) ||
+    cp === 0x200d
+  )
+    return 0;
   if (
     (cp >= 0x1100 && cp <= 0x115f) ||
     (cp >= 0x2e80 && cp <= 0xa4cf) ||
@@ -29,7 +37,10 @@ export function displayWidth(ch: string): number {
   return 1;
 }
 
-export function terminalFigure(input: FigureInput, opts: { bytesPerRow?: number; height?: number; colour?: boolean } = {}): string {
+export function terminalFigure(
+  input: FigureInput,
+  opts: { bytesPerRow?: number; height?: number; colour?: boolean } = {},
+): string {
   const { bytes, entropies, threshold, monotonicity } = input;
   const height = Math.max(2, opts.height ?? 8);
   const colour = opts.colour === true;
@@ -44,7 +55,11 @@ export function terminalFigure(input: FigureInput, opts: { bytesPerRow?: number;
   const red = (s: string, on: boolean): string => (colour && on ? `\x1b[31m${s}\x1b[0m` : s);
   const bgs = ['\x1b[44m', '\x1b[42m'];
   const out: string[] = [];
-  out.push(monotonicity ? `H per byte (0..${yMax} nats); relative rule θr = ${threshold}; ^ = patch start; left: byte offset` : `H per byte (0..${yMax} nats); ╌ = θ ${threshold}; ^ = patch start; left: byte offset`);
+  out.push(
+    monotonicity
+      ? `H per byte (0..${yMax} nats); relative rule θr = ${threshold}; ^ = patch start; left: byte offset`
+      : `H per byte (0..${yMax} nats); ╌ = θ ${threshold}; ^ = patch start; left: byte offset`,
+  );
   for (const row of rows) {
     out.push('');
     for (let line = height - 1; line >= 0; line--) {
@@ -52,7 +67,7 @@ export function terminalFigure(input: FigureInput, opts: { bytesPerRow?: number;
       for (let j = row.start; j < row.end; j++) {
         const h = entropies[j] as number;
         const e = eighths(h) - line * 8;
-        const ch = e <= 0 ? (line === thLevel ? '╌' : ' ') : BLOCKS[Math.min(8, e)] as string;
+        const ch = e <= 0 ? (line === thLevel ? '╌' : ' ') : (BLOCKS[Math.min(8, e)] as string);
         s += e > 0 ? red(ch, !monotonicity && h > threshold) : ch;
       }
       const axis = line === height - 1 ? `${yMax}`.padStart(3) : line === thLevel ? '  θ' : '   '; // the row's byte offset goes under the bars
@@ -62,7 +77,9 @@ export function terminalFigure(input: FigureInput, opts: { bytesPerRow?: number;
     let marks = '';
     let patch = starts.filter((s) => s < row.start).length;
     for (const c of row.chars) {
-      const w = c.symbolic ? Math.min(c.label.length, c.length) : [...c.label].reduce((a, ch) => a + displayWidth(ch), 0);
+      const w = c.symbolic
+        ? Math.min(c.label.length, c.length)
+        : [...c.label].reduce((a, ch) => a + displayWidth(ch), 0);
       const shown = c.symbolic && c.label.length > c.length ? '·' : c.label;
       const cell = shown + ' '.repeat(Math.max(0, c.length - (c.symbolic && c.label.length > c.length ? 1 : w)));
       for (let k = 0; k < c.length; k++) {

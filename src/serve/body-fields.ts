@@ -18,8 +18,11 @@ export function expectObject(v: unknown, where: string): JsonObject {
 export function rejectUnknown(o: JsonObject, known: readonly string[], where: string): void {
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
-    throw new BltError('BAD_OPTION', `Unknown ${unknown.length === 1 ? 'field' : 'fields'} ${unknown.map((k) => `\`${k}\``).join(', ')} in ${where}.`,
-      `accepted fields: ${known.join(', ')}`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Unknown ${unknown.length === 1 ? 'field' : 'fields'} ${unknown.map((k) => `\`${k}\``).join(', ')} in ${where}.`,
+      `accepted fields: ${known.join(', ')}`,
+    );
   }
 }
 
@@ -40,7 +43,8 @@ export function optNumber(o: JsonObject, k: string): number | undefined {
 export function optInt(o: JsonObject, k: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw badOption(k, `an integer in [${min}, ${max}]`, v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw badOption(k, `an integer in [${min}, ${max}]`, v);
   return v;
 }
 
@@ -55,14 +59,19 @@ export function optString(o: JsonObject, k: string): string | undefined {
 export function optEnum<T extends string>(o: JsonObject, k: string, allowed: readonly T[]): T | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw badOption(k, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    throw badOption(k, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
   return v as T;
 }
 
 export function optIntArray(o: JsonObject, k: string, min: number, max: number): number[] | undefined {
   const v = o[k];
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max)) {
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    v.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max)
+  ) {
     throw badOption(k, `a non-empty array of integers in [${min}, ${max}], such as [3, 4, 5]`, v);
   }
   return v as number[];

@@ -12,7 +12,15 @@ import { randomBytes } from 'node:crypto';
 import { BltError } from '../core/errors.js';
 import type { PreprocessOptions } from '../preprocess/config.js';
 import { HttpError } from './http-error.js';
-import { JOB_FORMAT, JOB_STATES, JOB_VERSION, isFinished, type JobProgress, type JobRecord, type JobState } from './job-record.js';
+import {
+  JOB_FORMAT,
+  JOB_STATES,
+  JOB_VERSION,
+  isFinished,
+  type JobProgress,
+  type JobRecord,
+  type JobState,
+} from './job-record.js';
 import type { JobStore } from './job-store.js';
 import type { JobRunner } from './run-job.js';
 
@@ -75,15 +83,38 @@ export class JobManager {
 
   /** Queues a job whose options were already checked. */
   async submit(id: string, options: PreprocessOptions): Promise<JobRecord> {
-    if (this.stopping) throw new HttpError(503, 'BACKEND_UNAVAILABLE', 'The server is shutting down and accepts no new jobs.', 'submit the job again once the server is back');
+    if (this.stopping)
+      throw new HttpError(
+        503,
+        'BACKEND_UNAVAILABLE',
+        'The server is shutting down and accepts no new jobs.',
+        'submit the job again once the server is back',
+      );
     if (this.jobs.has(id)) throw new BltError('INTERNAL', `job id ${id} used twice`);
     const clash = [...this.jobs.values()].find((j) => !isFinished(j.state) && j.options.out === options.out);
     if (clash) {
-      throw new HttpError(409, 'STATE_FORMAT', `Job ${clash.id} (${clash.state}) already writes to ${options.out}.`, 'wait for it to finish or cancel it, or choose another `out`');
+      throw new HttpError(
+        409,
+        'STATE_FORMAT',
+        `Job ${clash.id} (${clash.state}) already writes to ${options.out}.`,
+        'wait for it to finish or cancel it, or choose another `out`',
+      );
     }
     const r: JobRecord = {
-      format: JOB_FORMAT, version: JOB_VERSION, id, seq: ++this.seq, state: 'queued', createdAt: new Date().toISOString(),
-      startedAt: null, finishedAt: null, options, attempts: 0, cancelRequested: false, progress: null, summary: null, error: null,
+      format: JOB_FORMAT,
+      version: JOB_VERSION,
+      id,
+      seq: ++this.seq,
+      state: 'queued',
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      options,
+      attempts: 0,
+      cancelRequested: false,
+      progress: null,
+      summary: null,
+      error: null,
     };
     await this.o.store.save(r);
     this.jobs.set(id, r);
@@ -125,7 +156,8 @@ export class JobManager {
   async cancel(id: string, waitMs = 10_000): Promise<JobRecord> {
     const r = this.jobs.get(id);
     if (!r) throw new BltError('NOT_FOUND', `No job ${id}.`);
-    if (isFinished(r.state)) throw new HttpError(409, 'STATE_FORMAT', `Job ${id} is already ${r.state}; there is nothing to cancel.`);
+    if (isFinished(r.state))
+      throw new HttpError(409, 'STATE_FORMAT', `Job ${id} is already ${r.state}; there is nothing to cancel.`);
     if (r.state === 'queued') {
       await this.update(r, { state: 'cancelled', finishedAt: new Date().toISOString(), cancelRequested: true });
       return r;
@@ -154,13 +186,15 @@ export class JobManager {
       if (this.running.size >= this.o.concurrency) break;
       const entry: Running = { promise: Promise.resolve(), lastPersist: 0 };
       this.running.set(job.id, entry);
-      entry.promise = this.run(job, entry).catch((err: unknown) => {
-        // only a failure to persist the record gets here (the run's own errors make it `failed`)
-        this.log(`job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
-      }).finally(() => {
-        this.running.delete(job.id);
-        this.pump();
-      });
+      entry.promise = this.run(job, entry)
+        .catch((err: unknown) => {
+          // only a failure to persist the record gets here (the run's own errors make it `failed`)
+          this.log(`job ${job.id}: ${err instanceof Error ? err.message : String(err)}`);
+        })
+        .finally(() => {
+          this.running.delete(job.id);
+          this.pump();
+        });
     }
   }
 
@@ -178,7 +212,9 @@ export class JobManager {
       const now = Date.now();
       if (now - entry.lastPersist >= (this.o.persistProgressMs ?? 5000)) {
         entry.lastPersist = now;
-        void this.o.store.save(r).catch((err: Error) => this.log(`job ${r.id}: could not persist progress: ${err.message}`));
+        void this.o.store
+          .save(r)
+          .catch((err: Error) => this.log(`job ${r.id}: could not persist progress: ${err.message}`));
       }
       this.emit(r);
     };
@@ -200,14 +236,29 @@ export class JobManager {
       }
       const p = r.progress;
       const progress: JobProgress = {
-        tasks: summary.tasks, documents: summary.documents, quarantined: summary.quarantined, bytes: summary.bytes, totalBytes: p?.totalBytes ?? null,
-        fraction: 1, runDocuments: p?.runDocuments ?? 0, runBytes: p?.runBytes ?? 0, mbPerSecond: summary.mbPerSecond, etaSeconds: 0, elapsedSeconds: summary.wallSeconds,
+        tasks: summary.tasks,
+        documents: summary.documents,
+        quarantined: summary.quarantined,
+        bytes: summary.bytes,
+        totalBytes: p?.totalBytes ?? null,
+        fraction: 1,
+        runDocuments: p?.runDocuments ?? 0,
+        runBytes: p?.runBytes ?? 0,
+        mbPerSecond: summary.mbPerSecond,
+        etaSeconds: 0,
+        elapsedSeconds: summary.wallSeconds,
       };
       await this.update(r, { state: 'done', finishedAt: new Date().toISOString(), summary, progress });
       this.log(`job ${r.id}: done (${summary.status}), ${summary.documents} documents`);
     } catch (err) {
-      const e = err instanceof BltError ? { code: err.code, message: err.hint ? err.message.slice(0, err.message.lastIndexOf('\n  hint: ')) : err.message, ...(err.hint ? { hint: err.hint } : {}) }
-        : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+      const e =
+        err instanceof BltError
+          ? {
+              code: err.code,
+              message: err.hint ? err.message.slice(0, err.message.lastIndexOf('\n  hint: ')) : err.message,
+              ...(err.hint ? { hint: err.hint } : {}),
+            }
+          : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
       await this.update(r, { state: 'failed', finishedAt: new Date().toISOString(), error: e });
       this.log(`job ${r.id}: failed: ${e.message}`);
     }

@@ -12,13 +12,48 @@ import { PATCH_MODES } from '../entropy/patching/patch-options.js';
 import { NGRAM_PREFIX } from '../entropy/open-scorer.js';
 import { listInputs } from '../ingest/index.js';
 import { resolvePreprocessConfig, type PreprocessOptions } from '../preprocess/config.js';
-import { expectObject, optBool, optEnum, optInt, optIntArray, optNumber, optString, optStringArray, rejectUnknown } from './body-fields.js';
+import {
+  expectObject,
+  optBool,
+  optEnum,
+  optInt,
+  optIntArray,
+  optNumber,
+  optString,
+  optStringArray,
+  rejectUnknown,
+} from './body-fields.js';
 import type { PathGuard } from './path-guard.js';
 
 export const JOB_FIELDS = [
-  'inputs', 'out', 'mode', 'threshold', 'thresholdAdd', 'monotonicity', 'maxPatchLength', 'patchSize', 'entropyModel', 'engine',
-  'storeEntropies', 'ngramSizes', 'hashFunctions', 'hashVocab', 'ngramIds', 'format', 'shardSizeBytes', 'rowGroupRows', 'workers',
-  'docsPerTask', 'taskBytes', 'textField', 'idField', 'lines', 'maxDocBytes', 'onError', 'numPartitions', 'partitionIndex',
+  'inputs',
+  'out',
+  'mode',
+  'threshold',
+  'thresholdAdd',
+  'monotonicity',
+  'maxPatchLength',
+  'patchSize',
+  'entropyModel',
+  'engine',
+  'storeEntropies',
+  'ngramSizes',
+  'hashFunctions',
+  'hashVocab',
+  'ngramIds',
+  'format',
+  'shardSizeBytes',
+  'rowGroupRows',
+  'workers',
+  'docsPerTask',
+  'taskBytes',
+  'textField',
+  'idField',
+  'lines',
+  'maxDocBytes',
+  'onError',
+  'numPartitions',
+  'partitionIndex',
 ] as const;
 
 export interface JobDefaults {
@@ -33,7 +68,12 @@ export function parseJobFields(body: unknown, defaults: JobDefaults): Preprocess
   const o = expectObject(body, 'the request body');
   rejectUnknown(o, JOB_FIELDS, 'the job request');
   const inputs = optStringArray(o, 'inputs');
-  if (!inputs) throw new BltError('BAD_OPTION', 'Expected `inputs`: a non-empty array of server-side files, directories or globs under the roots, got nothing.', 'e.g. {"inputs": ["corpus/part-1.jsonl"]}');
+  if (!inputs)
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected `inputs`: a non-empty array of server-side files, directories or globs under the roots, got nothing.',
+      'e.g. {"inputs": ["corpus/part-1.jsonl"]}',
+    );
   const p: Record<string, unknown> = {
     inputs,
     out: optString(o, 'out'),
@@ -69,7 +109,11 @@ export function parseJobFields(body: unknown, defaults: JobDefaults): Preprocess
 }
 
 /** Confines the inputs (every listed file, by real path) and the model of a job to the roots. */
-export async function checkJobInputs(options: PreprocessOptions, guard: PathGuard, serverModel: string | undefined): Promise<void> {
+export async function checkJobInputs(
+  options: PreprocessOptions,
+  guard: PathGuard,
+  serverModel: string | undefined,
+): Promise<void> {
   for (const [i, input] of options.inputs.entries()) {
     await guard.check(`inputs[${i}]`, input);
     // every listed file is checked against the roots before anything is read or said about it
@@ -87,7 +131,12 @@ export async function checkJobInputs(options: PreprocessOptions, guard: PathGuar
  * (inside the roots, or `defaultOut` when absent), the server's model and workers filled in,
  * then validated by `resolvePreprocessConfig`.
  */
-export async function parseJobRequest(body: unknown, guard: PathGuard, defaults: JobDefaults, defaultOut: string): Promise<PreprocessOptions> {
+export async function parseJobRequest(
+  body: unknown,
+  guard: PathGuard,
+  defaults: JobDefaults,
+  defaultOut: string,
+): Promise<PreprocessOptions> {
   const fields = parseJobFields(body, defaults);
   const inputs: string[] = [];
   for (const [i, input] of fields.inputs.entries()) inputs.push(await guard.check(`inputs[${i}]`, input));
@@ -98,7 +147,12 @@ export async function parseJobRequest(body: unknown, guard: PathGuard, defaults:
     const path = await guard.check('entropyModel', ngram ? entropyModel.slice(NGRAM_PREFIX.length) : entropyModel);
     entropyModel = ngram ? NGRAM_PREFIX + path : path;
   }
-  const options: PreprocessOptions = { ...fields, inputs, out, ...(entropyModel === undefined ? {} : { entropyModel }) };
+  const options: PreprocessOptions = {
+    ...fields,
+    inputs,
+    out,
+    ...(entropyModel === undefined ? {} : { entropyModel }),
+  };
   resolvePreprocessConfig(options); // throws BAD_OPTION with the library's message
   await checkJobInputs(options, guard, defaults.entropyModel);
   return options;

@@ -17,7 +17,10 @@ export class JobStore {
   private readonly dir: string;
   private readonly writes = new Map<string, Promise<void>>();
 
-  constructor(stateDir: string, private readonly log: (m: string) => void = () => undefined) {
+  constructor(
+    stateDir: string,
+    private readonly log: (m: string) => void = () => undefined,
+  ) {
     this.dir = join(stateDir, JOBS_DIR);
   }
 
@@ -29,7 +32,13 @@ export class JobStore {
       const path = join(this.dir, name);
       try {
         const r = JSON.parse(await readFile(path, 'utf8')) as JobRecord;
-        if (r.format !== JOB_FORMAT || r.version !== JOB_VERSION || !isJobId(r.id) || !(JOB_STATES as readonly string[]).includes(r.state) || `${r.id}.json` !== name) {
+        if (
+          r.format !== JOB_FORMAT ||
+          r.version !== JOB_VERSION ||
+          !isJobId(r.id) ||
+          !(JOB_STATES as readonly string[]).includes(r.state) ||
+          `${r.id}.json` !== name
+        ) {
           throw new Error(`not a ${JOB_FORMAT} v${JOB_VERSION} record`);
         }
         out.push(r);
@@ -47,9 +56,11 @@ export class JobStore {
     const prev = this.writes.get(r.id) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => writeFileAtomic(join(this.dir, `${r.id}.json`), data));
     this.writes.set(r.id, next);
-    void next.finally(() => {
-      if (this.writes.get(r.id) === next) this.writes.delete(r.id);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.writes.get(r.id) === next) this.writes.delete(r.id);
+      })
+      .catch(() => undefined);
     return next;
   }
 

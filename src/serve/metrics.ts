@@ -20,7 +20,10 @@ export interface MetricsSnapshot {
 }
 
 const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-const labels = (l: Record<string, string>): string => `{${Object.entries(l).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
+const labels = (l: Record<string, string>): string =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+    .join(',')}}`;
 const fmt = (x: number): string => (Number.isFinite(x) ? String(x) : x > 0 ? '+Inf' : x < 0 ? '-Inf' : 'NaN');
 
 export class Metrics {
@@ -36,7 +39,8 @@ export class Metrics {
     else this.requests.set(key, { l, n: 1 });
     let h = this.latency.get(route);
     if (!h) this.latency.set(route, (h = { counts: LATENCY_BUCKETS.map(() => 0), sum: 0, count: 0 }));
-    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= (LATENCY_BUCKETS[i] as number)) h.counts[i] = (h.counts[i] as number) + 1;
+    for (let i = 0; i < LATENCY_BUCKETS.length; i++)
+      if (seconds <= (LATENCY_BUCKETS[i] as number)) h.counts[i] = (h.counts[i] as number) + 1;
     h.sum += seconds;
     h.count++;
   }
@@ -48,23 +52,45 @@ export class Metrics {
     };
     family('blt_serve_jobs', 'gauge', 'Preprocessing jobs known to the server, by state.');
     for (const [state, n] of Object.entries(s.jobs)) out.push(`blt_serve_jobs${labels({ state })} ${n}`);
-    family('blt_serve_job_bytes_processed_total', 'counter', 'Input bytes (document text) processed by jobs since the server started.');
+    family(
+      'blt_serve_job_bytes_processed_total',
+      'counter',
+      'Input bytes (document text) processed by jobs since the server started.',
+    );
     out.push(`blt_serve_job_bytes_processed_total ${s.jobBytes}`);
-    family('blt_serve_job_documents_processed_total', 'counter', 'Documents processed by jobs since the server started.');
+    family(
+      'blt_serve_job_documents_processed_total',
+      'counter',
+      'Documents processed by jobs since the server started.',
+    );
     out.push(`blt_serve_job_documents_processed_total ${s.jobDocuments}`);
-    family('blt_serve_scored_documents_total', 'counter', 'Documents scored by the shared entropy model (/v1/patch, /v1/figure).');
+    family(
+      'blt_serve_scored_documents_total',
+      'counter',
+      'Documents scored by the shared entropy model (/v1/patch, /v1/figure).',
+    );
     out.push(`blt_serve_scored_documents_total ${s.patch.documents}`);
     family('blt_serve_scored_tokens_total', 'counter', 'Tokens scored by the shared entropy model.');
     out.push(`blt_serve_scored_tokens_total ${s.patch.tokens}`);
-    family('blt_serve_scoring_aborted_total', 'counter', 'Requests whose scoring was skipped or stopped because the client disconnected.');
+    family(
+      'blt_serve_scoring_aborted_total',
+      'counter',
+      'Requests whose scoring was skipped or stopped because the client disconnected.',
+    );
     out.push(`blt_serve_scoring_aborted_total ${s.patch.aborted}`);
     family('blt_serve_scoring_pending', 'gauge', 'Requests waiting for or using the entropy model now.');
     out.push(`blt_serve_scoring_pending ${s.patch.pending}`);
     family('blt_serve_http_requests_total', 'counter', 'HTTP requests answered, by method, route and status.');
     for (const { l, n } of this.requests.values()) out.push(`blt_serve_http_requests_total${labels(l)} ${n}`);
-    family('blt_serve_http_request_duration_seconds', 'histogram', 'HTTP request latency (receipt to response end), by route.');
+    family(
+      'blt_serve_http_request_duration_seconds',
+      'histogram',
+      'HTTP request latency (receipt to response end), by route.',
+    );
     for (const [route, h] of this.latency) {
-      LATENCY_BUCKETS.forEach((le, i) => out.push(`blt_serve_http_request_duration_seconds_bucket${labels({ route, le: fmt(le) })} ${h.counts[i]}`));
+      LATENCY_BUCKETS.forEach((le, i) =>
+        out.push(`blt_serve_http_request_duration_seconds_bucket${labels({ route, le: fmt(le) })} ${h.counts[i]}`),
+      );
       out.push(`blt_serve_http_request_duration_seconds_bucket${labels({ route, le: '+Inf' })} ${h.count}`);
       out.push(`blt_serve_http_request_duration_seconds_sum${labels({ route })} ${h.sum}`);
       out.push(`blt_serve_http_request_duration_seconds_count${labels({ route })} ${h.count}`);

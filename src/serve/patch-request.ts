@@ -8,7 +8,18 @@ import { BltError, describeValue } from '../core/errors.js';
 import { PATCH_MODES, resolvePatchOptions, type PatchMode } from '../entropy/patching/patch-options.js';
 import type { NgramSettings } from '../preprocess/settings.js';
 import { DEFAULT_HASH_VOCAB, DEFAULT_NGRAM_SIZES } from '../preprocess/config.js';
-import { decodeBase64, expectObject, optBool, optEnum, optInt, optIntArray, optNumber, optString, rejectUnknown, type JsonObject } from './body-fields.js';
+import {
+  decodeBase64,
+  expectObject,
+  optBool,
+  optEnum,
+  optInt,
+  optIntArray,
+  optNumber,
+  optString,
+  rejectUnknown,
+  type JsonObject,
+} from './body-fields.js';
 
 export interface PatchDoc {
   id?: string;
@@ -42,7 +53,21 @@ export interface PatchLimits {
   maxDocuments: number;
 }
 
-export const PATCH_FIELDS = ['text', 'bytes', 'documents', 'mode', 'threshold', 'thresholdAdd', 'monotonicity', 'maxPatchLength', 'patchSize', 'includeNextToken', 'ngram', 'entropies', 'segments'] as const;
+export const PATCH_FIELDS = [
+  'text',
+  'bytes',
+  'documents',
+  'mode',
+  'threshold',
+  'thresholdAdd',
+  'monotonicity',
+  'maxPatchLength',
+  'patchSize',
+  'includeNextToken',
+  'ngram',
+  'entropies',
+  'segments',
+] as const;
 const NGRAM_FIELDS = ['sizes', 'functions', 'vocab'] as const;
 const DOC_FIELDS = ['id', 'text', 'bytes'] as const;
 
@@ -55,9 +80,15 @@ function docFrom(v: unknown, i: number): PatchDoc {
 }
 
 function oneText(o: JsonObject, where: string): Uint8Array {
-  if (o.text !== undefined && o.bytes !== undefined) throw new BltError('BAD_INPUT', `Expected either \`text\` or \`bytes\` in ${where}, got both.`);
+  if (o.text !== undefined && o.bytes !== undefined)
+    throw new BltError('BAD_INPUT', `Expected either \`text\` or \`bytes\` in ${where}, got both.`);
   if (o.text !== undefined) {
-    if (typeof o.text !== 'string') throw new BltError('BAD_INPUT', `Expected \`text\` in ${where} to be a string, got ${describeValue(o.text)}.`, 'send raw bytes as base64 in `bytes`');
+    if (typeof o.text !== 'string')
+      throw new BltError(
+        'BAD_INPUT',
+        `Expected \`text\` in ${where} to be a string, got ${describeValue(o.text)}.`,
+        'send raw bytes as base64 in `bytes`',
+      );
     return new TextEncoder().encode(o.text);
   }
   if (o.bytes !== undefined) return decodeBase64('bytes', o.bytes);
@@ -70,8 +101,13 @@ function ngramFrom(v: unknown): NgramSettings | null {
   const o = expectObject(v, '`ngram` (false, true or {sizes, functions, vocab})');
   rejectUnknown(o, NGRAM_FIELDS, '`ngram`');
   const sizes = optIntArray(o, 'sizes', 1, 64) ?? [...DEFAULT_NGRAM_SIZES];
-  if (new Set(sizes).size !== sizes.length) throw new BltError('BAD_OPTION', `Expected distinct n-gram sizes, got [${sizes.join(', ')}].`);
-  return { sizes, functions: optInt(o, 'functions', 1, 11) ?? 1, vocab: optInt(o, 'vocab', 1, 2 ** 31) ?? DEFAULT_HASH_VOCAB };
+  if (new Set(sizes).size !== sizes.length)
+    throw new BltError('BAD_OPTION', `Expected distinct n-gram sizes, got [${sizes.join(', ')}].`);
+  return {
+    sizes,
+    functions: optInt(o, 'functions', 1, 11) ?? 1,
+    vocab: optInt(o, 'vocab', 1, 2 ** 31) ?? DEFAULT_HASH_VOCAB,
+  };
 }
 
 export function parsePatchRequest(body: unknown, limits: PatchLimits): PatchRequest {
@@ -79,24 +115,38 @@ export function parsePatchRequest(body: unknown, limits: PatchLimits): PatchRequ
   rejectUnknown(o, PATCH_FIELDS, 'the request body');
   const given = (['text', 'bytes', 'documents'] as const).filter((k) => o[k] !== undefined);
   if (given.length !== 1) {
-    throw new BltError('BAD_INPUT', given.length === 0
-      ? 'Expected one of `text` (a string), `bytes` (base64) or `documents` (an array), got none of them.'
-      : `Expected one of \`text\`, \`bytes\` or \`documents\`, got ${given.map((k) => `\`${k}\``).join(' and ')}.`, 'e.g. {"text": "Hello, world"}');
+    throw new BltError(
+      'BAD_INPUT',
+      given.length === 0
+        ? 'Expected one of `text` (a string), `bytes` (base64) or `documents` (an array), got none of them.'
+        : `Expected one of \`text\`, \`bytes\` or \`documents\`, got ${given.map((k) => `\`${k}\``).join(' and ')}.`,
+      'e.g. {"text": "Hello, world"}',
+    );
   }
   let docs: PatchDoc[];
   const batch = o.documents !== undefined;
   if (batch) {
-    if (!Array.isArray(o.documents)) throw new BltError('BAD_INPUT', `Expected \`documents\` to be an array, got ${describeValue(o.documents)}.`);
-    if (o.documents.length === 0) throw new BltError('BAD_INPUT', 'Expected `documents` to hold at least one document, got an empty array.');
+    if (!Array.isArray(o.documents))
+      throw new BltError('BAD_INPUT', `Expected \`documents\` to be an array, got ${describeValue(o.documents)}.`);
+    if (o.documents.length === 0)
+      throw new BltError('BAD_INPUT', 'Expected `documents` to hold at least one document, got an empty array.');
     if (o.documents.length > limits.maxDocuments) {
-      throw new BltError('BAD_INPUT', `Expected at most ${limits.maxDocuments} documents in one request, got ${o.documents.length}.`, 'split the batch into several requests');
+      throw new BltError(
+        'BAD_INPUT',
+        `Expected at most ${limits.maxDocuments} documents in one request, got ${o.documents.length}.`,
+        'split the batch into several requests',
+      );
     }
     docs = o.documents.map(docFrom);
   } else {
     docs = [{ bytes: oneText(o, 'the request body') }];
   }
   const mode = optEnum(o, 'mode', PATCH_MODES) ?? 'entropy';
-  const patching: PatchSettings = { mode, monotonicity: optBool(o, 'monotonicity') ?? false, includeNextToken: optBool(o, 'includeNextToken') ?? false };
+  const patching: PatchSettings = {
+    mode,
+    monotonicity: optBool(o, 'monotonicity') ?? false,
+    includeNextToken: optBool(o, 'includeNextToken') ?? false,
+  };
   const threshold = optNumber(o, 'threshold');
   const thresholdAdd = optNumber(o, 'thresholdAdd');
   const maxPatchLength = optInt(o, 'maxPatchLength', 1);
@@ -109,7 +159,17 @@ export function parsePatchRequest(body: unknown, limits: PatchLimits): PatchRequ
   resolvePatchOptions({ ...patching, entropies: [] }, 0);
   const wantEntropies = optBool(o, 'entropies');
   if (mode === 'entropy' && wantEntropies === false) {
-    throw new BltError('BAD_OPTION', 'Expected `entropies` to be true or absent in entropy mode, got false (entropy patching needs them).');
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected `entropies` to be true or absent in entropy mode, got false (entropy patching needs them).',
+    );
   }
-  return { docs, batch, patching, ngram: ngramFrom(o.ngram), score: mode === 'entropy' || wantEntropies === true, segments: optBool(o, 'segments') ?? false };
+  return {
+    docs,
+    batch,
+    patching,
+    ngram: ngramFrom(o.ngram),
+    score: mode === 'entropy' || wantEntropies === true,
+    segments: optBool(o, 'segments') ?? false,
+  };
 }

@@ -79,23 +79,36 @@ export class PatchService {
       const lengths = patchLengths(t, settings.mode === 'entropy' && e ? { ...base, entropies: e } : base);
       return { bytes: d.bytes, tokens: t, entropies: e, lengths };
     });
-    const options: PatchAnswerOptions = { ...settings, ngram: req.ngram, ...(req.score ? { model: this.o.modelName } : {}) };
+    const options: PatchAnswerOptions = {
+      ...settings,
+      ngram: req.ngram,
+      ...(req.score ? { model: this.o.modelName } : {}),
+    };
     return { docs, options };
   }
 
   /** The JSON answer of `/v1/patch`. */
-  async patch(req: PatchRequest, signal?: AbortSignal): Promise<{ options: PatchAnswerOptions } & ({ documents: PatchedDoc[] } | PatchedDoc)> {
+  async patch(
+    req: PatchRequest,
+    signal?: AbortSignal,
+  ): Promise<{ options: PatchAnswerOptions } & ({ documents: PatchedDoc[] } | PatchedDoc)> {
     const { docs, options } = await this.compute(req, signal);
     const names = req.ngram ? ngramColumnNames(req.ngram) : [];
     const out = docs.map((d, i): PatchedDoc => {
       const id = req.docs[i]?.id;
-      const doc: PatchedDoc = { ...(id === undefined ? {} : { id }), bytes: d.bytes.length, tokens: Array.from(d.tokens), patchLengths: Array.from(d.lengths) };
+      const doc: PatchedDoc = {
+        ...(id === undefined ? {} : { id }),
+        bytes: d.bytes.length,
+        tokens: Array.from(d.tokens),
+        patchLengths: Array.from(d.lengths),
+      };
       if (d.entropies) doc.entropies = Array.from(d.entropies);
       if (req.ngram) {
         const ids: Record<string, number[]> = {};
         let k = 0;
         for (let f = 0; f < req.ngram.functions; f++) {
-          for (const g of req.ngram.sizes) ids[names[k++] as string] = Array.from(hashNgramIds(d.tokens, g, f, req.ngram.vocab));
+          for (const g of req.ngram.sizes)
+            ids[names[k++] as string] = Array.from(hashNgramIds(d.tokens, g, f, req.ngram.vocab));
         }
         doc.ngramIds = ids;
       }

@@ -43,7 +43,8 @@ async function realpathOrAncestor(p: string): Promise<string> {
     try {
       return join(await realpath(cur), ...rest.reverse());
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR')
+        throw err;
       const parent = dirname(cur);
       if (parent === cur) return p;
       rest.push(basename(cur));
@@ -53,20 +54,34 @@ async function realpathOrAncestor(p: string): Promise<string> {
 }
 
 export class PathGuard {
-  constructor(readonly roots: readonly Root[], private readonly label = 'the server\'s --roots') {}
+  constructor(
+    readonly roots: readonly Root[],
+    private readonly label = "the server's --roots",
+  ) {}
 
   /** `name` (for messages) = the field that held the path. Returns the absolute path as written. */
   async check(name: string, p: unknown): Promise<string> {
-    if (typeof p !== 'string' || p === '' || p.includes('\0')) throw new BltError('BAD_OPTION', `Expected \`${name}\` to be a path, got ${describeValue(p)}.`);
+    if (typeof p !== 'string' || p === '' || p.includes('\0'))
+      throw new BltError('BAD_OPTION', `Expected \`${name}\` to be a path, got ${describeValue(p)}.`);
     if (this.roots.length === 0) {
-      throw new HttpError(403, 'BAD_OPTION', `\`${name}\`: this server accepts no server-side paths: it was started without --roots.`, 'restart it with --roots <dir,...> naming the directories clients may read and write');
+      throw new HttpError(
+        403,
+        'BAD_OPTION',
+        `\`${name}\`: this server accepts no server-side paths: it was started without --roots.`,
+        'restart it with --roots <dir,...> naming the directories clients may read and write',
+      );
     }
-    if (p === '-') throw new BltError('BAD_OPTION', `\`${name}\`: stdin ("-") is not an input of the server; name files under ${this.describeRoots()}.`);
+    if (p === '-')
+      throw new BltError(
+        'BAD_OPTION',
+        `\`${name}\`: stdin ("-") is not an input of the server; name files under ${this.describeRoots()}.`,
+      );
     const abs = isAbsolute(p) ? resolve(p) : resolve((this.roots[0] as Root).path, p);
     const root = this.roots.find((r) => isInside(abs, r.path) || isInside(abs, r.real));
     if (!root) throw this.outside(name, p, abs);
     const real = await realpathOrAncestor(abs);
-    if (!this.roots.some((r) => isInside(real, r.real))) throw this.outside(name, p, `${abs} → ${real} (a symbolic link leads out)`);
+    if (!this.roots.some((r) => isInside(real, r.real)))
+      throw this.outside(name, p, `${abs} → ${real} (a symbolic link leads out)`);
     return abs;
   }
 
@@ -84,8 +99,12 @@ export class PathGuard {
       if (this.roots.some((root) => isInside(r, root.real))) break;
       link = d;
     }
-    throw new HttpError(403, 'BAD_OPTION', `\`${name}\`: the listing reaches through ${link}, a symbolic link that leads outside ${this.label} (${this.describeRoots()}).`,
-      'name files inside the roots; links out of them are not followed');
+    throw new HttpError(
+      403,
+      'BAD_OPTION',
+      `\`${name}\`: the listing reaches through ${link}, a symbolic link that leads outside ${this.label} (${this.describeRoots()}).`,
+      'name files inside the roots; links out of them are not followed',
+    );
   }
 
   describeRoots(): string {
@@ -93,7 +112,11 @@ export class PathGuard {
   }
 
   private outside(name: string, given: string, resolved: string): HttpError {
-    return new HttpError(403, 'BAD_OPTION', `\`${name}\`: ${JSON.stringify(given)} resolves to ${resolved}, outside ${this.label} (${this.describeRoots()}).`,
-      'name a path inside one of the roots (relative paths are taken from the first root)');
+    return new HttpError(
+      403,
+      'BAD_OPTION',
+      `\`${name}\`: ${JSON.stringify(given)} resolves to ${resolved}, outside ${this.label} (${this.describeRoots()}).`,
+      'name a path inside one of the roots (relative paths are taken from the first root)',
+    );
   }
 }

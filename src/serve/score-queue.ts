@@ -57,7 +57,12 @@ interface Request {
 export const DEFAULT_CHUNK_TOKENS = 8192;
 
 /** The work units of one request (pure: depends on the document lengths and the two sizes). */
-export function planUnits(lengths: readonly number[], chunkTokens: number, stride: number | undefined, context = stride ?? 0): Unit[] {
+export function planUnits(
+  lengths: readonly number[],
+  chunkTokens: number,
+  stride: number | undefined,
+  context = stride ?? 0,
+): Unit[] {
   const units: Unit[] = [];
   const span = stride === undefined ? 0 : Math.max(stride, Math.floor(chunkTokens / stride) * stride);
   let i = 0;
@@ -75,7 +80,13 @@ export function planUnits(lengths: readonly number[], chunkTokens: number, strid
     }
     let j = i;
     let tokens = 0;
-    while (j < lengths.length && (j === i || (tokens + (lengths[j] as number) <= chunkTokens && !(stride !== undefined && (lengths[j] as number) > span + stride)))) tokens += lengths[j++] as number;
+    while (
+      j < lengths.length &&
+      (j === i ||
+        (tokens + (lengths[j] as number) <= chunkTokens &&
+          !(stride !== undefined && (lengths[j] as number) > span + stride)))
+    )
+      tokens += lengths[j++] as number;
     units.push({ kind: 'docs', first: i, count: j - i, tokens });
     i = j;
   }
@@ -90,13 +101,24 @@ export class ScoreQueue {
   readonly stats: ScoreQueueStats = { documents: 0, tokens: 0, aborted: 0, pending: 0 };
 
   /** `chunkTokens`: the size of one work unit (whole documents, or pieces of a long one). */
-  constructor(readonly scorer: EntropyScorer, private readonly chunkTokens = DEFAULT_CHUNK_TOKENS) {}
+  constructor(
+    readonly scorer: EntropyScorer,
+    private readonly chunkTokens = DEFAULT_CHUNK_TOKENS,
+  ) {}
 
   score(docs: readonly Int32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.closed) return Promise.reject(new BltError('BACKEND_UNAVAILABLE', 'The entropy model is closed: the server is shutting down.'));
+    if (this.closed)
+      return Promise.reject(
+        new BltError('BACKEND_UNAVAILABLE', 'The entropy model is closed: the server is shutting down.'),
+      );
     this.stats.pending++;
     const done = new Promise<Float32Array[]>((resolve, reject) => {
-      const units = planUnits(docs.map((d) => d.length), this.chunkTokens, this.scorer.contextStride, this.scorer.contextTokens);
+      const units = planUnits(
+        docs.map((d) => d.length),
+        this.chunkTokens,
+        this.scorer.contextStride,
+        this.scorer.contextTokens,
+      );
       this.active.push({ docs, units, next: 0, out: new Array<Float32Array>(docs.length), signal, resolve, reject });
     });
     this.running ??= this.pump();

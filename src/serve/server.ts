@@ -74,11 +74,19 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
   await mkdir(shardsDir, { recursive: true });
   const roots = await resolveRoots(o.roots ?? []);
   const guard = new PathGuard(roots);
-  const statsGuard = new PathGuard([...roots, ...(await resolveRoots([shardsDir], 'cache directory'))], "the server's --roots and job outputs");
+  const statsGuard = new PathGuard(
+    [...roots, ...(await resolveRoots([shardsDir], 'cache directory'))],
+    "the server's --roots and job outputs",
+  );
   const workers = requireInt('workers', o.workers ?? availableParallelism(), 0, 256);
   const bodyLimit = requireInt('bodyLimit', o.bodyLimit ?? DEFAULT_BODY_LIMIT, 1024);
   const maxDocuments = requireInt('maxDocuments', o.maxDocuments ?? DEFAULT_MAX_DOCUMENTS, 1);
-  const entropyModel = o.entropyModel === undefined ? undefined : o.entropyModel.startsWith('ngram:') ? o.entropyModel : resolve(o.entropyModel);
+  const entropyModel =
+    o.entropyModel === undefined
+      ? undefined
+      : o.entropyModel.startsWith('ngram:')
+        ? o.entropyModel
+        : resolve(o.entropyModel);
 
   const { openEntropyScorer } = await import('../entropy/open-scorer.js');
   const { resolveThreshold } = await import('../entropy/model-threshold.js');
@@ -94,7 +102,15 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
     log,
   });
   const ctx: ServeContext = {
-    bodyLimit, maxDocuments, entropyModel, workers, shardsDir, scorer, queue, jobs, guard,
+    bodyLimit,
+    maxDocuments,
+    entropyModel,
+    workers,
+    shardsDir,
+    scorer,
+    queue,
+    jobs,
+    guard,
     patch: new PatchService({ queue, defaultThreshold, modelName: entropyModel ?? DEFAULT_ENTROPY_MODEL }),
     stats: new StatsService(statsGuard),
     metrics: new Metrics(),
@@ -109,27 +125,51 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
-    if (text.trim() === '') return done(new HttpError(400, 'BAD_INPUT', 'The request body is empty: expected a JSON object.', 'e.g. {"text": "Hello"}'), undefined);
+    if (text.trim() === '')
+      return done(
+        new HttpError(400, 'BAD_INPUT', 'The request body is empty: expected a JSON object.', 'e.g. {"text": "Hello"}'),
+        undefined,
+      );
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(new HttpError(400, 'BAD_INPUT', `The request body is not valid JSON: ${(err as Error).message}.`, 'send one JSON object, e.g. {"text": "Hello"}'), undefined);
+      done(
+        new HttpError(
+          400,
+          'BAD_INPUT',
+          `The request body is not valid JSON: ${(err as Error).message}.`,
+          'send one JSON object, e.g. {"text": "Hello"}',
+        ),
+        undefined,
+      );
     }
   });
   app.setErrorHandler((err, _request, reply) => {
-    if (err instanceof RequestAborted) return reply.code(499).send({ statusCode: 499, error: { code: 'CLIENT_CLOSED', message: err.message } });
+    if (err instanceof RequestAborted)
+      return reply.code(499).send({ statusCode: 499, error: { code: 'CLIENT_CLOSED', message: err.message } });
     const limit = reply.request.routeOptions.bodyLimit ?? bodyLimit;
     const fixed = reply.request.routeOptions.url === '/v1/jobs'; // JOB_BODY_LIMIT, not --body-limit
     const body = errorResponse(err, limit, fixed ? undefined : 'start the server with a larger --body-limit');
     if (body.statusCode >= 500) log(`${reply.request.method} ${reply.request.url}: ${body.error.message}`);
     return reply.code(body.statusCode).send(body);
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({
-    statusCode: 404,
-    error: { code: 'NOT_FOUND', message: `No route ${request.method} ${request.url.split('?')[0]}.`, hint: 'the API: POST /v1/patch, POST /v1/figure, POST|GET /v1/jobs, GET|DELETE /v1/jobs/:id, GET /v1/jobs/:id/events, GET /v1/stats?dir=, GET /healthz, GET /metrics; docs/serve.md' },
-  }));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      statusCode: 404,
+      error: {
+        code: 'NOT_FOUND',
+        message: `No route ${request.method} ${request.url.split('?')[0]}.`,
+        hint: 'the API: POST /v1/patch, POST /v1/figure, POST|GET /v1/jobs, GET|DELETE /v1/jobs/:id, GET /v1/jobs/:id/events, GET /v1/stats?dir=, GET /healthz, GET /metrics; docs/serve.md',
+      },
+    }),
+  );
   app.addHook('onResponse', async (request, reply) => {
-    ctx.metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    ctx.metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
   app.addHook('preClose', async () => {
     for (const end of [...ctx.streams]) end();
@@ -149,9 +189,24 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
         await app.listen({ port, host });
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new BltError('BAD_OPTION', `Cannot listen on ${host}:${port}: the port is in use.`, 'stop the other server or choose another --port (0 picks a free one)');
-        if (code === 'EACCES') throw new BltError('BAD_OPTION', `Cannot listen on ${host}:${port}: permission denied.`, 'ports below 1024 need privileges; choose a --port above 1023');
-        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new BltError('BAD_OPTION', `Cannot listen on ${host}: no such local address.`, 'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)');
+        if (code === 'EADDRINUSE')
+          throw new BltError(
+            'BAD_OPTION',
+            `Cannot listen on ${host}:${port}: the port is in use.`,
+            'stop the other server or choose another --port (0 picks a free one)',
+          );
+        if (code === 'EACCES')
+          throw new BltError(
+            'BAD_OPTION',
+            `Cannot listen on ${host}:${port}: permission denied.`,
+            'ports below 1024 need privileges; choose a --port above 1023',
+          );
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+          throw new BltError(
+            'BAD_OPTION',
+            `Cannot listen on ${host}: no such local address.`,
+            'use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+          );
         throw err;
       }
       const addr = app.server.address();

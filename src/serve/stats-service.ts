@@ -27,7 +27,10 @@ export class StatsService {
   private tail: Promise<unknown> = Promise.resolve();
   private readonly cache = new Map<string, ShardStatsReport>();
 
-  constructor(readonly guard: PathGuard, private readonly cacheSize = 8) {}
+  constructor(
+    readonly guard: PathGuard,
+    private readonly cacheSize = 8,
+  ) {}
 
   async report(q: StatsQuery, signal?: AbortSignal): Promise<ShardStatsReport> {
     const dir = await this.guard.check('dir', q.dir);
@@ -35,7 +38,11 @@ export class StatsService {
     if (!m) {
       const d = await stat(dir).catch(() => null);
       throw d?.isDirectory()
-        ? new BltError('SHARD_FORMAT', `${q.dir} is not a complete shard set: it has no ${MANIFEST_FILE}.`, 'a preprocessing run writes index.json last; wait for the job to finish')
+        ? new BltError(
+            'SHARD_FORMAT',
+            `${q.dir} is not a complete shard set: it has no ${MANIFEST_FILE}.`,
+            'a preprocessing run writes index.json last; wait for the job to finish',
+          )
         : new BltError('NOT_FOUND', `No shard set at ${q.dir}: the directory does not exist.`);
     }
     const key = JSON.stringify([dir, q.maxDocs, q.threshold, q.monotonicity, q.ngrams, m.size, m.mtimeMs]);

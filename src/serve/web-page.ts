@@ -193,7 +193,8 @@ listJobs();
 if ($('text').value) schedulePatch();
 `;
 
-export const PAGE_CSP = "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'";
 
 export function webPage(): string {
   return `<!DOCTYPE html>

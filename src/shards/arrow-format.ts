@@ -38,7 +38,11 @@ export async function openArrowShard(path: string): Promise<ShardFileReader> {
     const reader = await arrow.RecordBatchReader.from(fh);
     await reader.open();
     if (!reader.isFile()) {
-      throw new BltError('SHARD_FORMAT', `${path}: expected an Arrow IPC file (magic ARROW1 and a footer), found an IPC stream.`, 'write shards with format \'arrow\' (IPC file format)');
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${path}: expected an Arrow IPC file (magic ARROW1 and a footer), found an IPC stream.`,
+        "write shards with format 'arrow' (IPC file format)",
+      );
     }
     return {
       schema: reader.schema,

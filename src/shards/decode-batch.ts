@@ -13,7 +13,11 @@ const decoder = new TextDecoder('utf-8');
 function column(batch: arrow.RecordBatch, name: string): arrow.Data {
   const i = batch.schema.fields.findIndex((f) => f.name === name);
   const data = batch.data.children[i];
-  if (i < 0 || !data) throw new BltError('SHARD_FORMAT', `Expected column \`${name}\` in the shard batch, found ${batch.schema.fields.map((f) => f.name).join(', ')}.`);
+  if (i < 0 || !data)
+    throw new BltError(
+      'SHARD_FORMAT',
+      `Expected column \`${name}\` in the shard batch, found ${batch.schema.fields.map((f) => f.name).join(', ')}.`,
+    );
   return data;
 }
 

@@ -34,7 +34,10 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function writeFileDurably(path: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<WrittenFile> {
+export async function writeFileDurably(
+  path: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<WrittenFile> {
   const tmp = `${path}.tmp`;
   const hash = createHash('sha256');
   let bytes = 0;

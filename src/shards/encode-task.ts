@@ -42,15 +42,27 @@ const encoder = new TextEncoder();
 
 /** The writer properties of one column (see the table above). */
 function columnProperties(name: string, rowGroupRows: number): pw.WriterProperties {
-  let b = new pw.WriterPropertiesBuilder().setCreatedBy(PARQUET_CREATED_BY).setMaxRowGroupSize(Math.max(rowGroupRows, 1));
+  let b = new pw.WriterPropertiesBuilder()
+    .setCreatedBy(PARQUET_CREATED_BY)
+    .setMaxRowGroupSize(Math.max(rowGroupRows, 1));
   if (name.startsWith('ngram_ids_')) {
-    b = b.setCompression(pw.Compression.UNCOMPRESSED).setDictionaryEnabled(false).setEncoding(pw.Encoding.DELTA_BINARY_PACKED).setStatisticsEnabled(pw.EnabledStatistics.None);
+    b = b
+      .setCompression(pw.Compression.UNCOMPRESSED)
+      .setDictionaryEnabled(false)
+      .setEncoding(pw.Encoding.DELTA_BINARY_PACKED)
+      .setStatisticsEnabled(pw.EnabledStatistics.None);
   } else if (name === 'entropies') {
-    b = b.setCompression(pw.Compression.ZSTD).setDictionaryEnabled(false).setStatisticsEnabled(pw.EnabledStatistics.None);
+    b = b
+      .setCompression(pw.Compression.ZSTD)
+      .setDictionaryEnabled(false)
+      .setStatisticsEnabled(pw.EnabledStatistics.None);
   } else if (name === 'patch_lengths') {
     b = b.setCompression(pw.Compression.ZSTD).setStatisticsEnabled(pw.EnabledStatistics.None);
   } else if (name === 'text') {
-    b = b.setCompression(pw.Compression.ZSTD).setDictionaryEnabled(false).setStatisticsEnabled(pw.EnabledStatistics.None);
+    b = b
+      .setCompression(pw.Compression.ZSTD)
+      .setDictionaryEnabled(false)
+      .setStatisticsEnabled(pw.EnabledStatistics.None);
   } else if (name === 'n_tokens') {
     b = b.setCompression(pw.Compression.ZSTD).setDictionaryEnabled(false).setEncoding(pw.Encoding.DELTA_BINARY_PACKED);
   } else {
@@ -83,14 +95,23 @@ function offsetsOf(rows: readonly ShardDoc[], len: (r: ShardDoc, i: number) => n
   let total = 0;
   rows.forEach((r, i) => {
     total += len(r, i);
-    if (total > MAX_VALUES) throw new BltError('BAD_OPTION', `Column ${column} would hold more than 2^31-1 values in one row group.`, 'use a smaller --row-group-rows');
+    if (total > MAX_VALUES)
+      throw new BltError(
+        'BAD_OPTION',
+        `Column ${column} would hold more than 2^31-1 values in one row group.`,
+        'use a smaller --row-group-rows',
+      );
     offsets[i + 1] = total;
   });
   return offsets;
 }
 
 /** The parts concatenated; a single part is used as it is (no copy). */
-function concat<V extends Uint8Array | Int32Array | Float32Array>(parts: readonly V[], make: (n: number) => V, offsets: Int32Array): V {
+function concat<V extends Uint8Array | Int32Array | Float32Array>(
+  parts: readonly V[],
+  make: (n: number) => V,
+  offsets: Int32Array,
+): V {
   if (parts.length === 1) return parts[0] as V;
   const out = make(offsets[offsets.length - 1] as number);
   parts.forEach((p, i) => out.set(p, offsets[i] as number));
@@ -112,16 +133,39 @@ function utf8Column(values: readonly (string | undefined)[], nullable: boolean):
       else nullBitmap![i >> 3] = (nullBitmap![i >> 3] as number) | (1 << (i & 7));
     });
   }
-  return arrow.makeData({ type: new arrow.Utf8(), length: values.length, nullCount, nullBitmap, valueOffsets: offsets, data });
+  return arrow.makeData({
+    type: new arrow.Utf8(),
+    length: values.length,
+    nullCount,
+    nullBitmap,
+    valueOffsets: offsets,
+    data,
+  });
 }
 
-function listColumn(type: arrow.List, rows: readonly ShardDoc[], pick: (r: ShardDoc, i: number) => Float32Array | Int32Array, name: string): arrow.Data {
+function listColumn(
+  type: arrow.List,
+  rows: readonly ShardDoc[],
+  pick: (r: ShardDoc, i: number) => Float32Array | Int32Array,
+  name: string,
+): arrow.Data {
   const parts = rows.map(pick);
   const offsets = offsetsOf(rows, (_, i) => (parts[i] as Float32Array | Int32Array).length, name);
   const item = type.children[0]?.type;
-  const child = item instanceof arrow.Float32
-    ? arrow.makeData({ type: item, length: offsets[rows.length] as number, nullCount: 0, data: concat(parts as Float32Array[], (n) => new Float32Array(n), offsets) })
-    : arrow.makeData({ type: item as arrow.Int32, length: offsets[rows.length] as number, nullCount: 0, data: concat(parts as Int32Array[], (n) => new Int32Array(n), offsets) });
+  const child =
+    item instanceof arrow.Float32
+      ? arrow.makeData({
+          type: item,
+          length: offsets[rows.length] as number,
+          nullCount: 0,
+          data: concat(parts as Float32Array[], (n) => new Float32Array(n), offsets),
+        })
+      : arrow.makeData({
+          type: item as arrow.Int32,
+          length: offsets[rows.length] as number,
+          nullCount: 0,
+          data: concat(parts as Int32Array[], (n) => new Int32Array(n), offsets),
+        });
   return arrow.makeData({ type, length: rows.length, nullCount: 0, valueOffsets: offsets, child });
 }
 
@@ -133,21 +177,52 @@ function listColumn(type: arrow.List, rows: readonly ShardDoc[], pick: (r: Shard
 export type NgramIdsOf = (row: number, table: number) => Int32Array;
 
 /** The Arrow data of one column of `rows` (built on demand: one column in memory at a time). */
-function columnOf(name: string, rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema, ngramIdsOf?: NgramIdsOf, first = 0): arrow.Data {
+function columnOf(
+  name: string,
+  rows: readonly ShardDoc[],
+  spec: ShardColumnsSpec,
+  schema: arrow.Schema,
+  ngramIdsOf?: NgramIdsOf,
+  first = 0,
+): arrow.Data {
   const type = schema.fields.find((f) => f.name === name)?.type as arrow.DataType;
   switch (name) {
     case 'doc_id':
-      return utf8Column(rows.map((r) => r.docId), false);
+      return utf8Column(
+        rows.map((r) => r.docId),
+        false,
+      );
     case 'source':
-      return utf8Column(rows.map((r) => r.source), false);
+      return utf8Column(
+        rows.map((r) => r.source),
+        false,
+      );
     case 'lang':
-      return utf8Column(rows.map((r) => r.lang), true);
+      return utf8Column(
+        rows.map((r) => r.lang),
+        true,
+      );
     case 'text': {
       const offsets = offsetsOf(rows, (r) => r.bytes.length, 'text');
-      return arrow.makeData({ type: new arrow.Binary(), length: rows.length, nullCount: 0, valueOffsets: offsets, data: concat(rows.map((r) => r.bytes), (n) => new Uint8Array(n), offsets) });
+      return arrow.makeData({
+        type: new arrow.Binary(),
+        length: rows.length,
+        nullCount: 0,
+        valueOffsets: offsets,
+        data: concat(
+          rows.map((r) => r.bytes),
+          (n) => new Uint8Array(n),
+          offsets,
+        ),
+      });
     }
     case 'n_tokens':
-      return arrow.makeData({ type: new arrow.Int32(), length: rows.length, nullCount: 0, data: Int32Array.from(rows, (r) => r.bytes.length + EXTRA_TOKENS) });
+      return arrow.makeData({
+        type: new arrow.Int32(),
+        length: rows.length,
+        nullCount: 0,
+        data: Int32Array.from(rows, (r) => r.bytes.length + EXTRA_TOKENS),
+      });
     case 'entropies':
       return listColumn(type as arrow.List, rows, (r) => r.entropies as Float32Array, name);
     case 'patch_lengths':
@@ -158,7 +233,11 @@ function columnOf(name: string, rows: readonly ShardDoc[], spec: ShardColumnsSpe
         const ids = rows.map((r, i) => {
           const a = ngramIdsOf(first + i, t);
           const n = r.bytes.length + EXTRA_TOKENS;
-          if (a.length !== n) throw new BltError('BAD_INPUT', `${name} of row ${first + i} (doc ${JSON.stringify(r.docId)}): ${a.length} values, expected n_tokens = ${n}.`);
+          if (a.length !== n)
+            throw new BltError(
+              'BAD_INPUT',
+              `${name} of row ${first + i} (doc ${JSON.stringify(r.docId)}): ${a.length} values, expected n_tokens = ${n}.`,
+            );
           return a;
         });
         return listColumn(type as arrow.List, rows, (_, i) => ids[i] as Int32Array, name);
@@ -168,15 +247,29 @@ function columnOf(name: string, rows: readonly ShardDoc[], spec: ShardColumnsSpe
   }
 }
 
-function columnData(rows: readonly ShardDoc[], spec: ShardColumnsSpec, schema: arrow.Schema, ngramIdsOf?: NgramIdsOf, first = 0): arrow.RecordBatch {
+function columnData(
+  rows: readonly ShardDoc[],
+  spec: ShardColumnsSpec,
+  schema: arrow.Schema,
+  ngramIdsOf?: NgramIdsOf,
+  first = 0,
+): arrow.RecordBatch {
   const children = columnNames(spec).map((n) => columnOf(n, rows, spec, schema, ngramIdsOf, first));
-  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows.length, nullCount: 0, children }));
+  return new arrow.RecordBatch(
+    schema,
+    arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows.length, nullCount: 0, children }),
+  );
 }
 
 function singleColumnTable(schema: arrow.Schema, index: number, data: arrow.Data, rows: number): arrow.Table {
   const field = schema.fields[index] as arrow.Field;
   const s = new arrow.Schema([field]);
-  return new arrow.Table([new arrow.RecordBatch(s, arrow.makeData({ type: new arrow.Struct([field]), length: rows, nullCount: 0, children: [data] }))]);
+  return new arrow.Table([
+    new arrow.RecordBatch(
+      s,
+      arrow.makeData({ type: new arrow.Struct([field]), length: rows, nullCount: 0, children: [data] }),
+    ),
+  ]);
 }
 
 /** Slices of ≤ size rows, with the index of their first row. */
@@ -191,11 +284,17 @@ function slices<T>(rows: readonly T[], size: number): Array<{ first: number; row
  * produced column by column (write each batch before asking for the next: memory then holds
  * one encoded column). Deterministic: identical rows and settings give identical bytes.
  */
-export function* encodeTaskPieces(rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Generator<Uint8Array[]> {
+export function* encodeTaskPieces(
+  rows: readonly ShardDoc[],
+  enc: TaskEncoding,
+  ngramIdsOf?: NgramIdsOf,
+): Generator<Uint8Array[]> {
   const schema = shardSchema(enc.columns);
   const names = columnNames(enc.columns);
   if (enc.format === 'arrow') {
-    const batches = slices(rows, enc.rowGroupRows).map((s) => columnData(s.rows, enc.columns, schema, ngramIdsOf, s.first));
+    const batches = slices(rows, enc.rowGroupRows).map((s) =>
+      columnData(s.rows, enc.columns, schema, ngramIdsOf, s.first),
+    );
     yield [arrow.tableToIPC(new arrow.Table(batches), 'stream')];
     return;
   }
@@ -203,7 +302,12 @@ export function* encodeTaskPieces(rows: readonly ShardDoc[], enc: TaskEncoding, 
   yield a.start();
   for (const s of slices(rows, enc.rowGroupRows)) {
     for (const [i, name] of names.entries()) {
-      yield a.addColumn(writeTable(singleColumnTable(schema, i, columnOf(name, s.rows, enc.columns, schema, ngramIdsOf, s.first), s.rows.length), columnProperties(name, enc.rowGroupRows)));
+      yield a.addColumn(
+        writeTable(
+          singleColumnTable(schema, i, columnOf(name, s.rows, enc.columns, schema, ngramIdsOf, s.first), s.rows.length),
+          columnProperties(name, enc.rowGroupRows),
+        ),
+      );
     }
     a.endRowGroup();
   }

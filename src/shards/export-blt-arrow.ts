@@ -79,7 +79,13 @@ export interface ExportSummary {
   chunks: Array<{ jsonl: string; documents: number; shards: ExportedFile[] }>;
   skipped: Array<{ sampleId: string; source: string; reason: string }>;
   /** the trainer's `data:` settings for this layout */
-  trainerConfig: { root_dir: string; sources: Record<string, number>; preprocess_dir: string; entropy_model_name: string; patcher_args: Record<string, unknown> };
+  trainerConfig: {
+    root_dir: string;
+    sources: Record<string, number>;
+    preprocess_dir: string;
+    entropy_model_name: string;
+    patcher_args: Record<string, unknown>;
+  };
 }
 
 const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -119,13 +125,45 @@ export function bltArrowBatch(rows: readonly ExportRow[]): arrow.RecordBatch {
   const textOff = offsets(rows.map((r) => r.text));
   const entOff = offsets(rows.map((r) => r.entropies));
   const listType = schema.fields[2]?.type as arrow.List<arrow.Float16>;
-  const child = arrow.makeData({ type: listType.children[0]?.type as arrow.Float16, length: entOff[n] as number, nullCount: 0, data: concat((k) => new Uint16Array(k), rows.map((r) => r.entropies), entOff) });
+  const child = arrow.makeData({
+    type: listType.children[0]?.type as arrow.Float16,
+    length: entOff[n] as number,
+    nullCount: 0,
+    data: concat(
+      (k) => new Uint16Array(k),
+      rows.map((r) => r.entropies),
+      entOff,
+    ),
+  });
   const children = [
-    arrow.makeData({ type: new arrow.Utf8(), length: n, nullCount: 0, valueOffsets: idOff, data: concat((k) => new Uint8Array(k), rows.map((r) => r.id), idOff) }),
-    arrow.makeData({ type: new arrow.Utf8(), length: n, nullCount: 0, valueOffsets: textOff, data: concat((k) => new Uint8Array(k), rows.map((r) => r.text), textOff) }),
+    arrow.makeData({
+      type: new arrow.Utf8(),
+      length: n,
+      nullCount: 0,
+      valueOffsets: idOff,
+      data: concat(
+        (k) => new Uint8Array(k),
+        rows.map((r) => r.id),
+        idOff,
+      ),
+    }),
+    arrow.makeData({
+      type: new arrow.Utf8(),
+      length: n,
+      nullCount: 0,
+      valueOffsets: textOff,
+      data: concat(
+        (k) => new Uint8Array(k),
+        rows.map((r) => r.text),
+        textOff,
+      ),
+    }),
     arrow.makeData({ type: listType, length: n, nullCount: 0, valueOffsets: entOff, child }),
   ];
-  return new arrow.RecordBatch(schema, arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }));
+  return new arrow.RecordBatch(
+    schema,
+    arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }),
+  );
 }
 
 const pad2 = (k: number): string => String(k).padStart(2, '0');
@@ -136,7 +174,11 @@ export const shardArrowName = (chunkFile: string, shard: number): string => `${c
 
 function checkName(what: string, flag: string, v: string): string {
   if (!NAME_RE.test(v) || /\.chunk\.[0-9]+\.jsonl/.test(v)) {
-    throw new BltError('BAD_OPTION', `Expected ${flag} to be a plain name (letters, digits, _ . -; not starting with . or -), got ${JSON.stringify(v)}.`, `it becomes a directory and file name prefix of the ${what}`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected ${flag} to be a plain name (letters, digits, _ . -; not starting with . or -), got ${JSON.stringify(v)}.`,
+      `it becomes a directory and file name prefix of the ${what}`,
+    );
   }
   return v;
 }
@@ -144,11 +186,25 @@ function checkName(what: string, flag: string, v: string): string {
 async function checkOut(source: string, out: string, force: boolean): Promise<void> {
   const info = await stat(out).catch(() => null);
   if (!info) return;
-  if (!info.isDirectory()) throw new BltError('BAD_OPTION', `Expected --out to be a new directory, got ${out}, which is a file.`, 'choose another --out');
+  if (!info.isDirectory())
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected --out to be a new directory, got ${out}, which is a file.`,
+      'choose another --out',
+    );
   const [a, b] = await Promise.all([realpath(source), realpath(out)]);
-  if (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`)) throw new BltError('BAD_OPTION', `--out ${out} is or contains the shard set ${source} (or lies inside it).`, 'export to a directory outside the shard set');
+  if (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`))
+    throw new BltError(
+      'BAD_OPTION',
+      `--out ${out} is or contains the shard set ${source} (or lies inside it).`,
+      'export to a directory outside the shard set',
+    );
   if ((await readdir(out)).length > 0 && !force) {
-    throw new BltError('BAD_OPTION', `${out} already exists and is not empty.`, 'choose a new --out, or pass --force to replace it');
+    throw new BltError(
+      'BAD_OPTION',
+      `${out} already exists and is not empty.`,
+      'choose a new --out, or pass --force to replace it',
+    );
   }
 }
 
@@ -159,19 +215,35 @@ const encoder = new TextEncoder();
 export async function exportBltArrow(source: string, o: ExportOptions): Promise<ExportSummary> {
   const manifest: Manifest = await readManifest(source);
   const first = manifest.shards[0];
-  const dataset = checkName('export', '--dataset', o.dataset ?? (NAME_RE.test(basename(resolve(source))) ? basename(resolve(source)) : 'dataset'));
-  const modelName = checkName('preprocess directory', '--entropy-model-name', o.entropyModelName ?? DEFAULT_ENTROPY_MODEL_NAME);
+  const dataset = checkName(
+    'export',
+    '--dataset',
+    o.dataset ?? (NAME_RE.test(basename(resolve(source))) ? basename(resolve(source)) : 'dataset'),
+  );
+  const modelName = checkName(
+    'preprocess directory',
+    '--entropy-model-name',
+    o.entropyModelName ?? DEFAULT_ENTROPY_MODEL_NAME,
+  );
   const total = manifest.totals.documents;
   const chunks = requireInt('chunks', o.chunks ?? 1, 1, 10_000);
   const shardBytes = requireInt('shardSizeBytes', o.shardSizeBytes ?? DEFAULT_EXPORT_SHARD_BYTES, 1);
   const batchRows = requireInt('batchRows', o.batchRows ?? EXPORT_BATCH_ROWS, 1, 1 << 20);
   if (total === 0) throw new BltError('BAD_INPUT', `${source} holds no documents; there is nothing to export.`);
-  if (chunks > total) throw new BltError('BAD_OPTION', `Expected --chunks to be at most the number of documents (${total}), got ${chunks}.`, 'every chunk needs at least one document');
+  if (chunks > total)
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected --chunks to be at most the number of documents (${total}), got ${chunks}.`,
+      'every chunk needs at least one document',
+    );
   const hasEntropies = first !== undefined && (await firstRowHasEntropies(source));
   if (!hasEntropies) {
     const mode = (manifest.config.process as { patching?: { mode?: string } } | undefined)?.patching?.mode ?? 'unknown';
-    throw new BltError('SHARD_FORMAT', `${source} stores no entropies (it was made in ${mode} mode); the reference's layout needs one entropy per token.`,
-      'preprocess again in entropy mode, or with --store-entropies in another mode (blt repatch can then change the patching)');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${source} stores no entropies (it was made in ${mode} mode); the reference's layout needs one entropy per token.`,
+      'preprocess again in entropy mode, or with --store-entropies in another mode (blt repatch can then change the patching)',
+    );
   }
   await checkOut(source, o.out, o.force === true);
 
@@ -181,9 +253,20 @@ export async function exportBltArrow(source: string, o: ExportOptions): Promise<
   await mkdir(dataDir, { recursive: true });
   await mkdir(preDir, { recursive: true });
   const summary: ExportSummary = {
-    format: 'blt-arrow', source, out: o.out, dataset, entropyModelName: modelName, documents: 0, tokens: 0, chunks: [], skipped: [],
+    format: 'blt-arrow',
+    source,
+    out: o.out,
+    dataset,
+    entropyModelName: modelName,
+    documents: 0,
+    tokens: 0,
+    chunks: [],
+    skipped: [],
     trainerConfig: {
-      root_dir: join(resolve(o.out), 'data'), sources: { [dataset]: 1.0 }, preprocess_dir: join(resolve(o.out), 'preprocess'), entropy_model_name: modelName,
+      root_dir: join(resolve(o.out), 'data'),
+      sources: { [dataset]: 1.0 },
+      preprocess_dir: join(resolve(o.out), 'preprocess'),
+      entropy_model_name: modelName,
       patcher_args: patcherArgsOf(manifest),
     },
   };
@@ -209,14 +292,22 @@ export async function exportBltArrow(source: string, o: ExportOptions): Promise<
             };
             while (index < end && bytes < shardBytes) {
               const next = await rows.next();
-              if (next.done) throw new BltError('SHARD_FORMAT', `${source}: index.json lists ${total} documents, the shards hold ${index}.`, `run blt verify ${source}`);
+              if (next.done)
+                throw new BltError(
+                  'SHARD_FORMAT',
+                  `${source}: index.json lists ${total} documents, the shards hold ${index}.`,
+                  `run blt verify ${source}`,
+                );
               index++;
               const row = next.value;
               const text = textOf(row);
               if (text === null) {
                 if (!o.skipInvalidUtf8) {
-                  throw new BltError('BAD_INPUT', `Document ${JSON.stringify(row.docId)} (${row.source}) is not valid UTF-8; the reference's \`text: string\` column cannot hold its bytes, and its entropies would not match the tokens the trainer derives from the text.`,
-                    'pass --skip-invalid-utf8 to leave such documents out (they are listed in export.json)');
+                  throw new BltError(
+                    'BAD_INPUT',
+                    `Document ${JSON.stringify(row.docId)} (${row.source}) is not valid UTF-8; the reference's \`text: string\` column cannot hold its bytes, and its entropies would not match the tokens the trainer derives from the text.`,
+                    'pass --skip-invalid-utf8 to leave such documents out (they are listed in export.json)',
+                  );
                 }
                 summary.skipped.push({ sampleId: row.docId, source: row.source, reason: 'invalid UTF-8' });
                 continue;
@@ -225,7 +316,11 @@ export async function exportBltArrow(source: string, o: ExportOptions): Promise<
               const lineBytes = encoder.encode(line);
               lines.push(lineBytes);
               bytes += lineBytes.length;
-              buf.push({ id: encoder.encode(row.docId), text: row.bytes, entropies: toFloat16Array(row.entropies as Float32Array) });
+              buf.push({
+                id: encoder.encode(row.docId),
+                text: row.bytes,
+                entropies: toFloat16Array(row.entropies as Float32Array),
+              });
               rowsInShard++;
               summary.tokens += row.nTokens;
               if (buf.length === batchRows) {
@@ -248,18 +343,31 @@ export async function exportBltArrow(source: string, o: ExportOptions): Promise<
             continue;
           }
           await writeFile(`${path}.complete`, '');
-          chunk.shards.push({ file: `preprocess/${dataset}/${modelName}/${name}`, rows: rowsInShard, bytes: written.bytes, sha256: written.sha256 });
+          chunk.shards.push({
+            file: `preprocess/${dataset}/${modelName}/${name}`,
+            rows: rowsInShard,
+            bytes: written.bytes,
+            sha256: written.sha256,
+          });
           chunk.documents += rowsInShard;
         }
         await jsonl.sync();
       } finally {
         await jsonl.close();
       }
-      if (chunk.documents === 0) throw new BltError('BAD_INPUT', `Chunk ${c} of the export would hold no documents (all were skipped).`, 'export with fewer --chunks');
+      if (chunk.documents === 0)
+        throw new BltError(
+          'BAD_INPUT',
+          `Chunk ${c} of the export would hold no documents (all were skipped).`,
+          'export with fewer --chunks',
+        );
       summary.documents += chunk.documents;
       summary.chunks.push(chunk);
     }
-    await writeFile(join(tmp, EXPORT_FILE), `${JSON.stringify({ ...summary, out: undefined, manifest: { fingerprints: manifest.fingerprints, totals: manifest.totals } }, null, 2)}\n`);
+    await writeFile(
+      join(tmp, EXPORT_FILE),
+      `${JSON.stringify({ ...summary, out: undefined, manifest: { fingerprints: manifest.fingerprints, totals: manifest.totals } }, null, 2)}\n`,
+    );
     await replaceDirAtomic(tmp, resolve(o.out));
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
@@ -284,7 +392,10 @@ async function firstRowHasEntropies(source: string): Promise<boolean> {
 
 /** The patching settings of the set, as the reference's `PatcherArgs` fields (a hint for the trainer's config). */
 function patcherArgsOf(m: Manifest): Record<string, unknown> {
-  const p = ((m.config.process as { patching?: Record<string, unknown> } | undefined)?.patching ?? {}) as Record<string, unknown>;
+  const p = ((m.config.process as { patching?: Record<string, unknown> } | undefined)?.patching ?? {}) as Record<
+    string,
+    unknown
+  >;
   const out: Record<string, unknown> = { patching_mode: p.mode ?? 'entropy' };
   if (p.threshold !== undefined) out.threshold = p.threshold;
   if (p.thresholdAdd !== undefined && p.thresholdAdd !== null) out.threshold_add = p.thresholdAdd;
@@ -292,4 +403,3 @@ function patcherArgsOf(m: Manifest): Record<string, unknown> {
   if (p.maxPatchLength !== undefined && p.maxPatchLength !== null) out.max_patch_length = p.maxPatchLength;
   return out;
 }
-

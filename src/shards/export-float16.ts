@@ -21,7 +21,8 @@ export function float16Bits(x: number): number {
   if (a >= 65520) return sign | 0x7c00; // rounds to ≥ 2^16: Infinity (and ±Infinity itself)
   if (a < 2 ** -14) return sign | roundHalfEven(a * 2 ** 24); // subnormal; 1024 is the smallest normal's bits
   let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e--; // log2 may round up just below a power of two
+  if (2 ** e > a)
+    e--; // log2 may round up just below a power of two
   else if (2 ** (e + 1) <= a) e++;
   const k = roundHalfEven(a * 2 ** (10 - e)); // in [1024, 2048]; scaling by a power of two is exact
   return k === 2048 ? sign | ((e + 16) << 10) : sign | ((e + 15) << 10) | (k - 1024);

@@ -21,7 +21,8 @@ const HEADER = 'blt-fingerprint/1\n';
 function canonical(v: unknown, path: string): string {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new BltError('BAD_OPTION', `Expected a finite number at ${path} of a fingerprint part, got ${v}.`);
+    if (!Number.isFinite(v))
+      throw new BltError('BAD_OPTION', `Expected a finite number at ${path} of a fingerprint part, got ${v}.`);
     return JSON.stringify(v);
   }
   if (Array.isArray(v)) return `[${v.map((x, i) => canonical(x, `${path}[${i}]`)).join(',')}]`;
@@ -30,7 +31,11 @@ function canonical(v: unknown, path: string): string {
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x, `${path}.${k}`)}`).join(',')}}`;
   }
-  throw new BltError('BAD_OPTION', `Expected JSON data (null, boolean, finite number, string, array, plain object) at ${path} of a fingerprint part, got ${typeof v === 'object' ? (v as object).constructor?.name ?? 'an object' : typeof v}.`, 'pass binary data as a separate Uint8Array part');
+  throw new BltError(
+    'BAD_OPTION',
+    `Expected JSON data (null, boolean, finite number, string, array, plain object) at ${path} of a fingerprint part, got ${typeof v === 'object' ? ((v as object).constructor?.name ?? 'an object') : typeof v}.`,
+    'pass binary data as a separate Uint8Array part',
+  );
 }
 
 /** Canonical JSON: sorted keys, no whitespace; rejects non-JSON values instead of dropping them. */

@@ -14,7 +14,12 @@ export {
 export { checkRow, rowColumnBytes, rowProblems, type ShardDoc, type ShardRow } from './row.js';
 export { buildShardTable, flattenRows, tableFromColumns, type FlatColumns, type FlatList } from './build-table.js';
 export { decodeBatch } from './decode-batch.js';
-export { DEFAULT_ROW_GROUP_ROWS, DEFAULT_SHARD_SIZE_BYTES, ShardWriter, type ShardWriterOptions } from './shard-writer.js';
+export {
+  DEFAULT_ROW_GROUP_ROWS,
+  DEFAULT_SHARD_SIZE_BYTES,
+  ShardWriter,
+  type ShardWriterOptions,
+} from './shard-writer.js';
 export {
   WRITER_STATE_FILE,
   type PendingTask,
@@ -39,6 +44,12 @@ export {
   type ManifestShard,
   type ManifestTotals,
 } from './manifest.js';
-export { canonicalJson, fingerprint, fingerprintHasher, type FingerprintHasher, type FingerprintPart } from './fingerprint.js';
+export {
+  canonicalJson,
+  fingerprint,
+  fingerprintHasher,
+  type FingerprintHasher,
+  type FingerprintPart,
+} from './fingerprint.js';
 export { readShardRows, readShardSet, type ReadShardOptions, type ReadShardSetOptions } from './reader.js';
 export { verifyShardSet, type VerifyOptions, type VerifyProblem, type VerifyReport } from './verify.js';

@@ -64,7 +64,11 @@ export type ManifestFields = Omit<Manifest, 'format' | 'version' | 'tool'> & { t
 /** A manifest of the current format version, with this tool's name and version unless given. */
 export function buildManifest(fields: ManifestFields): Manifest {
   const { tool, createdAt, config, inputs, shards, totals, fingerprints } = fields;
-  const m: Manifest = { format: FORMAT_NAME, version: FORMAT_VERSION, tool: tool ?? { name: 'blt-toolkit', version: packageVersion() } } as Manifest;
+  const m: Manifest = {
+    format: FORMAT_NAME,
+    version: FORMAT_VERSION,
+    tool: tool ?? { name: 'blt-toolkit', version: packageVersion() },
+  } as Manifest;
   if (createdAt !== undefined) m.createdAt = createdAt;
   Object.assign(m, { config, inputs, shards, totals, fingerprints });
   return parseManifest(JSON.parse(JSON.stringify(m)), 'the manifest to write');
@@ -78,27 +82,51 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Checks a parsed `index.json`; throws SHARD_FORMAT naming the first problem. */
 export function parseManifest(value: unknown, where: string): Manifest {
   const fail = (what: string, hint?: string): never => {
-    throw new BltError('SHARD_FORMAT', `${where}: ${what}.`, hint ?? 'the manifest is written by `blt preprocess`; rerun or resume it to rewrite the shard set');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${where}: ${what}.`,
+      hint ?? 'the manifest is written by `blt preprocess`; rerun or resume it to rewrite the shard set',
+    );
   };
   if (!isObject(value)) return fail('expected a JSON object');
-  if (value.format !== FORMAT_NAME) fail(`expected format "${FORMAT_NAME}", found ${JSON.stringify(value.format)}`, 'this directory is not a blt shard set');
+  if (value.format !== FORMAT_NAME)
+    fail(
+      `expected format "${FORMAT_NAME}", found ${JSON.stringify(value.format)}`,
+      'this directory is not a blt shard set',
+    );
   if (value.version !== FORMAT_VERSION) {
-    fail(`shard set format version ${JSON.stringify(value.version)} found, this tool reads version ${FORMAT_VERSION}`, `rebuild the shard set with this version of blt-toolkit (blt preprocess), or read it with the blt-toolkit version that wrote it (${JSON.stringify((value.tool as { version?: unknown } | undefined)?.version)})`);
+    fail(
+      `shard set format version ${JSON.stringify(value.version)} found, this tool reads version ${FORMAT_VERSION}`,
+      `rebuild the shard set with this version of blt-toolkit (blt preprocess), or read it with the blt-toolkit version that wrote it (${JSON.stringify((value.tool as { version?: unknown } | undefined)?.version)})`,
+    );
   }
   const extra = Object.keys(value).filter((k) => !TOP_KEYS.includes(k));
   if (extra.length > 0) fail(`unknown field(s) ${extra.join(', ')}`);
   const tool = value.tool as Record<string, unknown> | undefined;
-  if (!isObject(tool) || typeof tool.name !== 'string' || typeof tool.version !== 'string') fail('expected tool {name, version} strings');
+  if (!isObject(tool) || typeof tool.name !== 'string' || typeof tool.version !== 'string')
+    fail('expected tool {name, version} strings');
   if (value.createdAt !== undefined && typeof value.createdAt !== 'string') fail('expected createdAt to be a string');
   if (!isObject(value.config)) fail('expected config to be an object');
   if (!Array.isArray(value.inputs)) fail('expected inputs to be an array');
   (value.inputs as unknown[]).forEach((x, i) => {
-    if (!isObject(x) || typeof x.path !== 'string' || !isCount(x.size) || typeof x.sha256 !== 'string') fail(`inputs[${i}]: expected {path, size, sha256}`);
+    if (!isObject(x) || typeof x.path !== 'string' || !isCount(x.size) || typeof x.sha256 !== 'string')
+      fail(`inputs[${i}]: expected {path, size, sha256}`);
   });
   if (!Array.isArray(value.shards)) fail('expected shards to be an array');
   (value.shards as unknown[]).forEach((x, i) => {
-    if (!isObject(x) || typeof x.file !== 'string' || x.file.includes('/') || x.file.includes('\\') || !isCount(x.rows) || !isCount(x.bytes) || typeof x.sha256 !== 'string' || !HEX64.test(x.sha256)) {
-      fail(`shards[${i}]: expected {file (a name inside the directory), rows, bytes, sha256 (64 hex digits)}, got ${JSON.stringify(x)}`);
+    if (
+      !isObject(x) ||
+      typeof x.file !== 'string' ||
+      x.file.includes('/') ||
+      x.file.includes('\\') ||
+      !isCount(x.rows) ||
+      !isCount(x.bytes) ||
+      typeof x.sha256 !== 'string' ||
+      !HEX64.test(x.sha256)
+    ) {
+      fail(
+        `shards[${i}]: expected {file (a name inside the directory), rows, bytes, sha256 (64 hex digits)}, got ${JSON.stringify(x)}`,
+      );
     }
   });
   const t = value.totals;
@@ -106,10 +134,12 @@ export function parseManifest(value: unknown, where: string): Manifest {
     fail('expected totals {documents, bytes, tokens, patches, quarantined} as non-negative integers');
   }
   const fp = value.fingerprints;
-  if (!isObject(fp) || typeof fp.content !== 'string' || !HEX64.test(fp.content)) fail('expected fingerprints.content (64 hex digits)');
+  if (!isObject(fp) || typeof fp.content !== 'string' || !HEX64.test(fp.content))
+    fail('expected fingerprints.content (64 hex digits)');
   for (const k of ['entropy', 'patches', 'ngrams']) {
     const v = (fp as Record<string, unknown>)[k];
-    if (v !== undefined && (typeof v !== 'string' || !HEX64.test(v))) fail(`expected fingerprints.${k} to be absent or 64 hex digits`);
+    if (v !== undefined && (typeof v !== 'string' || !HEX64.test(v)))
+      fail(`expected fingerprints.${k} to be absent or 64 hex digits`);
   }
   return value as unknown as Manifest;
 }
@@ -138,15 +168,31 @@ export async function readManifest(dir: string): Promise<Manifest> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const dirExists = await stat(dir).then((s) => s.isDirectory(), () => false);
-    if (!dirExists) throw new BltError('NOT_FOUND', `Shard directory ${dir} does not exist.`, 'check the path; a shard set is the directory given to `blt preprocess --out`');
-    throw new BltError('SHARD_FORMAT', `${dir}: incomplete shard set: ${MANIFEST_FILE} is missing (it is written last, when every shard is complete).`, 'rerun or resume the preprocessing run that writes this directory (`blt preprocess` continues where it stopped)');
+    const dirExists = await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!dirExists)
+      throw new BltError(
+        'NOT_FOUND',
+        `Shard directory ${dir} does not exist.`,
+        'check the path; a shard set is the directory given to `blt preprocess --out`',
+      );
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${dir}: incomplete shard set: ${MANIFEST_FILE} is missing (it is written last, when every shard is complete).`,
+      'rerun or resume the preprocessing run that writes this directory (`blt preprocess` continues where it stopped)',
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new BltError('SHARD_FORMAT', `${path}: expected JSON, got text that does not parse (${(err as Error).message}).`, 'the manifest is written atomically, so it was edited or damaged; rerun the preprocessing run');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${path}: expected JSON, got text that does not parse (${(err as Error).message}).`,
+      'the manifest is written atomically, so it was edited or damaged; rerun the preprocessing run',
+    );
   }
   return parseManifest(json, path);
 }

@@ -15,7 +15,15 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { canonicalJson, fingerprint } from './fingerprint.js';
-import { buildManifest, readManifest, writeManifest, MANIFEST_FILE, type Manifest, type ManifestFingerprints, type ManifestShard } from './manifest.js';
+import {
+  buildManifest,
+  readManifest,
+  writeManifest,
+  MANIFEST_FILE,
+  type Manifest,
+  type ManifestFingerprints,
+  type ManifestShard,
+} from './manifest.js';
 import { shardFileName, shardFormatOf } from './shard-file.js';
 
 const QUARANTINE = 'quarantine.jsonl';
@@ -26,7 +34,11 @@ function settingsOf(m: Manifest): string {
   const { content: _content, ...fps } = m.fingerprints;
   const process = (rest.process ?? {}) as Record<string, unknown>;
   const entropy = process.entropy as { fingerprint?: string } | null | undefined;
-  return canonicalJson({ ...rest, process: { ...process, entropy: entropy ? { fingerprint: entropy.fingerprint } : null }, keys: Object.keys(fps).sort() });
+  return canonicalJson({
+    ...rest,
+    process: { ...process, entropy: entropy ? { fingerprint: entropy.fingerprint } : null },
+    keys: Object.keys(fps).sort(),
+  });
 }
 
 async function linkOrCopy(from: string, to: string): Promise<void> {
@@ -62,12 +74,21 @@ function partitionOf(m: Manifest): PartitionOf {
  * Refuses repeated directories, repeated documents and repeated or missing partitions of a job.
  * Returns the missing partitions per job (only non-empty with `allowIncomplete`).
  */
-async function checkPartitions(dirs: readonly string[], parts: readonly Manifest[], o: MergeOptions): Promise<Array<{ inputs: unknown; count: number; missing: number[] }>> {
+async function checkPartitions(
+  dirs: readonly string[],
+  parts: readonly Manifest[],
+  o: MergeOptions,
+): Promise<Array<{ inputs: unknown; count: number; missing: number[] }>> {
   const byPath = new Map<string, string>();
   for (const d of dirs) {
     const key = await realpath(d).catch(() => resolve(d));
     const prev = byPath.get(key);
-    if (prev !== undefined) throw new BltError('BAD_OPTION', `${d} is given twice (also as ${prev}); its documents would be merged twice.`, 'name each shard set once');
+    if (prev !== undefined)
+      throw new BltError(
+        'BAD_OPTION',
+        `${d} is given twice (also as ${prev}); its documents would be merged twice.`,
+        'name each shard set once',
+      );
     byPath.set(key, d);
   }
   const byContent = new Map<string, string>();
@@ -75,7 +96,11 @@ async function checkPartitions(dirs: readonly string[], parts: readonly Manifest
     if (m.totals.documents === 0) return;
     const prev = byContent.get(m.fingerprints.content);
     if (prev !== undefined) {
-      throw new BltError('BAD_OPTION', `${dirs[i]} and ${prev} hold the same documents (equal content fingerprints); merging both would duplicate every one of them.`, 'name each partition once');
+      throw new BltError(
+        'BAD_OPTION',
+        `${dirs[i]} and ${prev} hold the same documents (equal content fingerprints); merging both would duplicate every one of them.`,
+        'name each partition once',
+      );
     }
     byContent.set(m.fingerprints.content, dirs[i] as string);
   });
@@ -88,11 +113,19 @@ async function checkPartitions(dirs: readonly string[], parts: readonly Manifest
     jobs.set(key, job);
     const dir = dirs[i] as string;
     if (job.count !== p.count) {
-      throw new BltError('BAD_OPTION', `${dir} is partition ${p.index} of ${p.count}, but ${[...job.dirs.values()][0]} is of a job with ${job.count} partitions (same inputs).`, 'merge the partitions of one --num-partitions run');
+      throw new BltError(
+        'BAD_OPTION',
+        `${dir} is partition ${p.index} of ${p.count}, but ${[...job.dirs.values()][0]} is of a job with ${job.count} partitions (same inputs).`,
+        'merge the partitions of one --num-partitions run',
+      );
     }
     const prev = job.dirs.get(p.index);
     if (prev !== undefined) {
-      throw new BltError('BAD_OPTION', `Partition ${p.index} of ${p.count} is given twice: ${prev} and ${dir}; its documents would be merged twice.`, 'name each partition once');
+      throw new BltError(
+        'BAD_OPTION',
+        `Partition ${p.index} of ${p.count} is given twice: ${prev} and ${dir}; its documents would be merged twice.`,
+        'name each partition once',
+      );
     }
     job.dirs.set(p.index, dir);
   });
@@ -102,9 +135,11 @@ async function checkPartitions(dirs: readonly string[], parts: readonly Manifest
     if (missing.length === 0) continue;
     if (!o.allowIncomplete) {
       const given = [...job.dirs.keys()].sort((a, b) => a - b);
-      throw new BltError('BAD_OPTION',
+      throw new BltError(
+        'BAD_OPTION',
         `Expected all ${job.count} partitions of the job, got ${given.length} (${given.map((k) => `${k}: ${job.dirs.get(k)}`).join(', ')}); missing partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`,
-        `run \`blt preprocess ... --num-partitions ${job.count} --partition-index ${missing[0]}\` first, or pass --allow-incomplete to merge a subset on purpose`);
+        `run \`blt preprocess ... --num-partitions ${job.count} --partition-index ${missing[0]}\` first, or pass --allow-incomplete to merge a subset on purpose`,
+      );
     }
     incomplete.push({ inputs: job.inputs, count: job.count, missing });
   }
@@ -120,7 +155,11 @@ export async function mergeShardSets(dirs: readonly string[], out: string, o: Me
   const first = parts[0] as Manifest;
   parts.forEach((m, i) => {
     if (settingsOf(m) !== settingsOf(first)) {
-      throw new BltError('SHARD_FORMAT', `${dirs[i]} was made with other settings than ${dirs[0]}; only partitions of one job can be merged.`, 'compare the "config" of their index.json files');
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${dirs[i]} was made with other settings than ${dirs[0]}; only partitions of one job can be merged.`,
+        'compare the "config" of their index.json files',
+      );
     }
   });
   const incomplete = await checkPartitions(dirs, parts, o);
@@ -133,13 +172,31 @@ export async function mergeShardSets(dirs: readonly string[], out: string, o: Me
       const name = shardFileName(shards.length, shardFormatOf(s.file));
       const src = join(dir, s.file);
       const size = (await stat(src)).size;
-      if (size !== s.bytes) throw new BltError('SHARD_FORMAT', `${src} has ${size} bytes, its manifest says ${s.bytes}.`, `run blt verify ${dir}`);
+      if (size !== s.bytes)
+        throw new BltError(
+          'SHARD_FORMAT',
+          `${src} has ${size} bytes, its manifest says ${s.bytes}.`,
+          `run blt verify ${dir}`,
+        );
       await linkOrCopy(src, join(out, name));
-      shards.push({ file: name, rows: s.rows, bytes: s.bytes, sha256: s.sha256, ...(s.firstDoc === undefined ? {} : { firstDoc: s.firstDoc }), ...(s.lastDoc === undefined ? {} : { lastDoc: s.lastDoc }) });
+      shards.push({
+        file: name,
+        rows: s.rows,
+        bytes: s.bytes,
+        sha256: s.sha256,
+        ...(s.firstDoc === undefined ? {} : { firstDoc: s.firstDoc }),
+        ...(s.lastDoc === undefined ? {} : { lastDoc: s.lastDoc }),
+      });
     }
     if (existsSync(join(dir, QUARANTINE))) quarantine.push((await readFile(join(dir, QUARANTINE), 'utf8')).trimEnd());
   }
-  await writeFileAtomic(join(out, QUARANTINE), quarantine.filter((q) => q !== '').map((q) => `${q}\n`).join(''));
+  await writeFileAtomic(
+    join(out, QUARANTINE),
+    quarantine
+      .filter((q) => q !== '')
+      .map((q) => `${q}\n`)
+      .join(''),
+  );
   const sum = (k: keyof Manifest['totals']): number => parts.reduce((a, m) => a + m.totals[k], 0);
   const fingerprints: ManifestFingerprints = { content: combine('content', parts) as string };
   for (const k of ['entropy', 'patches', 'ngrams'] as const) {
@@ -149,10 +206,21 @@ export async function mergeShardSets(dirs: readonly string[], out: string, o: Me
   const manifest = buildManifest({
     tool: first.tool,
     createdAt: new Date().toISOString(),
-    config: { ...first.config, inputs: parts.flatMap((m) => (m.config.inputs as string[] | undefined) ?? []), merged: dirs.map(String), ...(incomplete.length > 0 ? { mergedIncomplete: incomplete } : {}) },
+    config: {
+      ...first.config,
+      inputs: parts.flatMap((m) => (m.config.inputs as string[] | undefined) ?? []),
+      merged: dirs.map(String),
+      ...(incomplete.length > 0 ? { mergedIncomplete: incomplete } : {}),
+    },
     inputs: parts.flatMap((m) => m.inputs),
     shards,
-    totals: { documents: sum('documents'), bytes: sum('bytes'), tokens: sum('tokens'), patches: sum('patches'), quarantined: sum('quarantined') },
+    totals: {
+      documents: sum('documents'),
+      bytes: sum('bytes'),
+      tokens: sum('tokens'),
+      patches: sum('patches'),
+      quarantined: sum('quarantined'),
+    },
     fingerprints,
   });
   await writeManifest(out, manifest);

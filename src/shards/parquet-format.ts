@@ -19,7 +19,13 @@ export { PARQUET_CREATED_BY } from './encode-task.js';
 const READ_GROUP_BYTES = 64 * 2 ** 20;
 const COLUMNWISE_BYTES = 256 * 2 ** 20;
 
-async function readColumnwise(file: pw.ParquetFile, group: number, rows: number, names: readonly string[], schema: arrow.Schema): Promise<arrow.RecordBatch> {
+async function readColumnwise(
+  file: pw.ParquetFile,
+  group: number,
+  rows: number,
+  names: readonly string[],
+  schema: arrow.Schema,
+): Promise<arrow.RecordBatch> {
   const fields: arrow.Field[] = [];
   const children: arrow.Data[] = [];
   for (const name of names) {
@@ -31,7 +37,10 @@ async function readColumnwise(file: pw.ParquetFile, group: number, rows: number,
     children.push(col.data[0] as arrow.Data);
   }
   const s = new arrow.Schema(fields, schema.metadata);
-  return new arrow.RecordBatch(s, arrow.makeData({ type: new arrow.Struct(fields), length: rows, nullCount: 0, children }));
+  return new arrow.RecordBatch(
+    s,
+    arrow.makeData({ type: new arrow.Struct(fields), length: rows, nullCount: 0, children }),
+  );
 }
 
 /** Opens a Parquet file for reading row group by row group. */
@@ -57,7 +66,7 @@ export async function openParquetShard(path: string): Promise<ShardFileReader> {
       }
       meta.free();
       const names = columns ? [...columns] : schema.fields.map((f) => f.name);
-      for (let i = 0; i < groups.length; ) {
+      for (let i = 0; i < groups.length;) {
         const first = groups[i] as { rows: number; bytes: number };
         if (first.bytes > COLUMNWISE_BYTES) {
           yield await readColumnwise(file, i, first.rows, names, schema);
@@ -74,7 +83,11 @@ export async function openParquetShard(path: string): Promise<ShardFileReader> {
           bytes += g.bytes;
           rows += g.rows;
         }
-        const table = await file.read({ rowGroups: take, batchSize: Math.max(1, rows), ...(columns ? { columns: [...columns] } : {}) });
+        const table = await file.read({
+          rowGroups: take,
+          batchSize: Math.max(1, rows),
+          ...(columns ? { columns: [...columns] } : {}),
+        });
         yield* arrow.tableFromIPC(table.intoIPCStream()).batches;
         i += take.length;
       }

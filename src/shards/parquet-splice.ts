@@ -17,18 +17,34 @@
  */
 import { open } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
-import { decodeStruct, encodeStruct, field, i64Of, listOf, removeFields, setField, structOf, T, type ThriftStruct } from './thrift-compact.js';
+import {
+  decodeStruct,
+  encodeStruct,
+  field,
+  i64Of,
+  listOf,
+  removeFields,
+  setField,
+  structOf,
+  T,
+  type ThriftStruct,
+} from './thrift-compact.js';
 
 const MAGIC = Uint8Array.of(0x50, 0x41, 0x52, 0x31); // PAR1
 
 const bad = (what: string): never => {
-  throw new BltError('SHARD_FORMAT', `Parquet piece: ${what}.`, 'this is a bug in the shard writer, or a staged file was damaged; delete the output directory and run again');
+  throw new BltError(
+    'SHARD_FORMAT',
+    `Parquet piece: ${what}.`,
+    'this is a bug in the shard writer, or a staged file was damaged; delete the output directory and run again',
+  );
 };
 
 /** The FileMetaData of a Parquet file held in memory. */
 export function parquetFooter(file: Uint8Array): ThriftStruct {
   const n = file.length;
-  if (n < 12 || !sameBytes(file.subarray(0, 4), MAGIC) || !sameBytes(file.subarray(n - 4), MAGIC)) bad('missing PAR1 magic');
+  if (n < 12 || !sameBytes(file.subarray(0, 4), MAGIC) || !sameBytes(file.subarray(n - 4), MAGIC))
+    bad('missing PAR1 magic');
   const len = new DataView(file.buffer, file.byteOffset + n - 8, 4).getUint32(0, true);
   if (len + 12 > n) bad('footer length past the start of the file');
   return decodeStruct(file.subarray(n - 8 - len, n - 8));
@@ -57,7 +73,8 @@ function chunkRange(cc: ThriftStruct): [number, number] {
   const md = structOf(cc, 3);
   const start = i64Of(md, 11) ?? i64Of(md, 9);
   const size = i64Of(md, 7);
-  if (start === undefined || size === undefined) return bad('column chunk without data_page_offset or total_compressed_size');
+  if (start === undefined || size === undefined)
+    return bad('column chunk without data_page_offset or total_compressed_size');
   return [Number(start), Number(start + size)];
 }
 
@@ -106,7 +123,8 @@ export class ParquetAssembler {
     if (groups.length !== 1) bad(`expected one row group per column file, got ${groups.length}`);
     const rg = groups[0] as ThriftStruct;
     const rows = i64Of(rg, 3) ?? 0n;
-    if (this.groupRows !== undefined && rows !== this.groupRows) bad(`column files of one row group hold ${this.groupRows} and ${rows} rows`);
+    if (this.groupRows !== undefined && rows !== this.groupRows)
+      bad(`column files of one row group hold ${this.groupRows} and ${rows} rows`);
     this.groupRows = rows;
     this.groupBytes += i64Of(rg, 2) ?? 0n;
     const out: Uint8Array[] = [];
@@ -192,7 +210,7 @@ export async function* spliceParquetFiles(paths: readonly string[]): AsyncGenera
         rowGroups.push(rg);
         numRows += i64Of(rg, 3) ?? 0n;
       }
-      for (let at = MAGIC.length; at < dataEnd; ) {
+      for (let at = MAGIC.length; at < dataEnd;) {
         const n = Math.min(READ_CHUNK, dataEnd - at);
         const buf = new Uint8Array(n);
         const { bytesRead } = await fh.read(buf, 0, n, at);

@@ -40,7 +40,10 @@ function project(spec: ShardColumnsSpec, columns: readonly string[] | undefined,
   const available = columnNames(spec);
   const unknown = columns.filter((c) => !available.includes(c));
   if (unknown.length > 0) {
-    throw new BltError('BAD_OPTION', `Expected \`columns\` to name columns of ${file}, got ${unknown.join(', ')}; it has ${available.join(', ')}.`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected \`columns\` to name columns of ${file}, got ${unknown.join(', ')}; it has ${available.join(', ')}.`,
+    );
   }
   return {
     entropies: spec.entropies && columns.includes('entropies'),
@@ -54,11 +57,20 @@ async function checkChecksum(path: string, shard: ManifestShard): Promise<void> 
   try {
     got = await hashFile(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BltError('NOT_FOUND', `Shard file ${path} is listed in index.json but missing.`, '`blt verify <dir>` lists every problem; rebuild or resume the shard set');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new BltError(
+        'NOT_FOUND',
+        `Shard file ${path} is listed in index.json but missing.`,
+        '`blt verify <dir>` lists every problem; rebuild or resume the shard set',
+      );
     throw err;
   }
   if (got.bytes !== shard.bytes || got.sha256 !== shard.sha256) {
-    throw new BltError('SHARD_FORMAT', `${path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), found ${got.bytes} bytes with sha256 ${got.sha256}.`, 'the file changed or is damaged; rebuild the shard set (`blt verify <dir>` lists every problem)');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), found ${got.bytes} bytes with sha256 ${got.sha256}.`,
+      'the file changed or is damaged; rebuild the shard set (`blt verify <dir>` lists every problem)',
+    );
   }
 }
 
@@ -95,7 +107,11 @@ export async function* readShardSet(dir: string, opts: ReadShardSetOptions = {})
       yield row;
     }
     if (rows !== shard.rows) {
-      throw new BltError('SHARD_FORMAT', `${join(dir, shard.file)}: index.json records ${shard.rows} rows, the file holds ${rows}.`, '`blt verify <dir>` lists every mismatch; rebuild the shard set');
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${join(dir, shard.file)}: index.json records ${shard.rows} rows, the file holds ${rows}.`,
+        '`blt verify <dir>` lists every mismatch; rebuild the shard set',
+      );
     }
   }
 }

@@ -33,13 +33,15 @@ export function rowProblems(row: ShardDoc, spec: ShardColumnsSpec, nTokens?: num
   const out: string[] = [];
   if (typeof row.docId !== 'string' || !row.docId.isWellFormed()) out.push('docId must be a well-formed string');
   if (typeof row.source !== 'string' || !row.source.isWellFormed()) out.push('source must be a well-formed string');
-  if (row.lang !== undefined && (typeof row.lang !== 'string' || !row.lang.isWellFormed())) out.push('lang must be a well-formed string or absent');
+  if (row.lang !== undefined && (typeof row.lang !== 'string' || !row.lang.isWellFormed()))
+    out.push('lang must be a well-formed string or absent');
   if (!(row.bytes instanceof Uint8Array)) return [...out, 'bytes must be a Uint8Array'];
   const n = row.bytes.length + EXTRA_TOKENS;
   if (nTokens !== undefined && nTokens !== n) out.push(`n_tokens is ${nTokens}, expected text bytes + 2 = ${n}`);
   if (spec.entropies) {
     if (!(row.entropies instanceof Float32Array)) out.push('entropies must be a Float32Array');
-    else if (row.entropies.length !== n) out.push(`entropies has ${row.entropies.length} values, expected n_tokens = ${n}`);
+    else if (row.entropies.length !== n)
+      out.push(`entropies has ${row.entropies.length} values, expected n_tokens = ${n}`);
   } else if (row.entropies !== undefined) out.push('entropies given but this shard set has no entropies column');
   if (spec.patchLengths) {
     if (!(row.patchLengths instanceof Int32Array)) out.push('patchLengths must be an Int32Array');
@@ -48,7 +50,8 @@ export function rowProblems(row: ShardDoc, spec: ShardColumnsSpec, nTokens?: num
       for (const l of row.patchLengths) sum += l;
       if (sum !== n) out.push(`patch lengths sum to ${sum}, expected n_tokens = ${n}`);
     }
-  } else if (row.patchLengths !== undefined) out.push('patchLengths given but this shard set has no patch_lengths column');
+  } else if (row.patchLengths !== undefined)
+    out.push('patchLengths given but this shard set has no patch_lengths column');
   const tables = spec.ngramTables.length;
   const ids = row.ngramIds ?? [];
   if (ids.length !== tables) out.push(`ngramIds has ${ids.length} arrays, expected ${tables} (one per hash table)`);
@@ -63,7 +66,11 @@ export function rowProblems(row: ShardDoc, spec: ShardColumnsSpec, nTokens?: num
 export function checkRow(row: ShardDoc, spec: ShardColumnsSpec, where: string): void {
   const problems = rowProblems(row, spec);
   if (problems.length > 0) {
-    throw new BltError('BAD_INPUT', `${where} (doc ${JSON.stringify(row.docId)}): ${problems.join('; ')}.`, 'the pipeline must produce rows that match the shard set\'s columns (docs/shards.md)');
+    throw new BltError(
+      'BAD_INPUT',
+      `${where} (doc ${JSON.stringify(row.docId)}): ${problems.join('; ')}.`,
+      "the pipeline must produce rows that match the shard set's columns (docs/shards.md)",
+    );
   }
 }
 

@@ -65,7 +65,10 @@ export function columnNames(spec: ShardColumnsSpec): string[] {
 /** Throws BAD_OPTION unless `spec` is well formed (integers in range, no duplicate tables). */
 export function validateColumnsSpec(spec: ShardColumnsSpec): ShardColumnsSpec {
   if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.ngramTables)) {
-    throw new BltError('BAD_OPTION', `Expected \`columns\` to be {entropies, patchLengths, ngramTables[]}, got ${JSON.stringify(spec)}.`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected \`columns\` to be {entropies, patchLengths, ngramTables[]}, got ${JSON.stringify(spec)}.`,
+    );
   }
   const seen = new Set<string>();
   for (const t of spec.ngramTables) {
@@ -73,11 +76,19 @@ export function validateColumnsSpec(spec: ShardColumnsSpec): ShardColumnsSpec {
     requireInt('ngramTables[].hashFunction', t.hashFunction, 0, 1 << 20);
     const name = ngramColumnName(t);
     if (seen.has(name)) {
-      throw new BltError('BAD_OPTION', `Expected distinct n-gram tables, got ${name} twice.`, 'each (group size, hash function) pair names one column');
+      throw new BltError(
+        'BAD_OPTION',
+        `Expected distinct n-gram tables, got ${name} twice.`,
+        'each (group size, hash function) pair names one column',
+      );
     }
     seen.add(name);
   }
-  return { entropies: spec.entropies === true, patchLengths: spec.patchLengths === true, ngramTables: spec.ngramTables.map((t) => ({ groupSize: t.groupSize, hashFunction: t.hashFunction })) };
+  return {
+    entropies: spec.entropies === true,
+    patchLengths: spec.patchLengths === true,
+    ngramTables: spec.ngramTables.map((t) => ({ groupSize: t.groupSize, hashFunction: t.hashFunction })),
+  };
 }
 
 const listOf = (item: arrow.DataType): arrow.List => new arrow.List(new arrow.Field('item', item, false));
@@ -109,7 +120,11 @@ function typeOk(name: string, t: arrow.DataType): boolean {
   if (name === 'doc_id' || name === 'source' || name === 'lang') return arrow.DataType.isUtf8(t);
   if (name === 'text') return arrow.DataType.isBinary(t);
   if (name === 'n_tokens') return arrow.DataType.isInt(t) && t.bitWidth === 32 && t.isSigned;
-  if (name === 'entropies') return isListOf(t, arrow.Type.Float) && (t as arrow.List<arrow.Float>).children[0]?.type.precision === arrow.Precision.SINGLE;
+  if (name === 'entropies')
+    return (
+      isListOf(t, arrow.Type.Float) &&
+      (t as arrow.List<arrow.Float>).children[0]?.type.precision === arrow.Precision.SINGLE
+    );
   return isListOf(t, arrow.Type.Int) && (t as arrow.List<arrow.Int>).children[0]?.type.bitWidth === 32;
 }
 
@@ -122,15 +137,31 @@ export function specFromSchema(schema: arrow.Schema, file: string): ShardColumns
   const hint = 'is this a blt shard file? `blt verify <dir>` checks a whole shard set';
   for (const f of schema.fields) {
     const m = NGRAM_RE.exec(f.name);
-    const known = (CORE_COLUMNS as readonly string[]).includes(f.name) || f.name === 'entropies' || f.name === 'patch_lengths' || m;
-    if (!known) throw new BltError('SHARD_FORMAT', `${file}: unexpected column \`${f.name}\`; expected ${CORE_COLUMNS.join(', ')}, entropies, patch_lengths or ngram_ids_<g>_<f>.`, hint);
-    if (!typeOk(f.name, f.type)) throw new BltError('SHARD_FORMAT', `${file}: column \`${f.name}\` has type ${String(f.type)}, which is not the shard schema's type for it (docs/shards.md).`, hint);
+    const known =
+      (CORE_COLUMNS as readonly string[]).includes(f.name) || f.name === 'entropies' || f.name === 'patch_lengths' || m;
+    if (!known)
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${file}: unexpected column \`${f.name}\`; expected ${CORE_COLUMNS.join(', ')}, entropies, patch_lengths or ngram_ids_<g>_<f>.`,
+        hint,
+      );
+    if (!typeOk(f.name, f.type))
+      throw new BltError(
+        'SHARD_FORMAT',
+        `${file}: column \`${f.name}\` has type ${String(f.type)}, which is not the shard schema's type for it (docs/shards.md).`,
+        hint,
+      );
     if (f.name === 'entropies') spec.entropies = true;
     if (f.name === 'patch_lengths') spec.patchLengths = true;
     if (m) spec.ngramTables.push({ groupSize: Number(m[1]), hashFunction: Number(m[2]) });
   }
   const names = new Set(schema.fields.map((f) => f.name));
   const missing = CORE_COLUMNS.filter((c) => !names.has(c));
-  if (missing.length > 0) throw new BltError('SHARD_FORMAT', `${file}: missing column(s) ${missing.join(', ')}; found ${[...names].join(', ')}.`, hint);
+  if (missing.length > 0)
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${file}: missing column(s) ${missing.join(', ')}; found ${[...names].join(', ')}.`,
+      hint,
+    );
   return spec;
 }

@@ -30,7 +30,11 @@ export function shardFormatOf(file: string): ShardFileFormat {
 export function readFailure(file: string, err: unknown): BltError {
   if (err instanceof BltError) return err;
   const msg = describeDecodeFailure(err, 'the file');
-  return new BltError('SHARD_FORMAT', `${file}: cannot read the shard (${msg.split('\n')[0]}).`, '`blt verify <dir>` checks sizes and checksums; rebuild the shard set if the file is damaged');
+  return new BltError(
+    'SHARD_FORMAT',
+    `${file}: cannot read the shard (${msg.split('\n')[0]}).`,
+    '`blt verify <dir>` checks sizes and checksums; rebuild the shard set if the file is damaged',
+  );
 }
 
 export async function openShardFile(file: string): Promise<ShardFileReader> {
@@ -38,7 +42,12 @@ export async function openShardFile(file: string): Promise<ShardFileReader> {
   try {
     return await (format === 'parquet' ? openParquetShard(file) : openArrowShard(file));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BltError('NOT_FOUND', `Shard file ${file} does not exist.`, 'check the path; `blt verify <dir>` lists missing shards');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new BltError(
+        'NOT_FOUND',
+        `Shard file ${file} does not exist.`,
+        'check the path; `blt verify <dir>` lists missing shards',
+      );
     throw readFailure(file, err);
   }
 }

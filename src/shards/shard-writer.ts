@@ -30,7 +30,15 @@ import { spliceParquetFiles } from './parquet-splice.js';
 import type { ShardDoc } from './row.js';
 import { validateColumnsSpec, type ShardColumnsSpec } from './schema.js';
 import { SHARD_FILE_RE, shardFileName } from './shard-file.js';
-import { pruneStaging, readStagedArrow, removeStaging, stagedFileIntact, stagedPath, stageTask, type StagedTask } from './staging.js';
+import {
+  pruneStaging,
+  readStagedArrow,
+  removeStaging,
+  stagedFileIntact,
+  stagedPath,
+  stageTask,
+  type StagedTask,
+} from './staging.js';
 import type { TaskEncoding } from './encode-task.js';
 import {
   parseWriterState,
@@ -63,7 +71,8 @@ export interface ShardWriterOptions {
 }
 
 function resolveSettings(o: ShardWriterOptions): ShardWriterSettings {
-  if (typeof o?.dir !== 'string' || o.dir === '') throw new BltError('BAD_OPTION', `Expected \`dir\` to be a directory path, got ${JSON.stringify(o?.dir)}.`);
+  if (typeof o?.dir !== 'string' || o.dir === '')
+    throw new BltError('BAD_OPTION', `Expected \`dir\` to be a directory path, got ${JSON.stringify(o?.dir)}.`);
   return {
     format: requireOneOf('format', o.format ?? 'parquet', ['parquet', 'arrow'] as const),
     shardSizeBytes: requireInt('shardSizeBytes', o.shardSizeBytes ?? DEFAULT_SHARD_SIZE_BYTES, 1),
@@ -73,7 +82,17 @@ function resolveSettings(o: ShardWriterOptions): ShardWriterSettings {
 }
 
 function freshState(settings: ShardWriterSettings): ShardWriterState {
-  return { kind: 'shard-writer', v: 2, settings, nextTask: 0, nextShard: 0, pending: [], shards: [], totals: { documents: 0, bytes: 0, tokens: 0, patches: 0 }, finished: false };
+  return {
+    kind: 'shard-writer',
+    v: 2,
+    settings,
+    nextTask: 0,
+    nextShard: 0,
+    pending: [],
+    shards: [],
+    totals: { documents: 0, bytes: 0, tokens: 0, patches: 0 },
+    finished: false,
+  };
 }
 
 export class ShardWriter {
@@ -103,7 +122,11 @@ export class ShardWriter {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new BltError('STATE_FORMAT', `${path}: expected JSON, got ${text.length} bytes that do not parse.`, 'the file is written atomically, so this is not a torn write; delete the directory to start over');
+      throw new BltError(
+        'STATE_FORMAT',
+        `${path}: expected JSON, got ${text.length} bytes that do not parse.`,
+        'the file is written atomically, so this is not a torn write; delete the directory to start over',
+      );
     }
     return ShardWriter.fromState(opts, parseWriterState(json, path));
   }
@@ -114,7 +137,11 @@ export class ShardWriter {
     const s = parseWriterState(structuredClone(state), `${opts.dir} (writer state)`);
     const diff = settingsDiff(s.settings, settings);
     if (diff.length > 0) {
-      throw new BltError('STATE_FORMAT', `The saved shard writer state in ${opts.dir} was written with other settings (${diff.join('; ')}).`, 'resume with the settings of the interrupted run, or write to a new directory');
+      throw new BltError(
+        'STATE_FORMAT',
+        `The saved shard writer state in ${opts.dir} was written with other settings (${diff.join('; ')}).`,
+        'resume with the settings of the interrupted run, or write to a new directory',
+      );
     }
     await mkdir(opts.dir, { recursive: true });
     // Staged files are not fsynced one by one: keep the pending tasks whose staged file is
@@ -144,7 +171,11 @@ export class ShardWriter {
     return this.exclusive(async () => {
       if (task === this.state.nextTask) return;
       if (task < this.firstPendingTask || task > this.state.nextTask) {
-        throw new BltError('STATE_FORMAT', `Cannot roll the shard writer in ${this.dir} back to task ${task}: tasks before ${this.firstPendingTask} are in closed shards.`, 'the output directory is damaged; delete it and run again');
+        throw new BltError(
+          'STATE_FORMAT',
+          `Cannot roll the shard writer in ${this.dir} back to task ${task}: tasks before ${this.firstPendingTask} are in closed shards.`,
+          'the output directory is damaged; delete it and run again',
+        );
       }
       await this.commit(rolledBack(this.state, task), false);
     });
@@ -193,8 +224,15 @@ export class ShardWriter {
       const totals = { ...s.totals };
       for (const k of ['documents', 'bytes', 'tokens', 'patches'] as const) totals[k] += t.totals[k];
       const entry: PendingTask = {
-        task: taskIndex, rows: t.rows, bytes: t.bytes, staged: t.staged?.file ?? null, stagedBytes: t.staged?.bytes ?? 0, crc32: t.staged?.crc32 ?? 0,
-        firstDoc: t.firstDoc, lastDoc: t.lastDoc, totals: { ...t.totals },
+        task: taskIndex,
+        rows: t.rows,
+        bytes: t.bytes,
+        staged: t.staged?.file ?? null,
+        stagedBytes: t.staged?.bytes ?? 0,
+        crc32: t.staged?.crc32 ?? 0,
+        firstDoc: t.firstDoc,
+        lastDoc: t.lastDoc,
+        totals: { ...t.totals },
       };
       const next: ShardWriterState = { ...s, nextTask: taskIndex + 1, pending: [...s.pending, entry], totals };
       const pendingBytes = next.pending.reduce((a, p) => a + p.bytes, 0);
@@ -206,9 +244,14 @@ export class ShardWriter {
 
   private expectTask(taskIndex: number): void {
     const s = this.state;
-    if (s.finished) throw new BltError('BAD_OPTION', `addTask(${taskIndex}) after finish(): the shard set in ${this.dir} is closed.`);
+    if (s.finished)
+      throw new BltError('BAD_OPTION', `addTask(${taskIndex}) after finish(): the shard set in ${this.dir} is closed.`);
     if (taskIndex !== s.nextTask) {
-      throw new BltError('BAD_OPTION', `Expected task ${s.nextTask} (tasks are added in order, from writer.nextTask), got task ${taskIndex}.`, 'on resume, skip the tasks below writer.nextTask and continue from it');
+      throw new BltError(
+        'BAD_OPTION',
+        `Expected task ${s.nextTask} (tasks are added in order, from writer.nextTask), got task ${taskIndex}.`,
+        'on resume, skip the tasks below writer.nextTask and continue from it',
+      );
     }
   }
 
@@ -240,9 +283,10 @@ export class ShardWriter {
     if (withRows.length === 0) return [];
     const file = shardFileName(next.nextShard, settings.format);
     const staged = stagedNames(withRows);
-    const chunks = settings.format === 'parquet'
-      ? spliceParquetFiles(staged.map((f) => stagedPath(this.dir, f)))
-      : arrowFileChunks(readStagedArrow(this.dir, staged));
+    const chunks =
+      settings.format === 'parquet'
+        ? spliceParquetFiles(staged.map((f) => stagedPath(this.dir, f)))
+        : arrowFileChunks(readStagedArrow(this.dir, staged));
     const written = await writeFileDurably(join(this.dir, file), chunks);
     const record: ShardRecord = {
       file,
@@ -272,7 +316,11 @@ export class ShardWriter {
   }
 
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.busy) throw new BltError('BAD_OPTION', 'ShardWriter calls must not overlap: await addTask()/finish() before the next call.');
+    if (this.busy)
+      throw new BltError(
+        'BAD_OPTION',
+        'ShardWriter calls must not overlap: await addTask()/finish() before the next call.',
+      );
     this.busy = true;
     try {
       return await fn();
@@ -282,25 +330,31 @@ export class ShardWriter {
   }
 }
 
-const stagedNames = (pending: readonly PendingTask[]): string[] => pending.flatMap((p) => (p.staged === null ? [] : [p.staged]));
+const stagedNames = (pending: readonly PendingTask[]): string[] =>
+  pending.flatMap((p) => (p.staged === null ? [] : [p.staged]));
 
 /** `s` without its pending tasks ≥ `task` (their totals taken back out). */
 function rolledBack(s: ShardWriterState, task: number): ShardWriterState {
   const keep = s.pending.filter((p) => p.task < task);
   const totals = { ...s.totals };
-  for (const p of s.pending.filter((x) => x.task >= task)) for (const k of ['documents', 'bytes', 'tokens', 'patches'] as const) totals[k] -= p.totals[k];
+  for (const p of s.pending.filter((x) => x.task >= task))
+    for (const k of ['documents', 'bytes', 'tokens', 'patches'] as const) totals[k] -= p.totals[k];
   return { ...s, nextTask: task, pending: keep, totals };
 }
 
 /** Removes `shard-*.tmp` leftovers of an interrupted close. */
 async function removeShardTemporaries(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => /^shard-\d+\.(parquet|arrow)\.tmp$/.test(n)).map((n) => rm(join(dir, n), { force: true })));
+  await Promise.all(
+    names.filter((n) => /^shard-\d+\.(parquet|arrow)\.tmp$/.test(n)).map((n) => rm(join(dir, n), { force: true })),
+  );
 }
 
 /** Removes shard files that the finished set does not list (left by an earlier, longer run). */
 async function removeStaleShards(dir: string, shards: readonly ShardRecord[]): Promise<void> {
   const listed = new Set(shards.map((s) => s.file));
   const names = await readdir(dir);
-  await Promise.all(names.filter((n) => SHARD_FILE_RE.test(n) && !listed.has(n)).map((n) => rm(join(dir, n), { force: true })));
+  await Promise.all(
+    names.filter((n) => SHARD_FILE_RE.test(n) && !listed.has(n)).map((n) => rm(join(dir, n), { force: true })),
+  );
 }

@@ -42,7 +42,12 @@ export interface StagedTask {
  * Validates the rows (`checkRow`) and sums what the writer records of them. With `lazyNgrams`
  * the rows carry no n-gram ids (the encoder computes and checks them) but are counted as if.
  */
-export function summarizeRows(rows: readonly ShardDoc[], spec: ShardColumnsSpec, task: number, lazyNgrams = false): Omit<StagedTask, 'staged'> {
+export function summarizeRows(
+  rows: readonly ShardDoc[],
+  spec: ShardColumnsSpec,
+  task: number,
+  lazyNgrams = false,
+): Omit<StagedTask, 'staged'> {
   let bytes = 0;
   const totals: ShardTotals = { documents: 0, bytes: 0, tokens: 0, patches: 0 };
   const checked = lazyNgrams ? { ...spec, ngramTables: [] } : spec;
@@ -58,22 +63,32 @@ export function summarizeRows(rows: readonly ShardDoc[], spec: ShardColumnsSpec,
 }
 
 /** Validates, encodes and stages task `task`'s rows in `dir` (the shard set's directory). */
-export async function stageTask(dir: string, task: number, rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Promise<StagedTask> {
+export async function stageTask(
+  dir: string,
+  task: number,
+  rows: readonly ShardDoc[],
+  enc: TaskEncoding,
+  ngramIdsOf?: NgramIdsOf,
+): Promise<StagedTask> {
   const summary = summarizeRows(rows, enc.columns, task, ngramIdsOf !== undefined);
   if (rows.length === 0) return { ...summary, staged: null };
   const file = stagedFileName(task, enc.format);
   let crc = 0;
   let bytes = 0;
   // written column by column as they are encoded: one encoded column in memory at a time
-  await writeFileAtomic(join(dir, STAGING_DIR, file), (function* () {
-    for (const pieces of encodeTaskPieces(rows, enc, ngramIdsOf)) {
-      for (const p of pieces) {
-        crc = crc32(p, crc);
-        bytes += p.length;
-        yield p;
+  await writeFileAtomic(
+    join(dir, STAGING_DIR, file),
+    (function* () {
+      for (const pieces of encodeTaskPieces(rows, enc, ngramIdsOf)) {
+        for (const p of pieces) {
+          crc = crc32(p, crc);
+          bytes += p.length;
+          yield p;
+        }
       }
-    }
-  })(), { sync: false });
+    })(),
+    { sync: false },
+  );
   return { ...summary, staged: { file, bytes, crc32: crc } };
 }
 
@@ -82,7 +97,9 @@ export async function stagedFileIntact(dir: string, file: string, bytes: number,
   try {
     let n = 0;
     let c = 0;
-    for await (const chunk of createReadStream(join(dir, STAGING_DIR, file), { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    for await (const chunk of createReadStream(join(dir, STAGING_DIR, file), {
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>) {
       c = crc32(chunk, c);
       n += chunk.length;
     }

@@ -12,7 +12,20 @@
  */
 import { BltError } from '../core/errors.js';
 
-export const T = { TRUE: 1, FALSE: 2, I8: 3, I16: 4, I32: 5, I64: 6, DOUBLE: 7, BINARY: 8, LIST: 9, SET: 10, MAP: 11, STRUCT: 12 } as const;
+export const T = {
+  TRUE: 1,
+  FALSE: 2,
+  I8: 3,
+  I16: 4,
+  I32: 5,
+  I64: 6,
+  DOUBLE: 7,
+  BINARY: 8,
+  LIST: 9,
+  SET: 10,
+  MAP: 11,
+  STRUCT: 12,
+} as const;
 
 export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftList | ThriftMap | ThriftStruct;
 export interface ThriftField {
@@ -36,7 +49,11 @@ export interface ThriftMap {
 }
 
 const fail = (what: string): never => {
-  throw new BltError('SHARD_FORMAT', `Parquet footer: ${what}.`, 'the file is damaged or not a Parquet file; `blt verify <dir>` checks a shard set');
+  throw new BltError(
+    'SHARD_FORMAT',
+    `Parquet footer: ${what}.`,
+    'the file is damaged or not a Parquet file; `blt verify <dir>` checks a shard set',
+  );
 };
 
 class Reader {
@@ -98,7 +115,8 @@ function readValue(r: Reader, type: number, depth: number): ThriftValue {
       if (size === 15) size = Number(r.varint());
       const elemType = h & 0x0f;
       const items: ThriftValue[] = [];
-      for (let i = 0; i < size; i++) items.push(elemType === T.TRUE || elemType === T.FALSE ? r.byte() === 1 : readValue(r, elemType, depth + 1));
+      for (let i = 0; i < size; i++)
+        items.push(elemType === T.TRUE || elemType === T.FALSE ? r.byte() === 1 : readValue(r, elemType, depth + 1));
       return type === T.SET ? { elemType, items, set: true } : { elemType, items };
     }
     case T.MAP: {
@@ -106,7 +124,8 @@ function readValue(r: Reader, type: number, depth: number): ThriftValue {
       if (size === 0) return { keyType: 0, valType: 0, entries: [] };
       const kv = r.byte();
       const m: ThriftMap = { keyType: kv >> 4, valType: kv & 0x0f, entries: [] };
-      for (let i = 0; i < size; i++) m.entries.push([readValue(r, m.keyType, depth + 1), readValue(r, m.valType, depth + 1)]);
+      for (let i = 0; i < size; i++)
+        m.entries.push([readValue(r, m.keyType, depth + 1), readValue(r, m.valType, depth + 1)]);
       return m;
     }
     case T.STRUCT:

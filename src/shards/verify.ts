@@ -49,7 +49,13 @@ interface Sums {
 }
 
 /** Reads one shard, checking rows and accumulating sums; returns its column names, or undefined if unreadable. */
-async function checkRows(path: string, shard: ManifestShard, sums: Sums, problems: VerifyProblem[], maxRowProblems: number): Promise<string[] | undefined> {
+async function checkRows(
+  path: string,
+  shard: ManifestShard,
+  sums: Sums,
+  problems: VerifyProblem[],
+  maxRowProblems: number,
+): Promise<string[] | undefined> {
   const file = shard.file;
   let rowProblemCount = 0;
   let rows = 0;
@@ -70,14 +76,18 @@ async function checkRows(path: string, shard: ManifestShard, sums: Sums, problem
           rows += 1;
         }
       }
-      if (rowProblemCount > maxRowProblems) problems.push({ file, problem: `${rowProblemCount - maxRowProblems} more row problem(s) not listed` });
+      if (rowProblemCount > maxRowProblems)
+        problems.push({ file, problem: `${rowProblemCount - maxRowProblems} more row problem(s) not listed` });
       if (rows !== shard.rows) problems.push({ file, problem: `holds ${rows} rows, index.json records ${shard.rows}` });
       return columnNames(spec);
     } finally {
       await reader.close();
     }
   } catch (err) {
-    problems.push({ file, problem: `cannot be read after ${rows} rows: ${readFailure(file, err).message.split('\n')[0]}` });
+    problems.push({
+      file,
+      problem: `cannot be read after ${rows} rows: ${readFailure(file, err).message.split('\n')[0]}`,
+    });
     return undefined;
   }
 }
@@ -88,15 +98,22 @@ async function checkRows(path: string, shard: ManifestShard, sums: Sums, problem
  * promise chain) on corrupt pages, and the checksum already says the content is wrong.
  */
 async function checkFile(path: string, shard: ManifestShard, problems: VerifyProblem[]): Promise<boolean> {
-  const exists = await stat(path).then((s) => s.isFile(), () => false);
+  const exists = await stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (!exists) {
     problems.push({ file: shard.file, problem: 'listed in index.json but missing' });
     return false;
   }
   const { bytes, sha256 } = await hashFile(path);
-  if (bytes !== shard.bytes) problems.push({ file: shard.file, problem: `size is ${bytes} bytes, index.json records ${shard.bytes}` });
+  if (bytes !== shard.bytes)
+    problems.push({ file: shard.file, problem: `size is ${bytes} bytes, index.json records ${shard.bytes}` });
   if (sha256 !== shard.sha256) {
-    problems.push({ file: shard.file, problem: `sha256 is ${sha256}, index.json records ${shard.sha256} (the file changed or is damaged; its rows were not decoded)` });
+    problems.push({
+      file: shard.file,
+      problem: `sha256 is ${sha256}, index.json records ${shard.sha256} (the file changed or is damaged; its rows were not decoded)`,
+    });
     return false;
   }
   return true;
@@ -104,10 +121,18 @@ async function checkFile(path: string, shard: ManifestShard, problems: VerifyPro
 
 function checkTotals(manifest: Manifest, sums: Sums, problems: VerifyProblem[]): void {
   for (const k of ['documents', 'bytes', 'tokens', 'patches'] as const) {
-    if (manifest.totals[k] !== sums[k]) problems.push({ file: MANIFEST_FILE, problem: `totals.${k} is ${manifest.totals[k]}, the shards hold ${sums[k]}` });
+    if (manifest.totals[k] !== sums[k])
+      problems.push({
+        file: MANIFEST_FILE,
+        problem: `totals.${k} is ${manifest.totals[k]}, the shards hold ${sums[k]}`,
+      });
   }
   const rows = manifest.shards.reduce((a, s) => a + s.rows, 0);
-  if (rows !== manifest.totals.documents) problems.push({ file: MANIFEST_FILE, problem: `totals.documents is ${manifest.totals.documents}, the shard records add up to ${rows} rows` });
+  if (rows !== manifest.totals.documents)
+    problems.push({
+      file: MANIFEST_FILE,
+      problem: `totals.documents is ${manifest.totals.documents}, the shard records add up to ${rows} rows`,
+    });
 }
 
 export async function verifyShardSet(dir: string, opts: VerifyOptions = {}): Promise<VerifyReport> {
@@ -132,13 +157,17 @@ export async function verifyShardSet(dir: string, opts: VerifyOptions = {}): Pro
     if (!columns) allRead = false;
     else if (!firstColumns) firstColumns = columns;
     else if (columns.join(',') !== firstColumns.join(',')) {
-      problems.push({ file: shard.file, problem: `has columns ${columns.join(', ')}, the first shard has ${firstColumns.join(', ')}` });
+      problems.push({
+        file: shard.file,
+        problem: `has columns ${columns.join(', ')}, the first shard has ${firstColumns.join(', ')}`,
+      });
     }
   }
   if (allRead) checkTotals(manifest, sums, problems);
   const listed = new Set(manifest.shards.map((s) => s.file));
   for (const name of (await readdir(dir)).sort()) {
-    if (SHARD_FILE_RE.test(name) && !listed.has(name)) problems.push({ file: name, problem: 'shard file not listed in index.json (left from another run?)' });
+    if (SHARD_FILE_RE.test(name) && !listed.has(name))
+      problems.push({ file: name, problem: 'shard file not listed in index.json (left from another run?)' });
   }
   return { ok: problems.length === 0, shards: manifest.shards.length, rows: sums.documents, problems };
 }

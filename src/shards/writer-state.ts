@@ -86,7 +86,11 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isS
 /** Validates a parsed state; throws STATE_FORMAT naming what is wrong. */
 export function parseWriterState(value: unknown, where: string): ShardWriterState {
   const fail = (what: string): never => {
-    throw new BltError('STATE_FORMAT', `${where}: expected a shard writer state {kind:'shard-writer', v:2, ...}, but ${what}.`, 'delete the output directory to start over, or point the run at the directory it wrote');
+    throw new BltError(
+      'STATE_FORMAT',
+      `${where}: expected a shard writer state {kind:'shard-writer', v:2, ...}, but ${what}.`,
+      'delete the output directory to start over, or point the run at the directory it wrote',
+    );
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('it is not an object');
   const s = value as Record<string, unknown>;
@@ -98,18 +102,37 @@ export function parseWriterState(value: unknown, where: string): ShardWriterStat
   if (!Array.isArray(s.pending) || !Array.isArray(s.shards)) fail('pending/shards are not arrays');
   if (typeof s.finished !== 'boolean') fail('finished is not a boolean');
   const st = value as ShardWriterState;
-  if (st.nextShard !== st.shards.length) fail(`nextShard is ${st.nextShard} but ${st.shards.length} shards are recorded`);
+  if (st.nextShard !== st.shards.length)
+    fail(`nextShard is ${st.nextShard} but ${st.shards.length} shards are recorded`);
   for (const p of st.pending) {
-    if (!isCount(p?.task) || !isCount(p.rows) || !isCount(p.bytes) || !(p.staged === null || typeof p.staged === 'string') || !isCount(p.stagedBytes) || !isCount(p.crc32) ||
-      typeof p.firstDoc !== 'string' || typeof p.lastDoc !== 'string' || !isCount(p.totals?.documents)) fail(`a pending task is malformed: ${JSON.stringify(p)}`);
+    if (
+      !isCount(p?.task) ||
+      !isCount(p.rows) ||
+      !isCount(p.bytes) ||
+      !(p.staged === null || typeof p.staged === 'string') ||
+      !isCount(p.stagedBytes) ||
+      !isCount(p.crc32) ||
+      typeof p.firstDoc !== 'string' ||
+      typeof p.lastDoc !== 'string' ||
+      !isCount(p.totals?.documents)
+    )
+      fail(`a pending task is malformed: ${JSON.stringify(p)}`);
   }
   for (const r of st.shards) {
-    if (typeof r?.file !== 'string' || !isCount(r.rows) || !isCount(r.bytes) || typeof r.sha256 !== 'string') fail(`a shard record is malformed: ${JSON.stringify(r)}`);
+    if (typeof r?.file !== 'string' || !isCount(r.rows) || !isCount(r.bytes) || typeof r.sha256 !== 'string')
+      fail(`a shard record is malformed: ${JSON.stringify(r)}`);
   }
   const t = st.totals;
-  if (!t || !isCount(t.documents) || !isCount(t.bytes) || !isCount(t.tokens) || !isCount(t.patches)) fail('totals are malformed');
+  if (!t || !isCount(t.documents) || !isCount(t.bytes) || !isCount(t.tokens) || !isCount(t.patches))
+    fail('totals are malformed');
   const set = st.settings;
-  if (!set || (set.format !== 'parquet' && set.format !== 'arrow') || !isCount(set.shardSizeBytes) || !isCount(set.rowGroupRows) || typeof set.columns !== 'object') {
+  if (
+    !set ||
+    (set.format !== 'parquet' && set.format !== 'arrow') ||
+    !isCount(set.shardSizeBytes) ||
+    !isCount(set.rowGroupRows) ||
+    typeof set.columns !== 'object'
+  ) {
     fail('settings are malformed');
   }
   return st;

@@ -43,14 +43,20 @@ function bytesPerPatchAt(sample: CalibrationSample, threshold: number, maxPatchL
   let patches = 0;
   for (let d = 0; d < sample.documents; d++) {
     const H = sample.doc(d);
-    patches += patchLengths({ length: H.length }, { mode: 'entropy', entropies: H, threshold, ...(maxPatchLength === undefined ? {} : { maxPatchLength }) }).length;
+    patches += patchLengths(
+      { length: H.length },
+      { mode: 'entropy', entropies: H, threshold, ...(maxPatchLength === undefined ? {} : { maxPatchLength }) },
+    ).length;
   }
   return patches ? sample.bytes / patches : 0;
 }
 
 const ratio = (v: readonly number[]): number => (v.length === 0 ? 1 : Math.max(...v) / Math.min(...v));
 
-export function calibrateByScript(sample: CalibrationSample, o: CalibrateOptions & { minBytes?: number }): ScriptCalibrationResult {
+export function calibrateByScript(
+  sample: CalibrationSample,
+  o: CalibrateOptions & { minBytes?: number },
+): ScriptCalibrationResult {
   const { minBytes = DEFAULT_MIN_SCRIPT_BYTES, ...opts } = o;
   const global = calibrateThreshold(sample, opts);
   const parts = new Map<string, CalibrationSample>();
@@ -69,13 +75,27 @@ export function calibrateByScript(sample: CalibrationSample, o: CalibrateOptions
     }
     const r = calibrateThreshold(s, opts);
     scripts.push({
-      script, documents: s.documents, bytes: s.bytes, threshold: r.threshold, meanPatchLength: r.meanPatchLength, bytesPerPatch: r.bytesPerPatch,
-      withinTolerance: r.withinTolerance, bytesPerPatchAtGlobal: bytesPerPatchAt(s, global.threshold, opts.maxPatchLength),
+      script,
+      documents: s.documents,
+      bytes: s.bytes,
+      threshold: r.threshold,
+      meanPatchLength: r.meanPatchLength,
+      bytesPerPatch: r.bytesPerPatch,
+      withinTolerance: r.withinTolerance,
+      bytesPerPatchAtGlobal: bytesPerPatchAt(s, global.threshold, opts.maxPatchLength),
     });
   }
   return {
-    global, scripts, skipped, minBytes,
-    scriptThresholds: Object.fromEntries(scripts.map((s) => [s.script, s.threshold]).sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1))),
-    spread: { global: ratio(scripts.map((s) => s.bytesPerPatchAtGlobal)), perScript: ratio(scripts.map((s) => s.bytesPerPatch)) },
+    global,
+    scripts,
+    skipped,
+    minBytes,
+    scriptThresholds: Object.fromEntries(
+      scripts.map((s) => [s.script, s.threshold]).sort(([a], [b]) => ((a as string) < (b as string) ? -1 : 1)),
+    ),
+    spread: {
+      global: ratio(scripts.map((s) => s.bytesPerPatchAtGlobal)),
+      perScript: ratio(scripts.map((s) => s.bytesPerPatch)),
+    },
   };
 }

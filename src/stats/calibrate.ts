@@ -98,11 +98,21 @@ export function shortestThreshold(lo: number | undefined, hi: number | undefined
 
 export function calibrateThreshold(sample: CalibrationSample, o: CalibrateOptions): CalibrationResult {
   const target = requireFinite('target', o.target);
-  if (target < 1) throw new BltError('BAD_OPTION', `Expected a target mean patch length ≥ 1, got ${target}.`, 'patch lengths count tokens; the reference aims at 4.5 bytes per patch');
+  if (target < 1)
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected a target mean patch length ≥ 1, got ${target}.`,
+      'patch lengths count tokens; the reference aims at 4.5 bytes per patch',
+    );
   const tolerance = requireFinite('tolerance', o.tolerance ?? 0.01);
   const maxLen = o.maxPatchLength === undefined ? undefined : requireInt('maxPatchLength', o.maxPatchLength, 1);
   const monotonic = o.monotonicity === true;
-  if (sample.documents === 0) throw new BltError('BAD_INPUT', 'Expected at least one document with entropies to calibrate on, got none.', 'check the inputs, or raise --max-docs / --max-bytes');
+  if (sample.documents === 0)
+    throw new BltError(
+      'BAD_INPUT',
+      'Expected at least one document with entropies to calibrate on, got none.',
+      'check the inputs, or raise --max-docs / --max-bytes',
+    );
 
   let nValues = 0;
   let forced = 0;
@@ -117,11 +127,13 @@ export function calibrateThreshold(sample: CalibrationSample, o: CalibrateOption
   let m = 0;
   for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) m++;
   const distinct = new Float32Array(m); // u_0 < u_1 < … (float32 values are exact in it)
-  for (let i = 0, k = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct[k++] = sorted[i] as number;
+  for (let i = 0, k = 0; i < sorted.length; i++)
+    if (i === 0 || sorted[i] !== sorted[i - 1]) distinct[k++] = sorted[i] as number;
   const tokens = sample.tokens;
 
   // step k ∈ [-1, m-1]: θ ∈ [u_k, u_{k+1}); k = -1 is below every value
-  const thresholdOf = (k: number): number => shortestThreshold(k < 0 ? undefined : distinct[k], k + 1 < m ? distinct[k + 1] : undefined);
+  const thresholdOf = (k: number): number =>
+    shortestThreshold(k < 0 ? undefined : distinct[k], k + 1 < m ? distinct[k + 1] : undefined);
   const countAbove = (v: number): number => {
     let lo = 0;
     let hi = sorted.length;
@@ -175,7 +187,8 @@ export function calibrateThreshold(sample: CalibrationSample, o: CalibrateOption
   }
   const threshold = thresholdOf(best);
   const mean = meanOf(best);
-  const step = (c: number): CalibrationStep | null => (c < -1 || c > m - 1 ? null : { threshold: thresholdOf(c), meanPatchLength: meanOf(c) });
+  const step = (c: number): CalibrationStep | null =>
+    c < -1 || c > m - 1 ? null : { threshold: thresholdOf(c), meanPatchLength: meanOf(c) };
   const reached = meanOf(k) >= target; // k: the first step at or above the target, if any
   const aboveK = reached ? k : undefined;
   const belowK = reached ? k - 1 : k;
@@ -184,7 +197,10 @@ export function calibrateThreshold(sample: CalibrationSample, o: CalibrateOption
   for (let d = 0; d < sample.documents; d++) stats.add(lengthsAt(sample.doc(d), threshold, monotonic, maxLen));
   const s = stats.result();
   if (Math.abs(s.mean - mean) > 1e-9 * mean) {
-    throw new BltError('INTERNAL', `Internal invariant violated: calibration counted a mean of ${mean}, patching gives ${s.mean}. This is a bug; please report it.`);
+    throw new BltError(
+      'INTERNAL',
+      `Internal invariant violated: calibration counted a mean of ${mean}, patching gives ${s.mean}. This is a bug; please report it.`,
+    );
   }
   const relativeError = (mean - target) / target;
   return {
@@ -192,7 +208,10 @@ export function calibrateThreshold(sample: CalibrationSample, o: CalibrateOption
     target,
     tolerance,
     threshold,
-    thresholdInterval: [best < 0 ? null : (distinct[best] as number), best + 1 < m ? (distinct[best + 1] as number) : null],
+    thresholdInterval: [
+      best < 0 ? null : (distinct[best] as number),
+      best + 1 < m ? (distinct[best + 1] as number) : null,
+    ],
     meanPatchLength: mean,
     relativeError,
     withinTolerance: Math.abs(relativeError) <= tolerance,
@@ -206,7 +225,18 @@ export function calibrateThreshold(sample: CalibrationSample, o: CalibrateOption
   };
 }
 
-function lengthsAt(H: Float32Array, threshold: number, monotonicity: boolean, maxPatchLength: number | undefined): Int32Array {
+function lengthsAt(
+  H: Float32Array,
+  threshold: number,
+  monotonicity: boolean,
+  maxPatchLength: number | undefined,
+): Int32Array {
   const tokens = { length: H.length } as ArrayLike<number>; // entropy mode never reads token values
-  return patchLengths(tokens, { mode: 'entropy', entropies: H, threshold, monotonicity, ...(maxPatchLength === undefined ? {} : { maxPatchLength }) });
+  return patchLengths(tokens, {
+    mode: 'entropy',
+    entropies: H,
+    threshold,
+    monotonicity,
+    ...(maxPatchLength === undefined ? {} : { maxPatchLength }),
+  });
 }

@@ -41,13 +41,24 @@ export interface SampleInfo {
 
 const GOLDEN = 0x9e3779b1;
 
-export async function sampleShardSet(dir: string, limits: SampleLimits): Promise<{ sample: CalibrationSample; info: SampleInfo }> {
+export async function sampleShardSet(
+  dir: string,
+  limits: SampleLimits,
+): Promise<{ sample: CalibrationSample; info: SampleInfo }> {
   const { manifest, columns } = await shardSetInfo(dir);
   if (!columns.entropies) {
-    throw new BltError('BAD_INPUT', `Expected a shard set with stored entropies to calibrate on, got ${dir} without an entropies column.`, 'preprocess in entropy mode (or with --store-entropies), or pass raw inputs to score them with --model');
+    throw new BltError(
+      'BAD_INPUT',
+      `Expected a shard set with stored entropies to calibrate on, got ${dir} without an entropies column.`,
+      'preprocess in entropy mode (or with --store-entropies), or pass raw inputs to score them with --model',
+    );
   }
   const t = manifest.totals;
-  const rate = Math.min(1, t.bytes > 0 ? limits.maxBytes / t.bytes : 1, t.documents > 0 ? limits.maxDocs / t.documents : 1);
+  const rate = Math.min(
+    1,
+    t.bytes > 0 ? limits.maxBytes / t.bytes : 1,
+    t.documents > 0 ? limits.maxDocs / t.documents : 1,
+  );
   const cutoff = rate >= 1 ? 2 ** 32 : Math.floor(rate * 2 ** 32);
   const sample = new CalibrationSample();
   let row = 0;
@@ -62,10 +73,27 @@ export async function sampleShardSet(dir: string, limits: SampleLimits): Promise
     }
     sample.add(r.entropies as Float32Array, detectScript(r.bytes));
   }
-  return { sample, info: { documents: sample.documents, bytes: sample.bytes, tokens: sample.tokens, setDocuments: t.documents, setBytes: t.bytes, rate, sampled: rate < 1, truncated } };
+  return {
+    sample,
+    info: {
+      documents: sample.documents,
+      bytes: sample.bytes,
+      tokens: sample.tokens,
+      setDocuments: t.documents,
+      setBytes: t.bytes,
+      rate,
+      sampled: rate < 1,
+      truncated,
+    },
+  };
 }
 
-export async function sampleInputs(inputs: string[], scorer: EntropyScorer, limits: SampleLimits, read: ReadOptions = {}): Promise<{ sample: CalibrationSample; info: SampleInfo }> {
+export async function sampleInputs(
+  inputs: string[],
+  scorer: EntropyScorer,
+  limits: SampleLimits,
+  read: ReadOptions = {},
+): Promise<{ sample: CalibrationSample; info: SampleInfo }> {
   const files = await listInputs(inputs);
   const sample = new CalibrationSample();
   let bad = 0;
@@ -95,5 +123,8 @@ export async function sampleInputs(inputs: string[], scorer: EntropyScorer, limi
     if (batch.length >= 32) await flush();
   }
   await flush();
-  return { sample, info: { documents: sample.documents, bytes: sample.bytes, tokens: sample.tokens, badRecords: bad, truncated } };
+  return {
+    sample,
+    info: { documents: sample.documents, bytes: sample.bytes, tokens: sample.tokens, badRecords: bad, truncated },
+  };
 }

@@ -24,7 +24,11 @@ export interface ShardDocument {
 export async function findShardDoc(dir: string, docId: string, source?: string): Promise<ShardDocument> {
   const { manifest, columns } = await shardSetInfo(dir);
   if (!columns.entropies) {
-    throw new BltError('BAD_INPUT', `Expected a shard set with stored entropies, got ${dir} without an entropies column.`, 'space/static-mode sets store no entropies; inspect the text itself (blt inspect --file ...) to score it with a model');
+    throw new BltError(
+      'BAD_INPUT',
+      `Expected a shard set with stored entropies, got ${dir} without an entropies column.`,
+      'space/static-mode sets store no entropies; inspect the text itself (blt inspect --file ...) to score it with a model',
+    );
   }
   const wanted = ['entropies', ...(columns.patchLengths ? ['patch_lengths'] : [])];
   let found: ShardRow | undefined;
@@ -37,7 +41,11 @@ export async function findShardDoc(dir: string, docId: string, source?: string):
     }
   }
   if (!found) {
-    throw new BltError('NOT_FOUND', `Expected a document with id ${JSON.stringify(docId)}${source === undefined ? '' : ` from source ${JSON.stringify(source)}`} in ${dir}, found none among its ${seen} documents.`, 'list ids with DuckDB (SELECT doc_id FROM read_parquet(\'<dir>/shard-*.parquet\')) or check --doc-id');
+    throw new BltError(
+      'NOT_FOUND',
+      `Expected a document with id ${JSON.stringify(docId)}${source === undefined ? '' : ` from source ${JSON.stringify(source)}`} in ${dir}, found none among its ${seen} documents.`,
+      "list ids with DuckDB (SELECT doc_id FROM read_parquet('<dir>/shard-*.parquet')) or check --doc-id",
+    );
   }
   return {
     docId: found.docId,

@@ -17,7 +17,8 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${units[u] as string}`;
 }
 
-const bar = (n: number, top: number, width: number): string => '█'.repeat(Math.max(n > 0 ? 1 : 0, Math.round((n / Math.max(1, top)) * width)));
+const bar = (n: number, top: number, width: number): string =>
+  '█'.repeat(Math.max(n > 0 ? 1 : 0, Math.round((n / Math.max(1, top)) * width)));
 
 /** Patch-length histogram rows: every length 1..min(max, cap) (zeros included), longer ones grouped. */
 export function patchHistogramRows(histogram: Record<string, number>, cap = 32): Array<[string, number]> {
@@ -48,8 +49,15 @@ function groupTable(title: string, groups: GroupStats[], limit: number): string[
 export function formatStatsReport(r: ShardStatsReport, opts: { limit?: number } = {}): string {
   const limit = opts.limit ?? 20;
   const p = r.patching;
-  const perScript = p.scriptThresholds ? `, per script: ${Object.entries(p.scriptThresholds).map(([k, v]) => `${k.replace(/^script:/, '')} ${v}`).join(', ')}` : '';
-  const how = p.source === 'none' ? 'none (no patch_lengths column)' : `${p.source}${p.mode ? ` (${p.mode}${p.threshold !== undefined ? `, θ = ${p.threshold}` : ''}${perScript}${p.monotonicity ? ', monotonic' : ''})` : ''}`;
+  const perScript = p.scriptThresholds
+    ? `, per script: ${Object.entries(p.scriptThresholds)
+        .map(([k, v]) => `${k.replace(/^script:/, '')} ${v}`)
+        .join(', ')}`
+    : '';
+  const how =
+    p.source === 'none'
+      ? 'none (no patch_lengths column)'
+      : `${p.source}${p.mode ? ` (${p.mode}${p.threshold !== undefined ? `, θ = ${p.threshold}` : ''}${perScript}${p.monotonicity ? ', monotonic' : ''})` : ''}`;
   const lines = [
     `shard set      ${r.shardDir}${r.complete ? '' : '  (stopped at --max-docs: partial)'}`,
     `documents      ${int(r.documents)}`,
@@ -58,16 +66,26 @@ export function formatStatsReport(r: ShardStatsReport, opts: { limit?: number } 
   ];
   if (r.patchLength) {
     const s = r.patchLength;
-    lines.push(`patch length   mean ${s.mean.toFixed(3)}  median ${s.median}  p90 ${s.p90}  p99 ${s.p99}  max ${s.max}   (bytes/patch ${r.bytesPerPatch.toFixed(3)})`);
+    lines.push(
+      `patch length   mean ${s.mean.toFixed(3)}  median ${s.median}  p90 ${s.p90}  p99 ${s.p99}  max ${s.max}   (bytes/patch ${r.bytesPerPatch.toFixed(3)})`,
+    );
     const rows = patchHistogramRows(s.histogram);
     const top = Math.max(1, ...rows.map(([, n]) => n));
-    for (const [len, n] of rows) lines.push(`  ${len.padStart(4)} ${int(n).padStart(12)} ${pct(s.patches ? n / s.patches : 0).padStart(6)} ${bar(n, top, 40)}`);
+    for (const [len, n] of rows)
+      lines.push(
+        `  ${len.padStart(4)} ${int(n).padStart(12)} ${pct(s.patches ? n / s.patches : 0).padStart(6)} ${bar(n, top, 40)}`,
+      );
   }
   if (r.entropy) {
     const e = r.entropy;
     const q = e.quantiles;
-    lines.push('', `entropy (nats) ${int(e.count)} values   mean ${e.mean.toFixed(3)}  min ${e.min.toFixed(3)}  max ${e.max.toFixed(3)}`);
-    lines.push(`  quantiles    p10 ${fix(q.p10 ?? 0)}  p25 ${fix(q.p25 ?? 0)}  p50 ${fix(q.p50 ?? 0)}  p75 ${fix(q.p75 ?? 0)}  p90 ${fix(q.p90 ?? 0)}  p99 ${fix(q.p99 ?? 0)}   (±${e.resolution})`);
+    lines.push(
+      '',
+      `entropy (nats) ${int(e.count)} values   mean ${e.mean.toFixed(3)}  min ${e.min.toFixed(3)}  max ${e.max.toFixed(3)}`,
+    );
+    lines.push(
+      `  quantiles    p10 ${fix(q.p10 ?? 0)}  p25 ${fix(q.p25 ?? 0)}  p50 ${fix(q.p50 ?? 0)}  p75 ${fix(q.p75 ?? 0)}  p90 ${fix(q.p90 ?? 0)}  p99 ${fix(q.p99 ?? 0)}   (±${e.resolution})`,
+    );
     const c = e.histogram.counts;
     const step = Math.max(1, Math.round(0.5 / e.histogram.binWidth)); // 0.5-nat rows
     const rows: Array<[string, number]> = [];
@@ -76,26 +94,42 @@ export function formatStatsReport(r: ShardStatsReport, opts: { limit?: number } 
       rows.push([`${(b * e.histogram.binWidth).toFixed(1)}–${((b + step) * e.histogram.binWidth).toFixed(1)}`, n]);
     }
     const top = Math.max(1, ...rows.map(([, n]) => n));
-    for (const [label, n] of rows) lines.push(`  ${label.padStart(9)} ${int(n).padStart(12)} ${pct(e.count ? n / e.count : 0).padStart(6)} ${bar(n, top, 40)}`);
+    for (const [label, n] of rows)
+      lines.push(
+        `  ${label.padStart(9)} ${int(n).padStart(12)} ${pct(e.count ? n / e.count : 0).padStart(6)} ${bar(n, top, 40)}`,
+      );
   }
-  lines.push('', `boundaries inside a UTF-8 character: ${int(r.utf8.insideCharacter)} of ${int(r.utf8.boundaries)} patch starts on bytes (${pct(r.utf8.share, 2)})`);
+  lines.push(
+    '',
+    `boundaries inside a UTF-8 character: ${int(r.utf8.insideCharacter)} of ${int(r.utf8.boundaries)} patch starts on bytes (${pct(r.utf8.share, 2)})`,
+  );
   lines.push('', ...groupTable('language', r.byLanguage, limit));
   const sp = r.languageSpread;
   if (sp.min && sp.max) {
-    lines.push(`bytes/patch spread across languages: ${sp.ratio.toFixed(2)}× (${sp.max.key} ${sp.max.bytesPerPatch.toFixed(2)} / ${sp.min.key} ${sp.min.bytesPerPatch.toFixed(2)}; ${sp.languages} languages with ≥ ${formatBytes(sp.minBytes)})`);
+    lines.push(
+      `bytes/patch spread across languages: ${sp.ratio.toFixed(2)}× (${sp.max.key} ${sp.max.bytesPerPatch.toFixed(2)} / ${sp.min.key} ${sp.min.bytesPerPatch.toFixed(2)}; ${sp.languages} languages with ≥ ${formatBytes(sp.minBytes)})`,
+    );
   }
   lines.push('', ...groupTable('source', r.bySource, limit));
   if (r.ngrams) {
-    lines.push('', `${'n-gram table'.padEnd(16)} ${'vocab'.padStart(9)} ${'distinct ids'.padStart(12)} ${'occupancy'.padStart(9)}  ${'collisions (sample)'.padStart(19)} ${'uniform hash'.padStart(12)}`);
+    lines.push(
+      '',
+      `${'n-gram table'.padEnd(16)} ${'vocab'.padStart(9)} ${'distinct ids'.padStart(12)} ${'occupancy'.padStart(9)}  ${'collisions (sample)'.padStart(19)} ${'uniform hash'.padStart(12)}`,
+    );
     for (const t of r.ngrams) {
       const c = t.collisions;
-      lines.push(`${t.column.padEnd(16)} ${int(t.vocab).padStart(9)} ${int(t.distinctIds).padStart(12)} ${pct(t.occupancy).padStart(9)}  ${`${pct(c.rate)} of ${int(c.ngrams)}`.padStart(19)} ${pct(c.expectedUniform).padStart(12)}`);
+      lines.push(
+        `${t.column.padEnd(16)} ${int(t.vocab).padStart(9)} ${int(t.distinctIds).padStart(12)} ${pct(t.occupancy).padStart(9)}  ${`${pct(c.rate)} of ${int(c.ngrams)}`.padStart(19)} ${pct(c.expectedUniform).padStart(12)}`,
+      );
     }
     const first = r.ngrams[0];
     if (first) {
-      lines.push(`  vocab from ${first.vocabFrom}; collisions: share of distinct n-grams sharing their id, measured on ${pct(first.collisions.sampleRate)} of the ids (docs/stats.md)`);
+      lines.push(
+        `  vocab from ${first.vocabFrom}; collisions: share of distinct n-grams sharing their id, measured on ${pct(first.collisions.sampleRate)} of the ids (docs/stats.md)`,
+      );
       const out = r.ngrams.filter((t) => t.outOfRange > 0);
-      if (out.length) lines.push(`  warning: ids ≥ vocab in ${out.map((t) => t.column).join(', ')}: pass the right --ngram-vocab`);
+      if (out.length)
+        lines.push(`  warning: ids ≥ vocab in ${out.map((t) => t.column).join(', ')}: pass the right --ngram-vocab`);
     }
   }
   return lines.join('\n');

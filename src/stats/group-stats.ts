@@ -90,6 +90,8 @@ export class GroupTable {
   }
 
   result(): GroupStats[] {
-    return [...this.groups.values()].map((g) => g.result()).sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...this.groups.values()]
+      .map((g) => g.result())
+      .sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 }

@@ -30,7 +30,9 @@ export function languageSpread(groups: readonly GroupStats[], minBytes = SPREAD_
   }
   return {
     ratio: lo.bytesPerPatch > 0 ? hi.bytesPerPatch / lo.bytesPerPatch : Infinity,
-    min: { key: lo.key, bytesPerPatch: lo.bytesPerPatch }, max: { key: hi.key, bytesPerPatch: hi.bytesPerPatch },
-    languages: gs.length, minBytes,
+    min: { key: lo.key, bytesPerPatch: lo.bytesPerPatch },
+    max: { key: hi.key, bytesPerPatch: hi.bytesPerPatch },
+    languages: gs.length,
+    minBytes,
   };
 }

@@ -86,7 +86,8 @@ class PairSet {
 
   /** calls f(id, fp) for every pair */
   forEach(f: (id: number, fp: number) => void): void {
-    for (let s = 0; s <= this.mask; s++) if ((this.ids[s] as number) !== -1) f(this.ids[s] as number, this.fps[s] as number);
+    for (let s = 0; s <= this.mask; s++)
+      if ((this.ids[s] as number) !== -1) f(this.ids[s] as number, this.fps[s] as number);
   }
 
   /** keeps only the pairs whose id passes `keep` */
@@ -96,7 +97,8 @@ class PairSet {
     this.ids = new Int32Array(ids.length).fill(-1);
     this.fps = new Int32Array(fps.length);
     this.size = 0;
-    for (let s = 0; s < ids.length; s++) if ((ids[s] as number) !== -1 && keep(ids[s] as number)) this.add(ids[s] as number, fps[s] as number);
+    for (let s = 0; s < ids.length; s++)
+      if ((ids[s] as number) !== -1 && keep(ids[s] as number)) this.add(ids[s] as number, fps[s] as number);
   }
 }
 
@@ -179,7 +181,8 @@ export class CollisionSampler {
       rate: ngrams ? colliding / ngrams : 0,
       idCollisionRate: perId.size ? collidingIds / perId.size : 0,
       estimatedDistinctNgrams: Math.round(estimated),
-      expectedUniform: estimated > 1 ? (this.vocab === 1 ? 1 : -Math.expm1((estimated - 1) * Math.log1p(-1 / this.vocab))) : 0,
+      expectedUniform:
+        estimated > 1 ? (this.vocab === 1 ? 1 : -Math.expm1((estimated - 1) * Math.log1p(-1 / this.vocab))) : 0,
     };
   }
 }

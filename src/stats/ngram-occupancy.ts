@@ -52,6 +52,12 @@ export class OccupancyBitmap {
   }
 
   result(): OccupancyResult {
-    return { vocab: this.vocab, distinctIds: this.distinct, occupancy: this.distinct / this.vocab, positions: this.positions, outOfRange: this.outOfRange };
+    return {
+      vocab: this.vocab,
+      distinctIds: this.distinct,
+      occupancy: this.distinct / this.vocab,
+      positions: this.positions,
+      outOfRange: this.outOfRange,
+    };
   }
 }

@@ -53,7 +53,12 @@ export function manifestNgramVocab(manifest: Manifest): number | undefined {
 }
 
 /** The patching settings recorded by `blt preprocess` (config.process.patching). */
-export function manifestPatching(manifest: Manifest): { mode?: string; threshold?: number; scriptThresholds?: Record<string, number>; monotonicity?: boolean } {
+export function manifestPatching(manifest: Manifest): {
+  mode?: string;
+  threshold?: number;
+  scriptThresholds?: Record<string, number>;
+  monotonicity?: boolean;
+} {
   const mode = configValue(manifest, 'process.patching.mode');
   const table = configValue(manifest, 'process.patching.scriptThresholds');
   const mono = configValue(manifest, 'process.patching.monotonicity');
@@ -61,7 +66,9 @@ export function manifestPatching(manifest: Manifest): { mode?: string; threshold
   return {
     ...(typeof mode === 'string' ? { mode } : {}),
     ...(threshold === undefined ? {} : { threshold }),
-    ...(table !== null && typeof table === 'object' && !Array.isArray(table) ? { scriptThresholds: table as Record<string, number> } : {}),
+    ...(table !== null && typeof table === 'object' && !Array.isArray(table)
+      ? { scriptThresholds: table as Record<string, number> }
+      : {}),
     ...(typeof mono === 'boolean' ? { monotonicity: mono } : {}),
   };
 }

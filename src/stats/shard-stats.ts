@@ -60,20 +60,36 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
   const recompute = opts.threshold !== undefined;
   if (recompute) requireFinite('threshold', opts.threshold);
   if (recompute && !columns.entropies) {
-    throw new BltError('BAD_OPTION', `Expected a shard set with an entropies column to re-derive patches with --threshold, got ${dir} without one.`, 'drop --threshold to use the stored patch lengths (space-mode sets store no entropies)');
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected a shard set with an entropies column to re-derive patches with --threshold, got ${dir} without one.`,
+      'drop --threshold to use the stored patch lengths (space-mode sets store no entropies)',
+    );
   }
-  const source: ShardStatsReport['patching']['source'] = recompute ? 'recomputed' : columns.patchLengths ? 'stored' : 'none';
+  const source: ShardStatsReport['patching']['source'] = recompute
+    ? 'recomputed'
+    : columns.patchLengths
+      ? 'stored'
+      : 'none';
   const stored = manifestPatching(manifest);
   const patching: ShardStatsReport['patching'] = recompute
     ? { source, mode: 'entropy', threshold: opts.threshold as number, monotonicity: opts.monotonicity === true }
     : source === 'stored'
-      ? { source, ...stored, ...(stored.mode === 'entropy' && stored.threshold === undefined ? { threshold: DEFAULT_THRESHOLD } : {}) }
+      ? {
+          source,
+          ...stored,
+          ...(stored.mode === 'entropy' && stored.threshold === undefined ? { threshold: DEFAULT_THRESHOLD } : {}),
+        }
       : { source };
 
   const withNgrams = opts.ngrams !== false && columns.ngramTables.length > 0;
   const manifestVocab = manifestNgramVocab(manifest);
-  const vocab = opts.ngramVocab !== undefined ? requireInt('ngramVocab', opts.ngramVocab, 1, 2 ** 31) : (manifestVocab ?? DEFAULT_NGRAM_VOCAB);
-  const vocabFrom: NgramTableReport['vocabFrom'] = opts.ngramVocab !== undefined ? 'option' : manifestVocab !== undefined ? 'manifest' : 'default';
+  const vocab =
+    opts.ngramVocab !== undefined
+      ? requireInt('ngramVocab', opts.ngramVocab, 1, 2 ** 31)
+      : (manifestVocab ?? DEFAULT_NGRAM_VOCAB);
+  const vocabFrom: NgramTableReport['vocabFrom'] =
+    opts.ngramVocab !== undefined ? 'option' : manifestVocab !== undefined ? 'manifest' : 'default';
   const budget = requireInt('collisionBudget', opts.collisionBudget ?? DEFAULT_COLLISION_BUDGET, 1);
   const tables: TableState[] = withNgrams
     ? columns.ngramTables.map((t) => ({
@@ -83,7 +99,11 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
       }))
     : [];
 
-  const wanted = columnNames({ entropies: columns.entropies, patchLengths: columns.patchLengths && !recompute, ngramTables: withNgrams ? columns.ngramTables : [] });
+  const wanted = columnNames({
+    entropies: columns.entropies,
+    patchLengths: columns.patchLengths && !recompute,
+    ngramTables: withNgrams ? columns.ngramTables : [],
+  });
   const patchStats = new PatchStatsAccumulator();
   const entropy = new ValueHistogram();
   const bySource = new GroupTable();
@@ -95,7 +115,9 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
   let inside = 0;
   let complete = true;
 
-  for await (const row of readShardSet(dir, { columns: wanted.filter((c) => c === 'entropies' || c === 'patch_lengths' || c.startsWith('ngram_ids_')) })) {
+  for await (const row of readShardSet(dir, {
+    columns: wanted.filter((c) => c === 'entropies' || c === 'patch_lengths' || c.startsWith('ngram_ids_')),
+  })) {
     if (documents >= maxDocs) {
       complete = false;
       break;
@@ -103,10 +125,15 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
     documents++;
     bytes += row.bytes.length;
     tokens += row.nTokens;
-    const lengths = recompute ? lengthsFromEntropies(row.entropies as Float32Array, opts.threshold as number, opts.monotonicity === true) : row.patchLengths;
+    const lengths = recompute
+      ? lengthsFromEntropies(row.entropies as Float32Array, opts.threshold as number, opts.monotonicity === true)
+      : row.patchLengths;
     if (lengths) patchStats.add(lengths);
     const src = bySource.get(row.source);
-    const lang = row.lang !== undefined && row.lang !== null && row.lang !== '' ? byLanguage.get(row.lang, 'column') : byLanguage.get(detectScript(row.bytes), 'script');
+    const lang =
+      row.lang !== undefined && row.lang !== null && row.lang !== ''
+        ? byLanguage.get(row.lang, 'column')
+        : byLanguage.get(detectScript(row.bytes), 'script');
     src.addDocument(row.bytes.length, lengths);
     lang.addDocument(row.bytes.length, lengths);
     if (row.entropies) {
@@ -155,7 +182,9 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
     utf8: { boundaries, insideCharacter: inside, share: boundaries ? inside / boundaries : 0 },
     bySource: bySource.result(),
     byLanguage: languages,
-    ngrams: withNgrams ? tables.map((t) => ({ ...t.report, ...t.occupancy.result(), collisions: t.collisions.result() })) : null,
+    ngrams: withNgrams
+      ? tables.map((t) => ({ ...t.report, ...t.occupancy.result(), collisions: t.collisions.result() }))
+      : null,
     languageSpread: languageSpread(languages),
   };
 }

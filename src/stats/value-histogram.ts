@@ -84,7 +84,8 @@ export class ValueHistogram {
   result(coarseWidth = 0.1): ValueSummary {
     const factor = Math.max(1, Math.round(coarseWidth / this.binWidth));
     const coarse: number[] = new Array<number>(Math.ceil(this.counts.length / factor)).fill(0);
-    for (let b = 0; b < this.counts.length; b++) coarse[Math.floor(b / factor)] = (coarse[Math.floor(b / factor)] as number) + (this.counts[b] as number);
+    for (let b = 0; b < this.counts.length; b++)
+      coarse[Math.floor(b / factor)] = (coarse[Math.floor(b / factor)] as number) + (this.counts[b] as number);
     while (coarse.length > 1 && coarse[coarse.length - 1] === 0) coarse.pop();
     return {
       count: this.count,

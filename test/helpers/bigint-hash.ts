@@ -3,8 +3,19 @@
  * integers (Python big-int semantics), then reduced to int64 and floor-modded — written as the
  * spec states it, independent of the rolling wasm kernel.
  */
-const PRIMES = [1000000007n, 5915587277n, 1500450271n, 3267000013n, 5754853343n, 4093082899n, 9576890767n,
-  3628273133n, 2860486313n, 5463458053n, 3367900313n];
+const PRIMES = [
+  1000000007n,
+  5915587277n,
+  1500450271n,
+  3267000013n,
+  5754853343n,
+  4093082899n,
+  9576890767n,
+  3628273133n,
+  2860486313n,
+  5463458053n,
+  3367900313n,
+];
 
 export function referenceHash(x: ArrayLike<number>, g: number, f: number, vocab: number): number[] {
   const p = PRIMES[f] as bigint;

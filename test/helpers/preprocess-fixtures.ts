@@ -17,7 +17,10 @@ export async function tempDir(prefix: string): Promise<string> {
 export async function tinyModelDir(): Promise<string> {
   await initBackend('wasm');
   const dir = join(await tempDir('model'), 'model');
-  const model = createEntropyTransformer(entropyConfig({ dim: 32, n_layers: 1, n_heads: 2, ffn_dim: 64, window: 32, max_seqlen: 64 }), 1);
+  const model = createEntropyTransformer(
+    entropyConfig({ dim: 32, n_layers: 1, n_heads: 2, ffn_dim: 64, window: 32, max_seqlen: 64 }),
+    1,
+  );
   await saveEntropyModel(dir, model);
   disposeEntropyTransformer(model);
   return dir;
@@ -52,7 +55,9 @@ export async function writeCorpus(dir: string, n: number, opts: { bad?: boolean 
 export async function shardHashes(dir: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const f of (await readdir(dir)).filter((n) => /^shard-\d+\.(parquet|arrow)$/.test(n)).sort()) {
-    out[f] = createHash('sha256').update(await readFile(join(dir, f))).digest('hex');
+    out[f] = createHash('sha256')
+      .update(await readFile(join(dir, f)))
+      .digest('hex');
   }
   return out;
 }

@@ -27,12 +27,18 @@ export interface BltExample {
 /** fsspec's glob of `dir/<prefix>*<suffix>` (one `*`, no recursion), sorted as fsspec returns it. */
 function glob(dir: string, prefix: string, suffix: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith(suffix) && n.length >= prefix.length + suffix.length).sort().map((n) => join(dir, n));
+  return readdirSync(dir)
+    .filter((n) => n.startsWith(prefix) && n.endsWith(suffix) && n.length >= prefix.length + suffix.length)
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 /** `find_and_sanitize_chunks(dataset_path, world_size, "*.chunk.*.jsonl")`. */
 export function findAndSanitizeChunks(datasetPath: string, worldSize: number): string[] {
-  let chunks = (existsSync(datasetPath) ? readdirSync(datasetPath) : []).filter((n) => /^.*\.chunk\..*\.jsonl$/.test(n)).sort().map((n) => join(datasetPath, n));
+  let chunks = (existsSync(datasetPath) ? readdirSync(datasetPath) : [])
+    .filter((n) => /^.*\.chunk\..*\.jsonl$/.test(n))
+    .sort()
+    .map((n) => join(datasetPath, n));
   const n = chunks.length;
   if (n > worldSize) chunks = chunks.slice(0, worldSize);
   else if (worldSize % n !== 0) throw new Error('AssertionError: World size should be a multiple of number of chunks');
@@ -55,7 +61,8 @@ export function arrowFilesOfChunk(jsonlFile: string, preprocessDir: string, entr
   const dataDir = join(preprocessDir, dataset, entropyModelName);
   const shardFiles = glob(dataDir, `${basename(jsonlFile)}.shard_`, '.arrow');
   for (const s of shardFiles) {
-    if (!existsSync(join(dataDir, `${basename(s)}.complete`))) throw new Error(`ValueError: Missing .complete for input file: ${s}`);
+    if (!existsSync(join(dataDir, `${basename(s)}.complete`)))
+      throw new Error(`ValueError: Missing .complete for input file: ${s}`);
   }
   const sorted = [...shardFiles].sort((a, b) => shardSortKey(a) - shardSortKey(b));
   if (sorted.length === 0) throw new Error(`ByteLatentError: Zero shard_files found corresponding to: ${jsonlFile}`);
@@ -65,7 +72,9 @@ export function arrowFilesOfChunk(jsonlFile: string, preprocessDir: string, entr
 /** A utf8 value as pyarrow gives it to Python: every code point, a leading U+FEFF included (apache-arrow's `get` drops it). */
 function pyString(d: arrow.Data<arrow.Utf8>, i: number): string {
   const o = d.valueOffsets;
-  return new TextDecoder('utf-8', { ignoreBOM: true }).decode((d.values as Uint8Array).subarray(o[i] as number, o[i + 1] as number));
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(
+    (d.values as Uint8Array).subarray(o[i] as number, o[i + 1] as number),
+  );
 }
 
 /** `create_iter`: the rows of the files in order (`pa.dataset(files, format="arrow").to_batches()`), worker w of W. */
@@ -82,14 +91,23 @@ export function* readArrowRows(files: readonly string[], workerId = 0, numWorker
         rowNum++;
         if ((rowNum - 1) % numWorkers !== workerId) continue;
         const e = ent.get(i) as arrow.Vector<arrow.Float16>;
-        yield { sample_id: ids.get(i) as string, text: pyString(texts.data[0] as arrow.Data<arrow.Utf8>, i), entropies: Array.from(e.toArray() as Float32Array | Uint16Array, (_, k) => e.get(k) as number) };
+        yield {
+          sample_id: ids.get(i) as string,
+          text: pyString(texts.data[0] as arrow.Data<arrow.Utf8>, i),
+          entropies: Array.from(e.toArray() as Float32Array | Uint16Array, (_, k) => e.get(k) as number),
+        };
       }
     }
   }
 }
 
 /** Every example rank `rank` of `worldSize` reads from one source (`distribute_data_to_rank`). */
-export function* referenceRankExamples(a: ReferenceDataArgs, source: string, rank: number, worldSize: number): Generator<BltExample> {
+export function* referenceRankExamples(
+  a: ReferenceDataArgs,
+  source: string,
+  rank: number,
+  worldSize: number,
+): Generator<BltExample> {
   const chunks = findAndSanitizeChunks(join(a.root_dir, source), worldSize);
   const perChunk = Math.floor(worldSize / chunks.length);
   const params: Array<{ chunk: string; worker: number }> = [];

@@ -22,7 +22,13 @@ function lengthsFromStartIds(ids: number[], seqLen: number): number[] {
   return lengths;
 }
 
-function entropyStartIds(ent: number[], threshold: number, tAdd: number | undefined, mono: boolean, next: boolean): number[] {
+function entropyStartIds(
+  ent: number[],
+  threshold: number,
+  tAdd: number | undefined,
+  mono: boolean,
+  next: boolean,
+): number[] {
   const e = ent.slice(1).map(f32);
   const t = f32(threshold);
   let mask: boolean[];
@@ -46,7 +52,10 @@ function entropyStartIds(ent: number[], threshold: number, tAdd: number | undefi
 function spaceStartIds(tokens: number[]): number[] {
   const b = tokens.map((t) => t - 4);
   const o = (c: string): number => c.charCodeAt(0);
-  const orig = b.map((x) => x < o('0') || (o('9') < x && x < o('A')) || (o('Z') < x && x < o('a')) || (o('z') < x && x < 0x80) || x >= 0xc0);
+  const orig = b.map(
+    (x) =>
+      x < o('0') || (o('9') < x && x < o('A')) || (o('Z') < x && x < o('a')) || (o('z') < x && x < 0x80) || x >= 0xc0,
+  );
   const end = orig.map((v, i) => (i === 0 ? v : v && !orig[i - 1]));
   const endOr = end.map((v, i) => v || (tokens[i] as number) < 4);
   const startMask = [true, true, ...endOr.slice(1)];
@@ -93,7 +102,13 @@ export function referencePatch(tokens: number[], o: OracleOptions): number[] {
   } else if (o.mode === 'byte') {
     pl = new Array<number>(S).fill(1);
   } else if (o.mode === 'entropy') {
-    const ids = entropyStartIds(o.entropies ?? [], o.threshold ?? 1.335442066192627, o.thresholdAdd, o.monotonicity ?? false, next);
+    const ids = entropyStartIds(
+      o.entropies ?? [],
+      o.threshold ?? 1.335442066192627,
+      o.thresholdAdd,
+      o.monotonicity ?? false,
+      next,
+    );
     pl = lengthsFromStartIds(ids, S);
   } else {
     pl = lengthsFromStartIds(spaceStartIds(tokens), S);

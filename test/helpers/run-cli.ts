@@ -24,7 +24,10 @@ export function runCli(args: string[], opts: { input?: string; env?: Record<stri
 /** Starts `blt <args>`, SIGKILLs it after `events` progress lines on stderr; resolves when it is gone. */
 export function killAfterProgress(args: string[], events: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let seen = 0;
     child.stderr.on('data', (chunk: Buffer) => {
       seen += (chunk.toString().match(/"event":"progress"/g) ?? []).length;

@@ -85,7 +85,8 @@ function sequenceLogProbs(c: EntropyTransformerConfig, weights: Weights, tokens:
     for (let head = 0; head < H; head++) {
       for (let i = 0; i < n; i++) {
         let max = -Infinity;
-        for (let j = 0; j < n; j++) { // dense row of the [n,n] mask
+        for (let j = 0; j < n; j++) {
+          // dense row of the [n,n] mask
           const visible = j <= i && i - j < W && j >= (blockStart[i] as number);
           if (!visible) {
             scores[j] = -Infinity;
@@ -101,7 +102,9 @@ function sequenceLogProbs(c: EntropyTransformerConfig, weights: Weights, tokens:
         for (let j = 0; j < n; j++) {
           const pj = Math.exp((scores[j] as number) - max) / z;
           if (pj === 0) continue;
-          for (let e = 0; e < hd; e++) att[i * d + head * hd + e] = (att[i * d + head * hd + e] as number) + pj * (v[j * d + head * hd + e] as number);
+          for (let e = 0; e < hd; e++)
+            att[i * d + head * hd + e] =
+              (att[i * d + head * hd + e] as number) + pj * (v[j * d + head * hd + e] as number);
         }
       }
     }
@@ -131,17 +134,24 @@ function sequenceLogProbs(c: EntropyTransformerConfig, weights: Weights, tokens:
 
 /** Log-softmax [n, vocab] of one document: chunks of chunkLength, each its own sequence. */
 export function singlePassLogProbs(
-  c: EntropyTransformerConfig, weights: Weights, tokens: Int32Array, chunkLength = 8192,
+  c: EntropyTransformerConfig,
+  weights: Weights,
+  tokens: Int32Array,
+  chunkLength = 8192,
 ): Float64Array {
   const V = c.vocab_size;
   const out = new Float64Array(tokens.length * V);
-  for (let s = 0; s < tokens.length; s += chunkLength) out.set(sequenceLogProbs(c, weights, tokens.subarray(s, s + chunkLength)), s * V);
+  for (let s = 0; s < tokens.length; s += chunkLength)
+    out.set(sequenceLogProbs(c, weights, tokens.subarray(s, s + chunkLength)), s * V);
   return out;
 }
 
 /** calculate_entropies for one document (entropy of each position's prediction, nats). */
 export function singlePassEntropies(
-  c: EntropyTransformerConfig, weights: Weights, tokens: Int32Array, chunkLength = 8192,
+  c: EntropyTransformerConfig,
+  weights: Weights,
+  tokens: Int32Array,
+  chunkLength = 8192,
 ): Float64Array {
   const V = c.vocab_size;
   const lp = singlePassLogProbs(c, weights, tokens, chunkLength);

@@ -50,7 +50,11 @@ export function takeBytes(docs: readonly Uint8Array[], maxBytes = Infinity): Uin
   return docs.filter((d) => Math.min(d.length, cap) > 0).map((d) => (d.length > cap ? d.subarray(0, cap) : d));
 }
 
-export async function evaluateBitsPerByte(score: LogProbScorer, docs: readonly Uint8Array[], opts: EvalOptions = {}): Promise<BitsPerByte> {
+export async function evaluateBitsPerByte(
+  score: LogProbScorer,
+  docs: readonly Uint8Array[],
+  opts: EvalOptions = {},
+): Promise<BitsPerByte> {
   const chosen = takeBytes(docs, opts.maxBytes);
   const per = opts.docsPerCall ?? 64;
   let nats = 0;

@@ -25,7 +25,9 @@ export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Te
  * batched batchSize × window tokens at a time, grouped by padded length; rows never see each other.
  */
 export async function computeLogProbsBatch(
-  model: EntropyTransformer, docs: readonly Int32Array[], batchSize = 8,
+  model: EntropyTransformer,
+  docs: readonly Int32Array[],
+  batchSize = 8,
 ): Promise<Float32Array[]> {
   const W = model.config.window;
   const out = docs.map((d) => new Float32Array(Math.max(0, d.length - 1)));
@@ -33,7 +35,8 @@ export async function computeLogProbsBatch(
     const T = (rows[0] as EntropyRow).T;
     const next = packRows(docs, rows, T, 1); // the target of each position (0 where none)
     const lp = runRows(model, packRows(docs, rows, T), rows, (x, k) =>
-      targetLogProbs(forwardLogits(model, x, k), tf.tensor2d(next, [rows.length, T], 'int32')));
+      targetLogProbs(forwardLogits(model, x, k), tf.tensor2d(next, [rows.length, T], 'int32')),
+    );
     scatterRows(lp, rows, T, out); // the document's last token has no target: clipped
     await Promise.resolve();
   }

@@ -14,7 +14,8 @@ import { disposeEntropyTransformer } from '../transformer/model.js';
 import type { LogProbScorer } from './bits-per-byte.js';
 import { computeLogProbsBatch } from './log-probs.js';
 
-export type ModelSpec = { readonly kind: 'transformer'; readonly path: string } | { readonly kind: 'ngram'; readonly path: string };
+export type ModelSpec =
+  { readonly kind: 'transformer'; readonly path: string } | { readonly kind: 'ngram'; readonly path: string };
 
 export interface ModelScorer {
   readonly kind: ModelSpec['kind'];
@@ -39,14 +40,20 @@ export async function loadModelScorer(spec: ModelSpec, batchSize = 8): Promise<M
   if (spec.kind === 'ngram') {
     const model = loadNgramModel(spec.path);
     return {
-      kind: 'ngram', path: spec.path, fingerprint: model.fingerprint, info: { order: model.order },
+      kind: 'ngram',
+      path: spec.path,
+      fingerprint: model.fingerprint,
+      info: { order: model.order },
       score: async (docs) => docs.map((d) => ngramLogProbs(model, d)),
       dispose: () => {},
     };
   }
   const loaded = await loadEntropyModel(spec.path);
   return {
-    kind: 'transformer', path: spec.path, fingerprint: loaded.fingerprint, info: { ...(loaded.training ?? {}) },
+    kind: 'transformer',
+    path: spec.path,
+    fingerprint: loaded.fingerprint,
+    info: { ...(loaded.training ?? {}) },
     score: (docs) => computeLogProbsBatch(loaded.model, docs, batchSize),
     dispose: () => disposeEntropyTransformer(loaded.model),
   };

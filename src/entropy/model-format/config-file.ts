@@ -19,19 +19,29 @@ export function configFileObject(c: EntropyTransformerConfig, training?: object)
 }
 
 /** Parses and validates config.json text. MODEL_FORMAT errors name `source`. */
-export function parseConfigFile(text: string, source: string): { config: EntropyTransformerConfig; training: object | undefined } {
+export function parseConfigFile(
+  text: string,
+  source: string,
+): { config: EntropyTransformerConfig; training: object | undefined } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new BltError('MODEL_FORMAT', `${source}: not valid JSON (${(err as Error).message}).`, 'the file is corrupt; re-save the model');
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${source}: not valid JSON (${(err as Error).message}).`,
+      'the file is corrupt; re-save the model',
+    );
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BltError('MODEL_FORMAT', `${source}: expected a JSON object.`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new BltError('MODEL_FORMAT', `${source}: expected a JSON object.`);
   const { format, version, training, ...arch } = raw as Record<string, unknown>;
   if (format !== MODEL_FORMAT_NAME || version !== MODEL_FORMAT_VERSION) {
-    throw new BltError('MODEL_FORMAT',
+    throw new BltError(
+      'MODEL_FORMAT',
       `${source}: expected format "${MODEL_FORMAT_NAME}" version ${MODEL_FORMAT_VERSION}, got format ${JSON.stringify(format)} version ${JSON.stringify(version)}.`,
-      'this is not a blt entropy-transformer model directory, or it was written by a newer version of the tool');
+      'this is not a blt entropy-transformer model directory, or it was written by a newer version of the tool',
+    );
   }
   if (training !== undefined && (typeof training !== 'object' || training === null || Array.isArray(training))) {
     throw new BltError('MODEL_FORMAT', `${source}: \`training\` must be an object.`);

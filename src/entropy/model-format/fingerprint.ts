@@ -9,5 +9,8 @@ import type { EntropyTransformerConfig } from '../transformer/types.js';
  * excluded) followed by the raw bytes of model.safetensors.
  */
 export function fingerprintOf(config: EntropyTransformerConfig, safetensorsBytes: Uint8Array): string {
-  return createHash('sha256').update(canonicalJson(architectureRecord(config)), 'utf8').update(safetensorsBytes).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(architectureRecord(config)), 'utf8')
+    .update(safetensorsBytes)
+    .digest('hex');
 }

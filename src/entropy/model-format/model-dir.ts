@@ -50,17 +50,24 @@ async function writeFileSynced(path: string, data: Uint8Array | string): Promise
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Refuses to replace a directory that is not empty and not a model directory (e.g. `.`). */
 async function checkReplaceable(dir: string): Promise<void> {
   const entries = await readdir(dir).catch(() => null);
-  if (entries === null) throw new BltError('BAD_OPTION', `Cannot save the model to ${dir}: it exists and is not a directory.`);
+  if (entries === null)
+    throw new BltError('BAD_OPTION', `Cannot save the model to ${dir}: it exists and is not a directory.`);
   const foreign = entries.filter((e) => !MODEL_FILES.includes(e));
   if (foreign.length > 0) {
-    throw new BltError('BAD_OPTION', `Refusing to replace ${dir}: it contains ${foreign.slice(0, 3).join(', ')}, which is not part of an entropy model.`,
-      'save to a new or empty directory, or to an existing model directory (config.json, model.safetensors, meta.json)');
+    throw new BltError(
+      'BAD_OPTION',
+      `Refusing to replace ${dir}: it contains ${foreign.slice(0, 3).join(', ')}, which is not part of an entropy model.`,
+      'save to a new or empty directory, or to an existing model directory (config.json, model.safetensors, meta.json)',
+    );
   }
 }
 
@@ -68,18 +75,30 @@ async function checkReplaceable(dir: string): Promise<void> {
  * Writes `model` to `dir` atomically: files go to `<dir>.tmp-<pid>` (fsynced), which then replaces
  * `dir` (an existing model directory there is swapped out and removed). Returns the fingerprint.
  */
-export async function saveEntropyModel(dir: string, model: EntropyTransformer, extra: { training?: object } = {}): Promise<{ fingerprint: string }> {
+export async function saveEntropyModel(
+  dir: string,
+  model: EntropyTransformer,
+  extra: { training?: object } = {},
+): Promise<{ fingerprint: string }> {
   const target = resolve(dir);
   const tmp = join(dirname(target), `${basename(target)}.tmp-${process.pid}`);
   const weights = encodeSafetensors(exportWeightArrays(model), { format: 'pt' });
   const fingerprint = fingerprintOf(model.config, weights);
-  const meta: EntropyModelMeta = { fingerprint, created: new Date().toISOString(), tool: 'blt-toolkit', tool_version: packageVersion() };
+  const meta: EntropyModelMeta = {
+    fingerprint,
+    created: new Date().toISOString(),
+    tool: 'blt-toolkit',
+    tool_version: packageVersion(),
+  };
   if (await exists(target)) await checkReplaceable(target);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   try {
     await writeFileSynced(join(tmp, WEIGHTS_FILE), weights);
-    await writeFileSynced(join(tmp, CONFIG_FILE), `${JSON.stringify(configFileObject(model.config, extra.training), null, 2)}\n`);
+    await writeFileSynced(
+      join(tmp, CONFIG_FILE),
+      `${JSON.stringify(configFileObject(model.config, extra.training), null, 2)}\n`,
+    );
     await writeFileSynced(join(tmp, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     await swapInto(tmp, target);
   } catch (err) {
@@ -105,16 +124,22 @@ async function readModelFile(dir: string, name: string): Promise<Buffer> {
   try {
     return await readFile(join(dir, name));
   } catch (err) {
-    throw new BltError('MODEL_FORMAT', `${join(dir, name)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
-      `a model directory holds ${MODEL_FILES.join(', ')}; re-save or re-copy the model`);
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${join(dir, name)} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`,
+      `a model directory holds ${MODEL_FILES.join(', ')}; re-save or re-copy the model`,
+    );
   }
 }
 
 async function requireDir(dir: string): Promise<void> {
   const s = await stat(dir).catch(() => null);
   if (!s || !s.isDirectory()) {
-    throw new BltError('NOT_FOUND', `Entropy model directory ${dir} does not exist${s ? ' (it is a file)' : ''}.`,
-      'pass the directory that holds config.json, model.safetensors and meta.json');
+    throw new BltError(
+      'NOT_FOUND',
+      `Entropy model directory ${dir} does not exist${s ? ' (it is a file)' : ''}.`,
+      'pass the directory that holds config.json, model.safetensors and meta.json',
+    );
   }
 }
 
@@ -123,13 +148,31 @@ function parseMeta(text: string, source: string): EntropyModelMeta {
   try {
     m = JSON.parse(text);
   } catch (err) {
-    throw new BltError('MODEL_FORMAT', `${source}: not valid JSON (${(err as Error).message}).`, 'the file is corrupt; re-save the model');
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${source}: not valid JSON (${(err as Error).message}).`,
+      'the file is corrupt; re-save the model',
+    );
   }
   const o = m as Partial<EntropyModelMeta> | null;
-  if (typeof o !== 'object' || o === null || typeof o.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(o.fingerprint)) {
-    throw new BltError('MODEL_FORMAT', `${source}: expected an object with a 64-hex-digit \`fingerprint\`.`, 'the file is corrupt; re-save the model');
+  if (
+    typeof o !== 'object' ||
+    o === null ||
+    typeof o.fingerprint !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(o.fingerprint)
+  ) {
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${source}: expected an object with a 64-hex-digit \`fingerprint\`.`,
+      'the file is corrupt; re-save the model',
+    );
   }
-  return { fingerprint: o.fingerprint, created: String(o.created ?? ''), tool: String(o.tool ?? ''), tool_version: String(o.tool_version ?? '') };
+  return {
+    fingerprint: o.fingerprint,
+    created: String(o.created ?? ''),
+    tool: String(o.tool ?? ''),
+    tool_version: String(o.tool_version ?? ''),
+  };
 }
 
 interface VerifiedFiles {
@@ -142,7 +185,11 @@ interface VerifiedFiles {
 
 /** A `blt entropy train` checkpoint directory: train-state.json and model.safetensors, no config.json. */
 async function isCheckpointDir(dir: string): Promise<boolean> {
-  return !(await exists(join(dir, CONFIG_FILE))) && (await exists(join(dir, CHECKPOINT_STATE_FILE))) && (await exists(join(dir, WEIGHTS_FILE)));
+  return (
+    !(await exists(join(dir, CONFIG_FILE))) &&
+    (await exists(join(dir, CHECKPOINT_STATE_FILE))) &&
+    (await exists(join(dir, WEIGHTS_FILE)))
+  );
 }
 
 /**
@@ -154,23 +201,45 @@ async function verifyCheckpoint(dir: string, decode: boolean): Promise<VerifiedF
   const source = join(dir, CHECKPOINT_STATE_FILE);
   let arch: unknown;
   try {
-    arch = (JSON.parse((await readModelFile(dir, CHECKPOINT_STATE_FILE)).toString('utf8')) as { config?: { model?: unknown } }).config?.model;
+    arch = (
+      JSON.parse((await readModelFile(dir, CHECKPOINT_STATE_FILE)).toString('utf8')) as { config?: { model?: unknown } }
+    ).config?.model;
   } catch (err) {
     if (err instanceof BltError) throw err;
-    throw new BltError('MODEL_FORMAT', `${source}: not valid JSON (${(err as Error).message}).`, 'the checkpoint is damaged; use another one');
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${source}: not valid JSON (${(err as Error).message}).`,
+      'the checkpoint is damaged; use another one',
+    );
   }
   if (typeof arch !== 'object' || arch === null) {
-    throw new BltError('MODEL_FORMAT', `${source}: expected \`config.model\` (the architecture), got none.`, 'this is not a `blt entropy train` checkpoint');
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${source}: expected \`config.model\` (the architecture), got none.`,
+      'this is not a `blt entropy train` checkpoint',
+    );
   }
-  const { config } = parseConfigFile(JSON.stringify({ ...arch, format: MODEL_FORMAT_NAME, version: MODEL_FORMAT_VERSION }), source);
+  const { config } = parseConfigFile(
+    JSON.stringify({ ...arch, format: MODEL_FORMAT_NAME, version: MODEL_FORMAT_VERSION }),
+    source,
+  );
   const { bytes, tensors } = await readWeights(dir, config, decode);
   const fingerprint = fingerprintOf(config, bytes);
-  const meta: EntropyModelMeta = { fingerprint, created: '', tool: 'blt-toolkit (training checkpoint)', tool_version: packageVersion() };
+  const meta: EntropyModelMeta = {
+    fingerprint,
+    created: '',
+    tool: 'blt-toolkit (training checkpoint)',
+    tool_version: packageVersion(),
+  };
   return { config, training: { checkpoint: dir }, meta, fingerprint, tensors };
 }
 
 /** The weights file's bytes, and its tensors (checked against `config`) when `decode`. */
-async function readWeights(dir: string, config: EntropyTransformerConfig, decode: boolean): Promise<{ bytes: Buffer; tensors?: Map<string, WeightArray> }> {
+async function readWeights(
+  dir: string,
+  config: EntropyTransformerConfig,
+  decode: boolean,
+): Promise<{ bytes: Buffer; tensors?: Map<string, WeightArray> }> {
   const bytes = await readModelFile(dir, WEIGHTS_FILE);
   if (!decode) return { bytes };
   const tensors = decodeSafetensors(bytes, join(dir, WEIGHTS_FILE)).tensors;
@@ -182,14 +251,19 @@ async function readWeights(dir: string, config: EntropyTransformerConfig, decode
 async function verifyDir(dir: string, decode: boolean): Promise<VerifiedFiles> {
   await requireDir(dir);
   if (await isCheckpointDir(dir)) return verifyCheckpoint(dir, decode);
-  const { config, training } = parseConfigFile((await readModelFile(dir, CONFIG_FILE)).toString('utf8'), join(dir, CONFIG_FILE));
+  const { config, training } = parseConfigFile(
+    (await readModelFile(dir, CONFIG_FILE)).toString('utf8'),
+    join(dir, CONFIG_FILE),
+  );
   const meta = parseMeta((await readModelFile(dir, META_FILE)).toString('utf8'), join(dir, META_FILE));
   const { bytes, tensors } = await readWeights(dir, config, decode);
   const fingerprint = fingerprintOf(config, bytes);
   if (fingerprint !== meta.fingerprint) {
-    throw new BltError('MODEL_FORMAT',
+    throw new BltError(
+      'MODEL_FORMAT',
       `${dir}: fingerprint mismatch: meta.json says ${meta.fingerprint}, the files hash to ${fingerprint}.`,
-      'config.json or model.safetensors changed after saving (or files from different saves were mixed); re-save the model');
+      'config.json or model.safetensors changed after saving (or files from different saves were mixed); re-save the model',
+    );
   }
   return { config, training, meta, fingerprint, tensors };
 }

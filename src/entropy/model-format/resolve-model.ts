@@ -28,7 +28,13 @@ const NGRAM_MAGIC = 'BLTNGRAM';
 
 export type ResolvedEntropyModel =
   | { readonly kind: 'transformer'; readonly path: string; readonly spec: string; readonly note?: string }
-  | { readonly kind: 'checkpoint'; readonly path: string; readonly spec: string; readonly step: number; readonly note?: string }
+  | {
+      readonly kind: 'checkpoint';
+      readonly path: string;
+      readonly spec: string;
+      readonly step: number;
+      readonly note?: string;
+    }
   | { readonly kind: 'ngram'; readonly path: string; readonly spec: string; readonly note?: string };
 
 const ACCEPTED =
@@ -69,7 +75,10 @@ function checkpointSteps(dir: string): number[] {
   } catch {
     return [];
   }
-  return names.filter((n) => /^\d{10}$/.test(n) && isCheckpointDir(join(dir, n))).map(Number).sort((a, b) => a - b);
+  return names
+    .filter((n) => /^\d{10}$/.test(n) && isCheckpointDir(join(dir, n)))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 function newestCheckpoint(checkpoints: string, note: string): ResolvedEntropyModel | undefined {
@@ -83,7 +92,9 @@ function newestCheckpoint(checkpoints: string, note: string): ResolvedEntropyMod
 function listing(dir: string): string {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => !n.startsWith('.')).sort();
+    names = readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort();
   } catch {
     return 'nothing readable';
   }
@@ -108,11 +119,15 @@ function fromDirectory(dir: string, flag: string): ResolvedEntropyModel | undefi
   const hasNgram = isFile(ngramFile);
   const hasTransformer = isModelDir(model);
   if (hasNgram && hasTransformer) {
-    throw new BltError('MODEL_FORMAT', `${flag} ${dir} holds two entropy models: an n-gram model (${ngramFile}) and a transformer (${model}).`,
-      `name the one you mean: ${flag} ngram:${ngramFile} or ${flag} ${model}`);
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${flag} ${dir} holds two entropy models: an n-gram model (${ngramFile}) and a transformer (${model}).`,
+      `name the one you mean: ${flag} ngram:${ngramFile} or ${flag} ${model}`,
+    );
   }
   if (hasNgram) return ngram(ngramFile, dir);
-  if (hasTransformer) return { kind: 'transformer', path: model, spec: model, note: `the model of the training run ${dir}` };
+  if (hasTransformer)
+    return { kind: 'transformer', path: model, spec: model, note: `the model of the training run ${dir}` };
   if (basename(dir) === 'checkpoints') return newestCheckpoint(dir, `the checkpoints ${dir}`);
   return newestCheckpoint(join(dir, 'checkpoints'), `the unfinished training run ${dir} (no model/ yet)`);
 }
@@ -124,7 +139,12 @@ function fromDirectory(dir: string, flag: string): ResolvedEntropyModel | undefi
 export function resolveEntropyModel(typed: string, flag = '--model'): ResolvedEntropyModel {
   const wantNgram = typed.startsWith(NGRAM_PREFIX);
   const path = resolveShippedModelName(wantNgram ? typed.slice(NGRAM_PREFIX.length) : typed);
-  if (path === '') throw new BltError('BAD_OPTION', `Expected ${flag} to name a model, got ${JSON.stringify(typed)}.`, `pass ${ACCEPTED}`);
+  if (path === '')
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected ${flag} to name a model, got ${JSON.stringify(typed)}.`,
+      `pass ${ACCEPTED}`,
+    );
   const s = statOf(path);
   if (!s) {
     throw new BltError('NOT_FOUND', `${flag} ${typed}: no such file or directory.`, `pass ${ACCEPTED}`);
@@ -140,20 +160,31 @@ export function resolveEntropyModel(typed: string, flag = '--model'): ResolvedEn
         if (found?.kind === 'ngram') found = undefined;
       }
       if (!found) {
-        throw new BltError('MODEL_FORMAT', `${flag} ${typed} is a file that is neither an n-gram model (no BLTNGRAM header) nor part of a model directory.`, `pass ${ACCEPTED}`);
+        throw new BltError(
+          'MODEL_FORMAT',
+          `${flag} ${typed} is a file that is neither an n-gram model (no BLTNGRAM header) nor part of a model directory.`,
+          `pass ${ACCEPTED}`,
+        );
       }
     }
   } else if (s.isDirectory()) {
     found = fromDirectory(path, flag);
     if (!found) {
-      throw new BltError('MODEL_FORMAT', `${flag} ${typed} holds no entropy model (found ${listing(path)}).`, `pass ${ACCEPTED}`);
+      throw new BltError(
+        'MODEL_FORMAT',
+        `${flag} ${typed} holds no entropy model (found ${listing(path)}).`,
+        `pass ${ACCEPTED}`,
+      );
     }
   } else {
     throw new BltError('MODEL_FORMAT', `${flag} ${typed} is neither a file nor a directory.`, `pass ${ACCEPTED}`);
   }
   if (wantNgram && found.kind !== 'ngram') {
-    throw new BltError('MODEL_FORMAT', `${flag} ${typed}: ngram: names an n-gram model, but ${found.path} is a transformer ${found.kind === 'checkpoint' ? 'checkpoint' : 'model'}.`,
-      `drop the prefix: ${flag} ${path}`);
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${flag} ${typed}: ngram: names an n-gram model, but ${found.path} is a transformer ${found.kind === 'checkpoint' ? 'checkpoint' : 'model'}.`,
+      `drop the prefix: ${flag} ${path}`,
+    );
   }
   return found;
 }

@@ -31,7 +31,15 @@ export function buildModel(table: NodeTable, parts: ModelParts, fileBytes?: Uint
   const floor = parts.floor ?? noFloor();
   const derived = deriveTables(table, parts);
   const contexts = buildContextTable(table, parts.order, derived.entropy);
-  const base = { order: parts.order, discounts: parts.discounts, floor, pruned: parts.pruned, table, contexts, rootEntropy: derived.entropy[0] as number };
+  const base = {
+    order: parts.order,
+    discounts: parts.discounts,
+    floor,
+    pruned: parts.pruned,
+    table,
+    contexts,
+    rootEntropy: derived.entropy[0] as number,
+  };
   const bytes = fileBytes ?? encodeNgramModel(base);
   const fingerprint = createHash('sha256').update(bytes).digest('hex');
   return { kind: 'ngram-kn', vocabSize: VOCAB_SIZE, fingerprint, ...base, ...derived };

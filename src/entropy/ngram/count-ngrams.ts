@@ -60,7 +60,10 @@ function linkNew(t: NodeTable, v: number, ctx: number, x: number): void {
 
 function checkDoc(doc: Int32Array, index: number): void {
   if (!(doc instanceof Int32Array)) {
-    throw new BltError('BAD_INPUT', `Expected document ${index} to be an Int32Array of token ids, got ${describeValue(doc)}.`);
+    throw new BltError(
+      'BAD_INPUT',
+      `Expected document ${index} to be an Int32Array of token ids, got ${describeValue(doc)}.`,
+    );
   }
   for (let i = 0; i < doc.length; i++) {
     const x = doc[i] as number;

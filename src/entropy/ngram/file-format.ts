@@ -63,7 +63,8 @@ export function encodeNgramModel(m: NgramFileContents): Uint8Array {
   const floorW = m.floor?.weight ?? 0;
   const floorD = m.floor?.dist ?? new Float64Array(VOCAB_SIZE).fill(1 / VOCAB_SIZE);
   const tokenBytes = n * 2 + pad4(n * 2);
-  const len = HEADER_V2 + m.discounts.length * 8 + VOCAB_SIZE * 8 + n * 8 + (pruned ? size * 4 : 0) + tokenBytes + nSlots * 16;
+  const len =
+    HEADER_V2 + m.discounts.length * 8 + VOCAB_SIZE * 8 + n * 8 + (pruned ? size * 4 : 0) + tokenBytes + nSlots * 16;
   const out = new Uint8Array(len);
   const view = new DataView(out.buffer);
   out.set(Buffer.from(NGRAM_MAGIC, 'ascii'), 0);
@@ -95,14 +96,22 @@ export function encodeNgramModel(m: NgramFileContents): Uint8Array {
 export function decodeNgramModel(bytes: Uint8Array, path: string): DecodedNgramFile {
   requireLittleEndian();
   const bad = (what: string, hint?: string): BltError =>
-    new BltError('MODEL_FORMAT', `${path}: not a valid n-gram model file: ${what}.`, hint ?? 'retrain it with `blt entropy train --kind ngram`, or check the path');
-  if (bytes.length < HEADER_V1) throw bad(`expected at least ${HEADER_V1} header bytes, got ${bytes.length} (truncated?)`);
+    new BltError(
+      'MODEL_FORMAT',
+      `${path}: not a valid n-gram model file: ${what}.`,
+      hint ?? 'retrain it with `blt entropy train --kind ngram`, or check the path',
+    );
+  if (bytes.length < HEADER_V1)
+    throw bad(`expected at least ${HEADER_V1} header bytes, got ${bytes.length} (truncated?)`);
   const magic = Buffer.from(bytes.subarray(0, 8)).toString('latin1');
   if (magic !== NGRAM_MAGIC) throw bad(`expected magic "${NGRAM_MAGIC}", got ${JSON.stringify(magic)}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== 1 && version !== 2) {
-    throw bad(`expected format version 1 or 2, got ${version}`, 'a newer toolkit wrote it: upgrade blt-toolkit, or retrain the model with this one');
+    throw bad(
+      `expected format version 1 or 2, got ${version}`,
+      'a newer toolkit wrote it: upgrade blt-toolkit, or retrain the model with this one',
+    );
   }
   const order = view.getUint32(12, true);
   const vocab = view.getUint32(16, true);
@@ -118,15 +127,20 @@ export function decodeNgramModel(bytes: Uint8Array, path: string): DecodedNgramF
   if (version === 1) {
     expected = HEADER_V1 + discBytes + n * 10;
   } else {
-    if (bytes.length < HEADER_V2) throw bad(`expected at least ${HEADER_V2} header bytes, got ${bytes.length} (truncated)`);
+    if (bytes.length < HEADER_V2)
+      throw bad(`expected at least ${HEADER_V2} header bytes, got ${bytes.length} (truncated)`);
     nSlots = view.getUint32(24, true);
     flags = view.getUint32(28, true);
-    if (nSlots !== 0 && (nSlots & (nSlots - 1)) !== 0) throw bad(`expected a power-of-two number of context slots, got ${nSlots}`);
+    if (nSlots !== 0 && (nSlots & (nSlots - 1)) !== 0)
+      throw bad(`expected a power-of-two number of context slots, got ${nSlots}`);
     if (flags > 1) throw bad(`expected flags 0 or 1, got ${flags}`);
-    expected = HEADER_V2 + discBytes + VOCAB_SIZE * 8 + n * 8 + (flags & 1 ? size * 4 : 0) + n * 2 + pad4(n * 2) + nSlots * 16;
+    expected =
+      HEADER_V2 + discBytes + VOCAB_SIZE * 8 + n * 8 + (flags & 1 ? size * 4 : 0) + n * 2 + pad4(n * 2) + nSlots * 16;
   }
   if (bytes.length !== expected) {
-    throw bad(`expected ${expected} bytes for version ${version}, order ${order} and ${size} nodes, got ${bytes.length} (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`);
+    throw bad(
+      `expected ${expected} bytes for version ${version}, order ${order} and ${size} nodes, got ${bytes.length} (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`,
+    );
   }
   let off = version === 1 ? HEADER_V1 : HEADER_V2;
   const take = (len: number): ArrayBuffer => {
@@ -158,5 +172,6 @@ export function decodeNgramModel(bytes: Uint8Array, path: string): DecodedNgramF
 }
 
 function requireLittleEndian(): void {
-  if (endianness() !== 'LE') throw new BltError('MODEL_FORMAT', 'n-gram model files are little-endian; this big-endian host is not supported.');
+  if (endianness() !== 'LE')
+    throw new BltError('MODEL_FORMAT', 'n-gram model files are little-endian; this big-endian host is not supported.');
 }

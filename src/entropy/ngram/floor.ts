@@ -12,7 +12,8 @@ export function floorDistribution(unigram: Float64Array): Float64Array {
   let total = 0;
   for (let x = 0; x < VOCAB_SIZE; x++) total += unigram[x] as number;
   const u = new Float64Array(VOCAB_SIZE);
-  for (let x = 0; x < VOCAB_SIZE; x++) u[x] = 0.5 / VOCAB_SIZE + (total > 0 ? (0.5 * (unigram[x] as number)) / total : 0.5 / VOCAB_SIZE);
+  for (let x = 0; x < VOCAB_SIZE; x++)
+    u[x] = 0.5 / VOCAB_SIZE + (total > 0 ? (0.5 * (unigram[x] as number)) / total : 0.5 / VOCAB_SIZE);
   return u;
 }
 

@@ -10,7 +10,13 @@ import type { NodeTable } from './node-table.js';
  * along the suffix chain) per context; only run when the model is built, never at load.
  * Shape: trie, prob[n], gamma[n] → Float32Array[n] (leaves of length order+1 get 0).
  */
-export function mixtureEntropies(t: NodeTable, order: number, prob: Float64Array, gamma: Float64Array, floor: NgramFloor): Float32Array {
+export function mixtureEntropies(
+  t: NodeTable,
+  order: number,
+  prob: Float64Array,
+  gamma: Float64Array,
+  floor: NgramFloor,
+): Float32Array {
   const size = t.size;
   // children of each node, CSR
   const start = new Int32Array(size + 1);

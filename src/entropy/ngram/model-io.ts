@@ -22,7 +22,10 @@ export function loadNgramModel(path: string): NgramModel {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw new BltError('NOT_FOUND', `Expected an n-gram model file at ${path}, but it cannot be read: ${(err as Error).message}`);
+    throw new BltError(
+      'NOT_FOUND',
+      `Expected an n-gram model file at ${path}, but it cannot be read: ${(err as Error).message}`,
+    );
   }
   return ngramModelFromBytes(bytes, path);
 }
@@ -45,7 +48,15 @@ export function ngramModelFromBytes(bytes: Uint8Array, path = '<bytes>'): NgramM
   checkContexts(contexts, file.table.size, path);
   const fingerprint = createHash('sha256').update(bytes).digest('hex');
   return lazyModel(
-    { order, discounts, floor: floor ?? { weight: 0, dist: new Float64Array(VOCAB_SIZE).fill(1 / VOCAB_SIZE) }, pruned, fingerprint, contexts, rootEntropy: file.rootEntropy ?? 0 },
+    {
+      order,
+      discounts,
+      floor: floor ?? { weight: 0, dist: new Float64Array(VOCAB_SIZE).fill(1 / VOCAB_SIZE) },
+      pruned,
+      fingerprint,
+      contexts,
+      rootEntropy: file.rootEntropy ?? 0,
+    },
     () => {
       const table = link();
       return { table, ...deriveTables(table, { order, discounts, floor, pruned }) };
@@ -64,7 +75,11 @@ function checkNodes(t: Pick<NodeTable, 'size' | 'parent' | 'token'>, path: strin
 }
 
 function corrupt(path: string, v: number, what: string): BltError {
-  return new BltError('MODEL_FORMAT', `${path}: corrupt n-gram table at node ${v}: ${what}.`, 'the file is damaged; retrain or restore it');
+  return new BltError(
+    'MODEL_FORMAT',
+    `${path}: corrupt n-gram table at node ${v}: ${what}.`,
+    'the file is damaged; retrain or restore it',
+  );
 }
 
 /** The stored index must point at nodes that exist (cheap: one pass, no hashing). */
@@ -72,15 +87,29 @@ function checkContexts(ct: { slots: Int32Array }, size: number, path: string): v
   const s = ct.slots;
   for (let i = 0; i < s.length; i += 4) {
     if (s[i] !== 0 && !((s[i + 2] as number) > 0 && (s[i + 2] as number) < size)) {
-      throw new BltError('MODEL_FORMAT', `${path}: corrupt n-gram context index at slot ${i / 4}: node ${s[i + 2]} is not in [1, ${size}).`, 'the file is damaged; retrain or restore it');
+      throw new BltError(
+        'MODEL_FORMAT',
+        `${path}: corrupt n-gram context index at slot ${i / 4}: node ${s[i + 2]} is not in [1, ${size}).`,
+        'the file is damaged; retrain or restore it',
+      );
     }
   }
 }
 
 /** The stored trie with its hash table, depth and suffix links, checking it is well formed. */
-function linkedTable(stored: Pick<NodeTable, 'size' | 'parent' | 'count' | 'token'>, order: number, path: string): NodeTable {
+function linkedTable(
+  stored: Pick<NodeTable, 'size' | 'parent' | 'count' | 'token'>,
+  order: number,
+  path: string,
+): NodeTable {
   const size = stored.size;
-  const t: NodeTable = { ...stored, depth: new Uint8Array(size), suffix: new Int32Array(size), slots: new Float64Array(0), mask: 0 };
+  const t: NodeTable = {
+    ...stored,
+    depth: new Uint8Array(size),
+    suffix: new Int32Array(size),
+    slots: new Float64Array(0),
+    mask: 0,
+  };
   rebuildSlots(t);
   const bad = (v: number, what: string): BltError => corrupt(path, v, what);
   for (let v = 1; v < t.size; v++) {

@@ -20,7 +20,8 @@ export interface PrunedTable {
 export function pruneTable(t: NodeTable, order: number, minCount: readonly number[]): PrunedTable {
   minCount.forEach((c, i) => requireInt(`minCount[${i}]`, c, 0));
   const size = t.size;
-  const min = (len: number): number => (len < 2 || minCount.length === 0 ? 0 : (minCount[Math.min(len, minCount.length - 1)] as number));
+  const min = (len: number): number =>
+    len < 2 || minCount.length === 0 ? 0 : (minCount[Math.min(len, minCount.length - 1)] as number);
   const keep = new Uint8Array(size);
   keep[0] = 1;
   const byDepth: number[][] = Array.from({ length: order + 2 }, () => []);
@@ -60,7 +61,8 @@ export function pruneTable(t: NodeTable, order: number, minCount: readonly numbe
   for (let v = 1; v < n; v++) {
     const p = out.parent[v] as number;
     const s = (out.depth[v] as number) === 1 ? 0 : findChild(out, out.suffix[p] as number, out.token[v] as number);
-    if (s < 0) throw new BltError('INTERNAL', `pruning lost the suffix of n-gram ${v}; this is a bug, please report it.`);
+    if (s < 0)
+      throw new BltError('INTERNAL', `pruning lost the suffix of n-gram ${v}; this is a bug, please report it.`);
     out.suffix[v] = s;
   }
   return { table: out, pruned: pruned.subarray(0, Math.max(n, 1)) };

@@ -56,7 +56,8 @@ function entropiesByTrie(model: NgramModel, tokens: Int32Array, out: Float32Arra
 export function ngramLogProbs(model: NgramModel, tokens: Int32Array): Float32Array {
   const out = new Float32Array(Math.max(tokens.length - 1, 0));
   const contexts = contextNodes(model, tokens);
-  for (let i = 0; i + 1 < tokens.length; i++) out[i] = Math.log(flooredProb(model, contexts[i] as number, tokens[i + 1] as number));
+  for (let i = 0; i + 1 < tokens.length; i++)
+    out[i] = Math.log(flooredProb(model, contexts[i] as number, tokens[i + 1] as number));
   return out;
 }
 

@@ -31,7 +31,8 @@ export interface NgramTrainOptions {
 export function trainNgramModel(docs: Iterable<Int32Array>, opts: NgramTrainOptions): NgramModel {
   const order = requireInt('order', opts.order, 0, MAX_NGRAM_ORDER);
   const weight = opts.floorWeight ?? 0;
-  if (typeof weight !== 'number' || !(weight >= 0 && weight < 1)) throw badOption('floorWeight', 'a number in [0, 1)', weight);
+  if (typeof weight !== 'number' || !(weight >= 0 && weight < 1))
+    throw badOption('floorWeight', 'a number in [0, 1)', weight);
   const unigram = new Float64Array(VOCAB_SIZE);
   const full = countNgrams(docs, order, unigram);
   const discounts = estimateDiscounts(full.count, full.depth, full.size, order);

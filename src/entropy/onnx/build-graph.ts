@@ -98,19 +98,40 @@ export function buildEntropyOnnx(
     return g.node('Mul', [g.node('Div', [x, rms]), w]);
   };
 
-  let h = g.node('Gather', [g.float('tok_embeddings', [V, d], weight(weights, 'tok_embeddings.weight')), tokens], { axis: 0 }); // [B,T,d]
+  let h = g.node('Gather', [g.float('tok_embeddings', [V, d], weight(weights, 'tok_embeddings.weight')), tokens], {
+    axis: 0,
+  }); // [B,T,d]
   for (let l = 0; l < c.n_layers; l++) {
     const n = layerWeightNames(l);
     const scale = 1 / Math.sqrt(hd);
     const wq = weight(weights, n.wq);
     const wk = weight(weights, n.wk);
-    g.float(`l${l}.wqk_t`, [d, 2 * d], transposeConcat(d, [{ data: wq, out: d, scale }, { data: wk, out: d }]));
-    g.float(`l${l}.wqk_swap_t`, [d, 2 * d], transposeConcat(d, [
-      { data: swapPairRows(wq, d, d), out: d, scale }, { data: swapPairRows(wk, d, d), out: d },
-    ]));
+    g.float(
+      `l${l}.wqk_t`,
+      [d, 2 * d],
+      transposeConcat(d, [
+        { data: wq, out: d, scale },
+        { data: wk, out: d },
+      ]),
+    );
+    g.float(
+      `l${l}.wqk_swap_t`,
+      [d, 2 * d],
+      transposeConcat(d, [
+        { data: swapPairRows(wq, d, d), out: d, scale },
+        { data: swapPairRows(wk, d, d), out: d },
+      ]),
+    );
     g.float(`l${l}.wv_t`, [d, d], transposeConcat(d, [{ data: weight(weights, n.wv), out: d }]));
     g.float(`l${l}.wo_t`, [d, d], transposeConcat(d, [{ data: weight(weights, n.wo), out: d }]));
-    g.float(`l${l}.w13_t`, [d, 2 * F], transposeConcat(d, [{ data: weight(weights, n.w1), out: F }, { data: weight(weights, n.w3), out: F }]));
+    g.float(
+      `l${l}.w13_t`,
+      [d, 2 * F],
+      transposeConcat(d, [
+        { data: weight(weights, n.w1), out: F },
+        { data: weight(weights, n.w3), out: F },
+      ]),
+    );
     g.float(`l${l}.w2_t`, [F, d], transposeConcat(F, [{ data: weight(weights, n.w2), out: d }]));
     g.float(`l${l}.attn_norm`, [d], weight(weights, n.attnNorm));
     g.float(`l${l}.ffn_norm`, [d], weight(weights, n.ffnNorm));
@@ -122,7 +143,9 @@ export function buildEntropyOnnx(
     const qk = g.node('Add', [g.node('Mul', [qkLin, cosT]), g.node('Mul', [qkSwap, sinT])]); // RoPE
     const qkHeads = g.node('Transpose', [g.node('Reshape', [qk, 'shape_qk_heads'])], { perm: [0, 2, 1, 3] }); // [B,2H,T,hd]
     const [qh, kh] = g.nodeN('Split', [qkHeads, 'split_heads'], { axis: 1 }, 2) as [string, string]; // [B,H,T,hd] each
-    const vh = g.node('Transpose', [g.node('Reshape', [g.node('MatMul', [a, `l${l}.wv_t`]), 'shape_heads'])], { perm: [0, 2, 1, 3] });
+    const vh = g.node('Transpose', [g.node('Reshape', [g.node('MatMul', [a, `l${l}.wv_t`]), 'shape_heads'])], {
+      perm: [0, 2, 1, 3],
+    });
     const q = g.node('Reshape', [qh, shapeQ]); // [B,H,nb,Bq,hd]
     const kTr = g.node('Transpose', [g.node('Gather', [kh, keyIndex], { axis: 2 })], { perm: [0, 1, 2, 4, 3] }); // [B,H,nb,hd,S]
     const v = g.node('Gather', [vh, keyIndex], { axis: 2 }); // [B,H,nb,S,hd]

@@ -42,15 +42,20 @@ export class OnnxGraphBuilder {
   /** A float32 initializer (raw little-endian data); returns its name. */
   float(name: string, dims: readonly number[], data: Float32Array): string {
     const size = dims.reduce((a, b) => a * b, 1);
-    if (size !== data.length) throw new Error(`initializer ${name}: ${data.length} values for dims [${dims.join(',')}]`);
-    this.initializers.push(onnx.TensorProto.create({ name, dims: [...dims], dataType: ONNX_FLOAT, rawData: bytesOf(data) }));
+    if (size !== data.length)
+      throw new Error(`initializer ${name}: ${data.length} values for dims [${dims.join(',')}]`);
+    this.initializers.push(
+      onnx.TensorProto.create({ name, dims: [...dims], dataType: ONNX_FLOAT, rawData: bytesOf(data) }),
+    );
     return name;
   }
 
   /** A 1-D int64 initializer (shapes, axes, split sizes); returns its name. */
   int64(name: string, values: readonly number[]): string {
     const data = BigInt64Array.from(values, (v) => BigInt(v));
-    this.initializers.push(onnx.TensorProto.create({ name, dims: [values.length], dataType: ONNX_INT64, rawData: bytesOf(data) }));
+    this.initializers.push(
+      onnx.TensorProto.create({ name, dims: [values.length], dataType: ONNX_INT64, rawData: bytesOf(data) }),
+    );
     return name;
   }
 
@@ -58,7 +63,9 @@ export class OnnxGraphBuilder {
   nodeN(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue>, nOut: number): string[] {
     const output = Array.from({ length: nOut }, () => `${opType}_${this.uid++}`);
     const attribute_ = Object.entries(attrs).map(([k, v]) => attribute(k, v));
-    this.nodes.push(onnx.NodeProto.create({ opType, input: [...inputs], output, attribute: attribute_, name: output[0] }));
+    this.nodes.push(
+      onnx.NodeProto.create({ opType, input: [...inputs], output, attribute: attribute_, name: output[0] }),
+    );
     return output;
   }
 

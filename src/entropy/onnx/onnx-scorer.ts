@@ -22,12 +22,16 @@ export interface OnnxScorerOptions {
 
 function checkTokens(docs: readonly Int32Array[], vocab: number): void {
   docs.forEach((d, doc) => {
-    if (!(d instanceof Int32Array)) throw new BltError('BAD_INPUT', `Document ${doc}: expected an Int32Array of token ids, got ${describeValue(d)}.`);
+    if (!(d instanceof Int32Array))
+      throw new BltError('BAD_INPUT', `Document ${doc}: expected an Int32Array of token ids, got ${describeValue(d)}.`);
     for (let i = 0; i < d.length; i++) {
       const t = d[i] as number;
       if (t < 0 || t >= vocab) {
-        throw new BltError('BAD_INPUT', `Document ${doc}: token ${i} is ${t}, expected an id in [0, ${vocab}).`,
-          'tokens are byte + 4 with specials 0..3 (see the byte tokenizer)');
+        throw new BltError(
+          'BAD_INPUT',
+          `Document ${doc}: token ${i} is ${t}, expected an id in [0, ${vocab}).`,
+          'tokens are byte + 4 with specials 0..3 (see the byte tokenizer)',
+        );
       }
     }
   });
@@ -69,7 +73,11 @@ export class OnnxEntropyScorer {
   }
 
   /** Opens a session on ONNX bytes from buildEntropyOnnx (int32 tokens). */
-  static async fromOnnx(config: EntropyTransformerConfig, onnxBytes: Uint8Array, options: OnnxScorerOptions = {}): Promise<OnnxEntropyScorer> {
+  static async fromOnnx(
+    config: EntropyTransformerConfig,
+    onnxBytes: Uint8Array,
+    options: OnnxScorerOptions = {},
+  ): Promise<OnnxEntropyScorer> {
     const threads = requireInt('threads', options.threads ?? 1, 1, 1024);
     const batchSize = requireInt('batchSize', options.batchSize ?? 8, 1, 4096);
     const chunkLength = requireInt('chunkLength', options.chunkLength ?? REFERENCE_CHUNK_LENGTH, 1, 1 << 20);
@@ -81,17 +89,26 @@ export class OnnxEntropyScorer {
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       if (ep === 'cuda') {
-        throw new BltError('BACKEND_UNAVAILABLE', `onnxruntime could not open a session with the CUDA execution provider: ${msg}`,
-          'on a machine with CUDA 12 + cuDNN 9, fetch the CUDA EP: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (docs/entropy-inference.md); or use the cpu provider');
+        throw new BltError(
+          'BACKEND_UNAVAILABLE',
+          `onnxruntime could not open a session with the CUDA execution provider: ${msg}`,
+          'on a machine with CUDA 12 + cuDNN 9, fetch the CUDA EP: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (docs/entropy-inference.md); or use the cpu provider',
+        );
       }
-      throw new BltError('MODEL_FORMAT', `onnxruntime rejected the entropy model graph: ${msg}`, 'this is likely a bug in the ONNX export; please report it');
+      throw new BltError(
+        'MODEL_FORMAT',
+        `onnxruntime rejected the entropy model graph: ${msg}`,
+        'this is likely a bug in the ONNX export; please report it',
+      );
     }
     return new OnnxEntropyScorer(ort, session, config, ep, batchSize, chunkLength);
   }
 
   /** Builds the ONNX graph in memory from contract weights (name → float32, PyTorch layout) and opens a session. */
   static async fromWeights(
-    config: EntropyTransformerConfig, weights: ReadonlyMap<string, Float32Array>, options: OnnxScorerOptions = {},
+    config: EntropyTransformerConfig,
+    weights: ReadonlyMap<string, Float32Array>,
+    options: OnnxScorerOptions = {},
   ): Promise<OnnxEntropyScorer> {
     return OnnxEntropyScorer.fromOnnx(config, buildEntropyOnnx(config, weights, { tokenType: 'int32' }), options);
   }
@@ -114,7 +131,8 @@ export class OnnxEntropyScorer {
       const tokens = new this.ort.Tensor('int32', packRows(docs, rows, T), [rows.length, T]);
       const result = await session.run({ tokens, ...this.inputs.feeds(T, position) });
       const ent = result.entropies;
-      if (!ent || !(ent.data instanceof Float32Array)) throw new BltError('INTERNAL', 'the ONNX entropy graph returned no float32 `entropies`');
+      if (!ent || !(ent.data instanceof Float32Array))
+        throw new BltError('INTERNAL', 'the ONNX entropy graph returned no float32 `entropies`');
       scatterRows(ent.data, rows, T, out);
     }
     return out;

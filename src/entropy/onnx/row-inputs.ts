@@ -14,7 +14,10 @@ export class OnnxRowInputs {
   private readonly rope: RopeTableCache;
   private readonly layouts: AttentionLayoutCache;
 
-  constructor(private readonly ort: Ort, private readonly config: EntropyTransformerConfig) {
+  constructor(
+    private readonly ort: Ort,
+    private readonly config: EntropyTransformerConfig,
+  ) {
     this.rope = new RopeTableCache(config.dim, headDim(config), config.rope_theta);
     this.layouts = new AttentionLayoutCache(config.window);
   }

@@ -2,7 +2,10 @@
  * Concatenates PyTorch-layout linear weights ([out_k, in] row-major) into one MatMul operand
  * [in, Σ out_k] (the transposes side by side), each optionally scaled (in float64, rounded once).
  */
-export function transposeConcat(inDim: number, mats: readonly { data: Float32Array; out: number; scale?: number }[]): Float32Array {
+export function transposeConcat(
+  inDim: number,
+  mats: readonly { data: Float32Array; out: number; scale?: number }[],
+): Float32Array {
   const total = mats.reduce((a, m) => a + m.out, 0);
   const res = new Float32Array(inDim * total);
   let col0 = 0;

@@ -6,7 +6,12 @@
 const f32 = Math.fround;
 
 /** e [L-1] → start mask [L-1] (global, relative, or global + relative rule). */
-export function entropyStartMask(e: Float32Array, threshold: number, thresholdAdd: number | undefined, monotonicity: boolean): Uint8Array {
+export function entropyStartMask(
+  e: Float32Array,
+  threshold: number,
+  thresholdAdd: number | undefined,
+  monotonicity: boolean,
+): Uint8Array {
   const n = e.length;
   const mask = new Uint8Array(n);
   const t = f32(threshold);

@@ -11,7 +11,10 @@ import { lengthsFromStarts, splitLongPatches, trimTrailingZeros } from './patch-
 
 export function patchLengths(tokens: ArrayLike<number>, opts: PatchOptions): Int32Array {
   if (tokens === null || typeof tokens !== 'object' || typeof tokens.length !== 'number') {
-    throw new BltError('BAD_OPTION', `Expected \`tokens\` to be an array or typed array of token ids, got ${describeValue(tokens)}.`);
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected \`tokens\` to be an array or typed array of token ids, got ${describeValue(tokens)}.`,
+    );
   }
   const o = resolvePatchOptions(opts, tokens.length);
   const L = tokens.length;
@@ -33,7 +36,13 @@ export function patchLengths(tokens: ArrayLike<number>, opts: PatchOptions): Int
       break;
     case 'entropy':
       lengths = lengthsFromStarts(
-        entropyPatchStarts(o.entropies as Float32Array, o.threshold, o.thresholdAdd, o.monotonicity, o.includeNextToken),
+        entropyPatchStarts(
+          o.entropies as Float32Array,
+          o.threshold,
+          o.thresholdAdd,
+          o.monotonicity,
+          o.includeNextToken,
+        ),
         S,
       );
       break;

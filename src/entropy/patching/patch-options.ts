@@ -48,8 +48,14 @@ export function resolvePatchOptions(opts: PatchOptions, tokenCount: number): Res
   }
   const mode = requireOneOf('mode', opts.mode, PATCH_MODES);
   const threshold = opts.threshold === undefined ? DEFAULT_THRESHOLD : requireFinite('threshold', opts.threshold);
-  const thresholdAdd = opts.thresholdAdd === undefined || opts.thresholdAdd === null ? undefined : requireFinite('thresholdAdd', opts.thresholdAdd);
-  const maxPatchLength = opts.maxPatchLength === undefined || opts.maxPatchLength === null ? undefined : requireInt('maxPatchLength', opts.maxPatchLength, 1);
+  const thresholdAdd =
+    opts.thresholdAdd === undefined || opts.thresholdAdd === null
+      ? undefined
+      : requireFinite('thresholdAdd', opts.thresholdAdd);
+  const maxPatchLength =
+    opts.maxPatchLength === undefined || opts.maxPatchLength === null
+      ? undefined
+      : requireInt('maxPatchLength', opts.maxPatchLength, 1);
   const patchSize = opts.patchSize === undefined ? DEFAULT_PATCH_SIZE : requirePositive('patchSize', opts.patchSize);
   if (mode === 'static' && !Number.isInteger(patchSize)) {
     throw new BltError(
@@ -61,7 +67,11 @@ export function resolvePatchOptions(opts: PatchOptions, tokenCount: number): Res
   let entropies: Float32Array | undefined;
   if (mode === 'entropy') {
     if (opts.entropies === undefined || opts.entropies === null) {
-      throw new BltError('BAD_OPTION', 'Expected `entropies` (one per token) in entropy mode, got nothing.', 'score the tokens with an entropy model first, or use mode "space" or "static"');
+      throw new BltError(
+        'BAD_OPTION',
+        'Expected `entropies` (one per token) in entropy mode, got nothing.',
+        'score the tokens with an entropy model first, or use mode "space" or "static"',
+      );
     }
     if (opts.entropies.length !== tokenCount) {
       throw new BltError('BAD_OPTION', `Expected one entropy per token (${tokenCount}), got ${opts.entropies.length}.`);
@@ -69,7 +79,8 @@ export function resolvePatchOptions(opts: PatchOptions, tokenCount: number): Res
     // the reference casts stored entropies to float32 before every comparison
     entropies = opts.entropies instanceof Float32Array ? opts.entropies : Float32Array.from(opts.entropies);
     for (let i = 0; i < entropies.length; i++) {
-      if (Number.isNaN(entropies[i])) throw new BltError('BAD_OPTION', `Expected finite entropies, got NaN at index ${i}.`);
+      if (Number.isNaN(entropies[i]))
+        throw new BltError('BAD_OPTION', `Expected finite entropies, got NaN at index ${i}.`);
     }
   }
   return {

@@ -16,7 +16,9 @@ const LOWER_Z = ch('z');
 
 function isSpaceLike(token: number): boolean {
   const b = token - OFFSET;
-  return b < ZERO || (NINE < b && b < UPPER_A) || (UPPER_Z < b && b < LOWER_A) || (LOWER_Z < b && b < 0x80) || b >= 0xc0;
+  return (
+    b < ZERO || (NINE < b && b < UPPER_A) || (UPPER_Z < b && b < LOWER_A) || (LOWER_Z < b && b < 0x80) || b >= 0xc0
+  );
 }
 
 /** tokens [L] → patch start positions in [0, L] (ascending; position L is the next token). */

@@ -77,7 +77,11 @@ export function checkpointsDir(outDir: string): string {
 }
 
 /** Writes `<out>/checkpoints/<step>/` atomically, then prunes to the newest `keep`. Returns its path. */
-export async function saveCheckpoint<S extends CheckpointState = TrainState>(outDir: string, ckpt: Checkpoint<S>, keep: number): Promise<string> {
+export async function saveCheckpoint<S extends CheckpointState = TrainState>(
+  outDir: string,
+  ckpt: Checkpoint<S>,
+  keep: number,
+): Promise<string> {
   const dir = join(checkpointsDir(outDir), checkpointName(ckpt.state.step));
   const moments = new Map<string, WeightArray>();
   for (const [name, w] of ckpt.weights) {
@@ -101,7 +105,10 @@ export async function listCheckpoints(outDir: string): Promise<number[]> {
   } catch {
     return [];
   }
-  return names.filter((n) => /^\d{10}$/.test(n)).map(Number).sort((a, b) => a - b);
+  return names
+    .filter((n) => /^\d{10}$/.test(n))
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 async function pruneCheckpoints(outDir: string, keep: number): Promise<void> {
@@ -120,17 +127,30 @@ export async function loadCheckpoint(outDir: string, step?: number): Promise<Che
  * loadCheckpoint for any trainer: `parse(text, dir)` turns train-state.json into the trainer's
  * state (throwing STATE_FORMAT when it is not one). NOT_FOUND when there is no checkpoint.
  */
-export async function loadCheckpointWith<S extends CheckpointState>(outDir: string, parse: (text: string, dir: string) => S, step?: number): Promise<Checkpoint<S>> {
+export async function loadCheckpointWith<S extends CheckpointState>(
+  outDir: string,
+  parse: (text: string, dir: string) => S,
+  step?: number,
+): Promise<Checkpoint<S>> {
   const steps = await listCheckpoints(outDir);
   const s = step ?? steps[steps.length - 1];
   if (s === undefined || !steps.includes(s)) {
-    throw new BltError('NOT_FOUND', `No checkpoint${step === undefined ? '' : ` for step ${step}`} under ${checkpointsDir(outDir)}.`,
-      'run without --resume to start a new run, or point --out at the run to continue');
+    throw new BltError(
+      'NOT_FOUND',
+      `No checkpoint${step === undefined ? '' : ` for step ${step}`} under ${checkpointsDir(outDir)}.`,
+      'run without --resume to start a new run, or point --out at the run to continue',
+    );
   }
   const dir = join(checkpointsDir(outDir), checkpointName(s));
   const state = parse(await readFile(join(dir, 'train-state.json'), 'utf8'), dir);
-  const weights = decodeSafetensors(await readFile(join(dir, 'model.safetensors')), join(dir, 'model.safetensors')).tensors;
-  const opt = decodeSafetensors(await readFile(join(dir, 'optimizer.safetensors')), join(dir, 'optimizer.safetensors')).tensors;
+  const weights = decodeSafetensors(
+    await readFile(join(dir, 'model.safetensors')),
+    join(dir, 'model.safetensors'),
+  ).tensors;
+  const opt = decodeSafetensors(
+    await readFile(join(dir, 'optimizer.safetensors')),
+    join(dir, 'optimizer.safetensors'),
+  ).tensors;
   const m = new Map<string, Float32Array>();
   const v = new Map<string, Float32Array>();
   for (const [k, t] of opt) (k.startsWith('m.') ? m : v).set(k.slice(2), t.data);
@@ -145,8 +165,11 @@ function parseState(text: string, dir: string): TrainState {
     throw new BltError('STATE_FORMAT', `${dir}/train-state.json is not valid JSON (${(err as Error).message}).`);
   }
   if (s.format !== CHECKPOINT_FORMAT || s.v !== 1) {
-    throw new BltError('STATE_FORMAT', `${dir}/train-state.json: expected format '${CHECKPOINT_FORMAT}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
-      'this checkpoint was written by another tool or version');
+    throw new BltError(
+      'STATE_FORMAT',
+      `${dir}/train-state.json: expected format '${CHECKPOINT_FORMAT}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
+      'this checkpoint was written by another tool or version',
+    );
   }
   for (const k of ['step', 'config', 'data', 'loader', 'rng', 'optimizer', 'progress'] as const) {
     if (s[k] === undefined) throw new BltError('STATE_FORMAT', `${dir}/train-state.json has no \`${k}\`.`);

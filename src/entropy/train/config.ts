@@ -68,21 +68,35 @@ export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'seqLen' | 'warmup'> = 
 
 /** Keys that change the numbers a run computes; a resume must match them exactly. */
 export const NUMERIC_KEYS = [
-  'seed', 'steps', 'batchSize', 'seqLen', 'lr', 'minLrRatio', 'warmup', 'weightDecay', 'beta1', 'beta2', 'eps', 'clip', 'valFraction',
+  'seed',
+  'steps',
+  'batchSize',
+  'seqLen',
+  'lr',
+  'minLrRatio',
+  'warmup',
+  'weightDecay',
+  'beta1',
+  'beta2',
+  'eps',
+  'clip',
+  'valFraction',
 ] as const satisfies readonly (keyof TrainConfig)[];
 
 const KNOWN = new Set<string>(['model', 'seqLen', 'warmup', ...Object.keys(TRAIN_DEFAULTS)]);
 
 function inUnit(name: string, v: unknown, lo: number, hi: number, loOpen = false): number {
   const x = requireFinite(name, v);
-  if (x < lo || x > hi || (loOpen && x === lo)) throw badOption(name, `a number in ${loOpen ? '(' : '['}${lo}, ${hi}]`, v);
+  if (x < lo || x > hi || (loOpen && x === lo))
+    throw badOption(name, `a number in ${loOpen ? '(' : '['}${lo}, ${hi}]`, v);
   return x;
 }
 
 /** Fills defaults, validates every field (BAD_OPTION naming it) and freezes the result. */
 export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
   for (const k of Object.keys(input)) {
-    if (!KNOWN.has(k)) throw new BltError('BAD_OPTION', `Unknown training option \`${k}\`.`, `known: ${[...KNOWN].join(', ')}`);
+    if (!KNOWN.has(k))
+      throw new BltError('BAD_OPTION', `Unknown training option \`${k}\`.`, `known: ${[...KNOWN].join(', ')}`);
   }
   const model = validateEntropyConfig({ ...DEFAULT_ENTROPY_CONFIG, ...(input.model ?? {}) });
   const steps = requireInt('--steps', input.steps ?? TRAIN_DEFAULTS.steps, 1);
@@ -110,7 +124,8 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
     logEvery: requireInt('--log-every', c.logEvery, 1),
     valFraction: inUnit('--val-fraction', c.valFraction, 0, 0.9),
   };
-  if (config.beta1 >= 1 || config.beta2 >= 1) throw badOption('--beta1/--beta2', 'numbers in [0, 1)', config.beta1 >= 1 ? config.beta1 : config.beta2);
+  if (config.beta1 >= 1 || config.beta2 >= 1)
+    throw badOption('--beta1/--beta2', 'numbers in [0, 1)', config.beta1 >= 1 ? config.beta1 : config.beta2);
   return Object.freeze(config);
 }
 

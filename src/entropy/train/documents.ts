@@ -31,8 +31,12 @@ export async function loadDocuments(inputs: readonly string[], opts: InputOption
   const paths: string[] = [];
   const flush = async (): Promise<void> => {
     if (paths.length === 0) return;
-    const options = { ...(opts.textField !== undefined ? { textField: opts.textField } : {}), ...(opts.linesAsDocs ? { linesAsDocs: true } : {}) };
-    for await (const d of readTextInputs(paths.splice(0), options)) if (d.bytes.length > 0) docs.push({ id: d.id, bytes: d.bytes });
+    const options = {
+      ...(opts.textField !== undefined ? { textField: opts.textField } : {}),
+      ...(opts.linesAsDocs ? { linesAsDocs: true } : {}),
+    };
+    for await (const d of readTextInputs(paths.splice(0), options))
+      if (d.bytes.length > 0) docs.push({ id: d.id, bytes: d.bytes });
   };
   for (const input of inputs) {
     const corpus = CORPUS_NAMES[input];

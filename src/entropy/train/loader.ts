@@ -75,7 +75,10 @@ export class ByteSequenceLoader {
   static fromState(stream: Uint16Array, state: LoaderState): ByteSequenceLoader {
     const hash = streamHash(stream);
     if (state?.kind !== 'entropy-byte-loader' || state.v !== 1) {
-      throw new BltError('STATE_FORMAT', `Expected a loader state {kind:'entropy-byte-loader', v:1}, got ${JSON.stringify(state)?.slice(0, 120)}.`);
+      throw new BltError(
+        'STATE_FORMAT',
+        `Expected a loader state {kind:'entropy-byte-loader', v:1}, got ${JSON.stringify(state)?.slice(0, 120)}.`,
+      );
     }
     if (state.streamTokens !== stream.length || state.streamHash !== hash) {
       throw new BltError(

@@ -46,7 +46,14 @@ export function documentTokens(bytes: Uint8Array): Int32Array {
  * Copies the sequence starting at stream index `start` into row `row` of x and y ([B, seqLen]
  * row-major): x[row, i] = s[start+i], y[row, i] = s[start+i+1]. Needs start+seqLen < s.length.
  */
-export function writeSequence(stream: Uint16Array, start: number, seqLen: number, x: Int32Array, y: Int32Array, row: number): void {
+export function writeSequence(
+  stream: Uint16Array,
+  start: number,
+  seqLen: number,
+  x: Int32Array,
+  y: Int32Array,
+  row: number,
+): void {
   const base = row * seqLen;
   for (let i = 0; i < seqLen; i++) {
     x[base + i] = stream[start + i] as number;

@@ -26,7 +26,11 @@ export const MIN_CHUNK_BYTES = 1024;
 /** ... and at most this long, so a 100 MB file gives ~100 chunks */
 export const MAX_CHUNK_BYTES = 1 << 20;
 
-export function splitByDocument<T extends { readonly id: string; readonly bytes?: Uint8Array }>(docs: readonly T[], fraction: number, seed = SPLIT_SEED): SplitDocs<T> {
+export function splitByDocument<T extends { readonly id: string; readonly bytes?: Uint8Array }>(
+  docs: readonly T[],
+  fraction: number,
+  seed = SPLIT_SEED,
+): SplitDocs<T> {
   let note: string | undefined;
   let input = docs;
   const only = docs.length === 1 ? docs[0] : undefined;
@@ -81,9 +85,22 @@ export function chunkDocument(bytes: Uint8Array): Uint8Array[] {
  * data (it learned nothing contextual: too little data, or the held-out text is unlike the
  * training text); undefined otherwise.
  */
-export function heldOutWarning(bpb: number | null | undefined, unigramBpb: number | null | undefined): string | undefined {
-  if (bpb === null || bpb === undefined || unigramBpb === null || unigramBpb === undefined || !Number.isFinite(bpb) || !Number.isFinite(unigramBpb)) return undefined;
+export function heldOutWarning(
+  bpb: number | null | undefined,
+  unigramBpb: number | null | undefined,
+): string | undefined {
+  if (
+    bpb === null ||
+    bpb === undefined ||
+    unigramBpb === null ||
+    unigramBpb === undefined ||
+    !Number.isFinite(bpb) ||
+    !Number.isFinite(unigramBpb)
+  )
+    return undefined;
   if (bpb < unigramBpb) return undefined;
-  return `held-out ${bpb.toFixed(4)} bits/byte is not below the unigram's ${unigramBpb.toFixed(4)}: the model learned nothing contextual ` +
-    '(too little training text, or held-out text unlike it); give more text, or check the inputs';
+  return (
+    `held-out ${bpb.toFixed(4)} bits/byte is not below the unigram's ${unigramBpb.toFixed(4)}: the model learned nothing contextual ` +
+    '(too little training text, or held-out text unlike it); give more text, or check the inputs'
+  );
 }

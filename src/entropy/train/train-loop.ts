@@ -12,7 +12,12 @@ import { evaluateBitsPerByte, type BitsPerByte } from '../eval/bits-per-byte.js'
 import { computeLogProbsBatch } from '../eval/log-probs.js';
 import { unigramLogProbs, unigramScorer } from '../eval/unigram.js';
 import { saveEntropyModel } from '../model-format/model-dir.js';
-import { createEntropyTransformer, disposeEntropyTransformer, entropyTransformerFromArrays, exportWeightArrays } from '../transformer/model.js';
+import {
+  createEntropyTransformer,
+  disposeEntropyTransformer,
+  entropyTransformerFromArrays,
+  exportWeightArrays,
+} from '../transformer/model.js';
 import type { EntropyTransformer } from '../transformer/types.js';
 import { AdamW } from './adamw.js';
 import { listCheckpoints, loadCheckpoint, saveCheckpoint, type DataRecipe, type RunProgress } from './checkpoint.js';
@@ -48,7 +53,13 @@ export interface StepInfo {
 export interface TrainHooks {
   /** Polled after every step; true → checkpoint now and return (SIGINT). */
   readonly shouldStop?: () => boolean;
-  readonly onStart?: (info: { startStep: number; steps: number; resumed: boolean; trainTokens: number; unigramBpb: number | null }) => void;
+  readonly onStart?: (info: {
+    startStep: number;
+    steps: number;
+    resumed: boolean;
+    trainTokens: number;
+    unigramBpb: number | null;
+  }) => void;
   readonly onStep?: (s: StepInfo) => void;
   readonly onEval?: (e: { step: number; valBpb: number; bytes: number; final: boolean }) => void;
   readonly onCheckpoint?: (path: string, step: number) => void;
@@ -94,49 +105,95 @@ async function start(cfg: TrainConfig, stream: Uint16Array, opts: TrainOptions):
   if (!opts.resume) {
     const old = await listCheckpoints(opts.outDir);
     if (old.length > 0) {
-      throw new BltError('BAD_OPTION', `${opts.outDir} already holds checkpoints (newest: step ${old[old.length - 1]}); a new run there would mix with them.`,
-        'pass --resume to continue that run, or choose another --out (or delete the directory)');
+      throw new BltError(
+        'BAD_OPTION',
+        `${opts.outDir} already holds checkpoints (newest: step ${old[old.length - 1]}); a new run there would mix with them.`,
+        'pass --resume to continue that run, or choose another --out (or delete the directory)',
+      );
     }
     const rng = Rng.fromSeed(cfg.seed);
     const model = createEntropyTransformer(cfg.model, cfg.seed);
     const loader = ByteSequenceLoader.create(stream, cfg.seqLen, rng.nextUint32());
     const progress = { tokensSeen: 0, trainSeconds: 0, lastValBpb: null, bestValBpb: null };
-    return { model, opt: new AdamW(model.weights, adam), loader, rng, step: 0, progress, metrics: await MetricsLog.create(opts.outDir) };
+    return {
+      model,
+      opt: new AdamW(model.weights, adam),
+      loader,
+      rng,
+      step: 0,
+      progress,
+      metrics: await MetricsLog.create(opts.outDir),
+    };
   }
   const ckpt = await loadCheckpoint(opts.outDir);
   const diffs = numericDifferences(ckpt.state.config, cfg);
   if (diffs.length > 0) {
-    throw new BltError('BAD_OPTION', `--resume: this run's options differ from the checkpoint's (${diffs.join('; ')}).`,
-      'rerun the original command with --resume (see train-state.json `config` in the checkpoint)');
+    throw new BltError(
+      'BAD_OPTION',
+      `--resume: this run's options differ from the checkpoint's (${diffs.join('; ')}).`,
+      'rerun the original command with --resume (see train-state.json `config` in the checkpoint)',
+    );
   }
   const model = entropyTransformerFromArrays(cfg.model, ckpt.weights, 'checkpoint model.safetensors');
   const opt = new AdamW(model.weights, adam);
   opt.setState(ckpt.optimizer);
   const loader = ByteSequenceLoader.fromState(stream, ckpt.state.loader);
   const s = ckpt.state;
-  return { model, opt, loader, rng: Rng.fromState(s.rng), step: s.step, progress: s.progress, metrics: await MetricsLog.resume(opts.outDir, s.step) };
+  return {
+    model,
+    opt,
+    loader,
+    rng: Rng.fromState(s.rng),
+    step: s.step,
+    progress: s.progress,
+    metrics: await MetricsLog.resume(opts.outDir, s.step),
+  };
 }
 
 async function checkpoint(cfg: TrainConfig, data: TrainData, r: RunState, opts: TrainOptions): Promise<string> {
-  const path = await saveCheckpoint(opts.outDir, {
-    state: {
-      format: 'blt-entropy-train-state', v: 1, step: r.step, config: cfg, data: data.recipe,
-      loader: r.loader.getState(), rng: r.rng.getState(), optimizer: { t: r.opt.step }, progress: r.progress,
+  const path = await saveCheckpoint(
+    opts.outDir,
+    {
+      state: {
+        format: 'blt-entropy-train-state',
+        v: 1,
+        step: r.step,
+        config: cfg,
+        data: data.recipe,
+        loader: r.loader.getState(),
+        rng: r.rng.getState(),
+        optimizer: { t: r.opt.step },
+        progress: r.progress,
+      },
+      weights: exportWeightArrays(r.model),
+      optimizer: await r.opt.getState(),
     },
-    weights: exportWeightArrays(r.model),
-    optimizer: await r.opt.getState(),
-  }, cfg.keep);
+    cfg.keep,
+  );
   opts.hooks?.onCheckpoint?.(path, r.step);
   return path;
 }
 
-async function validate(cfg: TrainConfig, data: TrainData, r: RunState, opts: TrainOptions, final: boolean): Promise<BitsPerByte | null> {
+async function validate(
+  cfg: TrainConfig,
+  data: TrainData,
+  r: RunState,
+  opts: TrainOptions,
+  final: boolean,
+): Promise<BitsPerByte | null> {
   if (data.val.length === 0) return null;
   const maxBytes = final ? cfg.finalEvalBytes || Infinity : cfg.evalBytes;
   const res = await evaluateBitsPerByte(scorerOf(r.model), data.val, { maxBytes });
   const best = r.progress.bestValBpb === null ? res.bitsPerByte : Math.min(r.progress.bestValBpb, res.bitsPerByte);
   r.progress = { ...r.progress, lastValBpb: res.bitsPerByte, bestValBpb: best };
-  await r.metrics.write({ event: 'eval', step: r.step, val_bpb: res.bitsPerByte, val_bytes: res.bytes, val_targets: res.targets, final });
+  await r.metrics.write({
+    event: 'eval',
+    step: r.step,
+    val_bpb: res.bitsPerByte,
+    val_bytes: res.bytes,
+    val_targets: res.targets,
+    final,
+  });
   opts.hooks?.onEval?.({ step: r.step, valBpb: res.bitsPerByte, bytes: res.bytes, final });
   return res;
 }
@@ -145,10 +202,20 @@ async function validate(cfg: TrainConfig, data: TrainData, r: RunState, opts: Tr
 export async function trainEntropyModel(cfg: TrainConfig, data: TrainData, opts: TrainOptions): Promise<TrainResult> {
   const stream = packDocuments(data.train);
   const r = await start(cfg, stream, opts);
-  const unigramBpb = data.val.length > 0
-    ? (await evaluateBitsPerByte(unigramScorer(unigramLogProbs(data.train)), data.val)).bitsPerByte : null;
+  const unigramBpb =
+    data.val.length > 0
+      ? (await evaluateBitsPerByte(unigramScorer(unigramLogProbs(data.train)), data.val)).bitsPerByte
+      : null;
   const resumed = opts.resume === true;
-  if (!resumed) await r.metrics.write({ event: 'start', step: 0, config: cfg, data: data.recipe, train_tokens: stream.length, unigram_val_bpb: unigramBpb });
+  if (!resumed)
+    await r.metrics.write({
+      event: 'start',
+      step: 0,
+      config: cfg,
+      data: data.recipe,
+      train_tokens: stream.length,
+      unigram_val_bpb: unigramBpb,
+    });
   opts.hooks?.onStart?.({ startStep: r.step, steps: cfg.steps, resumed, trainTokens: stream.length, unigramBpb });
   const losses: number[] = [];
   const tokensPerStep = cfg.batchSize * cfg.seqLen;
@@ -168,25 +235,52 @@ export async function trainEntropyModel(cfg: TrainConfig, data: TrainData, opts:
       tf.dispose([out.loss, out.gradNorm]);
       const ms = performance.now() - t0;
       if (!Number.isFinite(loss)) {
-        throw new BltError('BAD_OPTION', `Training diverged: the loss is ${loss} at step ${r.step + 1} (lr ${lr}).`,
-          `lower --lr or --clip and resume from the last checkpoint (${lastCheckpoint ?? 'none yet'}) or start again`);
+        throw new BltError(
+          'BAD_OPTION',
+          `Training diverged: the loss is ${loss} at step ${r.step + 1} (lr ${lr}).`,
+          `lower --lr or --clip and resume from the last checkpoint (${lastCheckpoint ?? 'none yet'}) or start again`,
+        );
       }
       r.step += 1;
       losses.push(loss);
       trainMs += ms;
       intervalMs += ms;
       intervalTokens += tokensPerStep;
-      r.progress = { ...r.progress, tokensSeen: r.progress.tokensSeen + tokensPerStep, trainSeconds: r.progress.trainSeconds + ms / 1000 };
+      r.progress = {
+        ...r.progress,
+        tokensSeen: r.progress.tokensSeen + tokensPerStep,
+        trainSeconds: r.progress.trainSeconds + ms / 1000,
+      };
       const logged = r.step % cfg.logEvery === 0 || r.step === cfg.steps;
       const bytesPerSecond = intervalMs > 0 ? (intervalTokens * 1000) / intervalMs : 0;
       if (logged) {
-        await r.metrics.write({ event: 'train', step: r.step, loss, bpb: natsToBits(loss), lr, grad_norm: gradNorm, tokens: r.progress.tokensSeen, bytes_per_s: Math.round(bytesPerSecond) });
+        await r.metrics.write({
+          event: 'train',
+          step: r.step,
+          loss,
+          bpb: natsToBits(loss),
+          lr,
+          grad_norm: gradNorm,
+          tokens: r.progress.tokensSeen,
+          bytes_per_s: Math.round(bytesPerSecond),
+        });
       }
-      opts.hooks?.onStep?.({ step: r.step, steps: cfg.steps, loss, bitsPerByte: natsToBits(loss), lr, gradNorm, bytesPerSecond, logged });
+      opts.hooks?.onStep?.({
+        step: r.step,
+        steps: cfg.steps,
+        loss,
+        bitsPerByte: natsToBits(loss),
+        lr,
+        gradNorm,
+        bytesPerSecond,
+        logged,
+      });
       if (logged) intervalMs = intervalTokens = 0;
-      if (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0 && r.step < cfg.steps) await validate(cfg, data, r, opts, false);
+      if (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0 && r.step < cfg.steps)
+        await validate(cfg, data, r, opts, false);
       interrupted = r.step < cfg.steps && (opts.hooks?.shouldStop?.() ?? false);
-      const due = (cfg.checkpointEvery > 0 && r.step % cfg.checkpointEvery === 0) || r.step === cfg.steps || interrupted;
+      const due =
+        (cfg.checkpointEvery > 0 && r.step % cfg.checkpointEvery === 0) || r.step === cfg.steps || interrupted;
       if (due) lastCheckpoint = await checkpoint(cfg, data, r, opts);
       if (interrupted) break;
     }

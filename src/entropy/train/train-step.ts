@@ -18,7 +18,10 @@ export interface StepResult {
 }
 
 /** Loss and gradients keyed by contract weight name. The caller disposes all of them. */
-export function lossAndGrads(model: EntropyTransformer, batch: TokenBatch): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+export function lossAndGrads(
+  model: EntropyTransformer,
+  batch: TokenBatch,
+): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const x = tf.tensor2d(batch.x, [batch.batchSize, batch.seqLen], 'int32');
   const y = tf.tensor2d(batch.y, [batch.batchSize, batch.seqLen], 'int32');
   const vars = [...model.weights.values()];
@@ -33,7 +36,13 @@ export function lossAndGrads(model: EntropyTransformer, batch: TokenBatch): { lo
   return { loss: value, grads: byName };
 }
 
-export function trainStep(model: EntropyTransformer, opt: AdamW, batch: TokenBatch, lr: number, clip: number): StepResult {
+export function trainStep(
+  model: EntropyTransformer,
+  opt: AdamW,
+  batch: TokenBatch,
+  lr: number,
+  clip: number,
+): StepResult {
   const { loss, grads } = lossAndGrads(model, batch);
   const clipped = clipByGlobalNorm(grads, clip);
   tf.dispose([...grads.values()]);

@@ -60,7 +60,10 @@ export function isDense(T: number, window: number): boolean {
 export function attentionLayout(T: number, window: number): AttentionLayout {
   if (isDense(T, window)) {
     return {
-      T, nb: 1, Bq: T, S: T,
+      T,
+      nb: 1,
+      Bq: T,
+      S: T,
       keyIndex: Int32Array.from({ length: T }, (_, j) => j),
       band: slidingWindowMaskArray(T, window),
       keyValid: new Float32Array(T),
@@ -107,6 +110,12 @@ export class AttentionLayoutCache {
     let max = this.blocked;
     if (!max || max.T < T) this.blocked = max = attentionLayout(Math.max(T, 2 * (max?.T ?? 0)), this.window);
     const nb = T / max.Bq;
-    return { ...max, T, nb, keyIndex: max.keyIndex.subarray(0, nb * max.S), keyValid: max.keyValid.subarray(0, nb * max.S) };
+    return {
+      ...max,
+      T,
+      nb,
+      keyIndex: max.keyIndex.subarray(0, nb * max.S),
+      keyValid: max.keyValid.subarray(0, nb * max.S),
+    };
   }
 }

@@ -36,7 +36,14 @@ function splitHeads(x: tf.Tensor2D, B: number, T: number, H: number): tf.Tensor3
 function blockKeys(x: tf.Tensor3D, nb: number, Bq: number, S: number): tf.Tensor3D {
   const [BH, , hd] = x.shape;
   const r = S / Bq;
-  const blocks = tf.reshape(tf.pad(x, [[0, 0], [S - Bq, 0], [0, 0]]), [BH, nb + r - 1, Bq, hd]);
+  const blocks = tf.reshape(
+    tf.pad(x, [
+      [0, 0],
+      [S - Bq, 0],
+      [0, 0],
+    ]),
+    [BH, nb + r - 1, Bq, hd],
+  );
   const parts = Array.from({ length: r }, (_, o) => tf.slice(blocks, [0, o, 0, 0], [BH, nb, Bq, hd]));
   return tf.reshape(tf.concat(parts, 2), [BH * nb, S, hd]);
 }
@@ -46,7 +53,11 @@ function blockKeys(x: tf.Tensor3D, nb: number, Bq: number, S: number): tf.Tensor
  * score its S keys (blockKeys), masked by mask [nb,Bq,S].
  */
 function blockedAttention(
-  q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor, blocks: NonNullable<AttentionConstants['blocks']>,
+  q: tf.Tensor3D,
+  k: tf.Tensor3D,
+  v: tf.Tensor3D,
+  mask: tf.Tensor,
+  blocks: NonNullable<AttentionConstants['blocks']>,
 ): tf.Tensor3D {
   const [BH, T, hd] = q.shape;
   const { nb, Bq, S } = blocks;
@@ -63,15 +74,23 @@ function blockedAttention(
  * (no residual): x [B·T,d] (already normed) → [B·T,d].
  */
 export function attention(
-  x: tf.Tensor2D, B: number, T: number, nHeads: number, w: AttentionWeights, k: AttentionConstants,
+  x: tf.Tensor2D,
+  B: number,
+  T: number,
+  nHeads: number,
+  w: AttentionWeights,
+  k: AttentionConstants,
 ): tf.Tensor2D {
   const d = x.shape[1];
   const hd = d / nHeads;
-  const rope = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(applyRope(tf.reshape(t, [B, T, d]), k.cos, k.sin, k.swap), [B * T, d]);
+  const rope = (t: tf.Tensor2D): tf.Tensor2D =>
+    tf.reshape(applyRope(tf.reshape(t, [B, T, d]), k.cos, k.sin, k.swap), [B * T, d]);
   const q = splitHeads(tf.mul(rope(linear(x, w.wq)), 1 / Math.sqrt(hd)) as tf.Tensor2D, B, T, nHeads); // [BH,T,hd]
   const kk = splitHeads(rope(linear(x, w.wk)), B, T, nHeads); // [BH,T,hd]
   const v = splitHeads(linear(x, w.wv), B, T, nHeads); // [BH,T,hd]
-  const out = k.blocks ? blockedAttention(q, kk, v, k.mask, k.blocks) : tf.matMul(tf.softmax(tf.add(tf.matMul(q, tf.transpose(kk, [0, 2, 1])), k.mask), -1), v); // [BH,T,hd]
+  const out = k.blocks
+    ? blockedAttention(q, kk, v, k.mask, k.blocks)
+    : tf.matMul(tf.softmax(tf.add(tf.matMul(q, tf.transpose(kk, [0, 2, 1])), k.mask), -1), v); // [BH,T,hd]
   const merged: tf.Tensor2D = tf.reshape(tf.transpose(tf.reshape(out, [B, nHeads, T, hd]), [0, 2, 1, 3]), [B * T, d]);
   return linear(merged, w.wo);
 }

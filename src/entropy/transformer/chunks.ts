@@ -26,7 +26,11 @@ export interface EntropyRow {
 }
 
 /** The rows of every document, in document order. docs [n_docs] → rows. */
-export function planRows(docs: readonly Int32Array[], window: number, chunkLength = REFERENCE_CHUNK_LENGTH): EntropyRow[] {
+export function planRows(
+  docs: readonly Int32Array[],
+  window: number,
+  chunkLength = REFERENCE_CHUNK_LENGTH,
+): EntropyRow[] {
   const rows: EntropyRow[] = [];
   docs.forEach((d, doc) => {
     for (let c0 = 0; c0 < d.length; c0 += chunkLength) {
@@ -56,8 +60,10 @@ export function planBatches(rows: readonly EntropyRow[], window: number, batchSi
     list.push(r);
     groups.set(key, list);
   }
-  const ordered = [...groups.values()].sort((a, b) => (b[0] as EntropyRow).T - (a[0] as EntropyRow).T
-    || (a[0] as EntropyRow).position - (b[0] as EntropyRow).position);
+  const ordered = [...groups.values()].sort(
+    (a, b) =>
+      (b[0] as EntropyRow).T - (a[0] as EntropyRow).T || (a[0] as EntropyRow).position - (b[0] as EntropyRow).position,
+  );
   const perCall = (T: number): number => Math.max(1, Math.floor((batchSize * window) / T));
   const batches: EntropyRow[][] = [];
   for (const list of ordered) {
@@ -78,7 +84,12 @@ export function packRows(docs: readonly Int32Array[], rows: readonly EntropyRow[
 }
 
 /** Copies each row's real outputs [B*T] into its document's output (clipped to its length). */
-export function scatterRows(data: Float32Array, rows: readonly EntropyRow[], T: number, out: readonly Float32Array[]): void {
+export function scatterRows(
+  data: Float32Array,
+  rows: readonly EntropyRow[],
+  T: number,
+  out: readonly Float32Array[],
+): void {
   rows.forEach((r, b) => {
     const o = out[r.doc];
     if (!o) return;

@@ -53,7 +53,11 @@ export function validateEntropyConfig(raw: unknown, where = 'entropy model confi
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) {
     if (!(ARCHITECTURE_KEYS as readonly string[]).includes(k)) {
-      throw new BltError('BAD_OPTION', `Unknown key \`${k}\` in ${where}.`, `allowed keys: ${ARCHITECTURE_KEYS.join(', ')}`);
+      throw new BltError(
+        'BAD_OPTION',
+        `Unknown key \`${k}\` in ${where}.`,
+        `allowed keys: ${ARCHITECTURE_KEYS.join(', ')}`,
+      );
     }
   }
   const f = (k: string): string => `${where}.${k}`;

@@ -59,7 +59,11 @@ export function attentionConstants(model: EntropyTransformer, T: number): Attent
  * (blocked layout and/or shifted positions) that `dispose` releases. No max_seqlen limit: RoPE
  * positions are computed for any chunk length (docs/entropy-inference.md).
  */
-export function rowConstants(model: EntropyTransformer, T: number, position: number): { k: AttentionConstants; dispose: () => void } {
+export function rowConstants(
+  model: EntropyTransformer,
+  T: number,
+  position: number,
+): { k: AttentionConstants; dispose: () => void } {
   const c = model.config;
   const dense = isDense(T, c.window);
   if (dense && position === 0) return { k: attentionConstants(model, T), dispose: () => {} };

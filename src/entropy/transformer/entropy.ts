@@ -16,7 +16,11 @@ export function entropyFromLogits<R extends tf.Rank>(logits: tf.Tensor<R>): tf.T
 }
 
 /** tokens [B,T] int32 → entropies [B,T] (H[b,i] = uncertainty about token i+1); see forwardLogits for `constants`. */
-export function forwardEntropies(model: EntropyTransformer, tokens: tf.Tensor2D, constants?: AttentionConstants): tf.Tensor2D {
+export function forwardEntropies(
+  model: EntropyTransformer,
+  tokens: tf.Tensor2D,
+  constants?: AttentionConstants,
+): tf.Tensor2D {
   return tf.tidy(() => entropyFromLogits(forwardLogits(model, tokens, constants)) as tf.Tensor2D);
 }
 
@@ -24,8 +28,11 @@ function checkDoc(tokens: Int32Array, vocab: number, doc: number): void {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as number;
     if (t < 0 || t >= vocab) {
-      throw new BltError('BAD_INPUT', `Document ${doc}: token ${i} is ${t}, expected an id in [0, ${vocab}).`,
-        'tokens are byte + 4 with specials 0..3 (see the byte tokenizer)');
+      throw new BltError(
+        'BAD_INPUT',
+        `Document ${doc}: token ${i} is ${t}, expected an id in [0, ${vocab}).`,
+        'tokens are byte + 4 with specials 0..3 (see the byte tokenizer)',
+      );
     }
   }
 }
@@ -35,7 +42,9 @@ function checkDoc(tokens: Int32Array, vocab: number, doc: number): void {
  * attention constants; returns its [B,T] output as floats. Shared by entropies and log-probs.
  */
 export function runRows(
-  model: EntropyTransformer, ids: Int32Array, rows: readonly EntropyRow[],
+  model: EntropyTransformer,
+  ids: Int32Array,
+  rows: readonly EntropyRow[],
   fn: (x: tf.Tensor2D, k: AttentionConstants) => tf.Tensor2D,
 ): Float32Array {
   const first = rows[0] as EntropyRow;
@@ -58,7 +67,9 @@ export function runRows(
  * length. Rows never see each other, so a document's result does not depend on the other documents.
  */
 export function computeEntropiesBatch(
-  model: EntropyTransformer, docs: readonly Int32Array[], options: EntropyBatchOptions = {},
+  model: EntropyTransformer,
+  docs: readonly Int32Array[],
+  options: EntropyBatchOptions = {},
 ): Float32Array[] {
   const batchSize = requireInt('batchSize', options.batchSize ?? 8, 1, 4096);
   const chunkLength = requireInt('chunkLength', options.chunkLength ?? REFERENCE_CHUNK_LENGTH, 1, 1 << 20);
@@ -67,12 +78,21 @@ export function computeEntropiesBatch(
   const out = docs.map((d) => new Float32Array(d.length));
   for (const rows of planBatches(planRows(docs, W, chunkLength), W, batchSize)) {
     const T = (rows[0] as EntropyRow).T;
-    scatterRows(runRows(model, packRows(docs, rows, T), rows, (x, k) => forwardEntropies(model, x, k)), rows, T, out);
+    scatterRows(
+      runRows(model, packRows(docs, rows, T), rows, (x, k) => forwardEntropies(model, x, k)),
+      rows,
+      T,
+      out,
+    );
   }
   return out;
 }
 
 /** Entropies (nats) of one document of any length; see computeEntropiesBatch. */
-export function computeEntropies(model: EntropyTransformer, tokens: Int32Array, options: EntropyBatchOptions = {}): Float32Array {
+export function computeEntropies(
+  model: EntropyTransformer,
+  tokens: Int32Array,
+  options: EntropyBatchOptions = {},
+): Float32Array {
   return computeEntropiesBatch(model, [tokens], options)[0] as Float32Array;
 }

@@ -43,32 +43,46 @@ export function createEntropyTransformer(config: EntropyTransformerConfig, seed 
  * Checks that `arrays` hold exactly the config's tensors (names and shapes), else MODEL_FORMAT
  * naming `source` and the tensor.
  */
-export function checkWeightArrays(config: EntropyTransformerConfig, arrays: ReadonlyMap<string, WeightArray>, source = 'weights'): void {
+export function checkWeightArrays(
+  config: EntropyTransformerConfig,
+  arrays: ReadonlyMap<string, WeightArray>,
+  source = 'weights',
+): void {
   const specs = weightSpecs(config);
   const expected = new Set(specs.map((s) => s.name));
   const extra = [...arrays.keys()].filter((k) => !expected.has(k));
   if (extra.length > 0) {
-    throw new BltError('MODEL_FORMAT', `${source}: unexpected tensor(s) ${extra.slice(0, 5).join(', ')} for this config.`,
-      'the weights do not belong to this architecture; check that config.json (n_layers, ...) matches the weights');
+    throw new BltError(
+      'MODEL_FORMAT',
+      `${source}: unexpected tensor(s) ${extra.slice(0, 5).join(', ')} for this config.`,
+      'the weights do not belong to this architecture; check that config.json (n_layers, ...) matches the weights',
+    );
   }
   for (const s of specs) {
     const a = arrays.get(s.name);
     if (!a) {
-      throw new BltError('MODEL_FORMAT', `${source}: missing tensor ${s.name} (expected shape [${s.shape.join(',')}]).`,
-        'the file is incomplete or from another architecture; re-save the model');
+      throw new BltError(
+        'MODEL_FORMAT',
+        `${source}: missing tensor ${s.name} (expected shape [${s.shape.join(',')}]).`,
+        'the file is incomplete or from another architecture; re-save the model',
+      );
     }
     const n = s.shape.reduce((x, y) => x * y, 1);
     if (!sameShape(a.shape, s.shape) || a.data.length !== n) {
-      throw new BltError('MODEL_FORMAT',
+      throw new BltError(
+        'MODEL_FORMAT',
         `${source}: tensor ${s.name} has shape [${a.shape.join(',')}], expected [${s.shape.join(',')}] from the config.`,
-        'config.json and the weights disagree; re-save the model');
+        'config.json and the weights disagree; re-save the model',
+      );
     }
   }
 }
 
 /** A model from plain arrays (e.g. read from safetensors), checked by checkWeightArrays. */
 export function entropyTransformerFromArrays(
-  config: EntropyTransformerConfig, arrays: ReadonlyMap<string, WeightArray>, source = 'weights',
+  config: EntropyTransformerConfig,
+  arrays: ReadonlyMap<string, WeightArray>,
+  source = 'weights',
 ): EntropyTransformer {
   const c = validateEntropyConfig(config);
   checkWeightArrays(c, arrays, source);
@@ -79,7 +93,8 @@ export function entropyTransformerFromArrays(
 export function exportWeightArrays(model: EntropyTransformer): Map<string, WeightArray> {
   const out = new Map<string, WeightArray>();
   // dataSync on cpu returns the tensor's own storage: copy so callers may mutate the result.
-  for (const [name, v] of model.weights) out.set(name, { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() });
+  for (const [name, v] of model.weights)
+    out.set(name, { shape: [...v.shape], data: (v.dataSync() as Float32Array).slice() });
   return out;
 }
 

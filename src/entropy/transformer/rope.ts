@@ -17,7 +17,13 @@ export function ropeFrequency(i: number, headDim: number, theta: number): number
  * (the reference's float32 `outer(t, freqs)`).
  * cos [T,d] = cos(angle); sin [T,d] = -sin(angle) on even j, +sin(angle) on odd j.
  */
-export function ropeTableArrays(T: number, dim: number, headDim: number, theta: number, start = 0): { cos: Float32Array; sin: Float32Array } {
+export function ropeTableArrays(
+  T: number,
+  dim: number,
+  headDim: number,
+  theta: number,
+  start = 0,
+): { cos: Float32Array; sin: Float32Array } {
   const cos = new Float32Array(T * dim);
   const sin = new Float32Array(T * dim);
   const freqs = Array.from({ length: headDim / 2 }, (_, i) => ropeFrequency(i, headDim, theta));
@@ -60,7 +66,11 @@ export class RopeTableCache {
   private sin: Float32Array = new Float32Array(0);
   private capacity = 0;
 
-  constructor(private readonly dim: number, private readonly headDim: number, private readonly theta: number) {}
+  constructor(
+    private readonly dim: number,
+    private readonly headDim: number,
+    private readonly theta: number,
+  ) {}
 
   rows(start: number, T: number): { cos: Float32Array; sin: Float32Array } {
     const need = start + T;

@@ -17,7 +17,7 @@ export function fnv1a(s: string): number {
 export function truncNormal(n: number, std: number, seed: number, name: string): Float32Array {
   const rng = Rng.fromSeed((Math.imul(seed | 0, 0x9e3779b1) ^ fnv1a(name)) >>> 0);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const z = rng.normal();
     if (Math.abs(z) <= 3) out[i++] = z * std;
   }

@@ -13,7 +13,8 @@ export function weightSpecs(c: EntropyTransformerConfig): WeightSpec[] {
   const specs: WeightSpec[] = [{ name: 'tok_embeddings.weight', shape: [c.vocab_size, d], init: sd }];
   for (let i = 0; i < c.n_layers; i++) {
     const p = `layers.${i}`;
-    for (const w of ['wq', 'wk', 'wv', 'wo']) specs.push({ name: `${p}.attention.${w}.weight`, shape: [d, d], init: sd });
+    for (const w of ['wq', 'wk', 'wv', 'wo'])
+      specs.push({ name: `${p}.attention.${w}.weight`, shape: [d, d], init: sd });
     specs.push({ name: `${p}.feed_forward.w1.weight`, shape: [c.ffn_dim, d], init: sd });
     specs.push({ name: `${p}.feed_forward.w2.weight`, shape: [d, c.ffn_dim], init: sf });
     specs.push({ name: `${p}.feed_forward.w3.weight`, shape: [c.ffn_dim, d], init: sd });
@@ -27,7 +28,15 @@ export function weightSpecs(c: EntropyTransformerConfig): WeightSpec[] {
 
 /** Contract names of layer `i`'s tensors, for code that walks the layers. */
 export function layerWeightNames(i: number): {
-  wq: string; wk: string; wv: string; wo: string; w1: string; w2: string; w3: string; attnNorm: string; ffnNorm: string;
+  wq: string;
+  wk: string;
+  wv: string;
+  wo: string;
+  w1: string;
+  w2: string;
+  w3: string;
+  attnNorm: string;
+  ffnNorm: string;
 } {
   const p = `layers.${i}`;
   return {

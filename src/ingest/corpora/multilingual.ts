@@ -29,8 +29,11 @@ export function multilingualCorpusDir(): string {
 export function multilingualSplitPath(split: CorpusSplit, dir = multilingualCorpusDir()): string {
   const path = join(dir, `${split}.jsonl`);
   if (!existsSync(path)) {
-    throw new BltError('NOT_FOUND', `Expected the multilingual corpus at ${path}, but it is not built.`,
-      'build it (a few minutes, downloads ~60 MB of Debian packages): node --import tsx scripts/build-corpus.ts  (or set BLT_CORPUS_DIR)');
+    throw new BltError(
+      'NOT_FOUND',
+      `Expected the multilingual corpus at ${path}, but it is not built.`,
+      'build it (a few minutes, downloads ~60 MB of Debian packages): node --import tsx scripts/build-corpus.ts  (or set BLT_CORPUS_DIR)',
+    );
   }
   return path;
 }
@@ -53,8 +56,17 @@ export function* multilingualDocuments(split: CorpusSplit, opts: ReadOptions = {
     lineNo++;
     if (line.length === 0) continue;
     const d = JSON.parse(line) as Partial<MultilingualDoc>;
-    if (typeof d.id !== 'string' || typeof d.lang !== 'string' || typeof d.source !== 'string' || typeof d.text !== 'string') {
-      throw new BltError('BAD_INPUT', `${path}:${lineNo}: expected {"id","lang","source","text"} strings.`, 'rebuild the corpus: node --import tsx scripts/build-corpus.ts');
+    if (
+      typeof d.id !== 'string' ||
+      typeof d.lang !== 'string' ||
+      typeof d.source !== 'string' ||
+      typeof d.text !== 'string'
+    ) {
+      throw new BltError(
+        'BAD_INPUT',
+        `${path}:${lineNo}: expected {"id","lang","source","text"} strings.`,
+        'rebuild the corpus: node --import tsx scripts/build-corpus.ts',
+      );
     }
     if (langs && !langs.has(d.lang)) continue;
     if (sources && !sources.has(d.source)) continue;

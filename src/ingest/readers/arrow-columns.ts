@@ -21,16 +21,26 @@ export function planColumns(fields: readonly Field[], opts: ResolvedReadOptions)
   const text = opts.textFields.map((n) => byName.get(n)).find((f) => f !== undefined);
   if (text === undefined) {
     const names = opts.textFields.map((f) => `"${f}"`).join(' or ');
-    return { error: `expected a text column ${names}, got columns ${JSON.stringify(fields.map((f) => f.name).slice(0, 20))}; name it with --text-field` };
+    return {
+      error: `expected a text column ${names}, got columns ${JSON.stringify(fields.map((f) => f.name).slice(0, 20))}; name it with --text-field`,
+    };
   }
-  if (!isBytesType(text.type)) return { error: `expected column "${text.name}" to hold utf8 or binary values, got ${String(text.type)}` };
+  if (!isBytesType(text.type))
+    return { error: `expected column "${text.name}" to hold utf8 or binary values, got ${String(text.type)}` };
   const id = opts.idFields.find((n) => byName.has(n));
   return { text: text.name, id, lang: byName.has(opts.langField) ? opts.langField : undefined };
 }
 
 function isBytesType(t: DataType): boolean {
   if (DataType.isDictionary(t)) return isBytesType(t.dictionary);
-  return DataType.isUtf8(t) || DataType.isLargeUtf8(t) || DataType.isBinary(t) || DataType.isLargeBinary(t) || DataType.isUtf8View(t) || DataType.isBinaryView(t);
+  return (
+    DataType.isUtf8(t) ||
+    DataType.isLargeUtf8(t) ||
+    DataType.isBinary(t) ||
+    DataType.isLargeBinary(t) ||
+    DataType.isUtf8View(t) ||
+    DataType.isBinaryView(t)
+  );
 }
 
 /** Row accessors for one batch. */
@@ -77,7 +87,8 @@ function dataBytes(data: Data): ((i: number) => Uint8Array | null) | undefined {
     const keys = data.values as ArrayLike<number | bigint>;
     return (i) => (data.getValid(i) ? inner(Number(keys[i])) : null);
   }
-  if (!(DataType.isUtf8(t) || DataType.isLargeUtf8(t) || DataType.isBinary(t) || DataType.isLargeBinary(t))) return undefined;
+  if (!(DataType.isUtf8(t) || DataType.isLargeUtf8(t) || DataType.isBinary(t) || DataType.isLargeBinary(t)))
+    return undefined;
   const offsets = data.valueOffsets as ArrayLike<number | bigint>;
   const values = data.values as Uint8Array;
   return (i) => (data.getValid(i) ? values.slice(Number(offsets[i]), Number(offsets[i + 1])) : null);

@@ -41,7 +41,11 @@ export interface SplitFrom {
   readonly line: number;
 }
 
-export async function* splitLines(chunks: AsyncIterable<Uint8Array>, from: SplitFrom, maxLineBytes: number): AsyncGenerator<ByteLine | LineFailure> {
+export async function* splitLines(
+  chunks: AsyncIterable<Uint8Array>,
+  from: SplitFrom,
+  maxLineBytes: number,
+): AsyncGenerator<ByteLine | LineFailure> {
   let pieces: Uint8Array[] = []; // the current line's bytes from earlier chunks (copies)
   let length = 0; // the current line's length so far
   let head: Uint8Array | null = null; // the first bytes of an over-long line
@@ -53,7 +57,14 @@ export async function* splitLines(chunks: AsyncIterable<Uint8Array>, from: Split
     let lineHead = head;
     if (total <= maxLineBytes) bytes = pieces.length === 0 ? last : concat([...pieces, last], total);
     else lineHead ??= concat([...pieces, last], Math.min(total, HEAD_BYTES));
-    const out: ByteLine = { kind: 'line', line: ++line, bytes, length: total, head: lineHead ?? (bytes as Uint8Array).subarray(0, HEAD_BYTES), end: lineStart + total };
+    const out: ByteLine = {
+      kind: 'line',
+      line: ++line,
+      bytes,
+      length: total,
+      head: lineHead ?? (bytes as Uint8Array).subarray(0, HEAD_BYTES),
+      end: lineStart + total,
+    };
     pieces = [];
     head = null;
     length = 0;

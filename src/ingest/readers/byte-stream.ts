@@ -15,7 +15,8 @@ const ZSTD_FEED_BYTES = 16 * 1024;
 
 /** The decompressed bytes of `path` from decompressed offset `start` on. */
 export function openFileBytes(path: string, compression: Compression, start = 0): AsyncIterable<Uint8Array> {
-  if (compression === 'none') return createReadStream(path, { start, highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>;
+  if (compression === 'none')
+    return createReadStream(path, { start, highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>;
   const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>;
   return dropBytes(decompress(raw, compression), start);
 }
@@ -24,7 +25,11 @@ export function decompress(raw: AsyncIterable<Uint8Array>, compression: Compress
   if (compression === 'none') return raw;
   if (compression === 'zstd') return zstdChunks(raw);
   // pipeline (not pipe): an error in any stage destroys the others, so the iteration throws instead of hanging
-  return pipeline(Readable.from(raw, { objectMode: false }), createGunzip({ chunkSize: 256 * 1024 }), () => undefined) as AsyncIterable<Buffer>;
+  return pipeline(
+    Readable.from(raw, { objectMode: false }),
+    createGunzip({ chunkSize: 256 * 1024 }),
+    () => undefined,
+  ) as AsyncIterable<Buffer>;
 }
 
 async function* zstdChunks(raw: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {

@@ -48,10 +48,14 @@ export class IngestStream implements AsyncIterable<IngestRecord> {
     const skipDocs = from.skipDocs ?? 0;
     if (!Number.isSafeInteger(skipDocs) || skipDocs < 0) throw badOption('skipDocs', 'an integer ≥ 0', skipDocs);
     this.#skip = { remaining: skipDocs };
-    this.#start = from.cursor === undefined ? { kind: 'ingest-cursor', v: 1, fileIndex: 0, file: this.#files[0]?.path ?? null, records: 0 } : parseCursor(from.cursor, this.#files);
+    this.#start =
+      from.cursor === undefined
+        ? { kind: 'ingest-cursor', v: 1, fileIndex: 0, file: this.#files[0]?.path ?? null, records: 0 }
+        : parseCursor(from.cursor, this.#files);
     this.#fileIndex = this.#start.fileIndex;
     this.#recordsBefore = this.#start.records;
-    if (this.#fileIndex < this.#files.length) checkPosition(this.#files[this.#fileIndex] as InputFile, this.#opts, this.#start);
+    if (this.#fileIndex < this.#files.length)
+      checkPosition(this.#files[this.#fileIndex] as InputFile, this.#opts, this.#start);
   }
 
   /** The position after the last record yielded (or skipped). */
@@ -60,19 +64,37 @@ export class IngestStream implements AsyncIterable<IngestRecord> {
     const records = this.#recordsBefore + (ctx?.consumed ?? 0);
     const at = ctx === undefined ? positionOf(this.#start) : ctx.at;
     const fileIndex = at === 'done' ? this.#fileIndex + 1 : this.#fileIndex;
-    const base: IngestCursor = { kind: 'ingest-cursor', v: 1, fileIndex, file: this.#files[fileIndex]?.path ?? null, records };
+    const base: IngestCursor = {
+      kind: 'ingest-cursor',
+      v: 1,
+      fileIndex,
+      file: this.#files[fileIndex]?.path ?? null,
+      records,
+    };
     return at === 'done' ? base : { ...base, ...at };
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<IngestRecord> {
-    if (this.#started) throw new BltError('BAD_OPTION', 'An IngestStream can be iterated once; build a new one (from getState()) to read again.');
+    if (this.#started)
+      throw new BltError(
+        'BAD_OPTION',
+        'An IngestStream can be iterated once; build a new one (from getState()) to read again.',
+      );
     this.#started = true;
     for (let i = this.#fileIndex; i < this.#files.length; i++) {
       const file = this.#files[i] as InputFile;
       const start = i === this.#start.fileIndex ? positionOf(this.#start) : {};
       if (this.#ctx !== undefined) this.#recordsBefore += this.#ctx.consumed;
       this.#fileIndex = i;
-      this.#ctx = { file, name: file.kind === 'stdin' ? 'stdin' : file.path, opts: this.#opts, skip: this.#skip, start, at: start, consumed: 0 };
+      this.#ctx = {
+        file,
+        name: file.kind === 'stdin' ? 'stdin' : file.path,
+        opts: this.#opts,
+        skip: this.#skip,
+        start,
+        at: start,
+        consumed: 0,
+      };
       yield* readFile(this.#ctx);
       this.#ctx.at = 'done';
     }
@@ -109,6 +131,10 @@ function checkPosition(file: InputFile, opts: ResolvedReadOptions, c: IngestCurs
   const lineBased = file.kind === 'jsonl' || file.kind === 'stdin' || (file.kind === 'text' && opts.linesAsDocs);
   const rowBased = file.kind === 'parquet' || file.kind === 'arrow';
   if ((c.line !== undefined && !lineBased) || (c.row !== undefined && !rowBased)) {
-    throw new BltError('STATE_FORMAT', `Invalid ingest cursor: it holds a ${c.line !== undefined ? 'line' : 'row'} position for ${JSON.stringify(file.path)}, a ${file.kind} input${file.kind === 'text' ? (opts.linesAsDocs ? ' read by lines' : ' read as one document') : ''}.`, 'resume with the same inputs and read options (e.g. --lines-as-docs) as the interrupted run');
+    throw new BltError(
+      'STATE_FORMAT',
+      `Invalid ingest cursor: it holds a ${c.line !== undefined ? 'line' : 'row'} position for ${JSON.stringify(file.path)}, a ${file.kind} input${file.kind === 'text' ? (opts.linesAsDocs ? ' read by lines' : ' read as one document') : ''}.`,
+      'resume with the same inputs and read options (e.g. --lines-as-docs) as the interrupted run',
+    );
   }
 }

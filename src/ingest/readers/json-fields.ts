@@ -15,12 +15,18 @@ export function pickText(rec: Record<string, unknown>, opts: ResolvedReadOptions
     return { ok: false, reason: `expected field "${f}" to be a string, got ${describeValue(v)}` };
   }
   if (nulls.length > 0) {
-    return { ok: false, reason: `expected field ${nulls.map((f) => `"${f}"`).join(' / ')} to be a string, got null (the record has no text)` };
+    return {
+      ok: false,
+      reason: `expected field ${nulls.map((f) => `"${f}"`).join(' / ')} to be a string, got null (the record has no text)`,
+    };
   }
   const keys = Object.keys(rec);
   const shown = JSON.stringify(keys.slice(0, 10)) + (keys.length > 10 ? ` and ${keys.length - 10} more` : '');
   const names = opts.textFields.map((f) => `"${f}"`).join(' or ');
-  return { ok: false, reason: `expected a text field ${names}, got an object with keys ${shown}; name the field with --text-field` };
+  return {
+    ok: false,
+    reason: `expected a text field ${names}, got an object with keys ${shown}; name the field with --text-field`,
+  };
 }
 
 /** The first of `opts.idFields` present (not undefined/null) as a string, else `fallback`. */

@@ -110,7 +110,9 @@ export class ParquetWorker {
       if (m.ok !== undefined) p?.resolve(m.ok);
       else p?.reject(new Error(m.error ?? 'unknown parquet-wasm error'));
     });
-    this.#worker.on('error', (err) => this.#die(new ParquetWorkerCrash(`parquet-wasm crashed (${err.message}), typically on corrupt data`)));
+    this.#worker.on('error', (err) =>
+      this.#die(new ParquetWorkerCrash(`parquet-wasm crashed (${err.message}), typically on corrupt data`)),
+    );
     this.#worker.on('exit', (code) => this.#die(new ParquetWorkerCrash(`the Parquet worker exited (code ${code})`)));
   }
 

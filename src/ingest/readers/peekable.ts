@@ -33,7 +33,12 @@ export class PeekableBytes {
   /** The first `n` bytes (fewer at the end of the stream). */
   async head(n: number): Promise<Uint8Array> {
     const chunks = await this.fill((cs) => cs.reduce((s, c) => s + c.length, 0) >= n);
-    const out = new Uint8Array(Math.min(n, chunks.reduce((s, c) => s + c.length, 0)));
+    const out = new Uint8Array(
+      Math.min(
+        n,
+        chunks.reduce((s, c) => s + c.length, 0),
+      ),
+    );
     let off = 0;
     for (const c of chunks) {
       if (off >= out.length) break;

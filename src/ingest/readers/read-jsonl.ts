@@ -30,21 +30,38 @@ export const jsonlHandler: LineHandler = {
       try {
         text = strict.decode(bytes);
       } catch {
-        return badRecord(at, `expected UTF-8 text, got an invalid byte sequence at byte ${firstInvalidUtf8(bytes)} of the line; fix the encoding (e.g. iconv -f latin1 -t utf-8), or pass --invalid-utf8 replace (blt preprocess; read option invalidUtf8: 'replace') to decode it with U+FFFD`, bytes);
+        return badRecord(
+          at,
+          `expected UTF-8 text, got an invalid byte sequence at byte ${firstInvalidUtf8(bytes)} of the line; fix the encoding (e.g. iconv -f latin1 -t utf-8), or pass --invalid-utf8 replace (blt preprocess; read option invalidUtf8: 'replace') to decode it with U+FFFD`,
+          bytes,
+        );
       }
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      const hint = /^\s*[[{]\s*$/.test(text) ? '; this looks like pretty-printed JSON: write one object per line (e.g. `jq -c . in.json > out.jsonl`)' : '';
-      return badRecord(at, `expected one JSON object per line, got invalid JSON (${(err as Error).message})${hint}`, text);
+      const hint = /^\s*[[{]\s*$/.test(text)
+        ? '; this looks like pretty-printed JSON: write one object per line (e.g. `jq -c . in.json > out.jsonl`)'
+        : '';
+      return badRecord(
+        at,
+        `expected one JSON object per line, got invalid JSON (${(err as Error).message})${hint}`,
+        text,
+      );
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return badRecord(at, `expected a JSON object, got ${describeValue(value)}`, text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      return badRecord(at, `expected a JSON object, got ${describeValue(value)}`, text);
     const rec = value as Record<string, unknown>;
     const picked = pickText(rec, ctx.opts);
     if (!picked.ok) return badRecord(at, picked.reason, text);
-    return makeDoc(ctx.opts, pickId(rec, ctx.opts, `${ctx.name}:${line.line}`), utf8EncodeIgnore(picked.text), at, pickLang(rec, ctx.opts));
+    return makeDoc(
+      ctx.opts,
+      pickId(rec, ctx.opts, `${ctx.name}:${line.line}`),
+      utf8EncodeIgnore(picked.text),
+      at,
+      pickLang(rec, ctx.opts),
+    );
   },
 };
 

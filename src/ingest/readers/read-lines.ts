@@ -15,12 +15,21 @@ export interface LineHandler {
   toRecord(bytes: Uint8Array, line: ByteLine, ctx: ReadContext): IngestRecord;
 }
 
-export async function* readLines(open: OpenBytes, ctx: ReadContext, handler: LineHandler): AsyncGenerator<IngestRecord> {
+export async function* readLines(
+  open: OpenBytes,
+  ctx: ReadContext,
+  handler: LineHandler,
+): AsyncGenerator<IngestRecord> {
   const offset = ctx.start.byteOffset ?? 0;
   const from = { offset, line: ctx.start.line ?? 0 };
   for await (const item of splitLines(open(offset), from, ctx.opts.maxLineBytes)) {
     if (item.kind === 'failure') {
-      if (!take(ctx, 'done')) yield badRecord({ file: ctx.name, line: item.line }, failureReason(ctx, item), item.partialLength > 0 ? item.head : undefined);
+      if (!take(ctx, 'done'))
+        yield badRecord(
+          { file: ctx.name, line: item.line },
+          failureReason(ctx, item),
+          item.partialLength > 0 ? item.head : undefined,
+        );
       return;
     }
     if (item.bytes !== null && handler.isEmpty(item.bytes)) continue;
@@ -42,9 +51,11 @@ function failureReason(ctx: ReadContext, f: LineFailure): string {
   const io = code !== undefined && /^E[A-Z]+$/.test(code);
   const cause = describeStreamError(f.error);
   if (io && f.offset === 0 && f.partialLength === 0) return `could not read the file: ${cause}`;
-  const what = io || ctx.file.compression === 'none' ? 'reading stopped' : `${ctx.file.compression} stream truncated or corrupt`;
+  const what =
+    io || ctx.file.compression === 'none' ? 'reading stopped' : `${ctx.file.compression} stream truncated or corrupt`;
   const kept = f.line > 1 ? `; lines up to ${f.line - 1} were read` : '';
-  const dropped = f.partialLength > 0 ? `; the ${f.partialLength} bytes of line ${f.line} received before it were dropped` : '';
+  const dropped =
+    f.partialLength > 0 ? `; the ${f.partialLength} bytes of line ${f.line} received before it were dropped` : '';
   const byte = `${ctx.file.compression === 'none' ? 'byte' : 'decompressed byte'} ${f.offset + f.partialLength}`;
   return `${what} in line ${f.line} (${byte}): ${cause}${kept}${dropped}`;
 }

@@ -48,12 +48,27 @@ export interface ResolvedReadOptions {
   readonly stdin: AsyncIterable<Uint8Array> | undefined;
 }
 
-const KNOWN = new Set(['textField', 'idField', 'langField', 'linesAsDocs', 'maxDocBytes', 'maxLineBytes', 'stdinFormat', 'invalidUtf8', 'parquetBatchRows', 'stdin']);
+const KNOWN = new Set([
+  'textField',
+  'idField',
+  'langField',
+  'linesAsDocs',
+  'maxDocBytes',
+  'maxLineBytes',
+  'stdinFormat',
+  'invalidUtf8',
+  'parquetBatchRows',
+  'stdin',
+]);
 
 export function resolveReadOptions(opts: ReadOptions = {}): ResolvedReadOptions {
   if (typeof opts !== 'object' || opts === null) throw badOption('read options', 'an object', opts);
   const unknown = Object.keys(opts).filter((k) => !KNOWN.has(k));
-  if (unknown.length > 0) throw new BltError('BAD_OPTION', `Unknown read option ${JSON.stringify(unknown[0])}; expected one of ${[...KNOWN].join(', ')}.`);
+  if (unknown.length > 0)
+    throw new BltError(
+      'BAD_OPTION',
+      `Unknown read option ${JSON.stringify(unknown[0])}; expected one of ${[...KNOWN].join(', ')}.`,
+    );
   const field = (name: string, v: unknown): string | undefined => {
     if (v === undefined) return undefined;
     if (typeof v !== 'string' || v.length === 0) throw badOption(name, 'a non-empty field name', v);
@@ -66,11 +81,16 @@ export function resolveReadOptions(opts: ReadOptions = {}): ResolvedReadOptions 
     idFields: idField !== undefined ? [idField] : ID_FIELDS,
     langField: field('langField', opts.langField) ?? 'lang',
     linesAsDocs: bool('linesAsDocs', opts.linesAsDocs),
-    maxDocBytes: opts.maxDocBytes === undefined ? undefined : int('maxDocBytes', opts.maxDocBytes, 1, DOC_BYTES_CEILING),
-    maxLineBytes: opts.maxLineBytes === undefined ? DEFAULT_MAX_LINE_BYTES : int('maxLineBytes', opts.maxLineBytes, 1, MAX_LINE_BYTES_CEILING),
+    maxDocBytes:
+      opts.maxDocBytes === undefined ? undefined : int('maxDocBytes', opts.maxDocBytes, 1, DOC_BYTES_CEILING),
+    maxLineBytes:
+      opts.maxLineBytes === undefined
+        ? DEFAULT_MAX_LINE_BYTES
+        : int('maxLineBytes', opts.maxLineBytes, 1, MAX_LINE_BYTES_CEILING),
     stdinFormat: oneOf('stdinFormat', opts.stdinFormat, ['auto', 'jsonl', 'text'] as const),
     invalidUtf8: oneOf('invalidUtf8', opts.invalidUtf8, ['bad-record', 'replace'] as const),
-    parquetBatchRows: opts.parquetBatchRows === undefined ? 1024 : int('parquetBatchRows', opts.parquetBatchRows, 1, 1 << 24),
+    parquetBatchRows:
+      opts.parquetBatchRows === undefined ? 1024 : int('parquetBatchRows', opts.parquetBatchRows, 1, 1 << 24),
     stdin: stdinSource(opts.stdin),
   });
 }
@@ -82,20 +102,29 @@ function bool(name: string, v: unknown): boolean {
 }
 
 function int(name: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw badOption(name, `an integer in [${min}, ${max}]`, v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw badOption(name, `an integer in [${min}, ${max}]`, v);
   return v;
 }
 
 function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
   if (v === undefined) return allowed[0] as T;
-  if (typeof v !== 'string' || !allowed.includes(v as T)) throw badOption(name, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
+  if (typeof v !== 'string' || !allowed.includes(v as T))
+    throw badOption(name, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
   return v as T;
 }
 
 function stdinSource(v: unknown): AsyncIterable<Uint8Array> | undefined {
   if (v === undefined) return undefined;
-  if (typeof v !== 'object' || v === null || typeof (v as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-    throw new BltError('BAD_OPTION', `Expected \`stdin\` to be an async iterable of byte chunks, got ${describeValue(v)}.`);
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    typeof (v as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function'
+  ) {
+    throw new BltError(
+      'BAD_OPTION',
+      `Expected \`stdin\` to be an async iterable of byte chunks, got ${describeValue(v)}.`,
+    );
   }
   return v as AsyncIterable<Uint8Array>;
 }

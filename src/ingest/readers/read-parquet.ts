@@ -38,7 +38,10 @@ export async function* readParquet(ctx: ReadContext): AsyncGenerator<IngestRecor
   }
 }
 
-async function openParquet(ctx: ReadContext, handle: number): Promise<{ plan: ColumnPlan; groupRows: number[] } | { error: string }> {
+async function openParquet(
+  ctx: ReadContext,
+  handle: number,
+): Promise<{ plan: ColumnPlan; groupRows: number[] } | { error: string }> {
   try {
     const reply = await open(ctx, handle);
     const plan = planColumns(tableFromIPC(reply.schema).schema.fields, ctx.opts);
@@ -55,7 +58,13 @@ async function open(ctx: ReadContext, handle: number): Promise<Extract<WorkerRep
 }
 
 /** Rows [first, end) of row group `group`, which starts at row `start` of the file. */
-async function* readRowGroup(ctx: ReadContext, handle: number, plan: ColumnPlan, group: number, rows: { start: number; first: number; end: number }): AsyncGenerator<IngestRecord> {
+async function* readRowGroup(
+  ctx: ReadContext,
+  handle: number,
+  plan: ColumnPlan,
+  group: number,
+  rows: { start: number; first: number; end: number },
+): AsyncGenerator<IngestRecord> {
   const { first, end } = rows;
   const columns = [plan.text, plan.id, plan.lang].filter((c): c is string => c !== undefined);
   let row = rows.start;
@@ -63,7 +72,11 @@ async function* readRowGroup(ctx: ReadContext, handle: number, plan: ColumnPlan,
   try {
     const worker = parquetWorker();
     await worker.request({ type: 'group', handle, group, batchRows: ctx.opts.parquetBatchRows, columns });
-    for (let reply = await worker.request({ type: 'next', handle }); reply.type === 'batch'; reply = await worker.request({ type: 'next', handle })) {
+    for (
+      let reply = await worker.request({ type: 'next', handle });
+      reply.type === 'batch';
+      reply = await worker.request({ type: 'next', handle })
+    ) {
       for (const batch of tableFromIPC(reply.ipc).batches as RecordBatch[]) {
         const access = batchRows(batch, plan, ctx.opts);
         for (let i = 0; i < batch.numRows && row < end; i++, row++) {
@@ -72,7 +85,8 @@ async function* readRowGroup(ctx: ReadContext, handle: number, plan: ColumnPlan,
         }
       }
     }
-    if (row < end) failure = `row group ${group} ended after ${row - rows.start} of the ${end - rows.start} rows its metadata announces`;
+    if (row < end)
+      failure = `row group ${group} ended after ${row - rows.start} of the ${end - rows.start} rows its metadata announces`;
   } catch (err) {
     failure = `row group ${group} could not be decoded: ${describeStreamError(err)}`;
     await open(ctx, handle).catch(() => undefined); // after a crash a fresh worker needs the file; if this fails, the next groups say so

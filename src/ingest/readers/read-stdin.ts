@@ -17,7 +17,8 @@ export async function* readStdin(ctx: ReadContext): AsyncGenerator<IngestRecord>
   const raw = new PeekableBytes(ctx.opts.stdin ?? (process.stdin as AsyncIterable<Buffer>));
   const compression = sniffCompression(await raw.head(4));
   const body = new PeekableBytes(decompress(raw.stream(), compression));
-  const format = ctx.opts.stdinFormat !== 'auto' ? ctx.opts.stdinFormat : (await body.firstNonSpace()) === 0x7b ? 'jsonl' : 'text';
+  const format =
+    ctx.opts.stdinFormat !== 'auto' ? ctx.opts.stdinFormat : (await body.firstNonSpace()) === 0x7b ? 'jsonl' : 'text';
   let opened = false;
   const open: OpenBytes = (offset) => {
     invariant(!opened, 'stdin is opened once');

@@ -32,7 +32,10 @@ export async function* readWholeText(open: OpenBytes, ctx: ReadContext): AsyncGe
 async function wholeDoc(open: OpenBytes, ctx: ReadContext): Promise<IngestRecord> {
   const at = { file: ctx.name };
   if (ctx.file.kind !== 'stdin' && ctx.file.compression === 'none') {
-    const size = await stat(ctx.file.path).then((s) => s.size, () => 0); // a read error is reported below
+    const size = await stat(ctx.file.path).then(
+      (s) => s.size,
+      () => 0,
+    ); // a read error is reported below
     const tooLong = docTooLong(ctx.opts, size);
     if (tooLong !== undefined) return badRecord(at, tooLong);
   }
@@ -49,7 +52,10 @@ async function wholeDoc(open: OpenBytes, ctx: ReadContext): Promise<IngestRecord
     }
   } catch (err) {
     const compressed = ctx.file.compression !== 'none';
-    const what = !compressed && total === 0 ? 'could not read the file' : `${compressed ? `${ctx.file.compression} stream` : 'reading'} stopped after ${total} bytes (truncated or corrupt)`;
+    const what =
+      !compressed && total === 0
+        ? 'could not read the file'
+        : `${compressed ? `${ctx.file.compression} stream` : 'reading'} stopped after ${total} bytes (truncated or corrupt)`;
     return badRecord(at, `${what}: ${describeStreamError(err)}; the document was not read`, head);
   }
   const tooLong = docTooLong(ctx.opts, total);
@@ -58,7 +64,8 @@ async function wholeDoc(open: OpenBytes, ctx: ReadContext): Promise<IngestRecord
 }
 
 function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1 && chunks[0]?.byteOffset === 0 && chunks[0].byteLength === chunks[0].buffer.byteLength) return chunks[0];
+  if (chunks.length === 1 && chunks[0]?.byteOffset === 0 && chunks[0].byteLength === chunks[0].buffer.byteLength)
+    return chunks[0];
   const out = new Uint8Array(total);
   let off = 0;
   for (const c of chunks) {

@@ -23,14 +23,20 @@ export function jobView(r: JobRecord): Omit<JobRecord, 'format' | 'version'> {
 
 function jobOf(ctx: ServeContext, id: string): JobRecord {
   const r = isJobId(id) ? ctx.jobs.get(id) : undefined;
-  if (!r) throw new BltError('NOT_FOUND', `No job ${JSON.stringify(id)}.`, 'GET /v1/jobs lists the jobs this server knows');
+  if (!r)
+    throw new BltError('NOT_FOUND', `No job ${JSON.stringify(id)}.`, 'GET /v1/jobs lists the jobs this server knows');
   return r;
 }
 
 function streamEvents(ctx: ServeContext, job: JobRecord, reply: FastifyReply): void {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   const send = (event: string, r: JobRecord): void => {
     res.write(`event: ${event}\ndata: ${JSON.stringify(jobView(r))}\n\n`);
   };
@@ -84,7 +90,12 @@ function streamEvents(ctx: ServeContext, job: JobRecord, reply: FastifyReply): v
 export function registerJobRoutes(app: FastifyInstance, ctx: ServeContext): void {
   app.post('/v1/jobs', { bodyLimit: JOB_BODY_LIMIT }, async (request, reply) => {
     const id = ctx.jobs.newId();
-    const options = await parseJobRequest(request.body, ctx.guard, { entropyModel: ctx.entropyModel, workers: ctx.workers }, join(ctx.shardsDir, id));
+    const options = await parseJobRequest(
+      request.body,
+      ctx.guard,
+      { entropyModel: ctx.entropyModel, workers: ctx.workers },
+      join(ctx.shardsDir, id),
+    );
     const r = await ctx.jobs.submit(id, options);
     return reply.code(202).header('location', `/v1/jobs/${id}`).send(jobView(r));
   });

@@ -22,7 +22,8 @@ function numberParam(q: Record<string, unknown>, k: string, integer: boolean): n
   const v = one(q, k);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (integer && (!Number.isInteger(n) || n < 1))) throw badOption(k, integer ? 'an integer >= 1' : 'a finite number', v);
+  if (v.trim() === '' || !Number.isFinite(n) || (integer && (!Number.isInteger(n) || n < 1)))
+    throw badOption(k, integer ? 'an integer >= 1' : 'a finite number', v);
   return n;
 }
 
@@ -37,7 +38,12 @@ export function parseStatsQuery(query: unknown): StatsQuery {
   const q = (query ?? {}) as Record<string, unknown>;
   rejectUnknown(q, STATS_QUERY_FIELDS, 'the query string');
   const dir = one(q, 'dir');
-  if (dir === undefined || dir === '') throw new BltError('BAD_OPTION', 'Expected `dir`: the shard set directory (under the roots, or a job output), got nothing.', 'e.g. /v1/stats?dir=shards/demo');
+  if (dir === undefined || dir === '')
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected `dir`: the shard set directory (under the roots, or a job output), got nothing.',
+      'e.g. /v1/stats?dir=shards/demo',
+    );
   const s: StatsQuery = { dir };
   const maxDocs = numberParam(q, 'maxDocs', true);
   const threshold = numberParam(q, 'threshold', false);
@@ -47,14 +53,24 @@ export function parseStatsQuery(query: unknown): StatsQuery {
   if (threshold !== undefined) s.threshold = threshold;
   if (monotonicity !== undefined) s.monotonicity = monotonicity;
   if (ngrams !== undefined) s.ngrams = ngrams;
-  if (s.monotonicity && s.threshold === undefined) throw new BltError('BAD_OPTION', 'Expected `threshold` with `monotonicity=true`, got monotonicity alone.', 'pass the relative threshold, e.g. &threshold=0.5');
+  if (s.monotonicity && s.threshold === undefined)
+    throw new BltError(
+      'BAD_OPTION',
+      'Expected `threshold` with `monotonicity=true`, got monotonicity alone.',
+      'pass the relative threshold, e.g. &threshold=0.5',
+    );
   return s;
 }
 
 export function registerStatsRoutes(app: FastifyInstance, ctx: ServeContext): void {
-  app.get('/v1/stats', async (request, reply) => reply.send(await ctx.stats.report(parseStatsQuery(request.query), clientGone(reply))));
+  app.get('/v1/stats', async (request, reply) =>
+    reply.send(await ctx.stats.report(parseStatsQuery(request.query), clientGone(reply))),
+  );
   app.get('/v1/stats/report', async (request, reply) => {
     const report = await ctx.stats.report(parseStatsQuery(request.query), clientGone(reply));
-    return reply.type('text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:").send(statsHtml(report));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+      .send(statsHtml(report));
   });
 }

@@ -32,10 +32,12 @@ export interface BltEvalOptions {
 export async function batchNats(model: BltModel, batch: BltBatch): Promise<{ nats: number; targets: number }> {
   const inp = prepareBltInputs(model.config, batch);
   try {
-    const t = tf.tidy(() => tf.stack([
-      maskedCrossEntropySum(bltForward(model, inp), inp.y as tf.Tensor2D, inp.mask as tf.Tensor2D),
-      tf.sum(inp.mask as tf.Tensor2D),
-    ]));
+    const t = tf.tidy(() =>
+      tf.stack([
+        maskedCrossEntropySum(bltForward(model, inp), inp.y as tf.Tensor2D, inp.mask as tf.Tensor2D),
+        tf.sum(inp.mask as tf.Tensor2D),
+      ]),
+    );
     const [nats, targets] = await t.data();
     t.dispose();
     return { nats: nats as number, targets: Math.round(targets as number) };
@@ -45,7 +47,11 @@ export async function batchNats(model: BltModel, batch: BltBatch): Promise<{ nat
 }
 
 /** Scores every batch of `batches` (or the first maxBatches). */
-export async function evaluateBlt(model: BltModel, batches: AsyncIterable<BltBatch>, opts: BltEvalOptions = {}): Promise<BltEvalResult> {
+export async function evaluateBlt(
+  model: BltModel,
+  batches: AsyncIterable<BltBatch>,
+  opts: BltEvalOptions = {},
+): Promise<BltEvalResult> {
   const t0 = performance.now();
   let natsSum = 0;
   let bytes = 0;
@@ -59,5 +65,11 @@ export async function evaluateBlt(model: BltModel, batches: AsyncIterable<BltBat
     opts.onBatch?.({ batches: n, bytes });
     if (max > 0 && n >= max) break;
   }
-  return { bitsPerByte: bitsPerByte(natsSum, bytes), natsSum, bytes, batches: n, seconds: (performance.now() - t0) / 1000 };
+  return {
+    bitsPerByte: bitsPerByte(natsSum, bytes),
+    natsSum,
+    bytes,
+    batches: n,
+    seconds: (performance.now() - t0) / 1000,
+  };
 }

@@ -55,11 +55,22 @@ export async function evaluateRun(o: EvalRunOptions): Promise<EvalRunResult> {
     const batches = (async function* () {
       for await (const b of loader) yield toBltBatch(b);
     })();
-    const r = await evaluateBlt(run.model, batches, { maxBatches: o.maxBatches ?? 0, ...(o.onBatch ? { onBatch: o.onBatch } : {}) });
+    const r = await evaluateBlt(run.model, batches, {
+      maxBatches: o.maxBatches ?? 0,
+      ...(o.onBatch ? { onBatch: o.onBatch } : {}),
+    });
     const c = loader.counts();
     return {
-      bitsPerByte: r.bitsPerByte, bytes: r.bytes, batches: r.batches, seconds: r.seconds, bytesPerSecond: r.seconds > 0 ? r.bytes / r.seconds : 0, step: run.state.step,
-      coverage, available: c.available, scoredShare: c.available > 0 ? r.bytes / c.available : 0, splitPatches: c.splitPatches,
+      bitsPerByte: r.bitsPerByte,
+      bytes: r.bytes,
+      batches: r.batches,
+      seconds: r.seconds,
+      bytesPerSecond: r.seconds > 0 ? r.bytes / r.seconds : 0,
+      step: run.state.step,
+      coverage,
+      available: c.available,
+      scoredShare: c.available > 0 ? r.bytes / c.available : 0,
+      splitPatches: c.splitPatches,
     };
   } finally {
     run.dispose();

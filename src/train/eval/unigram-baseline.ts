@@ -21,7 +21,11 @@ async function documents(dirs: readonly string[], maxBytes: number): Promise<Uin
 }
 
 /** Unigram bits per byte of `val` under the byte frequencies of `train`; null without validation data. */
-export async function unigramBitsPerByte(train: readonly string[], val: readonly string[], maxBytes = 32 << 20): Promise<number | null> {
+export async function unigramBitsPerByte(
+  train: readonly string[],
+  val: readonly string[],
+  maxBytes = 32 << 20,
+): Promise<number | null> {
   if (val.length === 0) return null;
   const logp = unigramLogProbs(await documents(train, maxBytes));
   const r = await evaluateBitsPerByte(unigramScorer(logp), await documents(val, maxBytes));

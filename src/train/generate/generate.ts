@@ -52,7 +52,8 @@ export async function generateBlt(model: BltModel, o: GenerateOptions): Promise<
   if (!(Number.isInteger(maxBytes) && maxBytes >= 0)) throw badOption('--max-bytes', 'an integer >= 0', maxBytes);
   const sample = { temperature: o.temperature ?? 0, topK: o.topK ?? 0, rng: Rng.fromSeed(o.seed ?? 0) };
   checkSampleOptions(sample);
-  if (o.patching.mode === 'entropy' && !o.entropies) throw badOption('entropies', 'an entropy scorer for entropy patching', undefined);
+  if (o.patching.mode === 'entropy' && !o.entropies)
+    throw badOption('entropies', 'an entropy scorer for entropy patching', undefined);
   const t0 = performance.now();
   const prompt = encodeBytes(o.prompt, { eos: false });
   const buf = new Int32Array(prompt.length + maxBytes);
@@ -62,7 +63,8 @@ export async function generateBlt(model: BltModel, o: GenerateOptions): Promise<
   let pl: Int32Array = new Int32Array(0);
   while (n < prompt.length + maxBytes) {
     const ctx = buf.subarray(0, n);
-    const entropies = o.patching.mode === 'entropy' ? await (o.entropies as NonNullable<GenerateOptions['entropies']>)(ctx) : undefined;
+    const entropies =
+      o.patching.mode === 'entropy' ? await (o.entropies as NonNullable<GenerateOptions['entropies']>)(ctx) : undefined;
     pl = prefixPatchLengths(ctx, o.patching, entropies);
     const logits = nextByteLogits(model, ctx, pl);
     releaseRopeTables(model); // the prefix grows every step: cached tables of each length would pile up
@@ -76,7 +78,12 @@ export async function generateBlt(model: BltModel, o: GenerateOptions): Promise<
   }
   const tokens = buf.slice(0, n);
   return {
-    text: decodeBytes(tokens.subarray(prompt.length)), tokens, promptTokens: prompt.length, bytes: n - prompt.length, stop,
-    patchLengths: pl, seconds: (performance.now() - t0) / 1000,
+    text: decodeBytes(tokens.subarray(prompt.length)),
+    tokens,
+    promptTokens: prompt.length,
+    bytes: n - prompt.length,
+    stop,
+    patchLengths: pl,
+    seconds: (performance.now() - t0) / 1000,
   };
 }

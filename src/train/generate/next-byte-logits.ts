@@ -25,7 +25,14 @@ export function prefixNgramIds(model: BltModel, tokens: Int32Array): Int32Array 
 export function nextByteLogits(model: BltModel, tokens: Int32Array, patchLengths: Int32Array): Float32Array {
   const N = tokens.length;
   const V = model.config.vocab_size;
-  const batch: BltBatch = { batchSize: 1, seqLen: N, numPatches: patchLengths.length, x: tokens, patchLengths, ngramIds: prefixNgramIds(model, tokens) };
+  const batch: BltBatch = {
+    batchSize: 1,
+    seqLen: N,
+    numPatches: patchLengths.length,
+    x: tokens,
+    patchLengths,
+    ngramIds: prefixNgramIds(model, tokens),
+  };
   const last = tf.tidy(() => tf.slice(bltForward(model, batch), [0, N - 1, 0], [1, 1, V]));
   const out = last.dataSync().slice() as Float32Array;
   last.dispose();

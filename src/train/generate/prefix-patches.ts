@@ -12,7 +12,11 @@ import type { PatchOptions } from '../../entropy/patching/patch-options.js';
 import type { PatchingSettings } from '../../preprocess/settings.js';
 
 /** tokens [L] (+ entropies [L] in entropy mode) → patch lengths [P], Σ = L + 1, pl[0] = 1. */
-export function prefixPatchLengths(tokens: Int32Array, settings: PatchingSettings, entropies?: Float32Array): Int32Array {
+export function prefixPatchLengths(
+  tokens: Int32Array,
+  settings: PatchingSettings,
+  entropies?: Float32Array,
+): Int32Array {
   const opts: PatchOptions = { mode: settings.mode, monotonicity: settings.monotonicity, includeNextToken: true };
   if (settings.threshold !== undefined) opts.threshold = settings.threshold;
   if (settings.thresholdAdd !== undefined) opts.thresholdAdd = settings.thresholdAdd;

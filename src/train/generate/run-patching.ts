@@ -24,17 +24,29 @@ export async function runPatching(state: BltTrainState, entropyModel?: string): 
   const m = await readManifest(dir);
   const process = m.config.process as ProcessSettings | undefined;
   if (!process?.patching) {
-    throw new BltError('SHARD_FORMAT', `${dir}/index.json records no patching settings (config.process.patching).`, 'the run was trained on a shard set of another tool; generation needs the settings its patches were made with');
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${dir}/index.json records no patching settings (config.process.patching).`,
+      'the run was trained on a shard set of another tool; generation needs the settings its patches were made with',
+    );
   }
   const patching = process.patching;
   if (patching.mode !== 'entropy') return { patching, entropyModel: null };
   if (entropyModel !== undefined) return { patching, entropyModel };
   const recorded = process.entropy;
-  if (!recorded) throw new BltError('SHARD_FORMAT', `${dir}/index.json: entropy patching without a recorded entropy model.`, 'pass --entropy-model');
+  if (!recorded)
+    throw new BltError(
+      'SHARD_FORMAT',
+      `${dir}/index.json: entropy patching without a recorded entropy model.`,
+      'pass --entropy-model',
+    );
   const now = await entropyModelFingerprint(recorded.model).catch(() => null);
   if (now?.fingerprint !== recorded.fingerprint) {
-    throw new BltError('NOT_FOUND', `The entropy model the run's data was patched with (${recorded.model}) is ${now ? 'changed (other fingerprint)' : 'not available here'}.`,
-      'pass --entropy-model <dir|ngram:file> (the same model gives the boundaries the run was trained on)');
+    throw new BltError(
+      'NOT_FOUND',
+      `The entropy model the run's data was patched with (${recorded.model}) is ${now ? 'changed (other fingerprint)' : 'not available here'}.`,
+      'pass --entropy-model <dir|ngram:file> (the same model gives the boundaries the run was trained on)',
+    );
   }
   return { patching, entropyModel: recorded.model };
 }

@@ -20,7 +20,8 @@ export interface SampleOptions {
 const NEVER = new Set([BOE_ID, BOS_ID, BPE_ID]);
 
 export function checkSampleOptions(o: SampleOptions): void {
-  if (!(typeof o.temperature === 'number' && Number.isFinite(o.temperature) && o.temperature >= 0)) throw badOption('--temperature', 'a number >= 0 (0 = greedy)', o.temperature);
+  if (!(typeof o.temperature === 'number' && Number.isFinite(o.temperature) && o.temperature >= 0))
+    throw badOption('--temperature', 'a number >= 0 (0 = greedy)', o.temperature);
   if (!(Number.isInteger(o.topK) && o.topK >= 0)) throw badOption('--top-k', 'an integer >= 0 (0 = no cut)', o.topK);
 }
 

@@ -12,7 +12,8 @@ export { MASKED };
 
 /** Throws BAD_INPUT unless pl [B,P] has, per row, pl[0] = 1, no negative entry and Σ = N + 1. */
 export function checkPatchLengths(pl: Int32Array, B: number, P: number, N: number): void {
-  if (pl.length !== B * P) throw new BltError('BAD_INPUT', `Expected patch lengths [B=${B}, P=${P}] (${B * P} values), got ${pl.length}.`);
+  if (pl.length !== B * P)
+    throw new BltError('BAD_INPUT', `Expected patch lengths [B=${B}, P=${P}] (${B * P} values), got ${pl.length}.`);
   for (let b = 0; b < B; b++) {
     let sum = 0;
     for (let p = 0; p < P; p++) {
@@ -21,8 +22,11 @@ export function checkPatchLengths(pl: Int32Array, B: number, P: number, N: numbe
       sum += v;
     }
     if (pl[b * P] !== 1 || sum !== N + 1) {
-      throw new BltError('BAD_INPUT', `Row ${b}: expected patch lengths with first = 1 and sum = N + 1 = ${N + 1}, got first ${pl[b * P]} and sum ${sum}.`,
-        'the packer must force a first patch of 1 and add row padding to the last patch (docs/reference.md §3.6)');
+      throw new BltError(
+        'BAD_INPUT',
+        `Row ${b}: expected patch lengths with first = 1 and sum = N + 1 = ${N + 1}, got first ${pl[b * P]} and sum ${sum}.`,
+        'the packer must force a first patch of 1 and add row padding to the last patch (docs/reference.md §3.6)',
+      );
     }
   }
 }
@@ -85,7 +89,14 @@ export function blockCausalMask(doc: Int32Array, B: number, T: number, window: n
  * x [B,N], patchIds [B,N] → patch documents [B,P]: the number of EOS-holding patches before p, so
  * blocks end at (and include) each patch with an EOS byte (reference global_tokens + block_causal).
  */
-export function patchDocumentIds(x: Int32Array, patchIds: Int32Array, B: number, N: number, P: number, eos = EOS_ID): Int32Array {
+export function patchDocumentIds(
+  x: Int32Array,
+  patchIds: Int32Array,
+  B: number,
+  N: number,
+  P: number,
+  eos = EOS_ID,
+): Int32Array {
   const hasEos = new Uint8Array(B * P);
   for (let i = 0; i < B * N; i++) if (x[i] === eos) hasEos[Math.floor(i / N) * P + (patchIds[i] as number)] = 1;
   const doc = new Int32Array(B * P);

@@ -32,23 +32,34 @@ export interface BltBatch {
 }
 
 function checkLength(name: string, a: ArrayLike<number> | undefined | null, n: number, shape: string): void {
-  if (a && a.length !== n) throw new BltError('BAD_INPUT', `Expected \`${name}\` with ${n} values (${shape}), got ${a.length}.`);
+  if (a && a.length !== n)
+    throw new BltError('BAD_INPUT', `Expected \`${name}\` with ${n} values (${shape}), got ${a.length}.`);
 }
 
 function checkRange(name: string, a: ArrayLike<number>, max: number): void {
   for (let i = 0; i < a.length; i++) {
     const v = a[i] as number;
-    if (!(v >= 0 && v < max)) throw new BltError('BAD_INPUT', `Expected \`${name}\` values in [0, ${max}), got ${v} at index ${i}.`);
+    if (!(v >= 0 && v < max))
+      throw new BltError('BAD_INPUT', `Expected \`${name}\` values in [0, ${max}), got ${v} at index ${i}.`);
   }
 }
 
 /** Throws BAD_INPUT naming the field when the batch does not fit the config. */
 export function checkBltBatch(c: BltModelConfig, batch: BltBatch): void {
   const { batchSize: B, seqLen: N, numPatches: P } = batch;
-  for (const [name, v] of [['batchSize', B], ['seqLen', N], ['numPatches', P]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new BltError('BAD_INPUT', `Expected \`${name}\` to be a positive integer, got ${v}.`);
+  for (const [name, v] of [
+    ['batchSize', B],
+    ['seqLen', N],
+    ['numPatches', P],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new BltError('BAD_INPUT', `Expected \`${name}\` to be a positive integer, got ${v}.`);
   }
-  if (P < 2) throw new BltError('BAD_INPUT', `Expected at least 2 patches per row (the first is the forced 1-byte patch), got ${P}.`);
+  if (P < 2)
+    throw new BltError(
+      'BAD_INPUT',
+      `Expected at least 2 patches per row (the first is the forced 1-byte patch), got ${P}.`,
+    );
   checkLength('x', batch.x, B * N, `[B=${B}, N=${N}]`);
   checkRange('x', batch.x, c.vocab_size);
   checkLength('patchIds', batch.patchIds, B * N, '[B,N]');
@@ -57,8 +68,11 @@ export function checkBltBatch(c: BltModelConfig, batch: BltBatch): void {
   checkLength('mask', batch.mask, B * N, '[B,N]');
   const T = ngramTableCount(c);
   if (T > 0 && !batch.ngramIds) {
-    throw new BltError('BAD_INPUT', `The model has ${T} hash n-gram tables but the batch has no \`ngramIds\`.`,
-      'compute them per row with hashNgramIds (src/entropy/ngram-hash.ts) in the loader');
+    throw new BltError(
+      'BAD_INPUT',
+      `The model has ${T} hash n-gram tables but the batch has no \`ngramIds\`.`,
+      'compute them per row with hashNgramIds (src/entropy/ngram-hash.ts) in the loader',
+    );
   }
   if (T === 0 && batch.ngramIds && batch.ngramIds.length > 0) {
     throw new BltError('BAD_INPUT', 'The batch has `ngramIds` but the model config has `ngram: null`.');

@@ -90,7 +90,11 @@ function requireBool(name: string, v: unknown): boolean {
 function requireHeads(name: string, heads: unknown, dim: number, evenHeadDim: boolean): number {
   const h = requireInt(name, heads, 1, dim);
   if (dim % h !== 0 || (evenHeadDim && (dim / h) % 2 !== 0)) {
-    throw badOption(name, `a divisor of ${dim}${evenHeadDim ? ' leaving an even head dim (RoPE rotates pairs)' : ''}`, heads);
+    throw badOption(
+      name,
+      `a divisor of ${dim}${evenHeadDim ? ' leaving an even head dim (RoPE rotates pairs)' : ''}`,
+      heads,
+    );
   }
   return h;
 }
@@ -100,9 +104,11 @@ function validateNgram(raw: unknown, where: string): BltNgramConfig | null {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw badOption(where, 'null or {sizes, functions, vocab}', raw);
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) {
-    if (!['sizes', 'functions', 'vocab'].includes(k)) throw new BltError('BAD_OPTION', `Unknown key \`${k}\` in ${where}.`, 'allowed keys: sizes, functions, vocab');
+    if (!['sizes', 'functions', 'vocab'].includes(k))
+      throw new BltError('BAD_OPTION', `Unknown key \`${k}\` in ${where}.`, 'allowed keys: sizes, functions, vocab');
   }
-  if (!Array.isArray(r.sizes) || r.sizes.length === 0) throw badOption(`${where}.sizes`, 'a non-empty array of n-gram sizes', r.sizes);
+  if (!Array.isArray(r.sizes) || r.sizes.length === 0)
+    throw badOption(`${where}.sizes`, 'a non-empty array of n-gram sizes', r.sizes);
   const sizes = r.sizes.map((g, i) => requireInt(`${where}.sizes[${i}]`, g, 1, 64));
   const functions = requireInt(`${where}.functions`, r.functions, 1, HASH_PRIMES.length);
   const vocab = requireInt(`${where}.vocab`, r.vocab, 1, 2 ** 31 - 1);
@@ -114,16 +120,26 @@ export function validateBltConfig(raw: unknown, where = 'BLT model config'): Blt
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badOption(where, 'an object', raw);
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) {
-    if (!(KEYS as string[]).includes(k)) throw new BltError('BAD_OPTION', `Unknown key \`${k}\` in ${where}.`, `allowed keys: ${KEYS.join(', ')}`);
+    if (!(KEYS as string[]).includes(k))
+      throw new BltError('BAD_OPTION', `Unknown key \`${k}\` in ${where}.`, `allowed keys: ${KEYS.join(', ')}`);
   }
   const f = (k: string): string => `${where}.${k}`;
   const dE = requireInt(f('dim_local_encoder'), r.dim_local_encoder, 2, 1 << 16);
   const dD = requireInt(f('dim_local_decoder'), r.dim_local_decoder, 2, 1 << 16);
-  if (dD !== dE) throw badOption(f('dim_local_decoder'), `equal to dim_local_encoder=${dE} (the decoder reads the encoder's byte states)`, dD);
+  if (dD !== dE)
+    throw badOption(
+      f('dim_local_decoder'),
+      `equal to dim_local_encoder=${dE} (the decoder reads the encoder's byte states)`,
+      dD,
+    );
   const dG = requireInt(f('dim_global'), r.dim_global, 2, 1 << 16);
   const k = requireInt(f('cross_attn_k'), r.cross_attn_k, 1, 64);
   if (dG === dD && k !== 1) {
-    throw badOption(f('cross_attn_k'), `1 when dim_global == dim_local_decoder (${dG}): the reference then has no decoder patch projection to make k slots`, k);
+    throw badOption(
+      f('cross_attn_k'),
+      `1 when dim_global == dim_local_decoder (${dG}): the reference then has no decoder patch projection to make k slots`,
+      k,
+    );
   }
   const window = r.local_window === null ? null : requireInt(f('local_window'), r.local_window, 1, 1 << 24);
   return Object.freeze({

@@ -4,7 +4,13 @@
  * cross-attention) divided by the mean patch length. A multiply-add is 2 FLOPs; attention costs
  * 4·d per (query, visible key) pair (q·k and p·v). Training ≈ 3× forward (backward ≈ 2× forward).
  */
-import { ffnDim, hasDecoderPatchProjection, hasGlobalInputProjection, ngramTableCount, type BltModelConfig } from './blt-config.js';
+import {
+  ffnDim,
+  hasDecoderPatchProjection,
+  hasGlobalInputProjection,
+  ngramTableCount,
+  type BltModelConfig,
+} from './blt-config.js';
 import { bltWeightSpecs } from './blt-weight-specs.js';
 
 export interface BltParameterCounts {
@@ -24,7 +30,8 @@ export function bltParameterCounts(c: BltModelConfig): BltParameterCounts {
   let localDecoder = 0;
   for (const s of bltWeightSpecs(c)) {
     const n = s.shape.reduce((a, b) => a * b, 1);
-    if (s.name.startsWith('encoder_hash_tok_embedding.') || s.name === 'local_encoder.tok_embeddings.weight') embedding += n;
+    if (s.name.startsWith('encoder_hash_tok_embedding.') || s.name === 'local_encoder.tok_embeddings.weight')
+      embedding += n;
     else if (s.name.startsWith('local_encoder.')) localEncoder += n;
     else if (s.name.startsWith('global_transformer.')) global += n;
     else localDecoder += n;
@@ -71,19 +78,21 @@ export function bltFlops(c: BltModelConfig, opts: BltFlopsOptions = {}): BltFlop
   const nCrossDec = c.cross_attn_all_layers_decoder ? c.n_layers_local_decoder : 1;
   const hashAdds = ngramTableCount(c) * dE;
   // per byte: blocks; encoder cross wk,wv + k queries per byte as a key; decoder cross wq,wo + k keys; output
-  const localPerByte = hashAdds
-    + c.n_layers_local_encoder * blockFlops(dE, ffnDim(c, dE), ctx)
-    + nCrossEnc * (2 * 2 * dE * dE + 4 * k * dE)
-    + c.n_layers_local_decoder * blockFlops(dD, ffnDim(c, dD), ctx)
-    + nCrossDec * (2 * 2 * dD * dD + 4 * k * dD)
-    + 2 * dD * c.vocab_size;
+  const localPerByte =
+    hashAdds +
+    c.n_layers_local_encoder * blockFlops(dE, ffnDim(c, dE), ctx) +
+    nCrossEnc * (2 * 2 * dE * dE + 4 * k * dE) +
+    c.n_layers_local_decoder * blockFlops(dD, ffnDim(c, dD), ctx) +
+    nCrossDec * (2 * 2 * dD * dD + 4 * k * dD) +
+    2 * dD * c.vocab_size;
   // per patch: pooled query projection, encoder cross wq,wo on k slots, global, decoder slots and their wk,wv
-  const globalPerPatch = 2 * dE * k * dE
-    + nCrossEnc * 2 * 2 * k * dE * dE
-    + (hasGlobalInputProjection(c) ? 2 * k * dE * dG : 0)
-    + c.n_layers_global * blockFlops(dG, ffnDim(c, dG), N / L)
-    + (hasDecoderPatchProjection(c) ? 2 * dG * k * dD : 0)
-    + nCrossDec * 2 * 2 * k * dD * dD;
+  const globalPerPatch =
+    2 * dE * k * dE +
+    nCrossEnc * 2 * 2 * k * dE * dE +
+    (hasGlobalInputProjection(c) ? 2 * k * dE * dG : 0) +
+    c.n_layers_global * blockFlops(dG, ffnDim(c, dG), N / L) +
+    (hasDecoderPatchProjection(c) ? 2 * dG * k * dD : 0) +
+    nCrossDec * 2 * 2 * k * dD * dD;
   const forwardPerByte = localPerByte + globalPerPatch / L;
   return { localPerByte, globalPerPatch, forwardPerByte, trainPerByte: 3 * forwardPerByte };
 }

@@ -7,8 +7,15 @@ import { BltError } from '../../core/errors.js';
 import { checkBltBatch, type BltBatch } from './blt-batch.js';
 import { ngramTableCount, type BltModelConfig } from './blt-config.js';
 import {
-  MASKED, blockCausalMask, checkPatchLengths, decoderPatchIdsFromLengths, decoderSlotIndex, documentIds, patchByteTable,
-  patchDocumentIds, patchIdsFromLengths,
+  MASKED,
+  blockCausalMask,
+  checkPatchLengths,
+  decoderPatchIdsFromLengths,
+  decoderSlotIndex,
+  documentIds,
+  patchByteTable,
+  patchDocumentIds,
+  patchIdsFromLengths,
 } from './batch-indices.js';
 
 export interface BltInputs {
@@ -44,8 +51,11 @@ function sameIds(name: string, given: Int32Array | undefined, derived: Int32Arra
   if (!given) return;
   const i = derived.findIndex((v, j) => given[j] !== v);
   if (i >= 0) {
-    throw new BltError('BAD_INPUT', `\`${name}\`[${i}] is ${given[i]}, but the patch lengths give ${derived[i]}.`,
-      'derive both from patch_lengths (batch-indices.ts) or leave them out');
+    throw new BltError(
+      'BAD_INPUT',
+      `\`${name}\`[${i}] is ${given[i]}, but the patch lengths give ${derived[i]}.`,
+      'derive both from patch_lengths (batch-indices.ts) or leave them out',
+    );
   }
 }
 
@@ -64,7 +74,10 @@ export function prepareBltInputs(c: BltModelConfig, batch: BltBatch): BltInputs 
   const T = ngramTableCount(c);
   const ngram = batch.ngramIds ?? new Int32Array(0);
   return {
-    B, N, P, L: table.L,
+    B,
+    N,
+    P,
+    L: table.L,
     x: tf.tensor1d(x.slice(), 'int32'), // copies: the cpu backend keeps the array it is given
     ngramIds: Array.from({ length: T }, (_, t) => tf.tensor1d(ngram.slice(t * B * N, (t + 1) * B * N), 'int32')),
     localMask: tf.tensor4d(blockCausalMask(documentIds(x, B, N), B, N, c.local_window), [B, 1, N, N]),

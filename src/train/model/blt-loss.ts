@@ -15,7 +15,9 @@ export function maskedCrossEntropySum(logits: tf.Tensor3D, y: tf.Tensor2D, mask:
 
 /** The training loss of the reference's compute_loss: Σ CE·mask / (Σ mask + 1e-6), nats per target. */
 export function bltLoss(logits: tf.Tensor3D, y: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.div(maskedCrossEntropySum(logits, y, mask), tf.add(tf.sum(tf.cast(mask, 'float32')), 1e-6)) as tf.Scalar);
+  return tf.tidy(
+    () => tf.div(maskedCrossEntropySum(logits, y, mask), tf.add(tf.sum(tf.cast(mask, 'float32')), 1e-6)) as tf.Scalar,
+  );
 }
 
 /** Bits per byte from summed nats over `nBytes` targets (BOS/EOS targets count as bytes, as the reference). */

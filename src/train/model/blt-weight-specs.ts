@@ -9,7 +9,11 @@
 import { layerWeightNames } from '../../entropy/transformer/weight-specs.js';
 import type { WeightSpec } from '../../entropy/transformer/types.js';
 import {
-  ffnDim, hasDecoderPatchProjection, hasGlobalInputProjection, ngramTableCount, type BltModelConfig,
+  ffnDim,
+  hasDecoderPatchProjection,
+  hasGlobalInputProjection,
+  ngramTableCount,
+  type BltModelConfig,
 } from './blt-config.js';
 
 const ones = { kind: 'ones' } as const;
@@ -40,11 +44,18 @@ function crossSpecs(prefix: string, i: number, d: number): WeightSpec[] {
 }
 
 /** Names of cross-attention layer i's tensors under `prefix`. */
-export function crossWeightNames(prefix: string, i: number): { wq: string; wk: string; wv: string; wo: string; normQ: string; normKv: string } {
+export function crossWeightNames(
+  prefix: string,
+  i: number,
+): { wq: string; wk: string; wv: string; wo: string; normQ: string; normKv: string } {
   const p = `${prefix}.cross_attn_layers.${i}`;
   return {
-    wq: `${p}.wq.weight`, wk: `${p}.wk.weight`, wv: `${p}.wv.weight`, wo: `${p}.wo.weight`,
-    normQ: `${p}.cross_attn_norm_q.weight`, normKv: `${p}.cross_attn_norm_kv.weight`,
+    wq: `${p}.wq.weight`,
+    wk: `${p}.wk.weight`,
+    wv: `${p}.wv.weight`,
+    wo: `${p}.wo.weight`,
+    normQ: `${p}.cross_attn_norm_q.weight`,
+    normKv: `${p}.cross_attn_norm_kv.weight`,
   };
 }
 
@@ -54,16 +65,26 @@ export function bltWeightSpecs(c: BltModelConfig): WeightSpec[] {
   const dG = c.dim_global;
   const dD = c.dim_local_decoder;
   const k = c.cross_attn_k;
-  const specs: WeightSpec[] = [{ name: 'local_encoder.tok_embeddings.weight', shape: [c.vocab_size, dE], init: tn(dE ** -0.5) }];
+  const specs: WeightSpec[] = [
+    { name: 'local_encoder.tok_embeddings.weight', shape: [c.vocab_size, dE], init: tn(dE ** -0.5) },
+  ];
   for (let i = 0; i < ngramTableCount(c); i++) {
-    specs.push({ name: `encoder_hash_tok_embedding.${i}.weight`, shape: [c.ngram?.vocab ?? 0, dE], init: tn(dE ** -0.5) });
+    specs.push({
+      name: `encoder_hash_tok_embedding.${i}.weight`,
+      shape: [c.ngram?.vocab ?? 0, dE],
+      init: tn(dE ** -0.5),
+    });
   }
   for (let i = 0; i < c.n_layers_local_encoder; i++) specs.push(...blockSpecs('local_encoder', i, dE, ffnDim(c, dE)));
   specs.push({ name: 'local_encoder.patch_embedding_projection.weight', shape: [dE * k, dE], init: tn(dE ** -0.5) });
   const nCrossEnc = c.cross_attn_all_layers_encoder ? c.n_layers_local_encoder : 1;
   for (let i = 0; i < nCrossEnc; i++) specs.push(...crossSpecs('local_encoder', i, dE));
   if (hasGlobalInputProjection(c)) {
-    specs.push({ name: 'global_transformer.token_embedding_projection.weight', shape: [dG, k * dE], init: tn((k * dE) ** -0.5) });
+    specs.push({
+      name: 'global_transformer.token_embedding_projection.weight',
+      shape: [dG, k * dE],
+      init: tn((k * dE) ** -0.5),
+    });
   }
   for (let i = 0; i < c.n_layers_global; i++) specs.push(...blockSpecs('global_transformer', i, dG, ffnDim(c, dG)));
   for (let i = 0; i < c.n_layers_local_decoder; i++) specs.push(...blockSpecs('local_decoder', i, dD, ffnDim(c, dD)));

@@ -16,7 +16,11 @@ export interface CrossAttentionWeights {
 export function crossAttentionWeights(model: BltModel, prefix: string, i: number): CrossAttentionWeights {
   const n = crossWeightNames(prefix, i);
   return {
-    normQ: weightOf<tf.Tensor1D>(model, n.normQ), normKv: weightOf<tf.Tensor1D>(model, n.normKv),
-    wq: weightOf(model, n.wq), wk: weightOf(model, n.wk), wv: weightOf(model, n.wv), wo: weightOf(model, n.wo),
+    normQ: weightOf<tf.Tensor1D>(model, n.normQ),
+    normKv: weightOf<tf.Tensor1D>(model, n.normKv),
+    wq: weightOf(model, n.wq),
+    wk: weightOf(model, n.wk),
+    wv: weightOf(model, n.wv),
+    wo: weightOf(model, n.wo),
   };
 }

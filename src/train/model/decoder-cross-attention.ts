@@ -13,7 +13,13 @@ import type { CrossAttentionWeights } from './cross-attention-weights.js';
  * attends, dec_pid·k + r) → Wo·attn [B·N,d] (no residual).
  */
 export function decoderCrossAttentionOutput(
-  hD: tf.Tensor2D, pe: tf.Tensor2D, w: CrossAttentionWeights, slotIndex: tf.Tensor1D, k: number, H: number, eps: number,
+  hD: tf.Tensor2D,
+  pe: tf.Tensor2D,
+  w: CrossAttentionWeights,
+  slotIndex: tf.Tensor1D,
+  k: number,
+  H: number,
+  eps: number,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const [BN, d] = hD.shape;
@@ -30,7 +36,13 @@ export function decoderCrossAttentionOutput(
 
 /** The reference CrossAttention.forward: hD + Wo·attn (its caller adds hD once more). */
 export function decoderCrossAttention(
-  hD: tf.Tensor2D, pe: tf.Tensor2D, w: CrossAttentionWeights, slotIndex: tf.Tensor1D, k: number, H: number, eps: number,
+  hD: tf.Tensor2D,
+  pe: tf.Tensor2D,
+  w: CrossAttentionWeights,
+  slotIndex: tf.Tensor1D,
+  k: number,
+  H: number,
+  eps: number,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     return tf.add(hD, decoderCrossAttentionOutput(hD, pe, w, slotIndex, k, H, eps));

@@ -31,7 +31,13 @@ function gatherSlots(x: tf.Tensor2D, s: PatchSlots, H: number): tf.Tensor {
  * → Wo·attn [B·P·k,d] (no residual; rows of empty patches are 0).
  */
 export function encoderCrossAttentionOutput(
-  pe: tf.Tensor2D, h: tf.Tensor2D, w: CrossAttentionWeights, s: PatchSlots, k: number, H: number, eps: number,
+  pe: tf.Tensor2D,
+  h: tf.Tensor2D,
+  w: CrossAttentionWeights,
+  s: PatchSlots,
+  k: number,
+  H: number,
+  eps: number,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const [BP, L] = s.pad.shape;
@@ -48,7 +54,13 @@ export function encoderCrossAttentionOutput(
 
 /** The reference CrossAttention.forward: pe + Wo·attn (its caller adds pe once more). */
 export function encoderCrossAttention(
-  pe: tf.Tensor2D, h: tf.Tensor2D, w: CrossAttentionWeights, s: PatchSlots, k: number, H: number, eps: number,
+  pe: tf.Tensor2D,
+  h: tf.Tensor2D,
+  w: CrossAttentionWeights,
+  s: PatchSlots,
+  k: number,
+  H: number,
+  eps: number,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     return tf.add(pe, encoderCrossAttentionOutput(pe, h, w, s, k, H, eps));

@@ -19,10 +19,20 @@ export function globalTransformer(model: BltModel, pe: tf.Tensor2D, inp: BltInpu
     const { B, P } = inp;
     const dG = c.dim_global;
     let hg: tf.Tensor2D = tf.reshape(pe, [B * P, c.cross_attn_k * c.dim_local_encoder]);
-    if (hasGlobalInputProjection(c)) hg = linear(hg, weightOf(model, 'global_transformer.token_embedding_projection.weight'));
+    if (hasGlobalInputProjection(c))
+      hg = linear(hg, weightOf(model, 'global_transformer.token_embedding_projection.weight'));
     const rope = ropeTables(model, P, dG, dG / c.n_heads_global, c.rope_theta);
     for (let i = 0; i < c.n_layers_global; i++) {
-      hg = transformerBlock(hg, B, P, c.n_heads_global, blockWeights(model, 'global_transformer', i), rope, inp.globalMask, c.norm_eps);
+      hg = transformerBlock(
+        hg,
+        B,
+        P,
+        c.n_heads_global,
+        blockWeights(model, 'global_transformer', i),
+        rope,
+        inp.globalMask,
+        c.norm_eps,
+      );
     }
     return hg;
   });

@@ -1,13 +1,35 @@
 /** The BLT model (issue "Train BLT", item 1): config, batch indices, layers, forward, loss. */
 export {
-  DEFAULT_BLT_CONFIG, bltConfig, ffnDim, hasDecoderPatchProjection, hasGlobalInputProjection, ngramTableCount, validateBltConfig,
-  type BltModelConfig, type BltNgramConfig, type GlobalAttention,
+  DEFAULT_BLT_CONFIG,
+  bltConfig,
+  ffnDim,
+  hasDecoderPatchProjection,
+  hasGlobalInputProjection,
+  ngramTableCount,
+  validateBltConfig,
+  type BltModelConfig,
+  type BltNgramConfig,
+  type GlobalAttention,
 } from './blt-config.js';
-export { bltFlops, bltParameterCounts, type BltFlops, type BltFlopsOptions, type BltParameterCounts } from './blt-cost.js';
+export {
+  bltFlops,
+  bltParameterCounts,
+  type BltFlops,
+  type BltFlopsOptions,
+  type BltParameterCounts,
+} from './blt-cost.js';
 export { bltWeightSpecs } from './blt-weight-specs.js';
 export {
-  MASKED, blockCausalMask, checkPatchLengths, decoderPatchIdsFromLengths, decoderSlotIndex, documentIds, patchByteTable,
-  patchDocumentIds, patchIdsFromLengths, type PatchByteTable,
+  MASKED,
+  blockCausalMask,
+  checkPatchLengths,
+  decoderPatchIdsFromLengths,
+  decoderSlotIndex,
+  documentIds,
+  patchByteTable,
+  patchDocumentIds,
+  patchIdsFromLengths,
+  type PatchByteTable,
 } from './batch-indices.js';
 export { checkBltBatch, type BltBatch } from './blt-batch.js';
 export { disposeBltInputs, prepareBltInputs, type BltInputs } from './blt-inputs.js';

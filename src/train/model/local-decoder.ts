@@ -32,10 +32,25 @@ export function localDecoder(model: BltModel, h: tf.Tensor2D, hg: tf.Tensor2D, i
     for (let i = 0; i < c.n_layers_local_decoder; i++) {
       if (i === 0 || c.cross_attn_all_layers_decoder) {
         const w = crossAttentionWeights(model, 'local_decoder', i);
-        hD = tf.add(hD, decoderCrossAttention(hD, pe, w, inp.slotIndex, k, c.cross_attn_nheads, c.norm_eps)) as tf.Tensor2D;
+        hD = tf.add(
+          hD,
+          decoderCrossAttention(hD, pe, w, inp.slotIndex, k, c.cross_attn_nheads, c.norm_eps),
+        ) as tf.Tensor2D;
       }
-      hD = transformerBlock(hD, B, N, c.n_heads_local, blockWeights(model, 'local_decoder', i), rope, inp.localMask, c.norm_eps);
+      hD = transformerBlock(
+        hD,
+        B,
+        N,
+        c.n_heads_local,
+        blockWeights(model, 'local_decoder', i),
+        rope,
+        inp.localMask,
+        c.norm_eps,
+      );
     }
-    return linear(rmsNorm(hD, weightOf<tf.Tensor1D>(model, 'local_decoder.norm.weight'), c.norm_eps), weightOf(model, 'local_decoder.output.weight'));
+    return linear(
+      rmsNorm(hD, weightOf<tf.Tensor1D>(model, 'local_decoder.norm.weight'), c.norm_eps),
+      weightOf(model, 'local_decoder.output.weight'),
+    );
   });
 }

@@ -35,11 +35,23 @@ export function localEncoder(model: BltModel, e: tf.Tensor2D, inp: BltInputs): L
     let h = e;
     let pe: tf.Tensor2D | undefined;
     for (let i = 0; i < c.n_layers_local_encoder; i++) {
-      h = transformerBlock(h, B, N, c.n_heads_local, blockWeights(model, 'local_encoder', i), rope, inp.localMask, c.norm_eps);
+      h = transformerBlock(
+        h,
+        B,
+        N,
+        c.n_heads_local,
+        blockWeights(model, 'local_encoder', i),
+        rope,
+        inp.localMask,
+        c.norm_eps,
+      );
       if (i < c.n_layers_local_encoder - 1 && !c.cross_attn_all_layers_encoder) continue;
       if (!pe) {
         const pooled = patchMaxPool(h, slots.index, slots.pad, slots.nonEmpty); // [B·P,dE]
-        pe = tf.reshape(linear(pooled, weightOf(model, 'local_encoder.patch_embedding_projection.weight')), [B * P * k, d]);
+        pe = tf.reshape(linear(pooled, weightOf(model, 'local_encoder.patch_embedding_projection.weight')), [
+          B * P * k,
+          d,
+        ]);
       }
       const w = crossAttentionWeights(model, 'local_encoder', c.cross_attn_all_layers_encoder ? i : 0);
       pe = tf.add(pe, encoderCrossAttention(pe, h, w, slots, k, c.cross_attn_nheads, c.norm_eps));

@@ -27,7 +27,14 @@ export function mergeHeads(x: tf.Tensor3D, B: number, T: number, H: number): tf.
  * Every query row must see at least one key (a fully masked row would come out uniform, not 0).
  */
 export function maskedAttention(
-  q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, B: number, Tq: number, Tk: number, H: number, mask: tf.Tensor4D,
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  B: number,
+  Tq: number,
+  Tk: number,
+  H: number,
+  mask: tf.Tensor4D,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const s = tf.matMul(splitHeads(q, B, Tq, H), splitHeads(k, B, Tk, H), false, true); // q·kᵀ [B·H,Tq,Tk]
@@ -42,11 +49,18 @@ export function maskedAttention(
  * residual: x [B·T,d] (already normed), mask [B,1,T,T] → Wo·attn [B·T,d].
  */
 export function selfAttention(
-  x: tf.Tensor2D, B: number, T: number, H: number, w: AttentionWeights, rope: RopeTables, mask: tf.Tensor4D,
+  x: tf.Tensor2D,
+  B: number,
+  T: number,
+  H: number,
+  w: AttentionWeights,
+  rope: RopeTables,
+  mask: tf.Tensor4D,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const d = x.shape[1];
-    const rot = (t: tf.Tensor2D): tf.Tensor2D => tf.reshape(applyRope(tf.reshape(t, [B, T, d]), rope.cos, rope.sin, rope.swap), [B * T, d]);
+    const rot = (t: tf.Tensor2D): tf.Tensor2D =>
+      tf.reshape(applyRope(tf.reshape(t, [B, T, d]), rope.cos, rope.sin, rope.swap), [B * T, d]);
     const q = tf.mul(rot(linear(x, w.wq)), 1 / Math.sqrt(d / H)) as tf.Tensor2D;
     return linear(maskedAttention(q, rot(linear(x, w.wk)), linear(x, w.wv), B, T, T, H, mask), w.wo);
   });

@@ -25,14 +25,28 @@ export function blockWeights(model: BltModel, prefix: string, i: number): BlockW
   const n = layerWeightNames(i);
   const w = <T extends tf.Tensor = tf.Tensor2D>(name: string): T => weightOf<T>(model, `${prefix}.${name}`);
   return {
-    wq: w(n.wq), wk: w(n.wk), wv: w(n.wv), wo: w(n.wo), w1: w(n.w1), w2: w(n.w2), w3: w(n.w3),
-    attentionNorm: w<tf.Tensor1D>(n.attnNorm), ffnNorm: w<tf.Tensor1D>(n.ffnNorm),
+    wq: w(n.wq),
+    wk: w(n.wk),
+    wv: w(n.wv),
+    wo: w(n.wo),
+    w1: w(n.w1),
+    w2: w(n.w2),
+    w3: w(n.w3),
+    attentionNorm: w<tf.Tensor1D>(n.attnNorm),
+    ffnNorm: w<tf.Tensor1D>(n.ffnNorm),
   };
 }
 
 /** x [B·T,d] → [B·T,d]; mask [B,1,T,T] additive; RoPE over positions 0..T-1 of each row. */
 export function transformerBlock(
-  x: tf.Tensor2D, B: number, T: number, H: number, w: BlockWeights, rope: RopeTables, mask: tf.Tensor4D, eps: number,
+  x: tf.Tensor2D,
+  B: number,
+  T: number,
+  H: number,
+  w: BlockWeights,
+  rope: RopeTables,
+  mask: tf.Tensor4D,
+  eps: number,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const h: tf.Tensor2D = tf.add(x, selfAttention(rmsNorm(x, w.attentionNorm, eps), B, T, H, w, rope, mask));

@@ -91,8 +91,22 @@ export const BLT_TRAIN_DEFAULTS: Defaults = Object.freeze({
 
 /** Keys that change the numbers a run computes; a resume must match them exactly. */
 export const BLT_NUMERIC_KEYS = [
-  'seed', 'steps', 'batchSize', 'gradAccum', 'seqLenPatches', 'maxBytesPerRow', 'bufferSize', 'lr', 'minLrRatio', 'warmup',
-  'weightDecay', 'beta1', 'beta2', 'eps', 'clip', 'valFraction',
+  'seed',
+  'steps',
+  'batchSize',
+  'gradAccum',
+  'seqLenPatches',
+  'maxBytesPerRow',
+  'bufferSize',
+  'lr',
+  'minLrRatio',
+  'warmup',
+  'weightDecay',
+  'beta1',
+  'beta2',
+  'eps',
+  'clip',
+  'valFraction',
 ] as const satisfies readonly (keyof BltTrainConfig)[];
 
 const KNOWN = new Set<string>(['model', 'data', 'valData', 'patching', 'warmup', ...Object.keys(BLT_TRAIN_DEFAULTS)]);
@@ -113,9 +127,11 @@ function dirList(name: string, v: unknown): string[] {
 
 /** Fills defaults, validates every field (BAD_OPTION naming it) and freezes the result. */
 export function resolveBltTrainConfig(input: BltTrainConfigInput): BltTrainConfig {
-  if (input === null || typeof input !== 'object') throw badOption('training config', 'an object with at least `data`', input);
+  if (input === null || typeof input !== 'object')
+    throw badOption('training config', 'an object with at least `data`', input);
   for (const k of Object.keys(input)) {
-    if (!KNOWN.has(k)) throw new BltError('BAD_OPTION', `Unknown training option \`${k}\`.`, `known: ${[...KNOWN].join(', ')}`);
+    if (!KNOWN.has(k))
+      throw new BltError('BAD_OPTION', `Unknown training option \`${k}\`.`, `known: ${[...KNOWN].join(', ')}`);
   }
   const model = validateBltConfig({ ...DEFAULT_BLT_CONFIG, ...(input.model ?? {}) }, 'model');
   const steps = requireInt('--steps', input.steps ?? BLT_TRAIN_DEFAULTS.steps, 1);
@@ -161,8 +177,10 @@ export function bltConfigDifferences(saved: BltTrainConfig, now: BltTrainConfig)
     const w = (now.model as unknown as Record<string, unknown>)[k];
     if (!same(v, w)) out.push(`model.${k}: ${JSON.stringify(v)} → ${JSON.stringify(w)}`);
   }
-  if (!same(saved.patching, now.patching)) out.push(`patching: ${JSON.stringify(saved.patching)} → ${JSON.stringify(now.patching)}`);
+  if (!same(saved.patching, now.patching))
+    out.push(`patching: ${JSON.stringify(saved.patching)} → ${JSON.stringify(now.patching)}`);
   if (!same(saved.data, now.data)) out.push(`data: ${JSON.stringify(saved.data)} → ${JSON.stringify(now.data)}`);
-  if (!same(saved.valData, now.valData)) out.push(`val-data: ${JSON.stringify(saved.valData)} → ${JSON.stringify(now.valData)}`);
+  if (!same(saved.valData, now.valData))
+    out.push(`val-data: ${JSON.stringify(saved.valData)} → ${JSON.stringify(now.valData)}`);
   return out;
 }

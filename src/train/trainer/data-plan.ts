@@ -36,7 +36,11 @@ export interface DataPlanHooks {
   readonly log?: (message: string) => void;
 }
 
-const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** `dir` repatched with `choice` into the run's cache (reused when already there). */
 async function repatched(dir: string, choice: PatchingChoice, out: string, log: (m: string) => void): Promise<string> {
@@ -58,7 +62,9 @@ async function repatched(dir: string, choice: PatchingChoice, out: string, log: 
   return target;
 }
 
-async function totalsOf(dirs: readonly string[]): Promise<{ documents: number; bytes: number; tokens: number; patches: number; fingerprints: string[] }> {
+async function totalsOf(
+  dirs: readonly string[],
+): Promise<{ documents: number; bytes: number; tokens: number; patches: number; fingerprints: string[] }> {
   const t = { documents: 0, bytes: 0, tokens: 0, patches: 0, fingerprints: [] as string[] };
   for (const d of dirs) {
     const m = await readManifest(d);
@@ -72,7 +78,12 @@ async function totalsOf(dirs: readonly string[]): Promise<{ documents: number; b
 }
 
 /** `dirs` with the run's patching choice applied (repatched copies in the run's cache), or as they are. */
-export async function deriveForRun(dirs: readonly string[], patching: PatchingChoice | null, out: string, log: (m: string) => void = () => undefined): Promise<string[]> {
+export async function deriveForRun(
+  dirs: readonly string[],
+  patching: PatchingChoice | null,
+  out: string,
+  log: (m: string) => void = () => undefined,
+): Promise<string[]> {
   if (!patching) return [...dirs];
   const outDirs: string[] = [];
   for (const d of dirs) outDirs.push(await repatched(d, patching, resolve(out), log));
@@ -92,20 +103,33 @@ export async function prepareDataPlan(cfg: BltTrainConfig, out: string, hooks: D
     for (const d of train) {
       const key = splitKey(await readManifest(d), cfg.valFraction);
       const dir = join(runDir, 'data', `split-${key.slice(0, 16)}`);
-      if (!(await exists(join(dir, 'val', 'index.json')))) log(`splitting ${d} by document (${cfg.valFraction} held out) into ${dir}`);
+      if (!(await exists(join(dir, 'val', 'index.json'))))
+        log(`splitting ${d} by document (${cfg.valFraction} held out) into ${dir}`);
       const s = await splitShardSet(d, dir, cfg.valFraction);
       documents += s.documents.train + s.documents.val;
       if (s.documents.train > 0) sides.train.push(s.train);
       if (s.documents.val > 0) sides.val.push(s.val);
     }
     if (documents === 0) {
-      throw new BltError('BAD_INPUT', `--data ${cfg.data.join(' ')} holds no documents (an empty shard set): there is nothing to train on.`, 'preprocess some input into the shard set first (blt preprocess <inputs> --out <dir>), or pass another --data');
+      throw new BltError(
+        'BAD_INPUT',
+        `--data ${cfg.data.join(' ')} holds no documents (an empty shard set): there is nothing to train on.`,
+        'preprocess some input into the shard set first (blt preprocess <inputs> --out <dir>), or pass another --data',
+      );
     }
     if (sides.train.length === 0) {
-      throw new BltError('BAD_INPUT', `Every document of ${cfg.data.join(', ')} fell on the validation side of the split (--val-fraction ${cfg.valFraction}).`, 'use more documents, a smaller --val-fraction, or --val-data');
+      throw new BltError(
+        'BAD_INPUT',
+        `Every document of ${cfg.data.join(', ')} fell on the validation side of the split (--val-fraction ${cfg.valFraction}).`,
+        'use more documents, a smaller --val-fraction, or --val-data',
+      );
     }
     if (sides.val.length === 0) {
-      throw new BltError('BAD_INPUT', `No document of ${cfg.data.join(', ')} fell on the validation side (--val-fraction ${cfg.valFraction}).`, 'use more documents, a larger --val-fraction, --val-data <shard-dir>, or --val-fraction 0 for no validation');
+      throw new BltError(
+        'BAD_INPUT',
+        `No document of ${cfg.data.join(', ')} fell on the validation side (--val-fraction ${cfg.valFraction}).`,
+        'use more documents, a larger --val-fraction, --val-data <shard-dir>, or --val-fraction 0 for no validation',
+      );
     }
     train = sides.train;
     val = sides.val;
@@ -113,7 +137,8 @@ export async function prepareDataPlan(cfg: BltTrainConfig, out: string, hooks: D
   const t = await totalsOf(train);
   const v = await totalsOf(val);
   return {
-    train, val,
+    train,
+    val,
     meanPatchLength: t.patches > 0 ? t.tokens / t.patches : NaN,
     documents: { train: t.documents, val: v.documents },
     bytes: { train: t.bytes, val: v.bytes },

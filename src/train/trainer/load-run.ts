@@ -14,6 +14,10 @@ export interface LoadedRun {
 
 export async function loadBltRun(runDir: string, step?: number): Promise<LoadedRun> {
   const ckpt = await loadBltCheckpoint(runDir, step);
-  const model = bltModelFromWeights(ckpt.state.config.model, ckpt.weights, `${runDir} step ${ckpt.state.step} model.safetensors`);
+  const model = bltModelFromWeights(
+    ckpt.state.config.model,
+    ckpt.weights,
+    `${runDir} step ${ckpt.state.step} model.safetensors`,
+  );
   return { model, state: ckpt.state, dispose: () => disposeBltModel(model) };
 }

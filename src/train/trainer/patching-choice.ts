@@ -25,27 +25,61 @@ const KEYS = ['mode', 'threshold', 'patchSize', 'maxPatchLength', 'scriptThresho
 
 /** Validates a choice (BAD_OPTION naming the flag) and returns a frozen copy without undefined keys. */
 export function resolvePatchingChoice(raw: Partial<PatchingChoice>): PatchingChoice {
-  if (raw === null || typeof raw !== 'object') throw badOption('--patching', `an object like {"mode":"static","patchSize":4}`, raw);
+  if (raw === null || typeof raw !== 'object')
+    throw badOption('--patching', `an object like {"mode":"static","patchSize":4}`, raw);
   for (const k of Object.keys(raw)) {
-    if (!KEYS.includes(k)) throw new BltError('BAD_OPTION', `Unknown key \`${k}\` in the patching choice.`, `allowed keys: ${KEYS.join(', ')}`);
+    if (!KEYS.includes(k))
+      throw new BltError(
+        'BAD_OPTION',
+        `Unknown key \`${k}\` in the patching choice.`,
+        `allowed keys: ${KEYS.join(', ')}`,
+      );
   }
   const mode = raw.mode;
   if (typeof mode !== 'string' || !(PATCH_MODES as readonly string[]).includes(mode)) {
-    throw badOption('--patching', `one of ${PATCH_MODES.join(', ')}`, mode, 'leave --patching out to train on the shard set\'s stored patches');
+    throw badOption(
+      '--patching',
+      `one of ${PATCH_MODES.join(', ')}`,
+      mode,
+      "leave --patching out to train on the shard set's stored patches",
+    );
   }
-  const out: { mode: PatchMode; threshold?: number; patchSize?: number; maxPatchLength?: number; scriptThresholds?: Record<string, number> } = { mode };
+  const out: {
+    mode: PatchMode;
+    threshold?: number;
+    patchSize?: number;
+    maxPatchLength?: number;
+    scriptThresholds?: Record<string, number>;
+  } = { mode };
   if (raw.threshold !== undefined) {
-    if (mode !== 'entropy') throw badOption('--threshold', `absent with --patching ${mode} (it only applies to entropy patching)`, raw.threshold);
+    if (mode !== 'entropy')
+      throw badOption(
+        '--threshold',
+        `absent with --patching ${mode} (it only applies to entropy patching)`,
+        raw.threshold,
+      );
     out.threshold = requireFinite('--threshold', raw.threshold);
   }
   if (raw.patchSize !== undefined) {
-    if (mode !== 'static') throw badOption('--patch-size', `absent with --patching ${mode} (it only applies to static patching)`, raw.patchSize);
+    if (mode !== 'static')
+      throw badOption(
+        '--patch-size',
+        `absent with --patching ${mode} (it only applies to static patching)`,
+        raw.patchSize,
+      );
     out.patchSize = requireInt('--patch-size', raw.patchSize, 1, 1 << 16);
   }
-  if (mode === 'static' && out.patchSize === undefined) throw badOption('--patch-size', 'an integer >= 1 with --patching static (e.g. 4)', undefined);
-  if (raw.maxPatchLength !== undefined) out.maxPatchLength = requireInt('--max-patch-length', raw.maxPatchLength, 1, 1 << 16);
+  if (mode === 'static' && out.patchSize === undefined)
+    throw badOption('--patch-size', 'an integer >= 1 with --patching static (e.g. 4)', undefined);
+  if (raw.maxPatchLength !== undefined)
+    out.maxPatchLength = requireInt('--max-patch-length', raw.maxPatchLength, 1, 1 << 16);
   if (raw.scriptThresholds !== undefined) {
-    if (mode !== 'entropy' || out.threshold === undefined) throw badOption('scriptThresholds', 'entropy patching with an explicit threshold (the fallback for other scripts)', raw.scriptThresholds);
+    if (mode !== 'entropy' || out.threshold === undefined)
+      throw badOption(
+        'scriptThresholds',
+        'entropy patching with an explicit threshold (the fallback for other scripts)',
+        raw.scriptThresholds,
+      );
     const table = checkScriptThresholds(raw.scriptThresholds, 'patching.scriptThresholds');
     if (table) out.scriptThresholds = table;
   }
@@ -56,7 +90,8 @@ export function resolvePatchingChoice(raw: Partial<PatchingChoice>): PatchingCho
 export function patchingLabel(p: PatchingChoice | null): string {
   if (!p) return 'stored';
   const cap = p.maxPatchLength === undefined ? '' : `, max ${p.maxPatchLength}`;
-  if (p.mode === 'entropy') return `entropy(${p.threshold === undefined ? 'model threshold' : `θ=${p.threshold}`}${p.scriptThresholds ? ' + per-script' : ''}${cap})`;
+  if (p.mode === 'entropy')
+    return `entropy(${p.threshold === undefined ? 'model threshold' : `θ=${p.threshold}`}${p.scriptThresholds ? ' + per-script' : ''}${cap})`;
   if (p.mode === 'static') return `static(${p.patchSize ?? '?'}${cap})`;
   return cap === '' ? p.mode : `${p.mode}(${cap.slice(2)})`;
 }

@@ -32,8 +32,15 @@ export interface RunState {
 /** The loader options of a run's training data (infinite epochs, the run's shapes). */
 function trainLoaderOptions(cfg: BltTrainConfig, plan: DataPlan, seed: number, state?: LoaderState): LoaderOptions {
   return {
-    data: plan.train, batchSize: cfg.batchSize, seqLenPatches: cfg.seqLenPatches, maxEncoderSeqLen: cfg.maxBytesPerRow,
-    bufferSize: cfg.bufferSize, seed, ngram: cfg.model.ngram, epochs: Infinity, ...(state ? { state } : {}),
+    data: plan.train,
+    batchSize: cfg.batchSize,
+    seqLenPatches: cfg.seqLenPatches,
+    maxEncoderSeqLen: cfg.maxBytesPerRow,
+    bufferSize: cfg.bufferSize,
+    seed,
+    ngram: cfg.model.ngram,
+    epochs: Infinity,
+    ...(state ? { state } : {}),
   };
 }
 
@@ -42,23 +49,40 @@ function trainLoaderOptions(cfg: BltTrainConfig, plan: DataPlan, seed: number, s
  * default) or the reference's eval iteration (`reference`: only the bytes that fit in N per P-patch
  * sequence). See src/train/data/covering-loader.ts.
  */
-export function openValidationLoader(cfg: Pick<BltTrainConfig, 'batchSize' | 'seqLenPatches' | 'maxBytesPerRow' | 'model'>, dirs: readonly string[], coverage: EvalCoverage = 'covering'): Promise<EvalLoader> {
+export function openValidationLoader(
+  cfg: Pick<BltTrainConfig, 'batchSize' | 'seqLenPatches' | 'maxBytesPerRow' | 'model'>,
+  dirs: readonly string[],
+  coverage: EvalCoverage = 'covering',
+): Promise<EvalLoader> {
   return createEvalLoader({
-    data: dirs, batchSize: cfg.batchSize, seqLenPatches: cfg.seqLenPatches, maxEncoderSeqLen: cfg.maxBytesPerRow, ngram: cfg.model.ngram, coverage,
+    data: dirs,
+    batchSize: cfg.batchSize,
+    seqLenPatches: cfg.seqLenPatches,
+    maxEncoderSeqLen: cfg.maxBytesPerRow,
+    ngram: cfg.model.ngram,
+    coverage,
   });
 }
 
 async function fresh(cfg: BltTrainConfig, out: string, log: (m: string) => void): Promise<RunState> {
   const old = await listCheckpoints(out);
   if (old.length > 0) {
-    throw new BltError('BAD_OPTION', `${out} already holds checkpoints (newest: step ${old[old.length - 1]}); a new run there would mix with them.`,
-      'pass --resume (resume: true) to continue that run, or choose another --out (or delete the directory)');
+    throw new BltError(
+      'BAD_OPTION',
+      `${out} already holds checkpoints (newest: step ${old[old.length - 1]}); a new run there would mix with them.`,
+      'pass --resume (resume: true) to continue that run, or choose another --out (or delete the directory)',
+    );
   }
   const plan = await prepareDataPlan(cfg, out, { log });
   const rng = Rng.fromSeed(cfg.seed);
   const loader = await createLoader(trainLoaderOptions(cfg, plan, rng.nextUint32()));
   const model = createBltModel(cfg.model, cfg.seed);
-  const opt = new AdamW(model.weights, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: cfg.weightDecay });
+  const opt = new AdamW(model.weights, {
+    beta1: cfg.beta1,
+    beta2: cfg.beta2,
+    eps: cfg.eps,
+    weightDecay: cfg.weightDecay,
+  });
   const progress = { bytesSeen: 0, trainSeconds: 0, lastValBpb: null, bestValBpb: null };
   return { model, opt, loader, rng, plan, metrics: await MetricsLog.create(out), step: 0, progress };
 }
@@ -68,16 +92,33 @@ async function resumed(cfg: BltTrainConfig, out: string): Promise<RunState> {
   const s = ckpt.state;
   const diffs = bltConfigDifferences(s.config, cfg);
   if (diffs.length > 0) {
-    throw new BltError('BAD_OPTION', `resume: this run's options differ from the checkpoint's (${diffs.join('; ')}).`,
-      'rerun the original command with --resume (see train-state.json `config` in the checkpoint)');
+    throw new BltError(
+      'BAD_OPTION',
+      `resume: this run's options differ from the checkpoint's (${diffs.join('; ')}).`,
+      'rerun the original command with --resume (see train-state.json `config` in the checkpoint)',
+    );
   }
   const model = bltModelFromWeights(cfg.model, ckpt.weights, 'checkpoint model.safetensors');
   try {
-    const opt = new AdamW(model.weights, { beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: cfg.weightDecay });
+    const opt = new AdamW(model.weights, {
+      beta1: cfg.beta1,
+      beta2: cfg.beta2,
+      eps: cfg.eps,
+      weightDecay: cfg.weightDecay,
+    });
     try {
       opt.setState(ckpt.optimizer);
       const loader = await createLoader(trainLoaderOptions(cfg, s.data, s.loader.config.seed, s.loader));
-      return { model, opt, loader, rng: Rng.fromState(s.rng), plan: s.data, metrics: await MetricsLog.resume(out, s.step), step: s.step, progress: s.progress };
+      return {
+        model,
+        opt,
+        loader,
+        rng: Rng.fromState(s.rng),
+        plan: s.data,
+        metrics: await MetricsLog.resume(out, s.step),
+        step: s.step,
+        progress: s.progress,
+      };
     } catch (err) {
       opt.dispose();
       throw err;
@@ -89,7 +130,12 @@ async function resumed(cfg: BltTrainConfig, out: string): Promise<RunState> {
 }
 
 /** A fresh run (resume false) or the newest checkpoint's (resume true). */
-export function setupRun(cfg: BltTrainConfig, out: string, resume: boolean, log: (m: string) => void): Promise<RunState> {
+export function setupRun(
+  cfg: BltTrainConfig,
+  out: string,
+  resume: boolean,
+  log: (m: string) => void,
+): Promise<RunState> {
   return resume ? resumed(cfg, out) : fresh(cfg, out, log);
 }
 

@@ -33,16 +33,32 @@ export function splitKey(source: Manifest, fraction: number): string {
   return fingerprint(['blt-train-split/1', source.fingerprints, source.shards.map((s) => s.sha256), { fraction }]);
 }
 
-async function writeSide(dir: string, source: Manifest, sourceDir: string, side: 'train' | 'val', fraction: number): Promise<number> {
+async function writeSide(
+  dir: string,
+  source: Manifest,
+  sourceDir: string,
+  side: 'train' | 'val',
+  fraction: number,
+): Promise<number> {
   const writer = await ShardWriter.open({ dir, columns: { entropies: false, patchLengths: true, ngramTables: [] } });
   let task: ShardDoc[] = [];
   let t = 0;
   for await (const row of readShardSet(sourceDir, { columns: ['patch_lengths'] })) {
     if (isHeldOut(row.docId, { fraction, seed: 0 }) !== (side === 'val')) continue;
     if (!row.patchLengths) {
-      throw new BltError('BAD_INPUT', `${sourceDir}: the shard set has no patch_lengths column.`, 'preprocess with patching, or run `blt repatch` on the set');
+      throw new BltError(
+        'BAD_INPUT',
+        `${sourceDir}: the shard set has no patch_lengths column.`,
+        'preprocess with patching, or run `blt repatch` on the set',
+      );
     }
-    task.push({ docId: row.docId, source: row.source, lang: row.lang, bytes: row.bytes.slice(), patchLengths: row.patchLengths.slice() });
+    task.push({
+      docId: row.docId,
+      source: row.source,
+      lang: row.lang,
+      bytes: row.bytes.slice(),
+      patchLengths: row.patchLengths.slice(),
+    });
     if (task.length === ROWS_PER_TASK) {
       await writer.addTask(t++, task);
       task = [];
@@ -52,16 +68,19 @@ async function writeSide(dir: string, source: Manifest, sourceDir: string, side:
   const shards = await writer.finish();
   const totals = writer.getState().totals;
   const fp = source.fingerprints;
-  await writeManifest(dir, buildManifest({
-    config: { split: { source: sourceDir, side, fraction, seed: 0 }, process: source.config.process ?? null },
-    inputs: source.inputs,
-    shards,
-    totals: { ...totals, quarantined: 0 },
-    fingerprints: {
-      content: fingerprint(['split', fp.content, side, { fraction }]),
-      patches: fingerprint(['split', fp.patches ?? fp.content, side, { fraction }]),
-    },
-  }));
+  await writeManifest(
+    dir,
+    buildManifest({
+      config: { split: { source: sourceDir, side, fraction, seed: 0 }, process: source.config.process ?? null },
+      inputs: source.inputs,
+      shards,
+      totals: { ...totals, quarantined: 0 },
+      fingerprints: {
+        content: fingerprint(['split', fp.content, side, { fraction }]),
+        patches: fingerprint(['split', fp.patches ?? fp.content, side, { fraction }]),
+      },
+    }),
+  );
   await writer.dispose();
   return totals.documents;
 }
@@ -70,7 +89,10 @@ async function writeSide(dir: string, source: Manifest, sourceDir: string, side:
 export async function splitShardSet(sourceDir: string, dir: string, fraction: number): Promise<SplitSets> {
   const train = join(dir, 'train');
   const val = join(dir, 'val');
-  const done = await stat(join(val, 'index.json')).then(() => true, () => false);
+  const done = await stat(join(val, 'index.json')).then(
+    () => true,
+    () => false,
+  );
   if (!done) {
     const source = await readManifest(sourceDir);
     await writeDirAtomic(dir, async (tmp) => {

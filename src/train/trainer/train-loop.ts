@@ -109,7 +109,12 @@ async function nextBatches(r: RunState, n: number): Promise<BltBatch[]> {
   return out;
 }
 
-async function validate(cfg: BltTrainConfig, r: RunState, final: boolean, hooks: BltTrainHooks): Promise<{ res: BltEvalResult | null; go: boolean }> {
+async function validate(
+  cfg: BltTrainConfig,
+  r: RunState,
+  final: boolean,
+  hooks: BltTrainHooks,
+): Promise<{ res: BltEvalResult | null; go: boolean }> {
   if (r.plan.val.length === 0) return { res: null, go: true };
   const loader = await openValidationLoader(cfg, r.plan.val);
   const batches = (async function* () {
@@ -118,15 +123,29 @@ async function validate(cfg: BltTrainConfig, r: RunState, final: boolean, hooks:
   const res = await evaluateBlt(r.model, batches, { maxBatches: final ? cfg.finalEvalBatches : cfg.evalBatches });
   const best = r.progress.bestValBpb === null ? res.bitsPerByte : Math.min(r.progress.bestValBpb, res.bitsPerByte);
   r.progress = { ...r.progress, lastValBpb: res.bitsPerByte, bestValBpb: best };
-  await r.metrics.write({ event: 'eval', step: r.step, val_bpb: res.bitsPerByte, val_bytes: res.bytes, val_batches: res.batches, final });
+  await r.metrics.write({
+    event: 'eval',
+    step: r.step,
+    val_bpb: res.bitsPerByte,
+    val_bytes: res.bytes,
+    val_batches: res.batches,
+    final,
+  });
   const go = hooks.onEval?.({ step: r.step, valBpb: res.bitsPerByte, bytes: res.bytes, final }) !== false;
   return { res, go };
 }
 
 async function checkpoint(cfg: BltTrainConfig, r: RunState, out: string, hooks: BltTrainHooks): Promise<string> {
   const state: BltTrainState = {
-    format: BLT_STATE_FORMAT, v: 1, step: r.step, config: cfg, data: r.plan, loader: r.loader.getState(),
-    rng: r.rng.getState(), optimizer: { t: r.opt.step }, progress: r.progress,
+    format: BLT_STATE_FORMAT,
+    v: 1,
+    step: r.step,
+    config: cfg,
+    data: r.plan,
+    loader: r.loader.getState(),
+    rng: r.rng.getState(),
+    optimizer: { t: r.opt.step },
+    progress: r.progress,
   };
   const path = await saveBltCheckpoint(out, state, r.model, r.opt, cfg.keep);
   hooks.onCheckpoint?.(path, r.step);
@@ -136,12 +155,16 @@ async function checkpoint(cfg: BltTrainConfig, r: RunState, out: string, hooks: 
 /** Trains (or resumes) a BLT on shard sets; see the file comment. */
 export async function train(options: BltTrainOptions, hooks: BltTrainHooks = {}): Promise<BltTrainResult> {
   const { out, resume = false, signal, backend = 'wasm', allowCpu = false, ...input } = options;
-  if (typeof out !== 'string' || out === '') throw new BltError('BAD_OPTION', `Expected \`out\` to be a run directory, got ${JSON.stringify(out)}.`);
+  if (typeof out !== 'string' || out === '')
+    throw new BltError('BAD_OPTION', `Expected \`out\` to be a run directory, got ${JSON.stringify(out)}.`);
   const cfg = resolveBltTrainConfig(input);
   const info = await initBackend(backend);
   if (info.name === 'cpu' && !allowCpu) {
-    throw new BltError('BACKEND_UNAVAILABLE', `Refusing to train on the pure-JS cpu backend (about 25x slower than wasm): ${info.reason}.`,
-      'pass --allow-cpu (allowCpu: true) to train on cpu anyway, or run `blt doctor` to see why wasm is unavailable');
+    throw new BltError(
+      'BACKEND_UNAVAILABLE',
+      `Refusing to train on the pure-JS cpu backend (about 25x slower than wasm): ${info.reason}.`,
+      'pass --allow-cpu (allowCpu: true) to train on cpu anyway, or run `blt doctor` to see why wasm is unavailable',
+    );
   }
   const log = hooks.log ?? (() => undefined);
   const r = await setupRun(cfg, out, resume, log);
@@ -150,9 +173,29 @@ export async function train(options: BltTrainOptions, hooks: BltTrainHooks = {})
     const unigramBpb = await unigramBitsPerByte(r.plan.train, r.plan.val);
     const parameters = bltParameterCounts(cfg.model).total;
     if (!resume) {
-      await r.metrics.write({ event: 'start', step: 0, config: cfg, data: r.plan, patching: patchingLabel(cfg.patching), flops, parameters, unigram_val_bpb: unigramBpb, backend: info.name });
+      await r.metrics.write({
+        event: 'start',
+        step: 0,
+        config: cfg,
+        data: r.plan,
+        patching: patchingLabel(cfg.patching),
+        flops,
+        parameters,
+        unigram_val_bpb: unigramBpb,
+        backend: info.name,
+      });
     }
-    hooks.onStart?.({ startStep: r.step, steps: cfg.steps, resumed: resume, config: cfg, plan: r.plan, flops, parameters, unigramBpb, backend: info.name });
+    hooks.onStart?.({
+      startStep: r.step,
+      steps: cfg.steps,
+      resumed: resume,
+      config: cfg,
+      plan: r.plan,
+      flops,
+      parameters,
+      unigramBpb,
+      backend: info.name,
+    });
     const losses: number[] = [];
     let lastCheckpoint: string | null = null;
     let trainMs = 0;
@@ -166,33 +209,76 @@ export async function train(options: BltTrainOptions, hooks: BltTrainHooks = {})
       const s = await bltTrainStep(r.model, r.opt, batches, lr, cfg.clip);
       const ms = performance.now() - t0;
       if (!Number.isFinite(s.loss)) {
-        throw new BltError('BAD_OPTION', `Training diverged: the loss is ${s.loss} at step ${r.step + 1} (lr ${lr}).`,
-          `lower --lr or --clip and resume from the last checkpoint (${lastCheckpoint ?? 'none yet'}) or start again`);
+        throw new BltError(
+          'BAD_OPTION',
+          `Training diverged: the loss is ${s.loss} at step ${r.step + 1} (lr ${lr}).`,
+          `lower --lr or --clip and resume from the last checkpoint (${lastCheckpoint ?? 'none yet'}) or start again`,
+        );
       }
       r.step += 1;
       losses.push(s.loss);
       trainMs += ms;
       trainTargets += s.targets;
       interval = { ms: interval.ms + ms, targets: interval.targets + s.targets, nats: interval.nats + s.natsSum };
-      r.progress = { ...r.progress, bytesSeen: r.progress.bytesSeen + s.targets, trainSeconds: r.progress.trainSeconds + ms / 1000 };
+      r.progress = {
+        ...r.progress,
+        bytesSeen: r.progress.bytesSeen + s.targets,
+        trainSeconds: r.progress.trainSeconds + ms / 1000,
+      };
       const logged = r.step % cfg.logEvery === 0 || r.step === cfg.steps;
       const bytesPerSecond = interval.ms > 0 ? (interval.targets * 1000) / interval.ms : 0;
       const bpb = bitsPerByte(s.natsSum, s.targets);
       const intervalBpb = bitsPerByte(interval.nats, interval.targets);
       if (logged) {
         const c = r.loader.counts;
-        await r.metrics.write({ event: 'train', step: r.step, loss: s.loss, bpb: intervalBpb, step_bpb: bpb, lr, grad_norm: s.gradNorm, bytes: r.progress.bytesSeen, bytes_per_s: Math.round(bytesPerSecond),
-          dropped_truncated: c.droppedTruncated, dropped_last_patch: c.droppedLastPatch });
+        await r.metrics.write({
+          event: 'train',
+          step: r.step,
+          loss: s.loss,
+          bpb: intervalBpb,
+          step_bpb: bpb,
+          lr,
+          grad_norm: s.gradNorm,
+          bytes: r.progress.bytesSeen,
+          bytes_per_s: Math.round(bytesPerSecond),
+          dropped_truncated: c.droppedTruncated,
+          dropped_last_patch: c.droppedLastPatch,
+        });
       }
-      if (hooks.onStep?.({ step: r.step, steps: cfg.steps, loss: s.loss, bitsPerByte: bpb, intervalBitsPerByte: intervalBpb, lr, gradNorm: s.gradNorm, bytesPerSecond, logged }) === false) stopped = true;
+      if (
+        hooks.onStep?.({
+          step: r.step,
+          steps: cfg.steps,
+          loss: s.loss,
+          bitsPerByte: bpb,
+          intervalBitsPerByte: intervalBpb,
+          lr,
+          gradNorm: s.gradNorm,
+          bytesPerSecond,
+          logged,
+        }) === false
+      )
+        stopped = true;
       if (logged) interval = { ms: 0, targets: 0, nats: 0 };
-      if (cfg.evalEvery > 0 && r.step % cfg.evalEvery === 0 && r.step < cfg.steps && !(await validate(cfg, r, false, hooks)).go) stopped = true;
+      if (
+        cfg.evalEvery > 0 &&
+        r.step % cfg.evalEvery === 0 &&
+        r.step < cfg.steps &&
+        !(await validate(cfg, r, false, hooks)).go
+      )
+        stopped = true;
       stopped = r.step < cfg.steps && (stopped || signal?.aborted === true);
       const due = (cfg.checkpointEvery > 0 && r.step % cfg.checkpointEvery === 0) || r.step === cfg.steps || stopped;
       if (due) lastCheckpoint = await checkpoint(cfg, r, out, hooks);
     }
     const base = {
-      step: r.step, stopped, losses, unigramBpb, flops, trainSeconds: trainMs / 1000, config: cfg,
+      step: r.step,
+      stopped,
+      losses,
+      unigramBpb,
+      flops,
+      trainSeconds: trainMs / 1000,
+      config: cfg,
       bytesPerSecond: trainMs > 0 ? (trainTargets * 1000) / trainMs : 0,
     };
     if (stopped) {
@@ -202,13 +288,30 @@ export async function train(options: BltTrainOptions, hooks: BltTrainHooks = {})
     lastCheckpoint ??= await checkpoint(cfg, r, out, hooks); // a resumed finished run: rewrite nothing else
     const { res } = await validate(cfg, r, true, hooks);
     const summary = {
-      step: r.step, patching: patchingLabel(cfg.patching), mean_patch_length: flops.meanPatchLength, flops_per_byte: { forward: flops.forwardPerByte, train: flops.trainPerByte },
-      parameters, val_bpb: res?.bitsPerByte ?? null, val_bytes: res?.bytes ?? 0, unigram_val_bpb: unigramBpb, best_val_bpb: r.progress.bestValBpb,
-      bytes_seen: r.progress.bytesSeen, train_seconds: Math.round(r.progress.trainSeconds * 10) / 10, final_train_loss: losses[losses.length - 1] ?? null,
-      backend: info.name, checkpoint: lastCheckpoint, config: cfg,
+      step: r.step,
+      patching: patchingLabel(cfg.patching),
+      mean_patch_length: flops.meanPatchLength,
+      flops_per_byte: { forward: flops.forwardPerByte, train: flops.trainPerByte },
+      parameters,
+      val_bpb: res?.bitsPerByte ?? null,
+      val_bytes: res?.bytes ?? 0,
+      unigram_val_bpb: unigramBpb,
+      best_val_bpb: r.progress.bestValBpb,
+      bytes_seen: r.progress.bytesSeen,
+      train_seconds: Math.round(r.progress.trainSeconds * 10) / 10,
+      final_train_loss: losses[losses.length - 1] ?? null,
+      backend: info.name,
+      checkpoint: lastCheckpoint,
+      config: cfg,
     };
     await writeFile(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-    await r.metrics.write({ event: 'end', step: r.step, val_bpb: res?.bitsPerByte ?? null, flops_per_byte: flops.trainPerByte, mean_patch_length: flops.meanPatchLength });
+    await r.metrics.write({
+      event: 'end',
+      step: r.step,
+      val_bpb: res?.bitsPerByte ?? null,
+      flops_per_byte: flops.trainPerByte,
+      mean_patch_length: flops.meanPatchLength,
+    });
     return { ...base, finalEval: res, lastCheckpoint };
   } finally {
     await closeRun(r);

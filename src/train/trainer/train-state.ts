@@ -50,8 +50,13 @@ export function parseBltTrainState(text: string, dir: string): BltTrainState {
     throw new BltError('STATE_FORMAT', `${dir}/train-state.json is not valid JSON (${(err as Error).message}).`);
   }
   if (s.format !== BLT_STATE_FORMAT || s.v !== 1) {
-    throw new BltError('STATE_FORMAT', `${dir}/train-state.json: expected format '${BLT_STATE_FORMAT}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
-      (s.format as string) === 'blt-entropy-train-state' ? 'this is an entropy-model run (`blt entropy train`); point at a `blt train` run' : 'this checkpoint was written by another tool or version');
+    throw new BltError(
+      'STATE_FORMAT',
+      `${dir}/train-state.json: expected format '${BLT_STATE_FORMAT}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
+      (s.format as string) === 'blt-entropy-train-state'
+        ? 'this is an entropy-model run (`blt entropy train`); point at a `blt train` run'
+        : 'this checkpoint was written by another tool or version',
+    );
   }
   for (const k of ['step', 'config', 'data', 'loader', 'rng', 'optimizer', 'progress'] as const) {
     if (s[k] === undefined) throw new BltError('STATE_FORMAT', `${dir}/train-state.json has no \`${k}\`.`);
@@ -60,7 +65,13 @@ export function parseBltTrainState(text: string, dir: string): BltTrainState {
 }
 
 /** Writes a checkpoint of `model` and `opt` with `state` (atomic; keeps the newest `keep`). */
-export async function saveBltCheckpoint(outDir: string, state: BltTrainState, model: BltModel, opt: AdamW, keep: number): Promise<string> {
+export async function saveBltCheckpoint(
+  outDir: string,
+  state: BltTrainState,
+  model: BltModel,
+  opt: AdamW,
+  keep: number,
+): Promise<string> {
   return saveCheckpoint(outDir, { state, weights: exportBltWeights(model), optimizer: await opt.getState() }, keep);
 }
 

@@ -34,16 +34,27 @@ function maskSum(mask: ArrayLike<number> | undefined): number {
 }
 
 /** Loss/scale and its gradients keyed by weight name (the caller disposes them). */
-function microGrads(model: BltModel, batch: BltBatch, scale: number): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
+function microGrads(
+  model: BltModel,
+  batch: BltBatch,
+  scale: number,
+): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const inp = prepareBltInputs(model.config, batch);
   if (!inp.y || !inp.mask) {
     disposeBltInputs(inp);
-    throw new BltError('BAD_INPUT', 'A training batch needs `y` and `mask`.', 'pass the loader\'s batches (toBltBatch) unchanged');
+    throw new BltError(
+      'BAD_INPUT',
+      'A training batch needs `y` and `mask`.',
+      "pass the loader's batches (toBltBatch) unchanged",
+    );
   }
   const { y, mask } = inp;
   try {
     const vars = [...model.weights.values()];
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.mul(bltLoss(bltForward(model, inp), y, mask), scale) as tf.Scalar), vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.tidy(() => tf.mul(bltLoss(bltForward(model, inp), y, mask), scale) as tf.Scalar),
+      vars,
+    );
     const byName = new Map<string, tf.Tensor>();
     for (const [name, v] of model.weights) {
       const g = grads[v.name];
@@ -57,7 +68,13 @@ function microGrads(model: BltModel, batch: BltBatch, scale: number): { loss: tf
 }
 
 /** Runs one optimizer step over `batches` (the micro-batches) at learning rate `lr`. */
-export async function bltTrainStep(model: BltModel, opt: AdamW, batches: readonly BltBatch[], lr: number, clip: number): Promise<BltStepResult> {
+export async function bltTrainStep(
+  model: BltModel,
+  opt: AdamW,
+  batches: readonly BltBatch[],
+  lr: number,
+  clip: number,
+): Promise<BltStepResult> {
   if (batches.length === 0) throw new BltError('INTERNAL', 'bltTrainStep without batches');
   const scale = 1 / batches.length;
   let acc: Map<string, tf.Tensor> | null = null;
@@ -84,7 +101,7 @@ export async function bltTrainStep(model: BltModel, opt: AdamW, batches: readonl
       targets += m;
     }
     opt.apply(acc as Map<string, tf.Tensor>, lr);
-    const gradNorm = ((await (norm as tf.Scalar).data())[0] as number);
+    const gradNorm = (await (norm as tf.Scalar).data())[0] as number;
     return { loss: lossSum / batches.length, natsSum, targets, gradNorm };
   } finally {
     if (acc) tf.dispose([...acc.values()]);
