@@ -124,16 +124,14 @@ describe('preprocess: a 60 MB document is written and read back by every reader'
       const r = await c.runAndReadAll(
         `SELECT doc_id, octet_length(text) AS b, len(entropies) AS e, len(ngram_ids_5_0) AS g, list_sum(patch_lengths) AS p, n_tokens FROM read_parquet([${files}]) ORDER BY doc_id`,
       );
-      const rows = r
-        .getRowObjects()
-        .map((o) => ({
-          id: String(o.doc_id),
-          b: Number(o.b),
-          e: Number(o.e),
-          g: Number(o.g),
-          p: Number(o.p),
-          n: Number(o.n_tokens),
-        }));
+      const rows = r.getRowObjects().map((o) => ({
+        id: String(o.doc_id),
+        b: Number(o.b),
+        e: Number(o.e),
+        g: Number(o.g),
+        p: Number(o.p),
+        n: Number(o.n_tokens),
+      }));
       const big = rows.find((x) => x.id === 'big');
       assert.ok(big && big.b > DOC_BYTES - 10);
       for (const x of rows) assert.deepEqual([x.e, x.g, x.p], [x.n, x.n, x.n]);
