@@ -19,7 +19,7 @@ import { trainStep } from '../src/entropy/train/train-step.js';
 import { flopsPerByte, parameterCount } from '../src/entropy/transformer/config.js';
 import { createEntropyTransformer, disposeEntropyTransformer } from '../src/entropy/transformer/model.js';
 import { brownDocuments } from '../src/ingest/corpora/index.js';
-import { utf8EncodeIgnore } from '../src/entropy/utf8.js';
+import { utf8EncodeIgnore } from '../src/bytes/utf8.js';
 import { summarize, type Summary } from './summary.js';
 
 function arg(name: string): string | undefined {

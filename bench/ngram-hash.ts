@@ -3,7 +3,7 @@
  * one hash function, vocabulary 500002. Median of several runs, with min and max.
  * Run: node --import tsx bench/ngram-hash.ts [--mb 8] [--runs 5] [--json]
  */
-import { hashNgramIds } from '../src/entropy/ngram-hash.js';
+import { hashNgramIds } from '../src/patching/ngram-hash.js';
 import { Rng } from '../src/core/rng.js';
 import { summarize, type Summary } from './summary.js';
 

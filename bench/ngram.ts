@@ -9,7 +9,7 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { encodeBytes } from '../src/entropy/tokenizer.js';
+import { encodeBytes } from '../src/bytes/tokenizer.js';
 import { ngramBitsPerByte, ngramEntropies, ngramLogProbs, trainNgramModel } from '../src/entropy/ngram/index.js';
 import { encodeNgramModel } from '../src/entropy/ngram/file-format.js';
 import { brownDocuments, DEFAULT_HELD_OUT, splitHeldOut, udhrDocuments } from '../src/ingest/corpora/index.js';

@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEntropyScorer } from '../src/entropy/open-scorer.js';
-import { encodeBytes } from '../src/entropy/tokenizer.js';
+import { encodeBytes } from '../src/bytes/tokenizer.js';
 import { summarize, type Summary } from './summary.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

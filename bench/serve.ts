@@ -23,8 +23,8 @@ import { fileURLToPath } from 'node:url';
 import { openEntropyScorer } from '../src/entropy/open-scorer.js';
 import { resolveThreshold } from '../src/entropy/model-threshold.js';
 import { defaultEntropyModelDir } from '../src/entropy/default-model.js';
-import { encodeBytes } from '../src/entropy/tokenizer.js';
-import { patchLengths } from '../src/entropy/patching/patch-lengths.js';
+import { encodeBytes } from '../src/bytes/tokenizer.js';
+import { patchLengths } from '../src/patching/patch-lengths.js';
 import { summarize, type Summary } from './summary.js';
 
 interface AutocannonResult {

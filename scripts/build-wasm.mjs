@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles src/entropy/wasm/*.wat with wabt into TypeScript modules that embed the binary
+// Compiles src/patching/wasm/*.wat with wabt into TypeScript modules that embed the binary
 // (base64), so nothing is compiled or fetched at run time. Run after editing a .wat file;
 // test/wasm-build.test.ts fails when the embedded bytes and the .wat disagree.
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
@@ -13,7 +13,7 @@ export async function compileWat(path) {
   return Buffer.from(buffer);
 }
 
-const dir = new URL('../src/entropy/wasm/', import.meta.url);
+const dir = new URL('../src/patching/wasm/', import.meta.url);
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.wat'))) {
     const bytes = await compileWat(new URL(f, dir).pathname);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The web page test (test/serve-web.test.ts) drives Debian's chromium through playwright-core
+// The web page test (test/e2e/serve-web.test.ts) drives Debian's chromium through playwright-core
 // (playwright's own browser download cannot work offline). Installs it when missing, so that
 // `npm test` works on a fresh machine; without root it says what to run instead.
 import { execSync, spawnSync } from 'node:child_process';

@@ -16,7 +16,7 @@ import { evaluateBitsPerByte, takeBytes } from '../src/entropy/eval/bits-per-byt
 import { loadModelScorer, parseModelSpec } from '../src/entropy/eval/model-scorer.js';
 import { unigramLogProbs, unigramScorer } from '../src/entropy/eval/unigram.js';
 import { openEntropyScorer } from '../src/entropy/open-scorer.js';
-import { encodeBytes } from '../src/entropy/tokenizer.js';
+import { encodeBytes } from '../src/bytes/tokenizer.js';
 import { multilingualDocuments } from '../src/ingest/corpora/index.js';
 import { robustnessSamples } from './robustness-samples.js';
 import { initBackend } from '../src/backend/select-backend.js';

@@ -14,8 +14,8 @@ import { parseArgs } from 'node:util';
 import { evaluateBitsPerByte } from '../src/entropy/eval/bits-per-byte.js';
 import { unigramLogProbs, unigramScorer } from '../src/entropy/eval/unigram.js';
 import { ngramEntropies, ngramLogProbs, saveNgramModel, trainNgramModel } from '../src/entropy/ngram/index.js';
-import { patchLengths } from '../src/entropy/patching/patch-lengths.js';
-import { encodeBytes } from '../src/entropy/tokenizer.js';
+import { patchLengths } from '../src/patching/patch-lengths.js';
+import { encodeBytes } from '../src/bytes/tokenizer.js';
 import { multilingualDocuments } from '../src/ingest/corpora/index.js';
 import { packageVersion } from '../src/core/package-info.js';
 

@@ -3,19 +3,19 @@
  * deep imports are not part of the contract.
  */
 export { BltError, type BltErrorCode } from './core/errors.js';
-export { BOE_ID, BOS_ID, EOS_ID, BPE_ID, OFFSET, VOCAB_SIZE } from './entropy/byte-vocab.js';
-export { encodeBytes, decodeBytes, tokensToBytes, type EncodeOptions } from './entropy/tokenizer.js';
-export { hashNgramIds, HASH_PRIMES } from './entropy/ngram-hash.js';
-export { patchLengths } from './entropy/patching/patch-lengths.js';
+export { BOE_ID, BOS_ID, EOS_ID, BPE_ID, OFFSET, VOCAB_SIZE } from './bytes/byte-vocab.js';
+export { encodeBytes, decodeBytes, tokensToBytes, type EncodeOptions } from './bytes/tokenizer.js';
+export { hashNgramIds, HASH_PRIMES } from './patching/ngram-hash.js';
+export { patchLengths } from './patching/patch-lengths.js';
 export {
   DEFAULT_THRESHOLD,
   DEFAULT_PATCH_SIZE,
   PATCH_MODES,
   type PatchMode,
   type PatchOptions,
-} from './entropy/patching/patch-options.js';
+} from './patching/patch-options.js';
 export { entropyFromLogits } from './entropy/entropy-from-logits.js';
-export { PatchStatsAccumulator, type PatchStats } from './entropy/patch-stats.js';
+export { PatchStatsAccumulator, type PatchStats } from './patching/patch-stats.js';
 
 // compute backends
 export { initBackend, availableCores, type BackendInfo, type BackendRequest } from './backend/select-backend.js';

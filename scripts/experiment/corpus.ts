@@ -11,7 +11,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { BltError } from '../../src/core/errors.js';
-import { utf8EncodeIgnore } from '../../src/entropy/utf8.js';
+import { utf8EncodeIgnore } from '../../src/bytes/utf8.js';
 import { brownDocuments, DEFAULT_HELD_OUT, splitHeldOut, udhrDocuments } from '../../src/ingest/corpora/index.js';
 import { detectScript } from '../../src/stats/script-bucket.js';
 

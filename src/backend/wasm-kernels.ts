@@ -3,7 +3,7 @@
  *
  * Registered on the 'wasm' backend name, so they run on the wasm heap without leaving the backend.
  * The one found missing for forward + backward + Adam(W) is `UnsortedSegmentSum`, the gradient of
- * `tf.gather` (the embedding). test/backend-wasm-kernels.test.ts profiles a training step on cpu and
+ * `tf.gather` (the embedding). test/unit/backend/backend-wasm-kernels.test.ts profiles a training step on cpu and
  * asserts that every kernel it uses is registered for wasm, so a new gap fails a test.
  *
  * Heap rule: allocate the output FIRST, then take typed-array views. `makeOutput` may grow the wasm

@@ -4,7 +4,7 @@ import { MODEL_PATH_HELP } from './model-option.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
-import { DEFAULT_PATCH_SIZE } from '../entropy/patching/patch-options.js';
+import { DEFAULT_PATCH_SIZE } from '../patching/patch-options.js';
 import type { EntropyEngineRequest } from '../entropy/engine.js';
 import { calibrateThreshold, type CalibrationResult } from '../stats/calibrate.js';
 import { calibrateByScript, type ScriptCalibrationResult } from '../stats/calibrate-by-script.js';

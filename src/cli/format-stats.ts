@@ -1,4 +1,4 @@
-import type { PatchStats } from '../entropy/patch-stats.js';
+import type { PatchStats } from '../patching/patch-stats.js';
 
 /** A patch-statistics table with a text histogram (lengths above 16 grouped). */
 export function formatPatchStats(s: PatchStats): string {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
 import { defaultEntropyModelDir } from '../entropy/default-model.js';
-import { DEFAULT_THRESHOLD } from '../entropy/patching/patch-options.js';
+import { DEFAULT_THRESHOLD } from '../patching/patch-options.js';
 
 export interface PatchingFlags {
   mode: string;

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { PATCH_MODES } from '../entropy/patching/patch-options.js';
+import { PATCH_MODES } from '../patching/patch-options.js';
 import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
 import { checkOutDir } from './out-dir.js';
 import { MODEL_PATH_HELP } from './model-option.js';

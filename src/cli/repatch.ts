@@ -1,6 +1,6 @@
 import { intArg, numberArg } from './parse-size.js';
 import { Option, type Command } from 'commander';
-import { PATCH_MODES } from '../entropy/patching/patch-options.js';
+import { PATCH_MODES } from '../patching/patch-options.js';
 import type { RepatchOptions, RepatchSummary } from '../repatch/run-repatch.js';
 import { formatSummary, runPipelineCommand } from './preprocess.js';
 import { checkOutDir } from './out-dir.js';

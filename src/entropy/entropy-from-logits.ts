@@ -4,7 +4,7 @@
  */
 import { BltError } from '../core/errors.js';
 import { requireInt } from '../core/validate.js';
-import { VOCAB_SIZE } from './byte-vocab.js';
+import { VOCAB_SIZE } from '../bytes/byte-vocab.js';
 
 /** logits [rows·vocab] (row-major) → entropies [rows]. Computed in float64, returned as float32. */
 export function entropyFromLogits(logits: Float32Array, vocab: number = VOCAB_SIZE): Float32Array {

@@ -16,7 +16,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
-import { DEFAULT_THRESHOLD } from './patching/patch-options.js';
+import { DEFAULT_THRESHOLD } from '../patching/patch-options.js';
 import { NGRAM_PREFIX } from './open-scorer.js';
 import { resolveShippedModelName } from './default-model.js';
 

@@ -6,7 +6,7 @@
  * choice depends only on the document's bytes and the table, both recorded in the shard
  * manifest (`config.process.patching.scriptThresholds`), so the shards stay reproducible.
  */
-import { OFFSET } from './byte-vocab.js';
+import { OFFSET } from '../bytes/byte-vocab.js';
 import { DETECT_BYTES, detectScript } from '../stats/script-bucket.js';
 
 /** tokens [L] = [BOS, byte + 4 …, EOS] (or bytes + 4 without BOS/EOS) → the document's threshold. */

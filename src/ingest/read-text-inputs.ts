@@ -18,7 +18,7 @@ import { createReadStream, type Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { BltError, describeValue } from '../core/errors.js';
-import { utf8EncodeIgnore } from '../entropy/utf8.js';
+import { utf8EncodeIgnore } from '../bytes/utf8.js';
 
 export interface TextDoc {
   readonly id: string;

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { BltError, badOption } from '../core/errors.js';
 import { requireFinite, requireInt, requireOneOf, requirePositive } from '../core/validate.js';
-import { PATCH_MODES, type PatchMode } from '../entropy/patching/patch-options.js';
+import { PATCH_MODES, type PatchMode } from '../patching/patch-options.js';
 import type { ProcessSettings } from './settings.js';
 
 export interface PreprocessOptions {

@@ -3,10 +3,10 @@
  * in-process path: bytes → tokens → entropies → patch lengths → hashed n-gram ids.
  * Pure apart from the scorer (the entropy model).
  */
-import { encodeBytes } from '../entropy/tokenizer.js';
-import { patchLengths } from '../entropy/patching/patch-lengths.js';
-import type { PatchOptions } from '../entropy/patching/patch-options.js';
-import { hashNgramIds } from '../entropy/ngram-hash.js';
+import { encodeBytes } from '../bytes/tokenizer.js';
+import { patchLengths } from '../patching/patch-lengths.js';
+import type { PatchOptions } from '../patching/patch-options.js';
+import { hashNgramIds } from '../patching/ngram-hash.js';
 import type { EntropyScorer } from '../entropy/open-scorer.js';
 import type { PatchingSettings, ProcessSettings } from './settings.js';
 import { documentThreshold } from '../entropy/script-threshold.js';

@@ -3,7 +3,7 @@
  * lengths, hashed n-gram ids (optional). Plain JSON: it crosses the worker boundary and is
  * written into the manifest.
  */
-import type { PatchMode } from '../entropy/patching/patch-options.js';
+import type { PatchMode } from '../patching/patch-options.js';
 
 export interface PatchingSettings {
   mode: PatchMode;

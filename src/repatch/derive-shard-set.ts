@@ -17,7 +17,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BltError } from '../core/errors.js';
-import { encodeBytes } from '../entropy/tokenizer.js';
+import { encodeBytes } from '../bytes/tokenizer.js';
 import { canonicalJson } from '../shards/fingerprint.js';
 import type { ManifestFingerprints, ManifestInput } from '../shards/manifest.js';
 import { readShardSet } from '../shards/reader.js';

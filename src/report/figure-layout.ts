@@ -11,7 +11,7 @@
  *   not part of one are shown as hex;
  * - rows: long texts wrap at character boundaries, preferably after a space.
  */
-import { utf8SequenceLength } from '../entropy/utf8.js';
+import { utf8SequenceLength } from '../bytes/utf8.js';
 
 export interface FigureInput {
   /** the text's bytes [n] */

@@ -4,8 +4,8 @@
  * ⟨hex⟩. On a colour terminal patches alternate background colours; otherwise they are
  * separated by '|'.
  */
-import { BOS_ID, EOS_ID, OFFSET } from '../entropy/byte-vocab.js';
-import { utf8SequenceLength } from '../entropy/utf8.js';
+import { BOS_ID, EOS_ID, OFFSET } from '../bytes/byte-vocab.js';
+import { utf8SequenceLength } from '../bytes/utf8.js';
 
 const ESCAPES: Record<number, string> = { 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
 

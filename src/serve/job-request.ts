@@ -8,7 +8,7 @@
  * `shardSizeBytes`, `--max-doc-bytes` is `maxDocBytes`, `--no-ngram-ids` is `ngramIds: false`).
  */
 import { BltError } from '../core/errors.js';
-import { PATCH_MODES } from '../entropy/patching/patch-options.js';
+import { PATCH_MODES } from '../patching/patch-options.js';
 import { NGRAM_PREFIX } from '../entropy/open-scorer.js';
 import { listInputs } from '../ingest/index.js';
 import { resolvePreprocessConfig, type PreprocessOptions } from '../preprocess/config.js';

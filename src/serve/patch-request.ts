@@ -5,7 +5,7 @@
  * includeNextToken) and of the hashed n-gram ids (`ngram`: true | false | {sizes, functions, vocab}).
  */
 import { BltError, describeValue } from '../core/errors.js';
-import { PATCH_MODES, resolvePatchOptions, type PatchMode } from '../entropy/patching/patch-options.js';
+import { PATCH_MODES, resolvePatchOptions, type PatchMode } from '../patching/patch-options.js';
 import type { NgramSettings } from '../preprocess/settings.js';
 import { DEFAULT_HASH_VOCAB, DEFAULT_NGRAM_SIZES } from '../preprocess/config.js';
 import {

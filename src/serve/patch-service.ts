@@ -3,10 +3,10 @@
  * entropy scorer → `patchLengths` → `hashNgramIds`. Entropies go out at full float32 precision
  * (a JSON number round-trips a float32 exactly), so a client gets the library's values.
  */
-import { DEFAULT_THRESHOLD, type PatchOptions } from '../entropy/patching/patch-options.js';
-import { patchLengths } from '../entropy/patching/patch-lengths.js';
-import { hashNgramIds } from '../entropy/ngram-hash.js';
-import { encodeBytes } from '../entropy/tokenizer.js';
+import { DEFAULT_THRESHOLD, type PatchOptions } from '../patching/patch-options.js';
+import { patchLengths } from '../patching/patch-lengths.js';
+import { hashNgramIds } from '../patching/ngram-hash.js';
+import { encodeBytes } from '../bytes/tokenizer.js';
 import { renderPatch } from '../report/render-patches.js';
 import { ngramColumnNames } from '../preprocess/settings.js';
 import type { PatchRequest, PatchSettings } from './patch-request.js';

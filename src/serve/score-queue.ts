@@ -13,7 +13,7 @@
  * equal those of scoring tokens [a - c, b) on their own and dropping the first c outputs (the
  * transformer's 8192-token chunks are independent contexts: s = 8192, c = 0; an n-gram model of
  * order k sees k - 1 tokens: s = c = k). So the kept outputs are identical to scoring the
- * document whole (tested bit for bit in test/serve-fairness.test.ts). Without `contextStride` a
+ * document whole (tested bit for bit in test/e2e/serve-fairness.test.ts). Without `contextStride` a
  * document is one unit.
  */
 import { BltError } from '../core/errors.js';

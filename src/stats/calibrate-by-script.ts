@@ -7,7 +7,7 @@
  * patches many times longer than others; the table evens that out. Documents of scripts without
  * an entry (too little calibration text, or `script:none`) use the global threshold.
  */
-import { patchLengths } from '../entropy/patching/patch-lengths.js';
+import { patchLengths } from '../patching/patch-lengths.js';
 import { calibrateThreshold, type CalibrateOptions, type CalibrationResult } from './calibrate.js';
 import { CalibrationSample } from './calibration-sample.js';
 

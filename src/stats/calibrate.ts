@@ -18,8 +18,8 @@
  */
 import { BltError } from '../core/errors.js';
 import { requireFinite, requireInt } from '../core/validate.js';
-import { PatchStatsAccumulator, type PatchStats } from '../entropy/patch-stats.js';
-import { patchLengths } from '../entropy/patching/patch-lengths.js';
+import { PatchStatsAccumulator, type PatchStats } from '../patching/patch-stats.js';
+import { patchLengths } from '../patching/patch-lengths.js';
 import type { CalibrationSample } from './calibration-sample.js';
 
 const f32 = Math.fround;

@@ -9,7 +9,7 @@
  * calibration. Inputs are taken in order from the start (scoring is what costs).
  */
 import { BltError } from '../core/errors.js';
-import { encodeBytes } from '../entropy/tokenizer.js';
+import { encodeBytes } from '../bytes/tokenizer.js';
 import type { EntropyScorer } from '../entropy/open-scorer.js';
 import { isBadRecord, listInputs, readInputs, type ReadOptions } from '../ingest/index.js';
 import { readShardSet } from '../shards/reader.js';

@@ -3,7 +3,7 @@
  * patches, the patch-length distribution (built on PatchStatsAccumulator), mean entropy and
  * character-splitting boundaries. Memory: O(distinct patch lengths) per group.
  */
-import { PatchStatsAccumulator } from '../entropy/patch-stats.js';
+import { PatchStatsAccumulator } from '../patching/patch-stats.js';
 
 export interface GroupStats {
   key: string;

@@ -20,7 +20,7 @@
  * For comparison, `expectedUniform` is what a uniform random hash gives for the estimated
  * number D of distinct n-grams: 1 − (1 − 1/V)^(D − 1).
  */
-import { BOS_ID, EOS_ID, OFFSET } from '../entropy/byte-vocab.js';
+import { BOS_ID, EOS_ID, OFFSET } from '../bytes/byte-vocab.js';
 
 export interface CollisionResult {
   /** ids of [0, vocab) in the final sample */

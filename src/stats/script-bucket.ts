@@ -14,7 +14,7 @@
  *   (Japanese writes Kanji and Kana together), otherwise Han stays `script:Han`;
  * - no counted code point at all → `script:none`.
  */
-import { utf8SequenceLength } from '../entropy/utf8.js';
+import { utf8SequenceLength } from '../bytes/utf8.js';
 
 /** Bytes of a document examined by `detectScript`. */
 export const DETECT_BYTES = 16 * 1024;

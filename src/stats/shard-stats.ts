@@ -8,9 +8,9 @@
 import { languageSpread } from './language-spread.js';
 import { BltError } from '../core/errors.js';
 import { requireFinite, requireInt } from '../core/validate.js';
-import { PatchStatsAccumulator } from '../entropy/patch-stats.js';
-import { patchLengths } from '../entropy/patching/patch-lengths.js';
-import { DEFAULT_THRESHOLD } from '../entropy/patching/patch-options.js';
+import { PatchStatsAccumulator } from '../patching/patch-stats.js';
+import { patchLengths } from '../patching/patch-lengths.js';
+import { DEFAULT_THRESHOLD } from '../patching/patch-options.js';
 import { readShardSet } from '../shards/reader.js';
 import { columnNames, ngramColumnName } from '../shards/schema.js';
 import { GroupTable } from './group-stats.js';

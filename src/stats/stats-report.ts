@@ -3,7 +3,7 @@
  * them (docs/stats.md lists each one); add keys, never rename or remove them without bumping
  * `version`.
  */
-import type { PatchStats } from '../entropy/patch-stats.js';
+import type { PatchStats } from '../patching/patch-stats.js';
 import type { GroupStats } from './group-stats.js';
 import type { LanguageSpread } from './language-spread.js';
 import type { CollisionResult } from './ngram-collisions.js';

@@ -6,7 +6,7 @@
  * Tokens: token 0 is BOS, token t (1 ≤ t ≤ nBytes) is byte t − 1, then EOS. Only patch starts
  * on bytes are boundaries here (the BOS patch and a patch starting at EOS are not).
  */
-import { utf8SequenceLength } from '../entropy/utf8.js';
+import { utf8SequenceLength } from '../bytes/utf8.js';
 
 export interface Utf8BoundaryCounts {
   /** patch starts at byte positions (tokens 1..nBytes) */

@@ -2,7 +2,7 @@
  * Test oracle: a literal, step-by-step transcription of the reference's torch code
  * (bytelatent/data/patcher.py) for a batch of one row, written in the torch shape — padded
  * start-id arrays, `patch_lengths_from_start_ids` with `seq_len - 1`, flip/argmax trimming —
- * deliberately unlike src/entropy/patching so that the two can be compared on random inputs.
+ * deliberately unlike src/patching so that the two can be compared on random inputs.
  */
 const f32 = Math.fround;
 

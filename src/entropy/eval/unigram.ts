@@ -2,7 +2,7 @@
  * Unigram baseline: p(token) from add-one-smoothed counts of the training documents' targets
  * (bytes and EOS). The bits per byte a model must beat to have learned anything contextual.
  */
-import { EOS_ID, OFFSET } from '../byte-vocab.js';
+import { EOS_ID, OFFSET } from '../../bytes/byte-vocab.js';
 import type { LogProbScorer } from './bits-per-byte.js';
 
 const VOCAB = 260;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import { buildContextTable, type ContextTable } from './context-table.js';
 import { finalizeTables, type Derived } from './finalize.js';
 import { encodeNgramModel } from './file-format.js';

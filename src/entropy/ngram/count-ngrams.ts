@@ -1,5 +1,5 @@
 import { BltError, describeValue } from '../../core/errors.js';
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import { addChild, createNodeTable, findChild, type NodeTable } from './node-table.js';
 
 /**

@@ -1,4 +1,4 @@
-import { OFFSET } from '../byte-vocab.js';
+import { OFFSET } from '../../bytes/byte-vocab.js';
 import type { NgramModel } from './model.js';
 import { ngramLogProbs } from './score.js';
 

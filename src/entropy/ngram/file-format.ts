@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import { BltError } from '../../core/errors.js';
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import type { ContextTable } from './context-table.js';
 import type { NgramFloor } from './floor.js';
 import type { NodeTable } from './node-table.js';

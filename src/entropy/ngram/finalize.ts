@@ -1,4 +1,4 @@
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import { discountFor } from './discounts.js';
 import type { NodeTable } from './node-table.js';
 

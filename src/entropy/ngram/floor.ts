@@ -1,4 +1,4 @@
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 
 /**
  * The floor distribution u mixed into every prediction, p′(x | c) = (1 − λ) p(x | c) + λ u(x):

@@ -1,4 +1,4 @@
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import type { NgramFloor } from './floor.js';
 import type { NodeTable } from './node-table.js';
 

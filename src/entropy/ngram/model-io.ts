@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { BltError } from '../../core/errors.js';
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import { buildModel, deriveTables, lazyModel } from './build-model.js';
 import { MAX_FAST_ORDER } from './context-table.js';
 import { decodeNgramModel, encodeNgramModel } from './file-format.js';

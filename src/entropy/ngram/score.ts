@@ -1,5 +1,5 @@
 import { BltError, describeValue } from '../../core/errors.js';
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import { findContext, HI_MASK, LO_MASK, type ContextTable } from './context-table.js';
 import type { NgramModel } from './model.js';
 import { findChild } from './node-table.js';

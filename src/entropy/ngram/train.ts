@@ -1,6 +1,6 @@
 import { badOption } from '../../core/errors.js';
 import { requireInt } from '../../core/validate.js';
-import { VOCAB_SIZE } from '../byte-vocab.js';
+import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import { countNgrams } from './count-ngrams.js';
 import { estimateDiscounts } from './discounts.js';
 import { buildModel } from './build-model.js';

@@ -1,7 +1,7 @@
 import type { Tensor } from 'onnxruntime-node';
 import { AttentionLayoutCache } from '../transformer/attention-layout.js';
 import { headDim } from '../transformer/config.js';
-import { RopeTableCache } from '../transformer/rope.js';
+import { RopeTableCache } from '../../nn/rope.js';
 import type { EntropyTransformerConfig } from '../transformer/types.js';
 import type { Ort } from './load-ort.js';
 

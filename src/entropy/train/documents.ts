@@ -8,7 +8,7 @@
 import { readTextInputs } from '../../ingest/read-text-inputs.js';
 import { brownDocuments, udhrDocuments } from '../../ingest/corpora/index.js';
 import type { CorpusDoc } from '../../ingest/corpora/types.js';
-import { utf8EncodeIgnore } from '../utf8.js';
+import { utf8EncodeIgnore } from '../../bytes/utf8.js';
 
 export interface InputDoc {
   readonly id: string;

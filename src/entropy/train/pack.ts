@@ -11,8 +11,8 @@
  * BOS, so cross-document context only ever appears in training, where it costs nothing but a
  * little context; it keeps every position a useful target (no padding) and the batches dense.
  */
-import { BOS_ID, EOS_ID, OFFSET } from '../byte-vocab.js';
-import { encodeBytes } from '../tokenizer.js';
+import { BOS_ID, EOS_ID, OFFSET } from '../../bytes/byte-vocab.js';
+import { encodeBytes } from '../../bytes/tokenizer.js';
 
 /** Tokens of one document, including BOS and EOS: bytes.length + 2. */
 export function documentTokenCount(bytes: Uint8Array): number {

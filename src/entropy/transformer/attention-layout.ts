@@ -12,7 +12,7 @@
  * Masked scores get MASKED, so exp() underflows to exactly 0 and the blocked layout equals the
  * dense [T,T] band up to float32 summation order.
  */
-import { MASKED, slidingWindowMaskArray } from './attention-mask.js';
+import { MASKED, slidingWindowMaskArray } from '../../nn/attention-mask.js';
 
 /** Queries per block of the blocked layout (min(QUERY_BLOCK, window)); measured in docs/entropy-inference.md. */
 export const QUERY_BLOCK = 64;

@@ -8,7 +8,7 @@
  * Every row runs in one pass at rowLength(length) (attention-layout.ts), so every token sees
  * exactly min(i + 1, window) tokens of its block.
  */
-import { EOS_ID } from '../byte-vocab.js';
+import { EOS_ID } from '../../bytes/byte-vocab.js';
 import { rowLength } from './attention-layout.js';
 
 /** calculate_entropies: `max_length = getattr(entropy_model, "max_length", 8192)`; LMTransformer has none. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import type { AttentionConstants } from './attention.js';
+import type { AttentionConstants } from '../../nn/attention.js';
 import { AttentionLayoutCache, isDense } from './attention-layout.js';
-import { slidingWindowMaskArray } from './attention-mask.js';
+import { slidingWindowMaskArray } from '../../nn/attention-mask.js';
 import { headDim } from './config.js';
-import { pairSwapMatrix, RopeTableCache, ropeTableArrays } from './rope.js';
+import { pairSwapMatrix, RopeTableCache, ropeTableArrays } from '../../nn/rope.js';
 import type { EntropyTransformer } from './types.js';
 
 interface ModelConstants {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
 import { requireInt } from '../../core/validate.js';
-import type { AttentionConstants } from './attention.js';
+import type { AttentionConstants } from '../../nn/attention.js';
 import { packRows, planBatches, planRows, REFERENCE_CHUNK_LENGTH, scatterRows, type EntropyRow } from './chunks.js';
 import { rowConstants } from './constants-cache.js';
 import { forwardLogits } from './forward.js';

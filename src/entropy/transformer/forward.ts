@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
-import { attention, type AttentionConstants } from './attention.js';
+import { attention, type AttentionConstants } from '../../nn/attention.js';
 import { attentionConstants } from './constants-cache.js';
-import { rmsNorm } from './rms-norm.js';
-import { swiglu } from './swiglu.js';
+import { rmsNorm } from '../../nn/rms-norm.js';
+import { swiglu } from '../../nn/swiglu.js';
 import type { EntropyTransformer } from './types.js';
 import { layerWeightNames } from './weight-specs.js';
 

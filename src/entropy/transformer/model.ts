@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
 import { validateEntropyConfig } from './config.js';
 import { releaseConstants } from './constants-cache.js';
-import { truncNormal } from './trunc-normal.js';
+import { truncNormal } from '../../nn/trunc-normal.js';
 import type { EntropyTransformer, EntropyTransformerConfig, WeightArray } from './types.js';
 import { weightSpecs } from './weight-specs.js';
 

@@ -6,7 +6,7 @@
  * reference tokenizer does (`utf8EncodeIgnore`). Anything else becomes a BadRecord.
  */
 import { describeValue } from '../../core/errors.js';
-import { utf8EncodeIgnore, utf8SequenceLength } from '../../entropy/utf8.js';
+import { utf8EncodeIgnore, utf8SequenceLength } from '../../bytes/utf8.js';
 import { badRecord, type IngestRecord } from '../raw-doc.js';
 import { pickId, pickLang, pickText } from './json-fields.js';
 import { makeDoc } from './make-doc.js';

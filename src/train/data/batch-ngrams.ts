@@ -10,7 +10,7 @@
  * Recomputing is ~6× cheaper than reading, needs no join bookkeeping, keeps the loader state free of
  * ids, and equals `hashNgramIds(x_row, g, f, vocab)` by construction.
  */
-import { hashNgramIds } from '../../entropy/ngram-hash.js';
+import { hashNgramIds } from '../../patching/ngram-hash.js';
 
 /** The hash tables to fill: F functions × |sizes| sizes, each of `vocab` ids. */
 export interface LoaderNgramConfig {

@@ -13,7 +13,7 @@
  * patch longer than N (possible without max_patch_length) is split across rows (counted).
  */
 import { invariant } from '../../core/errors.js';
-import { BOE_ID } from '../../entropy/byte-vocab.js';
+import { BOE_ID } from '../../bytes/byte-vocab.js';
 import type { PackedRows } from './pack-batch.js';
 import type { Sequence } from './patch-stream.js';
 

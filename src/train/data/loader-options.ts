@@ -1,7 +1,7 @@
 /** Options of createLoader, validated and resolved in one place (BAD_OPTION naming the option). */
 import { badOption } from '../../core/errors.js';
 import { requireInt } from '../../core/validate.js';
-import { HASH_PRIMES } from '../../entropy/ngram-hash.js';
+import { HASH_PRIMES } from '../../patching/ngram-hash.js';
 import type { LoaderNgramConfig } from './batch-ngrams.js';
 import type { LoaderState } from './loader-state.js';
 

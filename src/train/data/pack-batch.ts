@@ -3,7 +3,7 @@
  * `_create_iter_from_patch_lengths` + `truncate_batch`), as pure functions over typed arrays.
  * Rows are row-major: `[B,N]` means `b·N + i`.
  */
-import { BOE_ID } from '../../entropy/byte-vocab.js';
+import { BOE_ID } from '../../bytes/byte-vocab.js';
 import { invariant } from '../../core/errors.js';
 import type { Sequence } from './patch-stream.js';
 

@@ -16,7 +16,7 @@
  */
 import { join } from 'node:path';
 import { BltError } from '../../core/errors.js';
-import { BOS_ID, EOS_ID, OFFSET } from '../../entropy/byte-vocab.js';
+import { BOS_ID, EOS_ID, OFFSET } from '../../bytes/byte-vocab.js';
 import { hashFile } from '../../shards/durable-file.js';
 import { fingerprint } from '../../shards/fingerprint.js';
 import { readManifest } from '../../shards/manifest.js';

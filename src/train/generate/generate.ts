@@ -8,8 +8,8 @@
  */
 import { badOption } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { EOS_ID } from '../../entropy/byte-vocab.js';
-import { decodeBytes, encodeBytes } from '../../entropy/tokenizer.js';
+import { EOS_ID } from '../../bytes/byte-vocab.js';
+import { decodeBytes, encodeBytes } from '../../bytes/tokenizer.js';
 import type { PatchingSettings } from '../../preprocess/settings.js';
 import type { BltModel } from '../model/blt-model.js';
 import { releaseRopeTables } from '../model/rope-tables.js';

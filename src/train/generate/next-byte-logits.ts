@@ -5,7 +5,7 @@
  * packed row (zero prefix at the row start).
  */
 import * as tf from '@tensorflow/tfjs';
-import { hashNgramIds } from '../../entropy/ngram-hash.js';
+import { hashNgramIds } from '../../patching/ngram-hash.js';
 import type { BltBatch } from '../model/blt-batch.js';
 import { bltForward } from '../model/blt-forward.js';
 import type { BltModel } from '../model/blt-model.js';

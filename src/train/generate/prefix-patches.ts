@@ -7,8 +7,8 @@
  * patching the first patch is split into [1, ℓ−1] as the loader's packing does (docs/reference.md §3.6).
  */
 import { BltError } from '../../core/errors.js';
-import { patchLengths } from '../../entropy/patching/patch-lengths.js';
-import type { PatchOptions } from '../../entropy/patching/patch-options.js';
+import { patchLengths } from '../../patching/patch-lengths.js';
+import type { PatchOptions } from '../../patching/patch-options.js';
 import type { PatchingSettings } from '../../preprocess/settings.js';
 
 /** tokens [L] (+ entropies [L] in entropy mode) → patch lengths [P], Σ = L + 1, pl[0] = 1. */

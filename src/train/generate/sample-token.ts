@@ -6,7 +6,7 @@
  */
 import { BltError, badOption } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
-import { BOE_ID, BOS_ID, BPE_ID } from '../../entropy/byte-vocab.js';
+import { BOE_ID, BOS_ID, BPE_ID } from '../../bytes/byte-vocab.js';
 
 export interface SampleOptions {
   /** 0 = greedy; > 0 = sampling temperature. */

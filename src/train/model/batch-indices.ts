@@ -5,8 +5,8 @@
  * "next token" of the last input byte).
  */
 import { BltError } from '../../core/errors.js';
-import { EOS_ID } from '../../entropy/byte-vocab.js';
-import { MASKED } from '../../entropy/transformer/attention-mask.js';
+import { EOS_ID } from '../../bytes/byte-vocab.js';
+import { MASKED } from '../../nn/attention-mask.js';
 
 export { MASKED };
 

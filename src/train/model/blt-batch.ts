@@ -71,7 +71,7 @@ export function checkBltBatch(c: BltModelConfig, batch: BltBatch): void {
     throw new BltError(
       'BAD_INPUT',
       `The model has ${T} hash n-gram tables but the batch has no \`ngramIds\`.`,
-      'compute them per row with hashNgramIds (src/entropy/ngram-hash.ts) in the loader',
+      'compute them per row with hashNgramIds (src/patching/ngram-hash.ts) in the loader',
     );
   }
   if (T === 0 && batch.ngramIds && batch.ngramIds.length > 0) {

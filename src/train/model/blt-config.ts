@@ -7,7 +7,7 @@
 import { BltError, badOption } from '../../core/errors.js';
 import { requireInt, requireOneOf, requirePositive } from '../../core/validate.js';
 import { BYTE_VOCAB_SIZE, swigluHiddenDim } from '../../entropy/transformer/config.js';
-import { HASH_PRIMES } from '../../entropy/ngram-hash.js';
+import { HASH_PRIMES } from '../../patching/ngram-hash.js';
 
 /** Hashed byte n-gram embedding tables (docs/reference.md §4): F·|sizes| tables of `vocab` rows each. */
 export interface BltNgramConfig {

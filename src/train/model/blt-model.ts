@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
-import { truncNormal } from '../../entropy/transformer/trunc-normal.js';
+import { truncNormal } from '../../nn/trunc-normal.js';
 import { validateBltConfig, type BltModelConfig } from './blt-config.js';
 import { releaseRopeTables } from './rope-tables.js';
 import { bltWeightSpecs } from './blt-weight-specs.js';

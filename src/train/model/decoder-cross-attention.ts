@@ -4,8 +4,8 @@
  * masked), computed as a softmax over k gathered keys per byte: O(N·k·d), no [N, P·k] mask.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from '../../entropy/transformer/linear.js';
-import { rmsNorm } from '../../entropy/transformer/rms-norm.js';
+import { linear } from '../../nn/linear.js';
+import { rmsNorm } from '../../nn/rms-norm.js';
 import type { CrossAttentionWeights } from './cross-attention-weights.js';
 
 /**

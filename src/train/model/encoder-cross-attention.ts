@@ -6,8 +6,8 @@
  * attention's fully-masked rows), by multiplying its weights by nonEmpty.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from '../../entropy/transformer/linear.js';
-import { rmsNorm } from '../../entropy/transformer/rms-norm.js';
+import { linear } from '../../nn/linear.js';
+import { rmsNorm } from '../../nn/rms-norm.js';
 import type { CrossAttentionWeights } from './cross-attention-weights.js';
 
 export interface PatchSlots {

@@ -5,7 +5,7 @@
  * No final norm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from '../../entropy/transformer/linear.js';
+import { linear } from '../../nn/linear.js';
 import { hasGlobalInputProjection } from './blt-config.js';
 import type { BltInputs } from './blt-inputs.js';
 import { weightOf, type BltModel } from './blt-model.js';

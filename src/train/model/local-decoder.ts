@@ -7,8 +7,8 @@
  * the 260-way output (no bias).
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from '../../entropy/transformer/linear.js';
-import { rmsNorm } from '../../entropy/transformer/rms-norm.js';
+import { linear } from '../../nn/linear.js';
+import { rmsNorm } from '../../nn/rms-norm.js';
 import { hasDecoderPatchProjection } from './blt-config.js';
 import type { BltInputs } from './blt-inputs.js';
 import { weightOf, type BltModel } from './blt-model.js';

@@ -7,7 +7,7 @@
  * reference's double residual: pe ← pe + CrossAttn(pe, h) = 2·pe + Wo·attn.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from '../../entropy/transformer/linear.js';
+import { linear } from '../../nn/linear.js';
 import type { BltInputs } from './blt-inputs.js';
 import { weightOf, type BltModel } from './blt-model.js';
 import { crossAttentionWeights } from './cross-attention-weights.js';

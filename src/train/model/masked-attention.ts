@@ -1,12 +1,12 @@
 /**
  * Multi-head attention with a per-row additive mask and separate query / key-value inputs: the
- * general form of src/entropy/transformer/attention.ts (which takes one [T,T] mask for all rows
+ * general form of src/nn/attention.ts (which takes one [T,T] mask for all rows
  * and q = kv). Heads become batch rows; matmuls stay 3-D ([B·H,T,hd]) for the wasm BatchMatMul patch.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AttentionWeights } from '../../entropy/transformer/attention.js';
-import { linear } from '../../entropy/transformer/linear.js';
-import { applyRope } from '../../entropy/transformer/rope.js';
+import type { AttentionWeights } from '../../nn/attention.js';
+import { linear } from '../../nn/linear.js';
+import { applyRope } from '../../nn/rope.js';
 import type { RopeTables } from './rope-tables.js';
 
 /** [B·T,d] → [B·H,T,hd]. */

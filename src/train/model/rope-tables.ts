@@ -1,10 +1,10 @@
 /**
- * Per-model cache of interleaved-RoPE constants (src/entropy/transformer/rope.ts): cos/sin [T,d]
+ * Per-model cache of interleaved-RoPE constants (src/nn/rope.ts): cos/sin [T,d]
  * per (T, d, head dim) and the pair-swap matrix [d,d] per d. Kept out of tidy scopes (tf.keep);
  * released by releaseRopeTables (disposeBltModel calls it).
  */
 import * as tf from '@tensorflow/tfjs';
-import { pairSwapMatrix, ropeTableArrays } from '../../entropy/transformer/rope.js';
+import { pairSwapMatrix, ropeTableArrays } from '../../nn/rope.js';
 
 export interface RopeTables {
   readonly cos: tf.Tensor2D;

@@ -4,9 +4,9 @@
  *   h = x + Attn(RMSNorm_attn(x));  out = h + SwiGLU(RMSNorm_ffn(h)).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AttentionWeights } from '../../entropy/transformer/attention.js';
-import { rmsNorm } from '../../entropy/transformer/rms-norm.js';
-import { swiglu } from '../../entropy/transformer/swiglu.js';
+import type { AttentionWeights } from '../../nn/attention.js';
+import { rmsNorm } from '../../nn/rms-norm.js';
+import { swiglu } from '../../nn/swiglu.js';
 import { layerWeightNames } from '../../entropy/transformer/weight-specs.js';
 import { weightOf, type BltModel } from './blt-model.js';
 import { selfAttention } from './masked-attention.js';

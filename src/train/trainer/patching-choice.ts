@@ -6,7 +6,7 @@
  */
 import { BltError, badOption } from '../../core/errors.js';
 import { requireFinite, requireInt } from '../../core/validate.js';
-import { PATCH_MODES, type PatchMode } from '../../entropy/patching/patch-options.js';
+import { PATCH_MODES, type PatchMode } from '../../patching/patch-options.js';
 import { checkScriptThresholds } from '../../entropy/model-threshold.js';
 
 export interface PatchingChoice {
