@@ -31,7 +31,9 @@ export function packedRowNgramIds(x: Int32Array, B: number, N: number, ngram: Lo
   for (let b = 0; b < B; b++) {
     const row = x.subarray(b * N, (b + 1) * N);
     for (let f = 0; f < ngram.functions; f++) {
-      ngram.sizes.forEach((g, gi) => (tables[f * ngram.sizes.length + gi] as Int32Array).set(hashNgramIds(row, g, f, ngram.vocab), b * N));
+      ngram.sizes.forEach((g, gi) =>
+        (tables[f * ngram.sizes.length + gi] as Int32Array).set(hashNgramIds(row, g, f, ngram.vocab), b * N),
+      );
     }
   }
   return tables;

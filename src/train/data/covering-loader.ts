@@ -35,7 +35,9 @@ export interface EvalLoader extends AsyncIterable<LoaderBatch> {
   counts(): EvalCounts;
 }
 
-export type EvalLoaderOptions = Omit<LoaderOptions, 'bufferSize' | 'epochs' | 'shuffleShards' | 'seed' | 'state'> & { coverage?: EvalCoverage };
+export type EvalLoaderOptions = Omit<LoaderOptions, 'bufferSize' | 'epochs' | 'shuffleShards' | 'seed' | 'state'> & {
+  coverage?: EvalCoverage;
+};
 
 export function checkCoverage(v: unknown): EvalCoverage {
   if (v === undefined) return 'covering';
@@ -47,7 +49,13 @@ export function checkCoverage(v: unknown): EvalCoverage {
 export async function createEvalLoader(opts: EvalLoaderOptions): Promise<EvalLoader> {
   const coverage = checkCoverage(opts.coverage);
   const { coverage: _c, ...loaderOpts } = opts;
-  const { dirs, config, checksums } = resolveLoaderOptions({ ...loaderOpts, seed: 0, bufferSize: 1, epochs: 1, shuffleShards: false });
+  const { dirs, config, checksums } = resolveLoaderOptions({
+    ...loaderOpts,
+    seed: 0,
+    bufferSize: 1,
+    epochs: 1,
+    shuffleShards: false,
+  });
   const { batchSize: B, seqLenPatches: P, maxEncoderSeqLen: N, ngram } = config;
   let tokens = 0;
   for (const d of dirs) tokens += (await readManifest(d)).totals.tokens;

@@ -31,8 +31,14 @@ export class CoveringRows {
   /** Σ targets of the rows returned so far (push + finish) */
   scored = 0;
 
-  constructor(private readonly P: number, private readonly N: number) {
-    invariant(Number.isInteger(P) && P >= 2 && Number.isInteger(N) && N >= 1, `CoveringRows(P = ${P}, N = ${N}): P ≥ 2 and N ≥ 1`);
+  constructor(
+    private readonly P: number,
+    private readonly N: number,
+  ) {
+    invariant(
+      Number.isInteger(P) && P >= 2 && Number.isInteger(N) && N >= 1,
+      `CoveringRows(P = ${P}, N = ${N}): P ≥ 2 and N ≥ 1`,
+    );
   }
 
   /** Appends one document (tokens with its patch lengths, Σ = tokens.length); returns the rows it completed. */
@@ -95,7 +101,10 @@ export function packCoveringRows(rows: readonly CoveringRow[], B: number, P: num
   let realTargets = 0;
   rows.forEach((r, i) => {
     const T = r.tokens.length - 1;
-    invariant(T >= 1 && T <= N && r.patchLengths.length <= P && r.patchLengths[0] === 1, `covering row ${i}: ${T} targets, ${r.patchLengths.length} patches (N = ${N}, P = ${P})`);
+    invariant(
+      T >= 1 && T <= N && r.patchLengths.length <= P && r.patchLengths[0] === 1,
+      `covering row ${i}: ${T} targets, ${r.patchLengths.length} patches (N = ${N}, P = ${P})`,
+    );
     x.set(r.tokens.subarray(0, T), i * N);
     y.set(r.tokens.subarray(1), i * N);
     mask.fill(1, i * N, i * N + T);

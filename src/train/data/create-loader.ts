@@ -15,7 +15,13 @@ import { SequenceBuffer } from './sequence-buffer.js';
 import { packSequences } from './pack-batch.js';
 import { assembleBatch, type LoaderBatch } from './loader-batch.js';
 import { resolveLoaderOptions, type LoaderConfig, type LoaderOptions } from './loader-options.js';
-import { checkLoaderState, loaderState, type LoaderCounts, type LoaderSnapshot, type LoaderState } from './loader-state.js';
+import {
+  checkLoaderState,
+  loaderState,
+  type LoaderCounts,
+  type LoaderSnapshot,
+  type LoaderState,
+} from './loader-state.js';
 import { PrefetchQueue } from './prefetch-queue.js';
 import type { Sequence } from './patch-stream.js';
 
@@ -111,12 +117,18 @@ export async function createLoader(opts: LoaderOptions): Promise<BltLoader> {
   const { dirs, config, prefetch, checksums } = resolveLoaderOptions(opts);
   const saved = opts.state === undefined ? null : checkLoaderState(opts.state, config);
   const source = await ShardSource.open({
-    dirs, seed: config.seed, shuffle: config.shuffleShards, epochs: config.epochs ?? Infinity, checksums,
+    dirs,
+    seed: config.seed,
+    shuffle: config.shuffleShards,
+    epochs: config.epochs ?? Infinity,
+    checksums,
     ...(saved ? { state: saved.buffer.source } : {}),
   });
   try {
     const { seqLenPatches: P, bufferSize, seed } = config;
-    const buffer = saved ? SequenceBuffer.fromState(source, P, bufferSize, saved.buffer) : SequenceBuffer.create(source, P, bufferSize, seed);
+    const buffer = saved
+      ? SequenceBuffer.fromState(source, P, bufferSize, saved.buffer)
+      : SequenceBuffer.create(source, P, bufferSize, seed);
     const counts = saved?.counts ?? { batches: 0, targets: 0, droppedLastPatch: 0, droppedTruncated: 0 };
     return new ShardLoader(config, source, buffer, counts, prefetch);
   } catch (err) {
@@ -129,6 +141,8 @@ export async function createLoader(opts: LoaderOptions): Promise<BltLoader> {
  * The reference's validation iteration (docs/reference.md §3.6 step 5, §8.2): one pass in shard order, buffer
  * size 1 (no shuffle), rows padded to N, the last batch partial with all-zero mask rows.
  */
-export function createValidationLoader(opts: Omit<LoaderOptions, 'bufferSize' | 'epochs' | 'shuffleShards' | 'seed'> & { seed?: number }): Promise<BltLoader> {
+export function createValidationLoader(
+  opts: Omit<LoaderOptions, 'bufferSize' | 'epochs' | 'shuffleShards' | 'seed'> & { seed?: number },
+): Promise<BltLoader> {
   return createLoader({ ...opts, seed: opts.seed ?? 0, bufferSize: 1, epochs: 1, shuffleShards: false });
 }

@@ -33,10 +33,21 @@ export interface LoaderBatch {
 }
 
 /** Packed rows → the full batch: patch ids from the model's batch-indices, n-gram ids of the rows. */
-export function assembleBatch(p: PackedRows, B: number, P: number, N: number, ngram: LoaderNgramConfig | null): LoaderBatch {
+export function assembleBatch(
+  p: PackedRows,
+  B: number,
+  P: number,
+  N: number,
+  ngram: LoaderNgramConfig | null,
+): LoaderBatch {
   return {
-    batchSize: B, seqLen: N, numPatches: P,
-    x: p.x, y: p.y, mask: p.mask, patchLengths: p.patchLengths,
+    batchSize: B,
+    seqLen: N,
+    numPatches: P,
+    x: p.x,
+    y: p.y,
+    mask: p.mask,
+    patchLengths: p.patchLengths,
     patchIds: patchIdsFromLengths(p.patchLengths, B, P, N),
     decPatchIds: decoderPatchIdsFromLengths(p.patchLengths, B, P, N),
     ngramIds: packedRowNgramIds(p.x, B, N, ngram),
@@ -49,7 +60,9 @@ export function toBltBatch(b: LoaderBatch): BltBatch {
   const first = b.ngramIds[0];
   const T = b.ngramIds.length;
   const n = b.batchSize * b.seqLen;
-  const contiguous = b.ngramIds.every((a, t) => a.buffer === first?.buffer && a.byteOffset === first.byteOffset + 4 * t * n && a.length === n);
+  const contiguous = b.ngramIds.every(
+    (a, t) => a.buffer === first?.buffer && a.byteOffset === first.byteOffset + 4 * t * n && a.length === n,
+  );
   let ngramIds: Int32Array | null = null;
   if (first && contiguous) ngramIds = new Int32Array(first.buffer, first.byteOffset, T * n);
   else if (first) {
@@ -57,8 +70,15 @@ export function toBltBatch(b: LoaderBatch): BltBatch {
     b.ngramIds.forEach((a, t) => (ngramIds as Int32Array).set(a, t * n));
   }
   return {
-    batchSize: b.batchSize, seqLen: b.seqLen, numPatches: b.numPatches,
-    x: b.x, y: b.y, mask: b.mask, patchLengths: b.patchLengths, patchIds: b.patchIds, decoderPatchIds: b.decPatchIds,
+    batchSize: b.batchSize,
+    seqLen: b.seqLen,
+    numPatches: b.numPatches,
+    x: b.x,
+    y: b.y,
+    mask: b.mask,
+    patchLengths: b.patchLengths,
+    patchIds: b.patchIds,
+    decoderPatchIds: b.decPatchIds,
     ngramIds,
   };
 }

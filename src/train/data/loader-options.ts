@@ -56,17 +56,24 @@ function resolveNgram(v: unknown): LoaderConfig['ngram'] {
   if (v === null) return null;
   if (typeof v !== 'object' || v === undefined) throw badOption('ngram', '{sizes, functions, vocab} or null', v);
   const { sizes, functions, vocab } = v as Record<string, unknown>;
-  if (!Array.isArray(sizes) || sizes.length === 0) throw badOption('ngram.sizes', 'a non-empty array of n-gram sizes such as [3,4,5,6,7,8]', sizes);
+  if (!Array.isArray(sizes) || sizes.length === 0)
+    throw badOption('ngram.sizes', 'a non-empty array of n-gram sizes such as [3,4,5,6,7,8]', sizes);
   sizes.forEach((g) => requireInt('ngram.sizes', g, 1, 64));
-  return { sizes: [...(sizes as number[])], functions: requireInt('ngram.functions', functions, 1, HASH_PRIMES.length), vocab: requireInt('ngram.vocab', vocab, 1, 2 ** 31 - 1) };
+  return {
+    sizes: [...(sizes as number[])],
+    functions: requireInt('ngram.functions', functions, 1, HASH_PRIMES.length),
+    vocab: requireInt('ngram.vocab', vocab, 1, 2 ** 31 - 1),
+  };
 }
 
 export function resolveLoaderOptions(o: LoaderOptions): ResolvedLoaderOptions {
   const dirs = typeof o.data === 'string' ? [o.data] : Array.isArray(o.data) ? [...o.data] : [];
-  if (dirs.length === 0 || dirs.some((d) => typeof d !== 'string' || d === '')) throw badOption('data', 'a shard set directory or a non-empty list of them', o.data);
+  if (dirs.length === 0 || dirs.some((d) => typeof d !== 'string' || d === ''))
+    throw badOption('data', 'a shard set directory or a non-empty list of them', o.data);
   const epochs = o.epochs ?? 1;
   if (epochs !== Infinity) requireInt('epochs', epochs, 1);
-  if (o.shuffleShards !== undefined && typeof o.shuffleShards !== 'boolean') throw badOption('shuffleShards', 'a boolean', o.shuffleShards);
+  if (o.shuffleShards !== undefined && typeof o.shuffleShards !== 'boolean')
+    throw badOption('shuffleShards', 'a boolean', o.shuffleShards);
   return {
     dirs,
     config: {

@@ -6,7 +6,12 @@
 import { BltError } from '../../core/errors.js';
 import { canonicalJson } from '../../shards/fingerprint.js';
 import type { LoaderConfig } from './loader-options.js';
-import { SEQUENCE_BUFFER_FIELDS, sequenceBufferState, type SequenceBufferSnapshot, type SequenceBufferState } from './sequence-buffer.js';
+import {
+  SEQUENCE_BUFFER_FIELDS,
+  sequenceBufferState,
+  type SequenceBufferSnapshot,
+  type SequenceBufferState,
+} from './sequence-buffer.js';
 import { checkCount, checkTagged } from './state-codec.js';
 
 /** Token accounting since the start (docs/blt-loader.md "What is dropped"). */
@@ -35,22 +40,44 @@ export interface LoaderSnapshot {
 }
 
 export function loaderState(config: LoaderConfig, s: LoaderSnapshot): LoaderState {
-  return { kind: 'blt-loader', v: 1, config, counts: { ...s.counts }, buffer: sequenceBufferState(s.buffer, config.seqLenPatches, config.bufferSize) };
+  return {
+    kind: 'blt-loader',
+    v: 1,
+    config,
+    counts: { ...s.counts },
+    buffer: sequenceBufferState(s.buffer, config.seqLenPatches, config.bufferSize),
+  };
 }
 
 /** Validates the outer state against this loader's config; returns its counts and buffer state. */
-export function checkLoaderState(value: unknown, config: LoaderConfig): { counts: LoaderCounts; buffer: SequenceBufferState } {
+export function checkLoaderState(
+  value: unknown,
+  config: LoaderConfig,
+): { counts: LoaderCounts; buffer: SequenceBufferState } {
   const o = checkTagged(value, 'blt-loader', 1, ['config', 'counts', 'buffer'], 'the loader state');
   if (canonicalJson(o.config) !== canonicalJson(config)) {
     const saved = (o.config ?? {}) as Record<string, unknown>;
-    const diff = Object.keys(config).filter((k) => canonicalJson(saved[k] ?? null) !== canonicalJson(config[k as keyof LoaderConfig]));
-    throw new BltError('STATE_FORMAT', `The loader state was saved with other settings: ${diff.map((k) => `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(config[k as keyof LoaderConfig])})`).join(', ')}.`,
-      'resume with the options of the run that saved the state (batchSize, seqLenPatches, maxEncoderSeqLen, bufferSize, seed, ngram, epochs, shuffleShards)');
+    const diff = Object.keys(config).filter(
+      (k) => canonicalJson(saved[k] ?? null) !== canonicalJson(config[k as keyof LoaderConfig]),
+    );
+    throw new BltError(
+      'STATE_FORMAT',
+      `The loader state was saved with other settings: ${diff.map((k) => `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(config[k as keyof LoaderConfig])})`).join(', ')}.`,
+      'resume with the options of the run that saved the state (batchSize, seqLenPatches, maxEncoderSeqLen, bufferSize, seed, ngram, epochs, shuffleShards)',
+    );
   }
-  const c = checkTagged({ kind: 'counts', v: 1, ...(o.counts as object) }, 'counts', 1, ['batches', 'targets', 'droppedLastPatch', 'droppedTruncated'], 'the loader state counts');
+  const c = checkTagged(
+    { kind: 'counts', v: 1, ...(o.counts as object) },
+    'counts',
+    1,
+    ['batches', 'targets', 'droppedLastPatch', 'droppedTruncated'],
+    'the loader state counts',
+  );
   const counts: LoaderCounts = {
-    batches: checkCount(c, 'batches', 'counts'), targets: checkCount(c, 'targets', 'counts'),
-    droppedLastPatch: checkCount(c, 'droppedLastPatch', 'counts'), droppedTruncated: checkCount(c, 'droppedTruncated', 'counts'),
+    batches: checkCount(c, 'batches', 'counts'),
+    targets: checkCount(c, 'targets', 'counts'),
+    droppedLastPatch: checkCount(c, 'droppedLastPatch', 'counts'),
+    droppedTruncated: checkCount(c, 'droppedTruncated', 'counts'),
   };
   const buffer = checkTagged(o.buffer, 'sequence-buffer', 1, SEQUENCE_BUFFER_FIELDS, 'the sequence-buffer state');
   return { counts, buffer: buffer as unknown as SequenceBufferState };

@@ -97,7 +97,10 @@ export function packSequences(seqs: readonly Sequence[], B: number, P: number, N
   for (let i = 0; i < B; i++) {
     let sum = 0;
     for (let p = 0; p < P; p++) sum += pl[i * P + p] as number;
-    invariant(sum === N + 1 && pl[i * P] === 1, `row ${i} has Σ pl = ${sum} (expected ${N + 1}) and pl[0] = ${pl[i * P]} (expected 1)`);
+    invariant(
+      sum === N + 1 && pl[i * P] === 1,
+      `row ${i} has Σ pl = ${sum} (expected ${N + 1}) and pl[0] = ${pl[i * P]} (expected 1)`,
+    );
   }
   return { x, y, mask, patchLengths: pl, realTargets, rows: rows.length, droppedLastPatch, droppedTruncated };
 }

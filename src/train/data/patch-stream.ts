@@ -36,7 +36,8 @@ export class PatchStream {
     st.chunks = [...s.chunks];
     st.headPatch = s.headPatch;
     st.headToken = s.headToken;
-    for (const c of s.chunks) [st.patches, st.tokens] = [st.patches + c.patchLengths.length, st.tokens + c.tokens.length];
+    for (const c of s.chunks)
+      [st.patches, st.tokens] = [st.patches + c.patchLengths.length, st.tokens + c.tokens.length];
     st.patches -= s.headPatch;
     st.tokens -= s.headToken;
     return st;
@@ -54,14 +55,19 @@ export class PatchStream {
     invariant(this.patches >= P, `cut(${P}) with ${this.patches} patches buffered`);
     const parts: PatchChunk[] = [];
     let n = 0;
-    for (let left = P; left > 0; ) {
+    for (let left = P; left > 0;) {
       const chunk = this.chunks[this.first] as PatchChunk;
       const takeP = Math.min(left, chunk.patchLengths.length - this.headPatch);
       const pl = chunk.patchLengths.subarray(this.headPatch, this.headPatch + takeP);
       let takeT = 0;
       for (const l of pl) takeT += l;
       parts.push({ tokens: chunk.tokens.subarray(this.headToken, this.headToken + takeT), patchLengths: pl });
-      [this.headPatch, this.headToken, n, left] = [this.headPatch + takeP, this.headToken + takeT, n + takeT, left - takeP];
+      [this.headPatch, this.headToken, n, left] = [
+        this.headPatch + takeP,
+        this.headToken + takeT,
+        n + takeT,
+        left - takeP,
+      ];
       if (this.headPatch === chunk.patchLengths.length) this.dropFirst();
     }
     const seq = { tokens: new Uint16Array(n), patchLengths: new Int32Array(P) };

@@ -60,7 +60,18 @@ export interface DocSource {
   getState(): ShardSourceState;
 }
 
-export const SEQUENCE_BUFFER_FIELDS = ['seqLenPatches', 'bufferSize', 'rng', 'source', 'pending', 'leftover', 'exhausted', 'documents', 'tokens', 'droppedTail'] as const;
+export const SEQUENCE_BUFFER_FIELDS = [
+  'seqLenPatches',
+  'bufferSize',
+  'rng',
+  'source',
+  'pending',
+  'leftover',
+  'exhausted',
+  'documents',
+  'tokens',
+  'droppedTail',
+] as const;
 
 export class SequenceBuffer {
   private pending: Sequence[] = [];
@@ -86,14 +97,24 @@ export class SequenceBuffer {
   /** Rebuilds the buffer of `state` over `source` (opened at `state.source`). */
   static fromState(source: DocSource, P: number, bufferSize: number, value: SequenceBufferState): SequenceBuffer {
     const o = checkTagged(value, 'sequence-buffer', 1, SEQUENCE_BUFFER_FIELDS, 'the sequence-buffer state');
-    if (o.seqLenPatches !== P || o.bufferSize !== bufferSize) throw stateError('sequence-buffer seqLenPatches/bufferSize', `${P}/${bufferSize}`, `${String(o.seqLenPatches)}/${String(o.bufferSize)}`);
+    if (o.seqLenPatches !== P || o.bufferSize !== bufferSize)
+      throw stateError(
+        'sequence-buffer seqLenPatches/bufferSize',
+        `${P}/${bufferSize}`,
+        `${String(o.seqLenPatches)}/${String(o.bufferSize)}`,
+      );
     if (typeof o.exhausted !== 'boolean') throw stateError('sequence-buffer.exhausted', 'a boolean', o.exhausted);
     const buf = new SequenceBuffer(source, P, bufferSize, Rng.fromState(o.rng as RngState));
     const pending = decodeChunk(o.pending, 'sequence-buffer.pending');
-    if (pending.patchLengths.length % P !== 0) throw stateError('sequence-buffer.pending', `a multiple of P = ${P} patches`, pending.patchLengths.length);
+    if (pending.patchLengths.length % P !== 0)
+      throw stateError('sequence-buffer.pending', `a multiple of P = ${P} patches`, pending.patchLengths.length);
     const ps = PatchStream.fromSnapshot({ chunks: [pending], headPatch: 0, headToken: 0 });
     while (ps.patches > 0) buf.pending.push(ps.cut(P));
-    buf.stream = PatchStream.fromSnapshot({ chunks: [decodeChunk(o.leftover, 'sequence-buffer.leftover')], headPatch: 0, headToken: 0 });
+    buf.stream = PatchStream.fromSnapshot({
+      chunks: [decodeChunk(o.leftover, 'sequence-buffer.leftover')],
+      headPatch: 0,
+      headToken: 0,
+    });
     buf.exhausted = o.exhausted;
     buf.documents = checkCount(o, 'documents', 'sequence-buffer');
     buf.tokens = checkCount(o, 'tokens', 'sequence-buffer');
@@ -135,8 +156,15 @@ export class SequenceBuffer {
 
   snapshot(): SequenceBufferSnapshot {
     return {
-      source: this.source.getState(), rng: this.rng.getState(), pending: this.pending, pendingIndex: this.pendingIndex,
-      stream: this.stream.snapshot(), exhausted: this.exhausted, documents: this.documents, tokens: this.tokens, droppedTail: this.droppedTail,
+      source: this.source.getState(),
+      rng: this.rng.getState(),
+      pending: this.pending,
+      pendingIndex: this.pendingIndex,
+      stream: this.stream.snapshot(),
+      exhausted: this.exhausted,
+      documents: this.documents,
+      tokens: this.tokens,
+      droppedTail: this.droppedTail,
     };
   }
 }
@@ -163,9 +191,17 @@ function encodeChunk(c: { tokens: Uint16Array; patchLengths: Int32Array }): Enco
 export function sequenceBufferState(s: SequenceBufferSnapshot, P: number, bufferSize: number): SequenceBufferState {
   const rest = s.pending.slice(s.pendingIndex);
   return {
-    kind: 'sequence-buffer', v: 1, seqLenPatches: P, bufferSize, rng: s.rng, source: s.source,
+    kind: 'sequence-buffer',
+    v: 1,
+    seqLenPatches: P,
+    bufferSize,
+    rng: s.rng,
+    source: s.source,
     pending: encodeChunk(concatSnapshot({ chunks: rest, headPatch: 0, headToken: 0 })),
     leftover: encodeChunk(concatSnapshot(s.stream)),
-    exhausted: s.exhausted, documents: s.documents, tokens: s.tokens, droppedTail: s.droppedTail,
+    exhausted: s.exhausted,
+    documents: s.documents,
+    tokens: s.tokens,
+    droppedTail: s.droppedTail,
   };
 }

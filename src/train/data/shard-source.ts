@@ -74,13 +74,28 @@ export function docFromRow(row: ShardRow, where: string): SourceDoc {
   for (let i = 0; i < row.bytes.length; i++) tokens[i + 1] = (row.bytes[i] as number) + OFFSET;
   tokens[n - 1] = EOS_ID;
   const pl = row.patchLengths;
-  if (!pl) throw new BltError('BAD_INPUT', `${where}: the shard has no patch_lengths column.`, 'the loader packs by patches; preprocess with patching, or run `blt repatch` on the set');
+  if (!pl)
+    throw new BltError(
+      'BAD_INPUT',
+      `${where}: the shard has no patch_lengths column.`,
+      'the loader packs by patches; preprocess with patching, or run `blt repatch` on the set',
+    );
   let sum = 0;
   for (const l of pl) {
-    if (l < 1) throw new BltError('BAD_INPUT', `${where} (doc ${JSON.stringify(row.docId)}): patch length ${l}, expected every patch ≥ 1.`, 'the reference patcher trims zero-length patches; rebuild the shard set');
+    if (l < 1)
+      throw new BltError(
+        'BAD_INPUT',
+        `${where} (doc ${JSON.stringify(row.docId)}): patch length ${l}, expected every patch ≥ 1.`,
+        'the reference patcher trims zero-length patches; rebuild the shard set',
+      );
     sum += l;
   }
-  if (sum !== n) throw new BltError('BAD_INPUT', `${where} (doc ${JSON.stringify(row.docId)}): patch lengths sum to ${sum}, expected n_tokens = ${n}.`, 'run `blt verify` on the shard set');
+  if (sum !== n)
+    throw new BltError(
+      'BAD_INPUT',
+      `${where} (doc ${JSON.stringify(row.docId)}): patch lengths sum to ${sum}, expected n_tokens = ${n}.`,
+      'run `blt verify` on the shard set',
+    );
   return { docId: row.docId, tokens, patchLengths: pl.slice() };
 }
 
@@ -90,7 +105,11 @@ async function nextRow(rows: AsyncGenerator<ShardRow>, path: string): Promise<It
     return await rows.next();
   } catch (err) {
     if (err instanceof BltError && err.code === 'BAD_OPTION' && err.message.includes('`columns`')) {
-      throw new BltError('BAD_INPUT', `${path}: the shard has no patch_lengths column.`, 'the loader packs by patches; preprocess with patching, or run `blt repatch` on the set');
+      throw new BltError(
+        'BAD_INPUT',
+        `${path}: the shard has no patch_lengths column.`,
+        'the loader packs by patches; preprocess with patching, or run `blt repatch` on the set',
+      );
     }
     throw err;
   }
@@ -122,16 +141,22 @@ export class ShardSource {
 
   /** Reads the manifests (BAD_INPUT when the sets hold no document) and restores `opts.state`. */
   static async open(opts: ShardSourceOptions): Promise<ShardSource> {
-    if (opts.dirs.length === 0) throw new BltError('BAD_OPTION', 'Expected at least one shard set directory, got none.');
+    if (opts.dirs.length === 0)
+      throw new BltError('BAD_OPTION', 'Expected at least one shard set directory, got none.');
     const shards: ShardEntry[] = [];
     const keys: object[] = [];
     for (const dir of opts.dirs) {
       const m = await readManifest(dir);
-      for (const s of m.shards) shards.push({ path: join(dir, s.file), rows: s.rows, bytes: s.bytes, sha256: s.sha256 });
+      for (const s of m.shards)
+        shards.push({ path: join(dir, s.file), rows: s.rows, bytes: s.bytes, sha256: s.sha256 });
       keys.push({ fingerprints: m.fingerprints, shards: m.shards.map((s) => [s.file, s.rows, s.sha256]) });
     }
     if (shards.every((s) => s.rows === 0)) {
-      throw new BltError('BAD_INPUT', `The shard sets ${opts.dirs.join(', ')} hold no document.`, 'check the paths, or preprocess some input first');
+      throw new BltError(
+        'BAD_INPUT',
+        `The shard sets ${opts.dirs.join(', ')} hold no document.`,
+        'check the paths, or preprocess some input first',
+      );
     }
     const source = new ShardSource(shards, fingerprint(['blt-loader-data/1', ...keys]), opts);
     if (opts.state) source.restore(opts.state);
@@ -139,23 +164,45 @@ export class ShardSource {
   }
 
   private restore(value: ShardSourceState): void {
-    const o = checkTagged(value, 'shard-source', 1, ['dataKey', 'shards', 'seed', 'shuffle', 'epoch', 'shardIndex', 'rowInShard'], 'the shard-source state');
+    const o = checkTagged(
+      value,
+      'shard-source',
+      1,
+      ['dataKey', 'shards', 'seed', 'shuffle', 'epoch', 'shardIndex', 'rowInShard'],
+      'the shard-source state',
+    );
     if (o.dataKey !== this.dataKey || o.shards !== this.shards.length) {
-      throw new BltError('STATE_FORMAT', `The loader state was saved on other data (${String(o.shards)} shards, key ${String(o.dataKey).slice(0, 12)}…); these sets have ${this.shards.length} shards, key ${this.dataKey.slice(0, 12)}….`,
-        'resume with the same shard set directories, in the same order, unchanged since the state was saved');
+      throw new BltError(
+        'STATE_FORMAT',
+        `The loader state was saved on other data (${String(o.shards)} shards, key ${String(o.dataKey).slice(0, 12)}…); these sets have ${this.shards.length} shards, key ${this.dataKey.slice(0, 12)}….`,
+        'resume with the same shard set directories, in the same order, unchanged since the state was saved',
+      );
     }
-    if (o.seed !== this.seed || o.shuffle !== this.shuffle) throw stateError('the shard-source seed/shuffle', `${this.seed}/${this.shuffle} (this loader's)`, `${String(o.seed)}/${String(o.shuffle)}`);
+    if (o.seed !== this.seed || o.shuffle !== this.shuffle)
+      throw stateError(
+        'the shard-source seed/shuffle',
+        `${this.seed}/${this.shuffle} (this loader's)`,
+        `${String(o.seed)}/${String(o.shuffle)}`,
+      );
     this.epoch = checkCount(o, 'epoch', 'shard-source');
     this.shardIndex = checkCount(o, 'shardIndex', 'shard-source');
     this.rowInShard = checkCount(o, 'rowInShard', 'shard-source');
-    if (this.shardIndex >= this.shards.length) throw stateError('shard-source.shardIndex', `< ${this.shards.length}`, this.shardIndex);
+    if (this.shardIndex >= this.shards.length)
+      throw stateError('shard-source.shardIndex', `< ${this.shards.length}`, this.shardIndex);
   }
 
   /** The position after the last document returned. */
   getState(): ShardSourceState {
     return {
-      kind: 'shard-source', v: 1, dataKey: this.dataKey, shards: this.shards.length, seed: this.seed, shuffle: this.shuffle,
-      epoch: this.epoch, shardIndex: this.shardIndex, rowInShard: this.rowInShard,
+      kind: 'shard-source',
+      v: 1,
+      dataKey: this.dataKey,
+      shards: this.shards.length,
+      seed: this.seed,
+      shuffle: this.shuffle,
+      epoch: this.epoch,
+      shardIndex: this.shardIndex,
+      rowInShard: this.rowInShard,
     };
   }
 
@@ -181,7 +228,12 @@ export class ShardSource {
       }
       this.rows ??= await this.openShard(shard);
       const r = await nextRow(this.rows, shard.path);
-      if (r.done) throw new BltError('SHARD_FORMAT', `${shard.path}: index.json records ${shard.rows} rows, the file holds ${this.rowInShard}.`, '`blt verify <dir>` lists every mismatch');
+      if (r.done)
+        throw new BltError(
+          'SHARD_FORMAT',
+          `${shard.path}: index.json records ${shard.rows} rows, the file holds ${this.rowInShard}.`,
+          '`blt verify <dir>` lists every mismatch',
+        );
       this.rowInShard += 1;
       return docFromRow(r.value, shard.path);
     }
@@ -190,16 +242,30 @@ export class ShardSource {
   private async openShard(shard: ShardEntry): Promise<AsyncGenerator<ShardRow>> {
     if (this.checksums && !this.verified.has(shard.path)) {
       const got = await hashFile(shard.path).catch((err: NodeJS.ErrnoException) => {
-        throw err.code === 'ENOENT' ? new BltError('NOT_FOUND', `Shard file ${shard.path} is listed in index.json but missing.`, '`blt verify <dir>` lists every problem') : err;
+        throw err.code === 'ENOENT'
+          ? new BltError(
+              'NOT_FOUND',
+              `Shard file ${shard.path} is listed in index.json but missing.`,
+              '`blt verify <dir>` lists every problem',
+            )
+          : err;
       });
       if (got.bytes !== shard.bytes || got.sha256 !== shard.sha256) {
-        throw new BltError('SHARD_FORMAT', `${shard.path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), found ${got.bytes} bytes with sha256 ${got.sha256}.`, 'the file changed or is damaged; rebuild the shard set');
+        throw new BltError(
+          'SHARD_FORMAT',
+          `${shard.path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), found ${got.bytes} bytes with sha256 ${got.sha256}.`,
+          'the file changed or is damaged; rebuild the shard set',
+        );
       }
       this.verified.add(shard.path);
     }
     const rows = readShardRows(shard.path, { columns: ['patch_lengths'] });
     for (let i = 0; i < this.rowInShard; i++) {
-      if ((await nextRow(rows, shard.path)).done) throw new BltError('SHARD_FORMAT', `${shard.path}: cannot skip to row ${this.rowInShard}; the file holds ${i} rows.`);
+      if ((await nextRow(rows, shard.path)).done)
+        throw new BltError(
+          'SHARD_FORMAT',
+          `${shard.path}: cannot skip to row ${this.rowInShard}; the file holds ${i} rows.`,
+        );
     }
     return rows;
   }

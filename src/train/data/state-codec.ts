@@ -19,7 +19,8 @@ export function encodeArray(a: Int32Array | Uint16Array): string {
 function decodeBytes(s: unknown, width: number, where: string): Buffer {
   if (typeof s !== 'string') throw stateError(where, 'a base64 string', s);
   const buf = Buffer.from(s, 'base64');
-  if (buf.length % width !== 0) throw stateError(where, `base64 of a multiple of ${width} bytes`, `${buf.length} bytes`);
+  if (buf.length % width !== 0)
+    throw stateError(where, `base64 of a multiple of ${width} bytes`, `${buf.length} bytes`);
   return buf;
 }
 
@@ -37,20 +38,34 @@ export function decodeUint16(s: unknown, where: string): Uint16Array {
 
 export function stateError(where: string, expected: string, got: unknown): BltError {
   const shown = typeof got === 'string' ? got : JSON.stringify(got)?.slice(0, 120);
-  return new BltError('STATE_FORMAT', `Loader state: expected ${where} to be ${expected}, got ${shown}.`,
-    'pass the object that getState() returned (after a JSON round trip is fine); states of other versions cannot be resumed');
+  return new BltError(
+    'STATE_FORMAT',
+    `Loader state: expected ${where} to be ${expected}, got ${shown}.`,
+    'pass the object that getState() returned (after a JSON round trip is fine); states of other versions cannot be resumed',
+  );
 }
 
 /** Checks `{ kind, v }` and that the object has exactly `fields` (plus kind and v). */
-export function checkTagged(value: unknown, kind: string, v: number, fields: readonly string[], where: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw stateError(where, `an object {kind:'${kind}', v:${v}}`, value);
+export function checkTagged(
+  value: unknown,
+  kind: string,
+  v: number,
+  fields: readonly string[],
+  where: string,
+): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw stateError(where, `an object {kind:'${kind}', v:${v}}`, value);
   const o = value as Record<string, unknown>;
   if (o.kind !== kind || o.v !== v) throw stateError(where, `{kind:'${kind}', v:${v}}`, { kind: o.kind, v: o.v });
   const allowed = new Set(['kind', 'v', ...fields]);
   const extra = Object.keys(o).filter((k) => !allowed.has(k));
   const missing = fields.filter((k) => !(k in o));
   if (extra.length > 0 || missing.length > 0) {
-    throw stateError(`${where} fields`, `exactly kind, v, ${fields.join(', ')}`, `missing [${missing.join(', ')}], unknown [${extra.join(', ')}]`);
+    throw stateError(
+      `${where} fields`,
+      `exactly kind, v, ${fields.join(', ')}`,
+      `missing [${missing.join(', ')}], unknown [${extra.join(', ')}]`,
+    );
   }
   return o;
 }
@@ -58,6 +73,7 @@ export function checkTagged(value: unknown, kind: string, v: number, fields: rea
 /** A non-negative safe integer field. */
 export function checkCount(o: Record<string, unknown>, key: string, where: string): number {
   const n = o[key];
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw stateError(`${where}.${key}`, 'a non-negative integer', n);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw stateError(`${where}.${key}`, 'a non-negative integer', n);
   return n;
 }

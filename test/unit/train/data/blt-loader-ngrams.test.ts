@@ -24,7 +24,12 @@ import {
   maskedCrossEntropySum,
   prepareBltInputs,
 } from '../../../../src/train/model/index.js';
-import { createLoader, createValidationLoader, toBltBatch, type LoaderBatch } from '../../../../src/train/data/index.js';
+import {
+  createLoader,
+  createValidationLoader,
+  toBltBatch,
+  type LoaderBatch,
+} from '../../../../src/train/data/index.js';
 import { referenceHash } from '../../../helpers/bigint-hash.js';
 import { tempDir, writeCorpus } from '../../../helpers/preprocess-fixtures.js';
 

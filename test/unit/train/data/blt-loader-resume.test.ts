@@ -14,7 +14,12 @@ import { buildManifest, writeManifest } from '../../../../src/shards/manifest.js
 import type { ShardColumnsSpec } from '../../../../src/shards/schema.js';
 import { ShardWriter } from '../../../../src/shards/shard-writer.js';
 import { syntheticRows } from '../../../../src/shards/synthetic-rows.js';
-import { createLoader, type LoaderBatch, type LoaderOptions, type LoaderState } from '../../../../src/train/data/index.js';
+import {
+  createLoader,
+  type LoaderBatch,
+  type LoaderOptions,
+  type LoaderState,
+} from '../../../../src/train/data/index.js';
 
 const SPEC: ShardColumnsSpec = { entropies: false, patchLengths: true, ngramTables: [] };
 
