@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { measureMatmulGflops } from '../src/backend/matmul-gflops.js';
 import { initBackend, parseBackendRequest } from '../src/backend/select-backend.js';
-import { AdamW } from '../src/entropy/train/adamw.js';
+import { AdamW } from '../src/train/common/adamw.js';
 import { patchLengths } from '../src/patching/patch-lengths.js';
 import { encodeBytes } from '../src/bytes/tokenizer.js';
 import { utf8EncodeIgnore } from '../src/bytes/utf8.js';

@@ -11,7 +11,7 @@ import { measureMatmulGflops } from '../src/backend/matmul-gflops.js';
 import { initBackend, parseBackendRequest } from '../src/backend/select-backend.js';
 import { Rng } from '../src/core/rng.js';
 import { computeLogProbsBatch } from '../src/entropy/eval/log-probs.js';
-import { AdamW } from '../src/entropy/train/adamw.js';
+import { AdamW } from '../src/train/common/adamw.js';
 import { resolveTrainConfig } from '../src/entropy/train/config.js';
 import { ByteSequenceLoader } from '../src/entropy/train/loader.js';
 import { documentTokens, packDocuments } from '../src/entropy/train/pack.js';

@@ -6,7 +6,7 @@
  *   node --import tsx scripts/export-entropy-checkpoint.ts <run-dir> <model-dir> [--step N]
  */
 import { parseArgs } from 'node:util';
-import { loadCheckpoint } from '../src/entropy/train/checkpoint.js';
+import { loadCheckpoint } from '../src/entropy/train/train-state.js';
 import { saveEntropyModel } from '../src/entropy/model-format/model-dir.js';
 import { disposeEntropyTransformer, entropyTransformerFromArrays } from '../src/entropy/transformer/model.js';
 import { initBackend } from '../src/backend/select-backend.js';

@@ -16,7 +16,7 @@ import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export const CONFIG_FILE = 'config.json';
 export const WEIGHTS_FILE = 'model.safetensors';
 export const META_FILE = 'meta.json';
-/** A training checkpoint's state file (src/entropy/train/checkpoint.ts); its model.safetensors sits beside it. */
+/** A training checkpoint's state file (src/entropy/train/train-state.ts); its model.safetensors sits beside it. */
 export const CHECKPOINT_STATE_FILE = 'train-state.json';
 const MODEL_FILES = [CONFIG_FILE, WEIGHTS_FILE, META_FILE];
 

@@ -19,14 +19,15 @@ import {
   exportWeightArrays,
 } from '../transformer/model.js';
 import type { EntropyTransformer } from '../transformer/types.js';
-import { AdamW } from './adamw.js';
-import { listCheckpoints, loadCheckpoint, saveCheckpoint, type DataRecipe, type RunProgress } from './checkpoint.js';
+import { AdamW } from '../../train/common/adamw.js';
+import { listCheckpoints, saveCheckpoint } from '../../train/common/checkpoint.js';
+import { loadCheckpoint, type DataRecipe, type RunProgress } from './train-state.js';
 import { numericDifferences, type TrainConfig } from './config.js';
 import { ByteSequenceLoader } from './loader.js';
 import { natsToBits } from './loss.js';
-import { MetricsLog } from './metrics.js';
+import { MetricsLog } from '../../train/common/metrics.js';
 import { packDocuments } from './pack.js';
-import { learningRate } from './schedule.js';
+import { learningRate } from '../../train/common/schedule.js';
 import { trainStep } from './train-step.js';
 
 export interface TrainData {

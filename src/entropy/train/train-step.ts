@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
 import { forwardLogits } from '../transformer/forward.js';
 import type { EntropyTransformer } from '../transformer/types.js';
-import type { AdamW } from './adamw.js';
-import { clipByGlobalNorm } from './clip.js';
+import type { AdamW } from '../../train/common/adamw.js';
+import { clipByGlobalNorm } from '../../train/common/clip.js';
 import type { TokenBatch } from './loader.js';
 import { crossEntropyMean } from './loss.js';
 

@@ -14,10 +14,11 @@ import { ShardSource } from './shard-source.js';
 import { SequenceBuffer } from './sequence-buffer.js';
 import { packSequences } from './pack-batch.js';
 import { assembleBatch, type LoaderBatch } from './loader-batch.js';
-import { resolveLoaderOptions, type LoaderConfig, type LoaderOptions } from './loader-options.js';
+import { resolveLoaderOptions, type LoaderOptions } from './loader-options.js';
 import {
   checkLoaderState,
   loaderState,
+  type LoaderConfig,
   type LoaderCounts,
   type LoaderSnapshot,
   type LoaderState,

@@ -3,7 +3,7 @@ import { badOption } from '../../core/errors.js';
 import { requireInt } from '../../core/validate.js';
 import { HASH_PRIMES } from '../../patching/ngram-hash.js';
 import type { LoaderNgramConfig } from './batch-ngrams.js';
-import type { LoaderState } from './loader-state.js';
+import type { LoaderConfig, LoaderState } from './loader-state.js';
 
 export interface LoaderOptions {
   /** one shard set directory or several (read as one list of shards) */
@@ -30,19 +30,6 @@ export interface LoaderOptions {
   checksums?: boolean;
   /** resume exactly where a loader's getState() was taken */
   state?: LoaderState;
-}
-
-/** The options that decide the batches; stored in the state and compared on resume. */
-export interface LoaderConfig {
-  batchSize: number;
-  seqLenPatches: number;
-  maxEncoderSeqLen: number;
-  bufferSize: number;
-  seed: number;
-  ngram: { sizes: number[]; functions: number; vocab: number } | null;
-  /** null = unbounded */
-  epochs: number | null;
-  shuffleShards: boolean;
 }
 
 export interface ResolvedLoaderOptions {

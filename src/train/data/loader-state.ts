@@ -5,7 +5,6 @@
  */
 import { BltError } from '../../core/errors.js';
 import { canonicalJson } from '../../shards/fingerprint.js';
-import type { LoaderConfig } from './loader-options.js';
 import {
   SEQUENCE_BUFFER_FIELDS,
   sequenceBufferState,
@@ -13,6 +12,19 @@ import {
   type SequenceBufferState,
 } from './sequence-buffer.js';
 import { checkCount, checkTagged } from './state-codec.js';
+
+/** The options that decide the batches; stored in the state and compared on resume. */
+export interface LoaderConfig {
+  batchSize: number;
+  seqLenPatches: number;
+  maxEncoderSeqLen: number;
+  bufferSize: number;
+  seed: number;
+  ngram: { sizes: number[]; functions: number; vocab: number } | null;
+  /** null = unbounded */
+  epochs: number | null;
+  shuffleShards: boolean;
+}
 
 /** Token accounting since the start (docs/blt-loader.md "What is dropped"). */
 export interface LoaderCounts {

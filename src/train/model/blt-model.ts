@@ -1,7 +1,7 @@
 /**
  * A live BLT: its config and one trainable tf.Variable per reference state-dict name
  * (`local_encoder.layers.0.attention.wq.weight`, `encoder_hash_tok_embedding.0.weight`, …),
- * PyTorch layout. `weights` is what an optimizer (e.g. src/entropy/train/adamw.ts) updates.
+ * PyTorch layout. `weights` is what an optimizer (e.g. src/train/common/adamw.ts) updates.
  */
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';

@@ -5,9 +5,9 @@
  */
 import { BltError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { AdamW } from '../../entropy/train/adamw.js';
-import { listCheckpoints } from '../../entropy/train/checkpoint.js';
-import { MetricsLog } from '../../entropy/train/metrics.js';
+import { AdamW } from '../common/adamw.js';
+import { listCheckpoints } from '../common/checkpoint.js';
+import { MetricsLog } from '../common/metrics.js';
 import { createLoader, type BltLoader } from '../data/create-loader.js';
 import { createEvalLoader, type EvalCoverage, type EvalLoader } from '../data/covering-loader.js';
 import type { LoaderOptions } from '../data/loader-options.js';

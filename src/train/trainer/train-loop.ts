@@ -10,7 +10,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initBackend, type BackendName, type BackendRequest } from '../../backend/select-backend.js';
 import { BltError } from '../../core/errors.js';
-import { learningRate } from '../../entropy/train/schedule.js';
+import { learningRate } from '../common/schedule.js';
 import { toBltBatch } from '../data/loader-batch.js';
 import { bltParameterCounts } from '../model/blt-cost.js';
 import type { BltBatch } from '../model/blt-batch.js';

@@ -1,6 +1,6 @@
 /**
- * BLT checkpoints: the entropy trainer's layout and atomic keep-N writer
- * (src/entropy/train/checkpoint.ts) with the BLT's JSON state:
+ * BLT checkpoints: the shared layout and atomic keep-N writer (src/train/common/checkpoint.ts)
+ * with the BLT's JSON state:
  *
  *   <run>/checkpoints/<step, 10 digits>/
  *     model.safetensors      weights, reference state-dict names (docs/blt-model.md)
@@ -9,9 +9,8 @@
  *                              loader (createLoader state), rng, optimizer: {t}, progress }
  */
 import type { RngState } from '../../core/rng.js';
-import { BltError } from '../../core/errors.js';
-import type { AdamW } from '../../entropy/train/adamw.js';
-import { loadCheckpointWith, saveCheckpoint, type Checkpoint } from '../../entropy/train/checkpoint.js';
+import type { AdamW } from '../common/adamw.js';
+import { loadCheckpointWith, parseTrainState, saveCheckpoint, type Checkpoint } from '../common/checkpoint.js';
 import type { LoaderState } from '../data/loader-state.js';
 import type { BltModel } from '../model/blt-model.js';
 import type { BltTrainConfig } from './config.js';
@@ -43,25 +42,9 @@ export interface BltTrainState {
 }
 
 export function parseBltTrainState(text: string, dir: string): BltTrainState {
-  let s: Partial<BltTrainState>;
-  try {
-    s = JSON.parse(text) as Partial<BltTrainState>;
-  } catch (err) {
-    throw new BltError('STATE_FORMAT', `${dir}/train-state.json is not valid JSON (${(err as Error).message}).`);
-  }
-  if (s.format !== BLT_STATE_FORMAT || s.v !== 1) {
-    throw new BltError(
-      'STATE_FORMAT',
-      `${dir}/train-state.json: expected format '${BLT_STATE_FORMAT}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
-      (s.format as string) === 'blt-entropy-train-state'
-        ? 'this is an entropy-model run (`blt entropy train`); point at a `blt train` run'
-        : 'this checkpoint was written by another tool or version',
-    );
-  }
-  for (const k of ['step', 'config', 'data', 'loader', 'rng', 'optimizer', 'progress'] as const) {
-    if (s[k] === undefined) throw new BltError('STATE_FORMAT', `${dir}/train-state.json has no \`${k}\`.`);
-  }
-  return s as BltTrainState;
+  return parseTrainState<BltTrainState>(text, dir, BLT_STATE_FORMAT, {
+    'blt-entropy-train-state': 'this is an entropy-model run (`blt entropy train`); point at a `blt train` run',
+  });
 }
 
 /** Writes a checkpoint of `model` and `opt` with `state` (atomic; keeps the newest `keep`). */

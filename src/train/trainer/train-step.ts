@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
-import { clipByGlobalNorm } from '../../entropy/train/clip.js';
-import type { AdamW } from '../../entropy/train/adamw.js';
+import { clipByGlobalNorm } from '../common/clip.js';
+import type { AdamW } from '../common/adamw.js';
 import type { BltBatch } from '../model/blt-batch.js';
 import { bltForward } from '../model/blt-forward.js';
 import { disposeBltInputs, prepareBltInputs } from '../model/blt-inputs.js';

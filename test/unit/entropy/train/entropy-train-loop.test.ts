@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../../../src/backend/select-backend.js';
-import { AdamW } from '../../../../src/entropy/train/adamw.js';
+import { AdamW } from '../../../../src/train/common/adamw.js';
 import { resolveTrainConfig, type TrainConfigInput } from '../../../../src/entropy/train/config.js';
 import { ByteSequenceLoader } from '../../../../src/entropy/train/loader.js';
 import { packDocuments } from '../../../../src/entropy/train/pack.js';

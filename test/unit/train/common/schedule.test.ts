@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { learningRate, lrFactor } from '../../../../src/entropy/train/schedule.js';
+import { learningRate, lrFactor } from '../../../../src/train/common/schedule.js';
 
 describe('entropy train: lr schedule (docs/reference.md §8.3, LambdaLR semantics)', () => {
   const c = { lr: 4e-4, warmup: 500, steps: 100_000, minRatio: 0.1 };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/backend/select-backend.js';
-import { AdamW } from '../../../../src/entropy/train/adamw.js';
-import { clipByGlobalNorm } from '../../../../src/entropy/train/clip.js';
+import { AdamW } from '../../../../src/train/common/adamw.js';
+import { clipByGlobalNorm } from '../../../../src/train/common/clip.js';
 
 /** float64 reference of one PyTorch AdamW step. */
 function refStep(p: number[], m: number[], v: number[], g: number[], t: number, lr: number, wd: number): void {

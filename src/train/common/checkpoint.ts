@@ -1,10 +1,11 @@
 /**
- * Training checkpoints (docs/reference.md §8.5 layout, our file names):
+ * Training checkpoints of both trainers (docs/reference.md §8.5 layout, our file names):
  *
  *   <out>/checkpoints/<step, 10 digits>/
- *     model.safetensors      weights, contract names (docs/entropy-model-format.md)
+ *     model.safetensors      weights (the trainer's names)
  *     optimizer.safetensors  AdamW moments: `m.<name>`, `v.<name>`
- *     train-state.json       { format, v, step, config, data, loader, rng, optimizer:{t}, progress }
+ *     train-state.json       the trainer's JSON state: { format, v: 1, step, config, data, loader, rng,
+ *                            optimizer: {t}, progress }
  *
  * Each checkpoint directory is written under a temporary name and renamed into place
  * (src/core/atomic.ts), so a kill leaves either the previous checkpoints or the new one; only
@@ -14,49 +15,12 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../../core/atomic.js';
 import { BltError } from '../../core/errors.js';
-import type { RngState } from '../../core/rng.js';
-import { decodeSafetensors, encodeSafetensors } from '../model-format/safetensors.js';
-import type { WeightArray } from '../transformer/types.js';
+import { decodeSafetensors, encodeSafetensors } from '../../entropy/model-format/safetensors.js';
+import type { WeightArray } from '../../entropy/transformer/types.js';
 import type { AdamWState } from './adamw.js';
-import type { TrainConfig } from './config.js';
-import type { LoaderState } from './loader.js';
 
-export const CHECKPOINT_FORMAT = 'blt-entropy-train-state';
-
-/** Where a run's data came from (recorded, and compared on resume through the loader's hash). */
-export interface DataRecipe {
-  readonly inputs: readonly string[];
-  readonly textField?: string | undefined;
-  readonly linesAsDocs?: boolean | undefined;
-  readonly documents: { readonly train: number; readonly val: number };
-  readonly bytes: { readonly train: number; readonly val: number };
-  /** how the held-out split was made when it is not the plain split by document (a lone document cut into chunks, or none held out) */
-  readonly split?: string | undefined;
-}
-
-/** Counters that continue across a resume. */
-export interface RunProgress {
-  readonly tokensSeen: number;
-  readonly trainSeconds: number;
-  readonly lastValBpb: number | null;
-  readonly bestValBpb: number | null;
-}
-
-export interface TrainState {
-  readonly format: typeof CHECKPOINT_FORMAT;
-  readonly v: 1;
-  /** Optimizer updates completed. */
-  readonly step: number;
-  readonly config: TrainConfig;
-  readonly data: DataRecipe;
-  readonly loader: LoaderState;
-  readonly rng: RngState;
-  readonly optimizer: { readonly t: number };
-  readonly progress: RunProgress;
-}
-
-/** A checkpoint's contents; `S` is the trainer's JSON state (the entropy trainer's by default). */
-export interface Checkpoint<S = TrainState> {
+/** A checkpoint's contents; `S` is the trainer's JSON state. */
+export interface Checkpoint<S> {
   readonly state: S;
   readonly weights: Map<string, WeightArray>;
   readonly optimizer: AdamWState;
@@ -68,6 +32,9 @@ export interface CheckpointState {
   readonly optimizer: { readonly t: number };
 }
 
+/** The fields every train-state.json holds besides `format` and `v`. */
+const STATE_FIELDS = ['step', 'config', 'data', 'loader', 'rng', 'optimizer', 'progress'] as const;
+
 export function checkpointName(step: number): string {
   return String(step).padStart(10, '0');
 }
@@ -77,7 +44,7 @@ export function checkpointsDir(outDir: string): string {
 }
 
 /** Writes `<out>/checkpoints/<step>/` atomically, then prunes to the newest `keep`. Returns its path. */
-export async function saveCheckpoint<S extends CheckpointState = TrainState>(
+export async function saveCheckpoint<S extends CheckpointState>(
   outDir: string,
   ckpt: Checkpoint<S>,
   keep: number,
@@ -118,14 +85,9 @@ async function pruneCheckpoints(outDir: string, keep: number): Promise<void> {
   }
 }
 
-/** Loads the checkpoint of `step`, or the newest one. NOT_FOUND when there is none. */
-export async function loadCheckpoint(outDir: string, step?: number): Promise<Checkpoint> {
-  return loadCheckpointWith(outDir, parseState, step);
-}
-
 /**
- * loadCheckpoint for any trainer: `parse(text, dir)` turns train-state.json into the trainer's
- * state (throwing STATE_FORMAT when it is not one). NOT_FOUND when there is no checkpoint.
+ * Loads the checkpoint of `step`, or the newest one: `parse(text, dir)` turns train-state.json into
+ * the trainer's state (throwing STATE_FORMAT when it is not one). NOT_FOUND when there is no checkpoint.
  */
 export async function loadCheckpointWith<S extends CheckpointState>(
   outDir: string,
@@ -157,22 +119,32 @@ export async function loadCheckpointWith<S extends CheckpointState>(
   return { state, weights, optimizer: { t: state.optimizer.t, m, v } };
 }
 
-function parseState(text: string, dir: string): TrainState {
-  let s: Partial<TrainState>;
+/**
+ * Parses a train-state.json of `format` v1 (STATE_FORMAT naming the file and what is missing).
+ * `hints` gives the fix for a state of another known format (e.g. the other trainer's).
+ */
+export function parseTrainState<S>(
+  text: string,
+  dir: string,
+  format: string,
+  hints: Readonly<Record<string, string>> = {},
+): S {
+  let s: Record<string, unknown>;
   try {
-    s = JSON.parse(text) as Partial<TrainState>;
+    s = JSON.parse(text) as Record<string, unknown>;
   } catch (err) {
     throw new BltError('STATE_FORMAT', `${dir}/train-state.json is not valid JSON (${(err as Error).message}).`);
   }
-  if (s.format !== CHECKPOINT_FORMAT || s.v !== 1) {
+  if (s.format !== format || s.v !== 1) {
     throw new BltError(
       'STATE_FORMAT',
-      `${dir}/train-state.json: expected format '${CHECKPOINT_FORMAT}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
-      'this checkpoint was written by another tool or version',
+      `${dir}/train-state.json: expected format '${format}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
+      (typeof s.format === 'string' && Object.hasOwn(hints, s.format) ? hints[s.format] : undefined) ??
+        'this checkpoint was written by another tool or version',
     );
   }
-  for (const k of ['step', 'config', 'data', 'loader', 'rng', 'optimizer', 'progress'] as const) {
+  for (const k of STATE_FIELDS) {
     if (s[k] === undefined) throw new BltError('STATE_FORMAT', `${dir}/train-state.json has no \`${k}\`.`);
   }
-  return s as TrainState;
+  return s as S;
 }
