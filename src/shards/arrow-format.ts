@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { setImmediate as tick } from 'node:timers/promises';
 import * as arrow from 'apache-arrow';
 import { BltError } from '../core/errors.js';
-import type { ShardFileReader } from './shard-file.js';
+import type { ShardFileReader } from './shard-file-reader.js';
 
 /** Arrow batches → the bytes of one Arrow IPC file, streamed. */
 export async function* arrowFileChunks(batches: AsyncIterable<arrow.RecordBatch>): AsyncGenerator<Uint8Array> {

@@ -12,9 +12,7 @@
 import { openAsBlob } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
-import type { ShardFileReader } from './shard-file.js';
-
-export { PARQUET_CREATED_BY } from './encode-task.js';
+import type { ShardFileReader } from './shard-file-reader.js';
 
 const READ_GROUP_BYTES = 64 * 2 ** 20;
 const COLUMNWISE_BYTES = 256 * 2 ** 20;

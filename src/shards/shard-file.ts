@@ -1,17 +1,9 @@
 /** One shard file opened for reading, whatever its format (chosen by the file extension). */
-import type * as arrow from 'apache-arrow';
 import { BltError, describeDecodeFailure } from '../core/errors.js';
 import { openArrowShard } from './arrow-format.js';
 import { openParquetShard } from './parquet-format.js';
+import type { ShardFileReader } from './shard-file-reader.js';
 import type { ShardFileFormat } from './writer-state.js';
-
-/** An open shard file: its Arrow schema, and its batches one row group / record batch at a time. */
-export interface ShardFileReader {
-  schema: arrow.Schema;
-  /** `columns`: the columns to decode (all when absent); a format may return more */
-  batches(columns?: readonly string[]): AsyncGenerator<arrow.RecordBatch>;
-  close(): Promise<void>;
-}
 
 /** Shard file names: `shard-00000.parquet`, `shard-00001.arrow`, … */
 export const SHARD_FILE_RE = /^shard-(\d{5,})\.(parquet|arrow)$/;
