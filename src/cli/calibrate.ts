@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { intArg, numberArg } from './parse-size.js';
+import { intArg, numberArg } from '../options/numeric.js';
 import { MODEL_PATH_HELP } from './model-option.js';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { intArg } from '../options/numeric.js';
 import { backendFrom, backendOption } from './backend-option.js';
 
 /** `blt doctor`: machine, backend and why, threads, versions, measured matmul GFLOP/s. */
@@ -8,7 +9,7 @@ export function register(program: Command): void {
     .description('report the machine, the compute backend chosen and why, library versions and the matmul GFLOP/s')
     .addOption(backendOption())
     .option('--no-measure', 'skip the matmul measurement')
-    .option('--size <n>', 'matmul side for the measurement', (v) => Number(v), 512)
+    .option('--size <n>', 'matmul side for the measurement', intArg('--size', 1), 512)
     .option('--json', 'print one JSON object')
     .action(async (opts: { backend?: string; measure: boolean; size: number; json?: boolean }) => {
       const { collectDoctorReport, formatDoctorReport } = await import('../backend/doctor-report.js');

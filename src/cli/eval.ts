@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { initBackend } from '../backend/select-backend.js';
-import { badOption } from '../core/errors.js';
+import { parseNumber } from '../options/numeric.js';
 import { backendFrom, backendOption } from './backend-option.js';
 import { createProgress } from './progress.js';
 import { withRunDir } from './run-dir-errors.js';
@@ -14,9 +14,7 @@ type Opts = Record<string, string | boolean | string[] | undefined>;
 function intOption(o: Opts, key: string, flag: string, min: number): number | undefined {
   const raw = o[key];
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw badOption(flag, `an integer >= ${min}`, raw);
-  return n;
+  return parseNumber(flag, raw, { integer: true, min });
 }
 
 async function evalAction(o: Opts): Promise<void> {

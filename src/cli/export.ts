@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { BltError } from '../core/errors.js';
-import { parseSize } from './parse-size.js';
+import { parseSize } from '../options/numeric.js';
 
 interface Cli {
   format: string;

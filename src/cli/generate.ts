@@ -6,7 +6,7 @@ import { MODEL_PATH_HELP } from './model-option.js';
 import { withRunDir } from './run-dir-errors.js';
 import type { Command } from 'commander';
 import { initBackend } from '../backend/select-backend.js';
-import { badOption } from '../core/errors.js';
+import { parseNumber } from '../options/numeric.js';
 import { backendFrom, backendOption } from './backend-option.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -14,10 +14,7 @@ type Opts = Record<string, string | boolean | undefined>;
 function numOption(o: Opts, key: string, flag: string, integer: boolean, min: number): number | undefined {
   const raw = o[key];
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n)))
-    throw badOption(flag, `${integer ? 'an integer' : 'a number'} >= ${min}`, raw);
-  return n;
+  return parseNumber(flag, raw, { integer, min });
 }
 
 async function generateAction(o: Opts): Promise<void> {

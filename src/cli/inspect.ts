@@ -1,7 +1,7 @@
 import { useColour } from './colour.js';
 import { MODEL_PATH_HELP } from './model-option.js';
 import { Option, type Command } from 'commander';
-import { intArg, numberArg } from './parse-size.js';
+import { intArg, numberArg } from '../options/numeric.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { encodeBytes } from '../bytes/tokenizer.js';

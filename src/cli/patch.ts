@@ -1,5 +1,5 @@
 import { documentThreshold } from '../entropy/script-threshold.js';
-import { intArg, numberArg } from './parse-size.js';
+import { intArg, numberArg } from '../options/numeric.js';
 import { useColour } from './colour.js';
 import { Option, type Command } from 'commander';
 import { encodeBytes } from '../bytes/tokenizer.js';

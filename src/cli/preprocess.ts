@@ -3,7 +3,7 @@ import { PATCH_MODES } from '../patching/patch-options.js';
 import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
 import { checkOutDir } from './out-dir.js';
 import { MODEL_PATH_HELP } from './model-option.js';
-import { intArg, numberArg, parseIntList, parseSize } from './parse-size.js';
+import { intArg, numberArg, parseIntList, parseSize } from '../options/numeric.js';
 import type { PreprocessOptions } from '../preprocess/config.js';
 import type { PreprocessHooks, PreprocessSummary } from '../preprocess/run-preprocess.js';
 

@@ -1,4 +1,4 @@
-import { intArg, numberArg } from './parse-size.js';
+import { intArg, numberArg } from '../options/numeric.js';
 import { Option, type Command } from 'commander';
 import { PATCH_MODES } from '../patching/patch-options.js';
 import type { RepatchOptions, RepatchSummary } from '../repatch/run-repatch.js';

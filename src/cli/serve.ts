@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { BltError } from '../core/errors.js';
-import { parseSize } from './parse-size.js';
+import { intArg, sizeArg } from '../options/numeric.js';
 import { canonicalModelSpec } from '../entropy/model-format/resolve-model.js';
 import { MODEL_PATH_HELP } from './model-option.js';
 
@@ -18,15 +18,6 @@ interface ServeCli {
   quiet?: boolean;
 }
 
-const int =
-  (name: string) =>
-  (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n))
-      throw new BltError('BAD_OPTION', `Expected ${name} to be an integer, got ${JSON.stringify(v)}.`);
-    return n;
-  };
-
 const list = (v: string): string[] =>
   v
     .split(',')
@@ -40,7 +31,7 @@ export function register(program: Command): void {
     .description(
       'the toolkit over HTTP: /v1/patch, preprocessing jobs, /v1/stats, a web page at /, /metrics (docs/serve.md)',
     )
-    .option('-p, --port <n>', 'TCP port (0: any free port)', int('--port'), 8080)
+    .option('-p, --port <n>', 'TCP port (0: any free port)', intArg('--port'), 8080)
     .option('--host <addr>', 'address to listen on (127.0.0.1: this machine only)', '127.0.0.1')
     .option(
       '--cache-dir <dir>',
@@ -56,19 +47,14 @@ export function register(program: Command): void {
       'directories jobs may read and write and /v1/stats may read (default: none, jobs refused)',
       list,
     )
-    .option('--job-concurrency <n>', 'preprocessing jobs running at once', int('--job-concurrency'), 1)
+    .option('--job-concurrency <n>', 'preprocessing jobs running at once', intArg('--job-concurrency'), 1)
     .option(
       '--workers <n>',
       'worker threads of a job (default: cores); also the most a job may ask for',
-      int('--workers'),
+      intArg('--workers'),
     )
-    .option(
-      '--body-limit <size>',
-      'largest /v1/patch and /v1/figure request body',
-      (v) => parseSize('--body-limit', v),
-      1 << 20,
-    )
-    .option('--max-documents <n>', 'most documents in one /v1/patch batch', int('--max-documents'), 1024)
+    .option('--body-limit <size>', 'largest /v1/patch and /v1/figure request body', sizeArg('--body-limit'), 1 << 20)
+    .option('--max-documents <n>', 'most documents in one /v1/patch batch', intArg('--max-documents'), 1024)
     .option('-q, --quiet', 'no log lines on stderr')
     .addHelpText(
       'after',

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { intArg, numberArg } from './parse-size.js';
+import { intArg, numberArg } from '../options/numeric.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { computeShardStats, type ShardStatsOptions } from '../stats/shard-stats.js';

@@ -3,6 +3,7 @@
  * expected and what arrived. Unknown fields are refused (a typo must not be silently ignored).
  */
 import { BltError, badOption, describeValue } from '../core/errors.js';
+import { checkNumber } from '../options/numeric.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -35,17 +36,12 @@ export function optBool(o: JsonObject, k: string): boolean | undefined {
 
 export function optNumber(o: JsonObject, k: string): number | undefined {
   const v = o[k];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw badOption(k, 'a finite number', v);
-  return v;
+  return v === undefined ? undefined : checkNumber(k, v, { expected: 'a finite number' });
 }
 
 export function optInt(o: JsonObject, k: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = o[k];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw badOption(k, `an integer in [${min}, ${max}]`, v);
-  return v;
+  return v === undefined ? undefined : checkNumber(k, v, { integer: true, min, max });
 }
 
 export function optString(o: JsonObject, k: string): string | undefined {

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BltError, badOption } from '../../core/errors.js';
+import { parseNumber } from '../../options/numeric.js';
 import { statsHtml } from '../../report/stats-html.js';
 import { rejectUnknown } from '../body-fields.js';
 import type { ServeContext } from '../context.js';
@@ -21,10 +22,7 @@ function one(q: Record<string, unknown>, k: string): string | undefined {
 function numberParam(q: Record<string, unknown>, k: string, integer: boolean): number | undefined {
   const v = one(q, k);
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || (integer && (!Number.isInteger(n) || n < 1)))
-    throw badOption(k, integer ? 'an integer >= 1' : 'a finite number', v);
-  return n;
+  return parseNumber(k, v, integer ? { integer, min: 1 } : { expected: 'a finite number' });
 }
 
 function boolParam(q: Record<string, unknown>, k: string): boolean | undefined {
