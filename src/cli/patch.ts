@@ -4,7 +4,7 @@ import { useColour } from './colour.js';
 import { Option, type Command } from 'commander';
 import { encodeBytes } from '../bytes/tokenizer.js';
 import { patchLengths } from '../patching/patch-lengths.js';
-import { PATCH_MODES, type PatchMode, type PatchOptions } from '../patching/patch-options.js';
+import { PATCH_MODES, toPatchOptions, type PatchMode, type PatchOptions } from '../patching/patch-options.js';
 import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
 import { MODEL_PATH_HELP } from './model-option.js';
 import { PatchStatsAccumulator } from '../patching/patch-stats.js';
@@ -81,15 +81,7 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
   }
   const spec = { text, lines: opts.lines === true, ...(opts.file === undefined ? {} : { file: opts.file }) };
   const docs = (await readInputDocs(spec)).map((d) => ({ id: d.id, tokens: encodeBytes(d.bytes) }));
-  const base: PatchOptions = {
-    mode: opts.mode,
-    includeNextToken: opts.includeNextToken === true,
-    monotonicity: opts.monotonicity === true,
-  };
-  if (opts.threshold !== undefined) base.threshold = opts.threshold;
-  if (opts.thresholdAdd !== undefined) base.thresholdAdd = opts.thresholdAdd;
-  if (opts.maxPatchLength !== undefined) base.maxPatchLength = opts.maxPatchLength;
-  if (opts.patchSize !== undefined) base.patchSize = opts.patchSize;
+  const base: PatchOptions = toPatchOptions(opts);
 
   let entropies: Float32Array[] | undefined;
   let table: Record<string, number> | undefined;

@@ -42,6 +42,28 @@ export interface ResolvedPatchOptions {
   includeNextToken: boolean;
 }
 
+/** The patching fields of a settings object (request, CLI, manifest) as `patchLengths` options. */
+export function toPatchOptions(p: {
+  mode: PatchMode;
+  threshold?: number | undefined;
+  thresholdAdd?: number | undefined;
+  monotonicity?: boolean | undefined;
+  maxPatchLength?: number | undefined;
+  patchSize?: number | undefined;
+  includeNextToken?: boolean | undefined;
+}): PatchOptions {
+  const o: PatchOptions = {
+    mode: p.mode,
+    monotonicity: p.monotonicity === true,
+    includeNextToken: p.includeNextToken === true,
+  };
+  if (p.threshold !== undefined) o.threshold = p.threshold;
+  if (p.thresholdAdd !== undefined) o.thresholdAdd = p.thresholdAdd;
+  if (p.maxPatchLength !== undefined) o.maxPatchLength = p.maxPatchLength;
+  if (p.patchSize !== undefined) o.patchSize = p.patchSize;
+  return o;
+}
+
 export function resolvePatchOptions(opts: PatchOptions, tokenCount: number): ResolvedPatchOptions {
   if (opts === null || typeof opts !== 'object') {
     throw new BltError('BAD_OPTION', 'Expected patching options to be an object such as { mode: "space" }.');

@@ -63,7 +63,7 @@ export async function figureSvg(
       bytes: d.bytes,
       entropies: d.entropies,
       patchLengths: d.lengths,
-      threshold: options.threshold ?? service.defaultThreshold,
+      threshold: d.threshold ?? options.threshold ?? service.defaultThreshold,
       monotonicity: options.monotonicity,
     },
     maxBytes,

@@ -3,7 +3,8 @@
  * entropy scorer → `patchLengths` → `hashNgramIds`. Entropies go out at full float32 precision
  * (a JSON number round-trips a float32 exactly), so a client gets the library's values.
  */
-import { DEFAULT_THRESHOLD, type PatchOptions } from '../patching/patch-options.js';
+import { DEFAULT_THRESHOLD, toPatchOptions } from '../patching/patch-options.js';
+import { documentThreshold } from '../entropy/script-threshold.js';
 import { patchLengths } from '../patching/patch-lengths.js';
 import { hashNgramIds } from '../patching/ngram-hash.js';
 import { encodeBytes } from '../bytes/tokenizer.js';
@@ -27,13 +28,22 @@ export interface PatchedDoc {
 }
 
 export interface PatchAnswerOptions extends PatchSettings {
+  /** the model's per-script table, when it chose each document's θ (as `blt preprocess`) */
+  scriptThresholds?: Record<string, number>;
   /** the entropy model that scored (when scored) */
   model?: string;
   ngram: PatchRequest['ngram'];
 }
 
 export interface PatchComputation {
-  docs: Array<{ bytes: Uint8Array; tokens: Int32Array; entropies: Float32Array | null; lengths: Int32Array }>;
+  docs: Array<{
+    bytes: Uint8Array;
+    tokens: Int32Array;
+    entropies: Float32Array | null;
+    lengths: Int32Array;
+    /** the θ this document was patched with (entropy mode) */
+    threshold: number | undefined;
+  }>;
   options: PatchAnswerOptions;
 }
 
@@ -41,6 +51,8 @@ export interface PatchServiceOptions {
   queue: ScoreQueue;
   /** the threshold of the global rule when a request gives none (the model's calibrated one) */
   defaultThreshold: number;
+  /** the model's per-script thresholds: with no threshold in the request, one θ per document by its main script */
+  scriptThresholds?: Record<string, number> | undefined;
   /** what to report as `options.model` */
   modelName: string;
 }
@@ -51,13 +63,12 @@ export function effectiveSettings(p: PatchSettings, defaultThreshold: number): P
   return { ...p, threshold: p.monotonicity ? DEFAULT_THRESHOLD : defaultThreshold };
 }
 
-export function libraryOptions(p: PatchSettings): PatchOptions {
-  const o: PatchOptions = { mode: p.mode, monotonicity: p.monotonicity, includeNextToken: p.includeNextToken };
-  if (p.threshold !== undefined) o.threshold = p.threshold;
-  if (p.thresholdAdd !== undefined) o.thresholdAdd = p.thresholdAdd;
-  if (p.maxPatchLength !== undefined) o.maxPatchLength = p.maxPatchLength;
-  if (p.patchSize !== undefined) o.patchSize = p.patchSize;
-  return o;
+/** The model's per-script table when it decides the θ of a request's documents (the global rule, no θ given). */
+export function appliedScriptTable(
+  p: PatchSettings,
+  table: Record<string, number> | undefined,
+): Record<string, number> | undefined {
+  return p.mode === 'entropy' && !p.monotonicity && p.threshold === undefined ? table : undefined;
 }
 
 export class PatchService {
@@ -70,17 +81,25 @@ export class PatchService {
   /** Tokens, entropies (when asked) and patch lengths of every document; `signal` drops the work of a gone client. */
   async compute(req: PatchRequest, signal?: AbortSignal): Promise<PatchComputation> {
     const settings = effectiveSettings(req.patching, this.o.defaultThreshold);
+    const table = appliedScriptTable(req.patching, this.o.scriptThresholds);
     const tokens = req.docs.map((d) => encodeBytes(d.bytes));
     const entropies = req.score ? await this.o.queue.score(tokens, signal) : null;
-    const base = libraryOptions(settings);
+    const base = toPatchOptions(settings);
     const docs = req.docs.map((d, i) => {
       const t = tokens[i] as Int32Array;
       const e = entropies ? (entropies[i] as Float32Array) : null;
-      const lengths = patchLengths(t, settings.mode === 'entropy' && e ? { ...base, entropies: e } : base);
-      return { bytes: d.bytes, tokens: t, entropies: e, lengths };
+      // the model's per-script table as in `blt preprocess`: one θ per document, by its main script
+      const threshold =
+        table && settings.threshold !== undefined
+          ? documentThreshold(t, settings.threshold, table)
+          : settings.threshold;
+      const opts = threshold === undefined ? base : { ...base, threshold };
+      const lengths = patchLengths(t, settings.mode === 'entropy' && e ? { ...opts, entropies: e } : opts);
+      return { bytes: d.bytes, tokens: t, entropies: e, lengths, threshold };
     });
     const options: PatchAnswerOptions = {
       ...settings,
+      ...(table ? { scriptThresholds: table } : {}),
       ngram: req.ngram,
       ...(req.score ? { model: this.o.modelName } : {}),
     };

@@ -93,7 +93,7 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
   const { defaultEntropyModelDir, DEFAULT_ENTROPY_MODEL } = await import('../entropy/default-model.js');
   const scorer = o.scorer ?? (await openEntropyScorer(entropyModel, { engine: o.engine ?? 'auto' }));
   log(`entropy model loaded: ${scorer.detail}`);
-  const defaultThreshold = (await resolveThreshold(undefined, entropyModel ?? defaultEntropyModelDir())).threshold;
+  const threshold = await resolveThreshold(undefined, entropyModel ?? defaultEntropyModelDir());
   const queue = new ScoreQueue(scorer);
   const jobs = new JobManager({
     store: new JobStore(cacheDir, log),
@@ -111,7 +111,12 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
     queue,
     jobs,
     guard,
-    patch: new PatchService({ queue, defaultThreshold, modelName: entropyModel ?? DEFAULT_ENTROPY_MODEL }),
+    patch: new PatchService({
+      queue,
+      defaultThreshold: threshold.threshold,
+      scriptThresholds: threshold.scriptThresholds,
+      modelName: entropyModel ?? DEFAULT_ENTROPY_MODEL,
+    }),
     stats: new StatsService(statsGuard),
     metrics: new Metrics(),
     streams: new Set(),
