@@ -34,6 +34,30 @@ export function entropyStartMask(
   return mask;
 }
 
+/**
+ * entropies H [L] → patch start positions (ascending; 0 and 1 first), as an Int32Array: a
+ * 64 MiB document has ~15M patches, which a number[] grown by push holds at several times the size.
+ */
+export function entropyPatchStartsTyped(
+  entropies: Float32Array,
+  threshold: number,
+  thresholdAdd: number | undefined,
+  monotonicity: boolean,
+  includeNextToken: boolean,
+): Int32Array {
+  const e = entropies.subarray(Math.min(1, entropies.length));
+  let mask = entropyStartMask(e, threshold, thresholdAdd, monotonicity);
+  // without the next token, the decision about token L (beyond the input) is dropped
+  if (!includeNextToken) mask = mask.subarray(0, Math.max(0, mask.length - 1));
+  let count = 2;
+  for (let j = 0; j < mask.length; j++) count += mask[j] as number;
+  const starts = new Int32Array(count);
+  starts[1] = 1;
+  let p = 2;
+  for (let j = 0; j < mask.length; j++) if (mask[j]) starts[p++] = j + 2;
+  return starts;
+}
+
 /** entropies H [L] → patch start positions (ascending; 0 and 1 first). */
 export function entropyPatchStarts(
   entropies: Float32Array,
@@ -42,11 +66,5 @@ export function entropyPatchStarts(
   monotonicity: boolean,
   includeNextToken: boolean,
 ): number[] {
-  const e = entropies.subarray(Math.min(1, entropies.length));
-  let mask = entropyStartMask(e, threshold, thresholdAdd, monotonicity);
-  // without the next token, the decision about token L (beyond the input) is dropped
-  if (!includeNextToken) mask = mask.subarray(0, Math.max(0, mask.length - 1));
-  const starts = [0, 1];
-  for (let j = 0; j < mask.length; j++) if (mask[j]) starts.push(j + 2);
-  return starts;
+  return Array.from(entropyPatchStartsTyped(entropies, threshold, thresholdAdd, monotonicity, includeNextToken));
 }
