@@ -9,19 +9,14 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic.js';
-import { packageVersion } from '../core/package-info.js';
 import { hashFile } from '../shards/durable-file.js';
-import { buildManifest, writeManifest } from '../shards/manifest.js';
 import { SHARD_FILE_RE } from '../shards/shard-file.js';
-import { outputDefiningConfig, type PreprocessConfig } from '../preprocess/config.js';
-import { writeCompletion } from '../preprocess/completions.js';
-import {
-  checkRunRecord,
-  QUARANTINE_FILE,
-  runSummary,
-  type PreparedRun,
-  type PreprocessSummary,
-} from '../preprocess/run-preprocess.js';
+import type { PreprocessConfig } from '../preprocess/config.js';
+import type { PreparedRun } from '../preprocess/prepare-run.js';
+import { writeCompletion } from '../shardset/completions.js';
+import { QUARANTINE_FILE, writeSetManifest } from '../shardset/finish.js';
+import { checkRunRecord } from '../shardset/run-record.js';
+import { runSummary, type PreprocessSummary } from '../shardset/summary.js';
 import type { SourceSet } from '../repatch/source-set.js';
 import { placeFile } from './link-file.js';
 
@@ -54,18 +49,7 @@ export async function linkCachedSet(
     join(c.out, QUARANTINE_FILE),
     await readFile(join(source.dir, QUARANTINE_FILE)).catch(() => ''),
   );
-  await writeManifest(
-    c.out,
-    buildManifest({
-      tool: { name: 'blt-toolkit', version: packageVersion() },
-      createdAt: new Date().toISOString(),
-      config: JSON.parse(JSON.stringify(outputDefiningConfig(c))) as Record<string, unknown>,
-      inputs,
-      shards: m.shards,
-      totals: m.totals,
-      fingerprints,
-    }),
-  );
+  await writeSetManifest(c, { inputs, shards: m.shards, totals: m.totals, fingerprints });
   return runSummary(c, {
     status: 'done',
     totals: m.totals,

@@ -22,14 +22,9 @@ import { basename, join } from 'node:path';
 import { canonicalJson } from '../shards/fingerprint.js';
 import { WRITER_STATE_FILE } from '../shards/writer-state.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
-import {
-  completedSummary,
-  computeShardSet,
-  prepareRun,
-  type PreparedRun,
-  type PreprocessHooks,
-  type PreprocessSummary,
-} from '../preprocess/run-preprocess.js';
+import { computeShardSet } from '../preprocess/compute-shard-set.js';
+import { prepareRun, type PreparedRun } from '../preprocess/prepare-run.js';
+import { completedSummary, type PreprocessHooks, type PreprocessSummary } from '../shardset/summary.js';
 import { derivePlan, deriveShardSet, sameInputs, type DerivePlan } from '../repatch/derive-shard-set.js';
 import { openSourceSet, type SourceSet } from '../repatch/source-set.js';
 import { tmpDir } from './cache-layout.js';

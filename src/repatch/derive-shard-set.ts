@@ -14,7 +14,6 @@
  * and because a fresh preprocess and a derivation write identical tasks, either can resume the
  * other's directory.
  */
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BltError } from '../core/errors.js';
 import { encodeBytes } from '../bytes/tokenizer.js';
@@ -24,22 +23,12 @@ import { readShardSet } from '../shards/reader.js';
 import type { ShardDoc, ShardRow } from '../shards/row.js';
 import { ngramColumnName } from '../shards/schema.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
-import { CompletionWriter, type TaskCompletion } from '../preprocess/completions.js';
 import { patchAndHash } from '../preprocess/process-docs.js';
 import type { ProcessSettings } from '../preprocess/settings.js';
-import {
-  checkRunRecord,
-  columnsOf,
-  completedSummary,
-  finishRun,
-  openRunWriter,
-  runSummary,
-  type PreprocessHooks,
-  type PreprocessProgress,
-  type PreprocessSummary,
-  type ReusedColumns,
-  readRunCompletions,
-} from '../preprocess/run-preprocess.js';
+import type { TaskCompletion } from '../shardset/completions.js';
+import { columnsOf } from '../shardset/open-writer.js';
+import { runTasks, type ReadyTask, type ResumePoint, type TaskSource } from '../shardset/run-tasks.js';
+import type { PreprocessHooks, PreprocessSummary, ReusedColumns } from '../shardset/summary.js';
 import type { SourceSet } from './source-set.js';
 import { readAhead } from './read-ahead.js';
 
@@ -162,6 +151,47 @@ async function* derivedTasks(
   }
 }
 
+/** The source's tasks from `at.startTask` on, read ahead of the writer, as tasks ready to commit. */
+function sourceTasks(
+  source: SourceSet,
+  c: PreprocessConfig,
+  plan: DerivePlan,
+  at: ResumePoint,
+  log: (m: string) => void,
+): TaskSource {
+  const { startTask } = at;
+  const spec = columnsOf(c);
+  const read = [
+    ...(plan.entropies ? ['entropies'] : []),
+    ...(plan.ngrams ? spec.ngramTables.map(ngramColumnName) : []),
+  ];
+  const skip = source.completions.slice(0, startTask).reduce((a, t) => a + t.documents, 0);
+  if (startTask > 0) log(`resuming at task ${startTask} (${skip} documents already done)`);
+  // patching from the stored entropies; n-gram ids only when they are not reused
+  const settings: ProcessSettings = { ...c.process, ngrams: plan.ngrams ? null : c.process.ngrams };
+  const startBytes = source.completions.slice(0, startTask).reduce((a, t) => a + t.bytes, 0);
+  const total = source.manifest.totals.bytes;
+  const derived = readAhead(
+    derivedTasks(source, startTask, rowsFrom(source, read, skip), plan, settings),
+    READ_AHEAD_TASKS,
+  );
+  async function* ready(): AsyncGenerator<ReadyTask> {
+    let bytes = 0;
+    for await (const { task, rows, completion } of at.stoppable(derived)) {
+      bytes += completion.bytes;
+      yield { completion, rows: rows.length, inputBytes: startBytes + bytes, commit: (w) => w.addTask(task, rows) };
+    }
+  }
+  return {
+    tasks: ready(),
+    progress: { totalBytes: total, inputBytes: startBytes, inputStartBytes: startBytes, inputTotalBytes: total },
+    close: async () => {
+      await derived.return(undefined);
+    },
+    engine: () => null,
+  };
+}
+
 /** Derives `c.out` from `source`. The caller checked the plan (`derivePlan`); this re-checks it. */
 export async function deriveShardSet(
   source: SourceSet,
@@ -185,82 +215,7 @@ export async function deriveShardSet(
       'write the new boundaries to another directory',
     );
   }
-  const { fingerprints } = target;
+  const { inputs, fingerprints } = target;
   const reused = { ...plan, patches: false };
-  await mkdir(c.out, { recursive: true });
-  const complete = await completedSummary(c, fingerprints, t0, log);
-  if (complete) return complete;
-  await checkRunRecord(c, fingerprints);
-
-  const completions = new CompletionWriter(c.out);
-  const writer = await openRunWriter(c, completions);
-  await readRunCompletions(c.out, writer); // rolls back to a task whose record was lost (power loss)
-  const startTask = writer.nextTask;
-  const spec = columnsOf(c);
-  const read = [
-    ...(plan.entropies ? ['entropies'] : []),
-    ...(plan.ngrams ? spec.ngramTables.map(ngramColumnName) : []),
-  ];
-  const skip = source.completions.slice(0, startTask).reduce((a, t) => a + t.documents, 0);
-  if (startTask > 0) log(`resuming at task ${startTask} (${skip} documents already done)`);
-  // patching from the stored entropies; n-gram ids only when they are not reused
-  const settings: ProcessSettings = { ...c.process, ngrams: plan.ngrams ? null : c.process.ngrams };
-  const startBytes = source.completions.slice(0, startTask).reduce((a, t) => a + t.bytes, 0);
-  const total = source.manifest.totals.bytes;
-  const progress: PreprocessProgress = {
-    tasks: 0,
-    documents: 0,
-    quarantined: 0,
-    bytes: 0,
-    totalBytes: total,
-    inputBytes: startBytes,
-    inputStartBytes: startBytes,
-    inputTotalBytes: total,
-  };
-  const derived = readAhead(
-    derivedTasks(source, startTask, rowsFrom(source, read, skip), plan, settings),
-    READ_AHEAD_TASKS,
-  );
-  let stopped = false;
-  try {
-    for await (const { task, rows, completion } of derived) {
-      if (hooks.shouldStop?.()) {
-        stopped = true;
-        break;
-      }
-      await completions.write(completion);
-      await writer.addTask(task, rows);
-      progress.tasks++;
-      progress.documents += rows.length;
-      progress.quarantined += completion.quarantined.length;
-      progress.bytes += completion.bytes;
-      progress.inputBytes = startBytes + progress.bytes;
-      hooks.progress?.({ ...progress });
-    }
-  } finally {
-    await derived.return(undefined);
-  }
-
-  const common = { resumedFromTask: startTask, engine: null, bytesThisRun: progress.bytes, t0, fingerprints, reused };
-  if (stopped) {
-    const state = writer.getState();
-    log(`stopped after task ${writer.nextTask - 1}; run the same command again to resume`);
-    return runSummary(c, {
-      ...common,
-      status: 'interrupted',
-      totals: state.totals,
-      quarantined: progress.quarantined,
-      tasks: state.nextTask,
-      shards: state.shards.length,
-    });
-  }
-  const r = await finishRun(c, writer, target.inputs, fingerprints);
-  return runSummary(c, {
-    ...common,
-    status: 'done',
-    totals: r.totals,
-    quarantined: r.totals.quarantined,
-    tasks: r.tasks,
-    shards: r.shards.length,
-  });
+  return runTasks({ c, inputs, fingerprints, hooks, t0, reused }, (at) => sourceTasks(source, c, plan, at, log));
 }

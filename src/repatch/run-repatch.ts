@@ -17,7 +17,7 @@ import { canonicalJson } from '../shards/fingerprint.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
 import { runFingerprints } from '../preprocess/fingerprints.js';
 import type { PatchingSettings } from '../preprocess/settings.js';
-import type { PreprocessHooks, PreprocessSummary } from '../preprocess/run-preprocess.js';
+import type { PreprocessHooks, PreprocessSummary } from '../shardset/summary.js';
 import { deriveShardSet } from './derive-shard-set.js';
 import { configWithPatching, openSourceSet, sourceStoredConfig, type SourceSet } from './source-set.js';
 

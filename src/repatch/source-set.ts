@@ -13,7 +13,7 @@ import { canonicalJson } from '../shards/fingerprint.js';
 import { readManifest, type Manifest } from '../shards/manifest.js';
 import { resolvePreprocessConfig, type PreprocessConfig, type PreprocessOptions } from '../preprocess/config.js';
 import { runFingerprints } from '../preprocess/fingerprints.js';
-import { COMPLETIONS_DIR, readCompletions, type TaskCompletion } from '../preprocess/completions.js';
+import { COMPLETIONS_DIR, readCompletions, type TaskCompletion } from '../shardset/completions.js';
 import type { PatchingSettings, ProcessSettings } from '../preprocess/settings.js';
 
 export interface SourceSet {

@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolvePreprocessConfig, type PreprocessOptions } from '../preprocess/config.js';
-import { COMPLETIONS_DIR, type TaskCompletion } from '../preprocess/completions.js';
+import { COMPLETIONS_DIR, type TaskCompletion } from '../shardset/completions.js';
 import { runPreprocess, type PreprocessProgress, type PreprocessSummary } from '../preprocess/run-preprocess.js';
 import { checkJobInputs } from './job-request.js';
 import type { JobProgress } from './job-record.js';

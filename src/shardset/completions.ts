@@ -8,7 +8,7 @@
  * (temporary + rename: intact after a crash or SIGKILL) without fsync, and fsyncs the records
  * written since the last shard in `sync()`, which the shard writer calls before each durable
  * state commit. After a power loss a record of the open shard may be missing or empty; the run
- * then rolls the writer back to that task (`readRunCompletions` in run-preprocess.ts).
+ * then rolls the writer back to that task (`readRunCompletions` below).
  */
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { syncDir } from '../shards/durable-file.js';
 import type { BadRecord } from '../ingest/index.js';
+import type { ShardWriter } from '../shards/shard-writer.js';
 
 export interface TaskCompletion {
   task: number;
@@ -85,5 +86,24 @@ export async function readCompletion(dir: string, task: number): Promise<TaskCom
 export async function readCompletions(dir: string, n: number): Promise<TaskCompletion[]> {
   const out: TaskCompletion[] = [];
   for (let t = 0; t < n; t++) out.push(await readCompletion(dir, t));
+  return out;
+}
+
+/**
+ * The completion records of tasks 0..writer.nextTask-1. Records of the open shard's tasks are
+ * not fsynced one by one: one missing or torn there (after a power loss) rolls the writer back
+ * to that task, which is then redone; a bad record of a closed shard's task is an error.
+ */
+export async function readRunCompletions(dir: string, writer: ShardWriter): Promise<TaskCompletion[]> {
+  const out: TaskCompletion[] = [];
+  for (let t = 0; t < writer.nextTask; t++) {
+    try {
+      out.push(await readCompletion(dir, t));
+    } catch (err) {
+      if (t < writer.firstPendingTask) throw err;
+      await writer.rollbackTo(t);
+      break;
+    }
+  }
   return out;
 }

@@ -1,0 +1,33 @@
+/**
+ * `run.json`, the run record: the output-defining configuration and fingerprints of the run that
+ * writes a directory, written before its first task. A run started again in the same directory
+ * must match it (it then resumes); another run there is refused instead of mixing two sets.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
+import { BltError } from '../core/errors.js';
+import { canonicalJson } from '../shards/fingerprint.js';
+import type { ManifestFingerprints } from '../shards/manifest.js';
+import { outputDefiningConfig, type PreprocessConfig } from '../preprocess/config.js';
+
+export const RUN_FILE = 'run.json';
+
+/** Refuses to continue a run with other inputs or settings in the same directory; records the run otherwise. */
+export async function checkRunRecord(c: PreprocessConfig, fingerprints: ManifestFingerprints): Promise<void> {
+  const record = canonicalJson({ config: outputDefiningConfig(c), fingerprints });
+  const path = join(c.out, RUN_FILE);
+  if (existsSync(path)) {
+    const prev = await readFile(path, 'utf8');
+    if (prev.trim() !== record) {
+      throw new BltError(
+        'STATE_FORMAT',
+        `${c.out} holds an unfinished run with other inputs or settings.`,
+        'resume with exactly the same inputs and options, or write to a new --out directory (or delete this one)',
+      );
+    }
+    return;
+  }
+  await writeFileAtomic(path, `${record}\n`);
+}
