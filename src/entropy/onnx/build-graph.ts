@@ -10,6 +10,8 @@ export interface OnnxGraphOptions {
   readonly tokenType?: 'int32' | 'int64';
   /** Also output `logits` [B,T,vocab] (default false). */
   readonly logits?: boolean;
+  /** The piece graph of long rows: per layer, keys/values of the `lead` positions before the piece in, and out. */
+  readonly carry?: boolean;
 }
 
 /** Checks that every contract tensor is present with the right number of values. */
@@ -84,6 +86,11 @@ export function buildEntropyOnnx(
   const keyIndex = g.input('key_index', ONNX_INT32, ['nb', 'S']);
   const band = g.input('attn_band', ONNX_FLOAT, ['Bq', 'S']);
   const keyValid = g.input('key_valid', ONNX_FLOAT, ['nb', 'S']);
+  const carry = options.carry === true;
+  if (carry) {
+    g.int64('axis2', [2]);
+    g.int64('int_max', [2 ** 53 - 1]);
+  }
 
   // Per-call tables: RoPE tiled over q|k [T,2d]; mask [nb,Bq,S]; q blocks shape [B,H,nb,Bq,hd].
   const cosT = g.node('Concat', [ropeCos, ropeCos], { axis: 1 });
@@ -147,8 +154,19 @@ export function buildEntropyOnnx(
       perm: [0, 2, 1, 3],
     });
     const q = g.node('Reshape', [qh, shapeQ]); // [B,H,nb,Bq,hd]
-    const kTr = g.node('Transpose', [g.node('Gather', [kh, keyIndex], { axis: 2 })], { perm: [0, 1, 2, 4, 3] }); // [B,H,nb,hd,S]
-    const v = g.node('Gather', [vh, keyIndex], { axis: 2 }); // [B,H,nb,S,hd]
+    let kSrc = kh;
+    let vSrc = vh;
+    if (carry) {
+      const pastK = g.input(`past_k${l}`, ONNX_FLOAT, ['B', H, 'lead', hd]);
+      const pastV = g.input(`past_v${l}`, ONNX_FLOAT, ['B', H, 'lead', hd]);
+      kSrc = g.node('Concat', [pastK, kh], { axis: 2 }); // [B,H,lead+T,hd]
+      vSrc = g.node('Concat', [pastV, vh], { axis: 2 });
+      const from = g.node('Neg', [g.node('Shape', [pastK], { start: 2, end: 3 })]);
+      g.output(`present_k${l}`, g.node('Slice', [kSrc, from, 'int_max', 'axis2']), ONNX_FLOAT, ['B', H, 'lead', hd]);
+      g.output(`present_v${l}`, g.node('Slice', [vSrc, from, 'int_max', 'axis2']), ONNX_FLOAT, ['B', H, 'lead', hd]);
+    }
+    const kTr = g.node('Transpose', [g.node('Gather', [kSrc, keyIndex], { axis: 2 })], { perm: [0, 1, 2, 4, 3] }); // [B,H,nb,hd,S]
+    const v = g.node('Gather', [vSrc, keyIndex], { axis: 2 }); // [B,H,nb,S,hd]
     const scores = g.node('MatMul', [q, kTr]); // [B,H,nb,Bq,S]
     const att = g.node('Softmax', [g.node('Add', [scores, mask])], { axis: -1 });
     const y = g.node('MatMul', [att, v]); // [B,H,nb,Bq,hd]
@@ -171,4 +189,18 @@ export function buildEntropyOnnx(
   g.output('entropies', g.node('Neg', [plogp]), ONNX_FLOAT, ['B', 'T']);
   if (options.logits) g.output('logits', logits, ONNX_FLOAT, ['B', 'T', V]);
   return g.encode('blt_entropy_transformer', JSON.stringify({ config: c }));
+}
+
+/** The two graphs a scorer opens: `rows` for rows of at most `window` tokens, `pieces` (carry) for longer rows. */
+export interface OnnxEntropyGraphs {
+  readonly rows: Uint8Array;
+  readonly pieces: Uint8Array;
+}
+
+/** buildEntropyOnnx without and with `carry` (int32 tokens). */
+export function buildEntropyOnnxGraphs(
+  c: EntropyTransformerConfig,
+  weights: ReadonlyMap<string, Float32Array>,
+): OnnxEntropyGraphs {
+  return { rows: buildEntropyOnnx(c, weights), pieces: buildEntropyOnnx(c, weights, { carry: true }) };
 }

@@ -1,9 +1,17 @@
-import type { InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { BltError, describeValue } from '../../core/errors.js';
 import { requireInt, requireOneOf } from '../../core/validate.js';
-import { packRows, planBatches, planRows, REFERENCE_CHUNK_LENGTH, scatterRows } from '../transformer/chunks.js';
+import { isDense, rowPieces } from '../transformer/attention-layout.js';
+import {
+  packRows,
+  planBatches,
+  planRows,
+  REFERENCE_CHUNK_LENGTH,
+  scatterRows,
+  type EntropyRow,
+} from '../transformer/chunks.js';
 import type { EntropyTransformerConfig } from '../transformer/types.js';
-import { buildEntropyOnnx } from './build-graph.js';
+import { buildEntropyOnnxGraphs, type OnnxEntropyGraphs } from './build-graph.js';
 import { loadOrt, type Ort } from './load-ort.js';
 import { OnnxRowInputs } from './row-inputs.js';
 
@@ -56,26 +64,26 @@ function sessionOptions(ep: OnnxExecutionProvider, threads: number): InferenceSe
  * result does not depend on the other documents passed with it. `score` calls are serialised.
  */
 export class OnnxEntropyScorer {
-  private session: InferenceSession | undefined;
+  private sessions: { rows: InferenceSession; pieces: InferenceSession } | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly inputs: OnnxRowInputs;
 
   private constructor(
     private readonly ort: Ort,
-    session: InferenceSession,
+    sessions: { rows: InferenceSession; pieces: InferenceSession },
     readonly config: EntropyTransformerConfig,
     readonly executionProvider: OnnxExecutionProvider,
     private readonly batchSize: number,
     private readonly chunkLength: number,
   ) {
-    this.session = session;
+    this.sessions = sessions;
     this.inputs = new OnnxRowInputs(ort, config);
   }
 
-  /** Opens a session on ONNX bytes from buildEntropyOnnx (int32 tokens). */
+  /** Opens the sessions on the graphs of buildEntropyOnnxGraphs. */
   static async fromOnnx(
     config: EntropyTransformerConfig,
-    onnxBytes: Uint8Array,
+    graphs: OnnxEntropyGraphs,
     options: OnnxScorerOptions = {},
   ): Promise<OnnxEntropyScorer> {
     const threads = requireInt('threads', options.threads ?? 1, 1, 1024);
@@ -83,9 +91,11 @@ export class OnnxEntropyScorer {
     const chunkLength = requireInt('chunkLength', options.chunkLength ?? REFERENCE_CHUNK_LENGTH, 1, 1 << 20);
     const ep = requireOneOf('executionProvider', options.executionProvider ?? 'cpu', ['cpu', 'cuda'] as const);
     const ort = await loadOrt();
-    let session: InferenceSession;
+    const open = (bytes: Uint8Array): Promise<InferenceSession> =>
+      ort.InferenceSession.create(bytes, sessionOptions(ep, threads));
+    let sessions: { rows: InferenceSession; pieces: InferenceSession };
     try {
-      session = await ort.InferenceSession.create(onnxBytes, sessionOptions(ep, threads));
+      sessions = { rows: await open(graphs.rows), pieces: await open(graphs.pieces) };
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       if (ep === 'cuda') {
@@ -101,16 +111,16 @@ export class OnnxEntropyScorer {
         'this is likely a bug in the ONNX export; please report it',
       );
     }
-    return new OnnxEntropyScorer(ort, session, config, ep, batchSize, chunkLength);
+    return new OnnxEntropyScorer(ort, sessions, config, ep, batchSize, chunkLength);
   }
 
-  /** Builds the ONNX graph in memory from contract weights (name → float32, PyTorch layout) and opens a session. */
+  /** Builds the ONNX graphs in memory from contract weights (name → float32, PyTorch layout) and opens sessions. */
   static async fromWeights(
     config: EntropyTransformerConfig,
     weights: ReadonlyMap<string, Float32Array>,
     options: OnnxScorerOptions = {},
   ): Promise<OnnxEntropyScorer> {
-    return OnnxEntropyScorer.fromOnnx(config, buildEntropyOnnx(config, weights, { tokenType: 'int32' }), options);
+    return OnnxEntropyScorer.fromOnnx(config, buildEntropyOnnxGraphs(config, weights), options);
   }
 
   /** Entropies (nats) per token of each document: out[k].length === docs[k].length. */
@@ -121,31 +131,60 @@ export class OnnxEntropyScorer {
   }
 
   private async scoreNow(docs: readonly Int32Array[]): Promise<Float32Array[]> {
-    const session = this.session;
-    if (!session) throw new BltError('BAD_OPTION', 'This OnnxEntropyScorer is closed.', 'create a new scorer');
+    const sessions = this.sessions;
+    if (!sessions) throw new BltError('BAD_OPTION', 'This OnnxEntropyScorer is closed.', 'create a new scorer');
     checkTokens(docs, this.config.vocab_size);
     const out = docs.map((d) => new Float32Array(d.length));
     const W = this.config.window;
     for (const rows of planBatches(planRows(docs, W, this.chunkLength), W, this.batchSize)) {
       const { T, position } = rows[0] ?? { T: 0, position: 0 };
-      const tokens = new this.ort.Tensor('int32', packRows(docs, rows, T), [rows.length, T]);
-      const result = await session.run({ tokens, ...this.inputs.feeds(T, position) });
-      const ent = result.entropies;
-      if (!ent || !(ent.data instanceof Float32Array))
-        throw new BltError('INTERNAL', 'the ONNX entropy graph returned no float32 `entropies`');
-      scatterRows(ent.data, rows, T, out);
+      if (isDense(T, W)) {
+        const tokens = new this.ort.Tensor('int32', packRows(docs, rows, T), [rows.length, T]);
+        scatterRows(entropiesOf(await sessions.rows.run({ tokens, ...this.inputs.feeds(T, position) })), rows, T, out);
+      } else await this.runPieces(sessions.pieces, docs, rows, out);
     }
     return out;
   }
 
-  /** Releases the session after the pending `score` calls finish; later calls fail. Idempotent. */
+  /**
+   * Rows longer than the window, piece by piece (rowPieces): each piece's call takes the keys and
+   * values of the previous `lead` positions of every layer from the last call (present_* → past_*).
+   */
+  private async runPieces(
+    session: InferenceSession,
+    docs: readonly Int32Array[],
+    rows: readonly EntropyRow[],
+    out: readonly Float32Array[],
+  ): Promise<void> {
+    const { T, position } = rows[0] as EntropyRow;
+    let past = this.inputs.pastKeys(rows.length);
+    for (const piece of rowPieces(T, this.config.window)) {
+      const P = piece.length;
+      const tokens = new this.ort.Tensor('int32', packRows(docs, rows, P, 0, piece.start), [rows.length, P]);
+      const result = await session.run({ tokens, ...this.inputs.pieceFeeds(P, piece.start, position, past) });
+      scatterRows(entropiesOf(result), rows, P, out, piece.start);
+      past = {};
+      for (const [name, v] of Object.entries(result))
+        if (name.startsWith('present_')) past[`past_${name.slice(8)}`] = v;
+    }
+  }
+
+  /** Releases the sessions after the pending `score` calls finish; later calls fail. Idempotent. */
   close(): Promise<void> {
     const closing = this.queue.then(async () => {
-      const session = this.session;
-      this.session = undefined;
-      await session?.release();
+      const sessions = this.sessions;
+      this.sessions = undefined;
+      await sessions?.rows.release();
+      await sessions?.pieces.release();
     });
     this.queue = closing.catch(() => undefined);
     return closing;
   }
+}
+
+function entropiesOf(result: Record<string, Tensor>): Float32Array {
+  const ent = result.entropies;
+  if (!ent || !(ent.data instanceof Float32Array))
+    throw new BltError('INTERNAL', 'the ONNX entropy graph returned no float32 `entropies`');
+  return ent.data;
 }

@@ -20,6 +20,9 @@ export const QUERY_BLOCK = 64;
 /** Padding quantum of rows that fit the dense layout. */
 export const DENSE_QUANTUM = 32;
 
+/** Queries per piece of a blocked row (a multiple of QUERY_BLOCK); measured in docs/entropy-inference.md. */
+export const PIECE_LENGTH = 512;
+
 export interface AttentionLayout {
   /** Row length (multiple of Bq). */
   readonly T: number;
@@ -117,5 +120,80 @@ export class AttentionLayoutCache {
       keyIndex: max.keyIndex.subarray(0, nb * max.S),
       keyValid: max.keyValid.subarray(0, nb * max.S),
     };
+  }
+}
+
+/**
+ * A blocked row computed piece by piece (onnx, build-graph.ts `carry`): a piece of P queries at row
+ * offset `start` sees `lead` = S − Bq carried keys (the row's positions start − lead .. start − 1,
+ * zeros before position 0) followed by its own P keys; block j of the piece takes the S keys
+ * j·Bq .. j·Bq + S − 1 of that concatenation, exactly the keys of the whole-row layout above.
+ */
+export interface PieceLayout {
+  /** Queries, blocks of Bq queries, keys per block, carried keys. */
+  readonly P: number;
+  readonly np: number;
+  readonly Bq: number;
+  readonly S: number;
+  readonly lead: number;
+  /** [np, S] int32: index of key kk of block j in the lead + P keys. */
+  readonly keyIndex: Int32Array;
+  /** [Bq, S] additive band, as AttentionLayout.band. */
+  readonly band: Float32Array;
+  /** [nv, S] additive: MASKED where a key lies before position 0; nv = 1 (all 0) when start ≥ lead, else np. */
+  readonly keyValid: Float32Array;
+  readonly nv: number;
+}
+
+/** Queries per piece for a window of W: PIECE_LENGTH rounded down to whole blocks. */
+export function pieceLength(window: number): number {
+  const bq = queryBlock(window);
+  return Math.max(1, Math.floor(PIECE_LENGTH / bq)) * bq;
+}
+
+/** The pieces [start, start + length) of a blocked row of padded length T: pieceLength each, the last shorter. */
+export function rowPieces(T: number, window: number): { start: number; length: number }[] {
+  const P = pieceLength(window);
+  const pieces: { start: number; length: number }[] = [];
+  for (let s = 0; s < T; s += P) pieces.push({ start: s, length: Math.min(P, T - s) });
+  return pieces;
+}
+
+/** pieceLayout per (P, start), cached: key indices and band shared, keyValid zero-sized past the row's start. */
+export class PieceLayoutCache {
+  private readonly whole: AttentionLayout;
+  private readonly zeros: Float32Array;
+  private readonly first = new Map<number, Float32Array>();
+  private readonly keyIndex: Int32Array;
+
+  /** Largest piece (pieceLength) and carried keys per piece (S − Bq). */
+  readonly maxPiece: number;
+  readonly lead: number;
+
+  constructor(window: number) {
+    const Bq = queryBlock(window);
+    const S = Math.ceil((window + Bq - 1) / Bq) * Bq;
+    this.maxPiece = pieceLength(window);
+    this.lead = S - Bq;
+    this.whole = attentionLayout(this.maxPiece + S, window); // > window: blocked; covers every start < lead
+    this.zeros = new Float32Array(S);
+    this.keyIndex = Int32Array.from({ length: (this.maxPiece / Bq) * S }, (_, i) => Math.floor(i / S) * Bq + (i % S));
+  }
+
+  get(P: number, start: number): PieceLayout {
+    const { Bq, S, band } = this.whole;
+    if (P % Bq !== 0 || P > this.maxPiece || start % Bq !== 0)
+      throw new RangeError(`piece layout: piece ${start}+${P} is not made of whole blocks of ${Bq} queries`);
+    const np = P / Bq;
+    const lead = S - Bq;
+    const keyIndex = this.keyIndex.subarray(0, np * S);
+    if (start >= lead) return { P, np, Bq, S, lead, keyIndex, band, keyValid: this.zeros, nv: 1 };
+    let kv = this.first.get(start);
+    if (!kv) {
+      // Block j of the piece is block start/Bq + j of the row: its keys' validity is the whole-row layout's.
+      kv = this.whole.keyValid.slice((start / Bq) * S, (start + this.maxPiece) * (S / Bq));
+      this.first.set(start, kv);
+    }
+    return { P, np, Bq, S, lead, keyIndex, band, keyValid: kv.subarray(0, np * S), nv: np };
   }
 }

@@ -73,27 +73,40 @@ export function planBatches(rows: readonly EntropyRow[], window: number, batchSi
   return batches;
 }
 
-/** Rows of one call as ids [B*T]: each row's tokens from start + shift, then zeros (BOE padding). */
-export function packRows(docs: readonly Int32Array[], rows: readonly EntropyRow[], T: number, shift = 0): Int32Array {
+/**
+ * Rows of one call as ids [B*T]: row b's tokens from start + offset + shift (at most T, not past the
+ * row's end + shift), then zeros (BOE padding). `offset`: the piece of a long row (rowPieces);
+ * `shift` 1: each position's next token (log-probs targets).
+ */
+export function packRows(
+  docs: readonly Int32Array[],
+  rows: readonly EntropyRow[],
+  T: number,
+  shift = 0,
+  offset = 0,
+): Int32Array {
   const ids = new Int32Array(rows.length * T);
   rows.forEach((r, b) => {
     const d = docs[r.doc];
-    if (d) ids.set(d.subarray(r.start + shift, Math.min(d.length, r.start + r.length + shift)), b * T);
+    const from = r.start + offset + shift;
+    if (d) ids.set(d.subarray(from, Math.min(d.length, r.start + r.length + shift, from + T)), b * T);
   });
   return ids;
 }
 
-/** Copies each row's real outputs [B*T] into its document's output (clipped to its length). */
+/** Copies each row's real outputs [B*T] (its piece at `offset`) into its document's output (clipped to its length). */
 export function scatterRows(
   data: Float32Array,
   rows: readonly EntropyRow[],
   T: number,
   out: readonly Float32Array[],
+  offset = 0,
 ): void {
   rows.forEach((r, b) => {
     const o = out[r.doc];
     if (!o) return;
-    const n = Math.min(r.length, o.length - r.start);
-    if (n > 0) o.set(data.subarray(b * T, b * T + n), r.start);
+    const at = r.start + offset;
+    const n = Math.min(r.length - offset, T, o.length - at);
+    if (n > 0) o.set(data.subarray(b * T, b * T + n), at);
   });
 }

@@ -16,6 +16,7 @@ import {
   rowLength,
   type EntropyTransformer,
 } from '../../../../src/entropy/transformer/index.js';
+import { attentionLayout, PieceLayoutCache, rowPieces } from '../../../../src/entropy/transformer/attention-layout.js';
 import { singlePassEntropies, weightsOf } from '../../../helpers/single-pass-reference.js';
 
 const config = entropyConfig({ dim: 16, n_layers: 2, n_heads: 2, ffn_dim: 32, window: 32, max_seqlen: 64 });
@@ -88,6 +89,44 @@ describe("entropy transformer: row plan (the reference's chunks)", () => {
       [33, 40, 65].map((n) => rowLength(n, 32)),
       [64, 64, 96],
     );
+  });
+
+  it('a long row computed piece by piece gives every query exactly the keys and mask of the whole-row layout', () => {
+    for (const [W, T] of [
+      [256, 8192],
+      [256, 2112],
+      [64, 2432],
+      [32, 9024],
+      [48, 1056],
+    ] as const) {
+      const whole = attentionLayout(T, W);
+      const cache = new PieceLayoutCache(W);
+      const pieces = rowPieces(T, W);
+      let next = 0;
+      for (const p of pieces) {
+        assert.equal(p.start, next, `W ${W}: pieces are contiguous`);
+        assert.ok(p.length > 0 && p.length <= cache.maxPiece && p.length % whole.Bq === 0, `W ${W}: whole blocks`);
+        next += p.length;
+      }
+      assert.equal(next, T, `W ${W}: pieces cover the row`);
+      for (const { start, length } of pieces) {
+        const l = cache.get(length, start);
+        assert.equal(l.S, whole.S);
+        assert.equal(l.Bq, whole.Bq);
+        assert.deepEqual(l.band, whole.band);
+        for (let j = 0; j < l.np; j++) {
+          const b = start / l.Bq + j; // the whole row's block
+          for (let kk = 0; kk < l.S; kk++) {
+            const valid = l.keyValid[(l.nv === 1 ? 0 : j) * l.S + kk];
+            assert.equal(valid, whole.keyValid[b * whole.S + kk], `W ${W} block ${b} key ${kk}: mask`);
+            // key kk of the piece's block j: carried/own key index → row position start − lead + index
+            const pos = start - l.lead + (l.keyIndex[j * l.S + kk] as number);
+            if (valid === 0) assert.equal(pos, whole.keyIndex[b * whole.S + kk], `W ${W} block ${b} key ${kk}`);
+            else assert.ok(pos < 0, `W ${W} block ${b} key ${kk}: masked keys lie before position 0`);
+          }
+        }
+      }
+    }
   });
 });
 
