@@ -55,7 +55,8 @@ export function entryOf(key: string, path: string, m: Manifest, sizeBytes: numbe
   if (!c.process || c.format === undefined || c.shardSizeBytes === undefined || c.rowGroupRows === undefined) {
     throw new BltError(
       'SHARD_FORMAT',
-      `${path}/index.json: expected a preprocessing configuration (process, format, shardSizeBytes, rowGroupRows) in "config".`,
+      `${path}/index.json: expected a preprocessing configuration ` +
+        '(process, format, shardSizeBytes, rowGroupRows) in "config".',
     );
   }
   const e = c.process.entropy;

@@ -82,7 +82,8 @@ function describeReuse(c: PreprocessConfig, from: string, s: PreprocessSummary, 
   ].join(', ');
   if (s.reused?.entropies)
     log(
-      `cache: entropies reused from ${from} (entropy fingerprint ${short(s.fingerprints.entropy)}; no entropy model run)`,
+      `cache: entropies reused from ${from} ` +
+        `(entropy fingerprint ${short(s.fingerprints.entropy)}; no entropy model run)`,
     );
   else if (c.process.entropy) log('cache: entropies computed by the entropy model');
   if (s.reused?.patches) log(`cache: patch lengths reused from ${from} (${settings})`);
@@ -119,7 +120,8 @@ export async function preprocessWithCache(
       if (bad) {
         await discardSet(cacheDir, cand.entry.path);
         log(
-          `cache: skipping ${cand.entry.path}: ${bad} does not match its checksum; the damaged set was removed from the cache`,
+          `cache: skipping ${cand.entry.path}: ${bad} does not match its checksum; ` +
+            'the damaged set was removed from the cache',
         );
         continue;
       }
@@ -133,7 +135,8 @@ export async function preprocessWithCache(
     if (summary && from) describeReuse(c, from, summary, log);
     if (!summary) {
       log(
-        `cache: no cached set of these inputs${c.process.entropy ? ' with entropies of this model' : ''} in ${cacheDir}; computing every column`,
+        `cache: no cached set of these inputs${c.process.entropy ? ' with entropies of this model' : ''} ` +
+          `in ${cacheDir}; computing every column`,
       );
       summary = await computeShardSet(c, prepared, hooks, t0);
     }

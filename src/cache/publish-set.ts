@@ -57,7 +57,8 @@ export async function publishToCache(cacheDir: string, out: string): Promise<Pub
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw err;
       await rm(tmp, { recursive: true, force: true });
-      if (existsSync(join(dest, MANIFEST_FILE))) return { path: dest, outcome: 'present' }; // another run stored it first
+      // another run stored it first
+      if (existsSync(join(dest, MANIFEST_FILE))) return { path: dest, outcome: 'present' };
       throw new BltError(
         'STATE_FORMAT',
         `${dest} exists but holds no complete shard set (no ${MANIFEST_FILE}).`,

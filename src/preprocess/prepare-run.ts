@@ -13,6 +13,10 @@ export interface PreparedRun {
   fingerprints: ManifestFingerprints;
 }
 
+/** How a default threshold was chosen, for the log. */
+export const thresholdSource = (t: { source: string }): string =>
+  t.source === 'model' ? "the model's calibrated threshold" : 'the reference default';
+
 /**
  * Lists and hashes the inputs, resolves the entropy model's fingerprint and default threshold
  * (filling them into `c.process`), and computes the run's fingerprints.
@@ -25,7 +29,10 @@ export async function prepareRun(
     exclude: [c.out],
     onSkip: (s) =>
       log(
-        `skipped ${s.path}: ${s.reason === 'output' ? "it is this run's output directory" : 'it is a shard set (an earlier output), not input text'}`,
+        `skipped ${s.path}: ` +
+          (s.reason === 'output'
+            ? "it is this run's output directory"
+            : 'it is a shard set (an earlier output), not input text'),
       ),
   });
   if (c.partition.count > 1) files = partitionFiles(files, c.partition.count, c.partition.index);
@@ -39,7 +46,7 @@ export async function prepareRun(
       p.threshold = t.threshold;
       if (t.scriptThresholds) p.scriptThresholds = t.scriptThresholds;
       log(
-        `entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${
+        `entropy threshold ${t.threshold} (${thresholdSource(t)}${
           t.scriptThresholds
             ? `; per script: ${Object.entries(t.scriptThresholds)
                 .map(([k, v]) => `${k.slice(7)} ${v}`)

@@ -16,6 +16,7 @@ import type { PatchMode } from '../patching/patch-options.js';
 import { canonicalJson } from '../shards/fingerprint.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
 import { runFingerprints } from '../preprocess/fingerprints.js';
+import { thresholdSource } from '../preprocess/prepare-run.js';
 import type { PatchingSettings } from '../preprocess/settings.js';
 import type { PreprocessHooks, PreprocessSummary } from '../shardset/summary.js';
 import { deriveShardSet } from './derive-shard-set.js';
@@ -45,19 +46,22 @@ export interface RepatchSummary extends PreprocessSummary {
 async function defaultThreshold(source: SourceSet, log: (m: string) => void): Promise<ThresholdChoice> {
   const e = source.config.process.entropy;
   const used = source.config.process.patching.threshold;
-  const hint = `pass --threshold (the source was patched with ${used === undefined ? 'no global threshold' : `--threshold ${used}`})`;
+  const patchedWith = used === undefined ? 'no global threshold' : `--threshold ${used}`;
+  const hint = `pass --threshold (the source was patched with ${patchedWith})`;
   if (!e) throw new BltError('INTERNAL', 'defaultThreshold on a source without entropies');
   const now = await entropyModelFingerprint(e.model).catch(() => null);
   if (now?.fingerprint !== e.fingerprint) {
     throw new BltError(
       'BAD_OPTION',
-      `Expected --threshold: the default is the entropy model's calibrated threshold, and the model that scored ${source.dir} (${e.model}) is ${now ? 'changed' : 'not available'} here.`,
+      "Expected --threshold: the default is the entropy model's calibrated threshold, and the model that scored " +
+        `${source.dir} (${e.model}) is ${now ? 'changed' : 'not available'} here.`,
       hint,
     );
   }
   const t = await resolveThreshold(undefined, e.model);
   log(
-    `entropy threshold ${t.threshold} (${t.source === 'model' ? "the model's calibrated threshold" : 'the reference default'}${t.scriptThresholds ? ', with its per-script table' : ''}; set --threshold to change it)`,
+    `entropy threshold ${t.threshold} (${thresholdSource(t)}` +
+      `${t.scriptThresholds ? ', with its per-script table' : ''}; set --threshold to change it)`,
   );
   return t;
 }
@@ -72,8 +76,10 @@ export async function repatchConfig(
   if (mode === 'entropy' && source.config.process.entropy === null) {
     throw new BltError(
       'BAD_OPTION',
-      `Expected a shard set with stored entropies for --mode entropy, got ${source.dir}, which holds none (made with --mode ${source.config.process.patching.mode}).`,
-      'preprocess the corpus with --store-entropies (or in entropy mode) to keep entropies, or repatch with --mode space, static or byte',
+      `Expected a shard set with stored entropies for --mode entropy, got ${source.dir}, which holds none ` +
+        `(made with --mode ${source.config.process.patching.mode}).`,
+      'preprocess the corpus with --store-entropies (or in entropy mode) to keep entropies, ' +
+        'or repatch with --mode space, static or byte',
     );
   }
   const patching: Partial<PatchingSettings> = { mode, monotonicity: o.monotonicity === true };
@@ -83,7 +89,8 @@ export async function repatchConfig(
     if (mode !== 'entropy' || o.monotonicity === true || o.threshold === undefined) {
       throw new BltError(
         'BAD_OPTION',
-        'Expected scriptThresholds with --mode entropy, the global rule and an explicit --threshold (the fallback for other scripts).',
+        'Expected scriptThresholds with --mode entropy, the global rule and an explicit --threshold ' +
+          '(the fallback for other scripts).',
       );
     }
     const table = checkScriptThresholds(o.scriptThresholds, 'scriptThresholds');

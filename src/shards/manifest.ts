@@ -97,7 +97,9 @@ export function parseManifest(value: unknown, where: string): Manifest {
   if (value.version !== FORMAT_VERSION) {
     fail(
       `shard set format version ${JSON.stringify(value.version)} found, this tool reads version ${FORMAT_VERSION}`,
-      `rebuild the shard set with this version of blt-toolkit (blt preprocess), or read it with the blt-toolkit version that wrote it (${JSON.stringify((value.tool as { version?: unknown } | undefined)?.version)})`,
+      'rebuild the shard set with this version of blt-toolkit (blt preprocess), ' +
+        'or read it with the blt-toolkit version that wrote it ' +
+        `(${JSON.stringify((value.tool as { version?: unknown } | undefined)?.version)})`,
     );
   }
   const extra = Object.keys(value).filter((k) => !TOP_KEYS.includes(k));
@@ -125,7 +127,8 @@ export function parseManifest(value: unknown, where: string): Manifest {
       !HEX64.test(x.sha256)
     ) {
       fail(
-        `shards[${i}]: expected {file (a name inside the directory), rows, bytes, sha256 (64 hex digits)}, got ${JSON.stringify(x)}`,
+        `shards[${i}]: expected {file (a name inside the directory), rows, bytes, sha256 (64 hex digits)}, ` +
+          `got ${JSON.stringify(x)}`,
       );
     }
   });

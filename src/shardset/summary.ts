@@ -57,7 +57,10 @@ export interface PreprocessSummary {
    * e.g. test doubles, stay valid).
    */
   reused?: ReusedColumns;
-  /** with a cache directory: the cached set reused (or null) and where this set is stored in the cache; null without one */
+  /**
+   * with a cache directory: the cached set reused (or null) and where this set is stored in the
+   * cache; null without one
+   */
   cache?: { dir: string; from: string | null; stored: string | null } | null;
 }
 
