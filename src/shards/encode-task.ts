@@ -26,6 +26,7 @@ import { EXTRA_TOKENS, type ShardDoc } from './row.js';
 import { ParquetAssembler, parquetFooter } from './parquet-splice.js';
 import { columnNames, shardSchema, type ShardColumnsSpec } from './schema.js';
 import type { ThriftStruct } from './thrift-compact.js';
+import { listChunkPages } from './list-chunk.js';
 import type { ShardFileFormat } from './writer-state.js';
 import { FORMAT_VERSION } from './schema.js';
 
@@ -35,7 +36,15 @@ export interface TaskEncoding {
   format: ShardFileFormat;
   rowGroupRows: number;
   columns: ShardColumnsSpec;
+  /** list columns of a row group with ≥ minValues values are paged here (list-chunk.ts); tests shrink it */
+  pagedLists?: { minValues: number; pageValues: number };
 }
+
+/**
+ * Default: a list column of ≥ 8M values (32 MB: a document of ≥ 8 MB; tasks of ordinary documents
+ * hold ~1M) is written in pages of 1M values by list-chunk.ts, not by parquet-wasm.
+ */
+export const PAGED_LISTS = { minValues: 1 << 23, pageValues: 1 << 20 };
 
 const MAX_VALUES = 2 ** 31 - 1;
 const encoder = new TextEncoder();
@@ -176,6 +185,17 @@ function listColumn(
  */
 export type NgramIdsOf = (row: number, table: number) => Int32Array;
 
+/** n-gram ids computed on demand, checked against the row's n_tokens. */
+function checkedIds(a: Int32Array, r: ShardDoc, row: number, name: string): Int32Array {
+  const n = r.bytes.length + EXTRA_TOKENS;
+  if (a.length !== n)
+    throw new BltError(
+      'BAD_INPUT',
+      `${name} of row ${row} (doc ${JSON.stringify(r.docId)}): ${a.length} values, expected n_tokens = ${n}.`,
+    );
+  return a;
+}
+
 /** The Arrow data of one column of `rows` (built on demand: one column in memory at a time). */
 function columnOf(
   name: string,
@@ -230,16 +250,7 @@ function columnOf(
     default: {
       const t = spec.ngramTables.findIndex((x) => `ngram_ids_${x.groupSize}_${x.hashFunction}` === name);
       if (ngramIdsOf) {
-        const ids = rows.map((r, i) => {
-          const a = ngramIdsOf(first + i, t);
-          const n = r.bytes.length + EXTRA_TOKENS;
-          if (a.length !== n)
-            throw new BltError(
-              'BAD_INPUT',
-              `${name} of row ${first + i} (doc ${JSON.stringify(r.docId)}): ${a.length} values, expected n_tokens = ${n}.`,
-            );
-          return a;
-        });
+        const ids = rows.map((r, i) => checkedIds(ngramIdsOf(first + i, t), r, first + i, name));
         return listColumn(type as arrow.List, rows, (_, i) => ids[i] as Int32Array, name);
       }
       return listColumn(type as arrow.List, rows, (r) => (r.ngramIds as Int32Array[])[t] as Int32Array, name);
@@ -272,6 +283,33 @@ function singleColumnTable(schema: arrow.Schema, index: number, data: arrow.Data
   ]);
 }
 
+/**
+ * The lists of list column `name` row by row, when the row group holds ≥ minValues of them (then
+ * they are paged by list-chunk.ts); null for other columns and smaller row groups.
+ */
+function pagedListOf(
+  name: string,
+  rows: readonly ShardDoc[],
+  spec: ShardColumnsSpec,
+  ngramIdsOf: NgramIdsOf | undefined,
+  first: number,
+  minValues: number,
+): ((row: number) => Float32Array | Int32Array) | null {
+  if (name === 'patch_lengths') {
+    const n = rows.reduce((a, r) => a + (r.patchLengths?.length ?? 0), 0);
+    return n >= minValues ? (i) => (rows[i] as ShardDoc).patchLengths as Int32Array : null;
+  }
+  const n = rows.reduce((a, r) => a + r.bytes.length + EXTRA_TOKENS, 0);
+  if (n < minValues) return null;
+  if (name === 'entropies') return (i) => (rows[i] as ShardDoc).entropies as Float32Array;
+  if (!name.startsWith('ngram_ids_')) return null;
+  const t = spec.ngramTables.findIndex((x) => `ngram_ids_${x.groupSize}_${x.hashFunction}` === name);
+  return (i) => {
+    const r = rows[i] as ShardDoc;
+    return ngramIdsOf ? checkedIds(ngramIdsOf(first + i, t), r, first + i, name) : (r.ngramIds as Int32Array[])[t]!;
+  };
+}
+
 /** Slices of ≤ size rows, with the index of their first row. */
 function slices<T>(rows: readonly T[], size: number): Array<{ first: number; rows: T[] }> {
   const out: Array<{ first: number; rows: T[] }> = [];
@@ -300,8 +338,21 @@ export function* encodeTaskPieces(
   }
   const a = new ParquetAssembler(templateFor(enc.columns));
   yield a.start();
+  const paged = enc.pagedLists ?? PAGED_LISTS;
   for (const s of slices(rows, enc.rowGroupRows)) {
     for (const [i, name] of names.entries()) {
+      const listOf = pagedListOf(name, s.rows, enc.columns, ngramIdsOf, s.first, paged.minValues);
+      if (listOf) {
+        const int = name !== 'entropies';
+        const c = yield* listChunkPages(s.rows.length, listOf, {
+          name,
+          physical: int ? 'int32' : 'float',
+          encoding: name.startsWith('ngram_ids_') ? 'delta' : 'plain',
+          pageValues: paged.pageValues,
+        });
+        a.addWrittenChunk(c.columnChunk, c.bytes, c.rows);
+        continue;
+      }
       yield a.addColumn(
         writeTable(
           singleColumnTable(schema, i, columnOf(name, s.rows, enc.columns, schema, ngramIdsOf, s.first), s.rows.length),

@@ -138,6 +138,20 @@ export class ParquetAssembler {
     return out;
   }
 
+  /**
+   * Adds a column chunk whose pages the caller has just written, starting at the current
+   * position (list-chunk.ts): `cc` has its offsets relative to the chunk's first byte.
+   */
+  addWrittenChunk(cc: ThriftStruct, bytes: number, rows: number): void {
+    if (this.groupRows !== undefined && BigInt(rows) !== this.groupRows)
+      bad(`column chunks of one row group hold ${this.groupRows} and ${rows} rows`);
+    this.groupRows = BigInt(rows);
+    this.groupBytes += BigInt(bytes);
+    moveChunk(cc, BigInt(this.pos));
+    this.columns.push(cc);
+    this.pos += bytes;
+  }
+
   endRowGroup(): void {
     const rowGroup: ThriftStruct = { fields: [] };
     setField(rowGroup, 1, T.LIST, { elemType: T.STRUCT, items: this.columns });

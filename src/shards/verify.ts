@@ -19,6 +19,7 @@ import { hashFile } from './durable-file.js';
 import { MANIFEST_FILE, readManifest, type Manifest, type ManifestShard } from './manifest.js';
 import { rowProblems } from './row.js';
 import { columnNames, specFromSchema } from './schema.js';
+import { checkListsColumnwise, COLUMNWISE_SHARD_BYTES } from './verify-columnwise.js';
 import { openShardFile, readFailure, SHARD_FILE_RE } from './shard-file.js';
 
 export interface VerifyProblem {
@@ -39,6 +40,8 @@ export interface VerifyReport {
 export interface VerifyOptions {
   /** row problems reported per shard before the rest are summarised (default 20) */
   maxRowProblems?: number;
+  /** shards above this many bytes on disk are checked column by column (default COLUMNWISE_SHARD_BYTES) */
+  columnwiseBytes?: number;
 }
 
 interface Sums {
@@ -55,6 +58,7 @@ async function checkRows(
   sums: Sums,
   problems: VerifyProblem[],
   maxRowProblems: number,
+  columnwiseBytes: number,
 ): Promise<string[] | undefined> {
   const file = shard.file;
   let rowProblemCount = 0;
@@ -63,9 +67,13 @@ async function checkRows(
     const reader = await openShardFile(path);
     try {
       const spec = specFromSchema(reader.schema, file);
-      for await (const batch of reader.batches()) {
-        for (const row of decodeBatch(batch, spec)) {
-          const found = rowProblems(row, spec, row.nTokens);
+      // Arrow IPC batches hold every column anyway
+      const columnwise = shard.bytes > columnwiseBytes && file.endsWith('.parquet');
+      const rowSpec = columnwise ? { entropies: false, patchLengths: false, ngramTables: [] } : spec;
+      const nTokens: number[] = [];
+      for await (const batch of reader.batches(columnwise ? columnNames(rowSpec) : undefined)) {
+        for (const row of decodeBatch(batch, rowSpec)) {
+          const found = rowProblems(row, rowSpec, row.nTokens);
           for (const problem of found) {
             if (rowProblemCount++ < maxRowProblems) problems.push({ file, row: rows, problem });
           }
@@ -73,8 +81,15 @@ async function checkRows(
           sums.bytes += row.bytes.length;
           sums.tokens += row.nTokens;
           sums.patches += row.patchLengths?.length ?? 0;
+          if (columnwise) nTokens.push(row.nTokens);
           rows += 1;
         }
+      }
+      if (columnwise) {
+        const c = await checkListsColumnwise(reader, spec, nTokens, (row, problem) => {
+          if (rowProblemCount++ < maxRowProblems) problems.push({ file, row, problem });
+        });
+        sums.patches += c.patches;
       }
       if (rowProblemCount > maxRowProblems)
         problems.push({ file, problem: `${rowProblemCount - maxRowProblems} more row problem(s) not listed` });
@@ -153,7 +168,14 @@ export async function verifyShardSet(dir: string, opts: VerifyOptions = {}): Pro
       allRead = false;
       continue;
     }
-    const columns = await checkRows(path, shard, sums, problems, opts.maxRowProblems ?? 20);
+    const columns = await checkRows(
+      path,
+      shard,
+      sums,
+      problems,
+      opts.maxRowProblems ?? 20,
+      opts.columnwiseBytes ?? COLUMNWISE_SHARD_BYTES,
+    );
     if (!columns) allRead = false;
     else if (!firstColumns) firstColumns = columns;
     else if (columns.join(',') !== firstColumns.join(',')) {

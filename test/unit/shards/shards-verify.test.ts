@@ -7,6 +7,7 @@ import { fingerprint } from '../../../src/shards/fingerprint.js';
 import { buildManifest, writeManifest, type Manifest } from '../../../src/shards/manifest.js';
 import { readShardSet } from '../../../src/shards/reader.js';
 import type { ShardColumnsSpec } from '../../../src/shards/schema.js';
+import type { ShardDoc } from '../../../src/shards/row.js';
 import { ShardWriter } from '../../../src/shards/shard-writer.js';
 import { syntheticRows } from '../../../src/shards/synthetic-rows.js';
 import { verifyShardSet } from '../../../src/shards/verify.js';
@@ -80,6 +81,8 @@ describe('shards: verifyShardSet', function () {
       assert.equal(report.ok, true);
       assert.equal(report.rows, 120);
       assert.ok(report.shards >= 2);
+      // the column-by-column path (shards holding huge documents) agrees
+      assert.deepEqual(await verifyShardSet(clean.get(format)!, { columnwiseBytes: 0 }), report);
     });
 
     for (const [where, at] of [
@@ -149,9 +152,9 @@ describe('shards: verifyShardSet', function () {
     );
   });
 
-  it('row invariants are checked per row', async () => {
-    // a shard written by another tool whose rows break the invariants
-    const dir = await copy('arrow');
+  /** A copy whose shard 0 was written by another tool, with rows that break the invariants. */
+  async function badShard(format: ShardFileFormat): Promise<{ dir: string; rows: ShardDoc[] }> {
+    const dir = await copy(format);
     const spec: ShardColumnsSpec = {
       entropies: true,
       patchLengths: true,
@@ -159,10 +162,18 @@ describe('shards: verifyShardSet', function () {
     };
     const rows = syntheticRows(1, 3, spec);
     rows[1]!.patchLengths = Int32Array.of(1); // flattenRows copies as given; the token-aligned lists cannot be mis-sized this way
-    const { buildShardTable } = await import('../../../src/shards/build-table.js');
-    const arrow = await import('apache-arrow');
-    const bytes = arrow.tableToIPC(buildShardTable(rows, spec), 'file');
-    await writeFile(join(dir, 'shard-00000.arrow'), bytes);
+    let bytes: Uint8Array;
+    if (format === 'arrow') {
+      const { buildShardTable } = await import('../../../src/shards/build-table.js');
+      const arrow = await import('apache-arrow');
+      bytes = arrow.tableToIPC(buildShardTable(rows, spec), 'file');
+    } else {
+      rows[2]!.entropies = new Float32Array(3);
+      rows[2]!.ngramIds = [new Int32Array(1)];
+      const { encodeTask } = await import('../../../src/shards/encode-task.js');
+      bytes = Buffer.concat(encodeTask(rows, { format: 'parquet', rowGroupRows: 2, columns: spec }));
+    }
+    await writeFile(join(dir, `shard-00000.${format}`), bytes);
     const { createHash } = await import('node:crypto');
     await editManifest(dir, (m) => {
       Object.assign(m.shards[0]!, {
@@ -171,6 +182,11 @@ describe('shards: verifyShardSet', function () {
         sha256: createHash('sha256').update(bytes).digest('hex'),
       });
     });
+    return { dir, rows };
+  }
+
+  it('row invariants are checked per row', async () => {
+    const { dir } = await badShard('arrow');
     const { problems } = await verifyShardSet(dir);
     assert.ok(
       problems.some(
@@ -181,6 +197,19 @@ describe('shards: verifyShardSet', function () {
       ),
       JSON.stringify(problems),
     );
+  });
+
+  it('row invariants are checked column by column in large Parquet shards, with the same messages', async () => {
+    const { dir, rows } = await badShard('parquet');
+    const byRow = await verifyShardSet(dir);
+    const byColumn = await verifyShardSet(dir, { columnwiseBytes: 0 });
+    const key = (p: { file: string; row?: number; problem: string }): string => `${p.file}:${p.row}:${p.problem}`;
+    assert.deepEqual(byColumn.problems.map(key).sort(), byRow.problems.map(key).sort());
+    assert.deepEqual(byRow.problems.filter((p) => p.file === 'shard-00000.parquet').map(key), [
+      'shard-00000.parquet:1:patch lengths sum to 1, expected n_tokens = ' + (rows[1]!.bytes.length + 2),
+      'shard-00000.parquet:2:entropies has 3 values, expected n_tokens = ' + (rows[2]!.bytes.length + 2),
+      'shard-00000.parquet:2:ngramIds[0] has 1 values, expected n_tokens = ' + (rows[2]!.bytes.length + 2),
+    ]);
   });
 
   it('a missing manifest is a problem, not a crash', async () => {
