@@ -2,7 +2,7 @@
  * Seedable PRNG (sfc32) whose whole state is four uint32s, so it can live in a resumable
  * JSON state. Every random choice on the data and training paths goes through it.
  */
-import { BltError } from './errors.js';
+import { defineState, type Stateful } from './state.js';
 
 export interface RngState {
   kind: 'sfc32';
@@ -10,7 +10,25 @@ export interface RngState {
   s: [number, number, number, number];
 }
 
-export class Rng {
+/** The RNG's state codec (src/core/state.ts): `{ kind: 'sfc32', v: 1, s: [4 uint32] }`. */
+export const rngStateCodec = defineState<RngState, Rng>(
+  {
+    kind: 'sfc32',
+    version: 1,
+    label: 'RNG state',
+    fields: ['s'],
+    check(r) {
+      const s = r.array('s');
+      const ok =
+        s.length === 4 && s.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 0xffffffff);
+      if (!ok) r.expected('s', '4 uint32s');
+      return { kind: 'sfc32', v: 1, s: s as RngState['s'] };
+    },
+  },
+  (state) => Rng.fromState(state),
+);
+
+export class Rng implements Stateful<RngState> {
   private a: number;
   private b: number;
   private c: number;
@@ -35,20 +53,9 @@ export class Rng {
     return rng;
   }
 
+  /** The generator at `state` (checked: STATE_FORMAT when it is not an sfc32 state). */
   static fromState(state: RngState): Rng {
-    const ok =
-      state?.kind === 'sfc32' &&
-      state.v === 1 &&
-      Array.isArray(state.s) &&
-      state.s.length === 4 &&
-      state.s.every((n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff);
-    if (!ok) {
-      throw new BltError(
-        'STATE_FORMAT',
-        `Expected an RNG state {kind:'sfc32', v:1, s:[4 uint32]}, got ${JSON.stringify(state)}.`,
-      );
-    }
-    return new Rng(state.s);
+    return new Rng(rngStateCodec.decode(state).s);
   }
 
   getState(): RngState {

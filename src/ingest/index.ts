@@ -28,7 +28,7 @@ export {
   type RecordPosition,
 } from './raw-doc.js';
 export { IngestStream, type ReadFrom } from './readers/ingest-stream.js';
-export { parseCursor, type IngestCursor, type FilePosition } from './readers/cursor.js';
+export { type IngestCursor, type FilePosition } from './readers/cursor.js';
 export {
   resolveReadOptions,
   ID_FIELDS,

@@ -2,9 +2,10 @@
  * ShardWriterState: the JSON from which a ShardWriter continues identically (docs/shards.md,
  * "Resuming"). It is committed atomically to `<dir>/.shard-writer-state.json` after every task
  * (fsynced only when a shard closes: in between, a resumed writer checks the staged files of
- * its pending tasks by size and CRC-32 and rolls back to the first bad one), and is the single record of which tasks are done: task t is complete iff `nextTask > t`.
+ * its pending tasks by size and CRC-32 and rolls back to the first bad one), and is the single record
+ * of which tasks are done: task t is complete iff `nextTask > t`. Decoded by `writerStateCodec`.
  */
-import { BltError } from '../core/errors.js';
+import { defineState } from '../core/state.js';
 import type { ShardColumnsSpec } from './schema.js';
 
 export type ShardFileFormat = 'parquet' | 'arrow';
@@ -79,63 +80,62 @@ export interface ShardWriterState {
 
 export const WRITER_STATE_FILE = '.shard-writer-state.json';
 
-const KEYS = ['kind', 'v', 'settings', 'nextTask', 'nextShard', 'pending', 'shards', 'totals', 'finished'];
-
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
-/** Validates a parsed state; throws STATE_FORMAT naming what is wrong. */
-export function parseWriterState(value: unknown, where: string): ShardWriterState {
-  const fail = (what: string): never => {
-    throw new BltError(
-      'STATE_FORMAT',
-      `${where}: expected a shard writer state {kind:'shard-writer', v:2, ...}, but ${what}.`,
-      'delete the output directory to start over, or point the run at the directory it wrote',
-    );
-  };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('it is not an object');
-  const s = value as Record<string, unknown>;
-  if (s.kind !== 'shard-writer') fail(`kind is ${JSON.stringify(s.kind)}`);
-  if (s.v !== 2) fail(`v is ${JSON.stringify(s.v)} (this tool reads v 2)`);
-  const extra = Object.keys(s).filter((k) => !KEYS.includes(k));
-  if (extra.length > 0) fail(`it has unknown field(s) ${extra.join(', ')}`);
-  if (!isCount(s.nextTask) || !isCount(s.nextShard)) fail('nextTask/nextShard are not non-negative integers');
-  if (!Array.isArray(s.pending) || !Array.isArray(s.shards)) fail('pending/shards are not arrays');
-  if (typeof s.finished !== 'boolean') fail('finished is not a boolean');
-  const st = value as ShardWriterState;
-  if (st.nextShard !== st.shards.length)
-    fail(`nextShard is ${st.nextShard} but ${st.shards.length} shards are recorded`);
-  for (const p of st.pending) {
+/** The writer state's codec (src/core/state.ts); `ShardWriter.fromState` rebuilds the writer. */
+export const writerStateCodec = defineState<ShardWriterState>({
+  kind: 'shard-writer',
+  version: 2,
+  label: 'shard writer state',
+  fields: ['settings', 'nextTask', 'nextShard', 'pending', 'shards', 'totals', 'finished'],
+  hint: 'delete the output directory to start over, or point the run at the directory it wrote',
+  check(r) {
+    const fail = (what: string): never => r.fail(what);
+    const s = r.o;
+    if (!isCount(s.nextTask) || !isCount(s.nextShard)) fail('nextTask/nextShard are not non-negative integers');
+    if (!Array.isArray(s.pending) || !Array.isArray(s.shards)) fail('pending/shards are not arrays');
+    if (typeof s.finished !== 'boolean') fail('finished is not a boolean');
+    const st = s as unknown as ShardWriterState;
+    if (st.nextShard !== st.shards.length)
+      fail(`nextShard is ${st.nextShard} but ${st.shards.length} shards are recorded`);
+    for (const p of st.pending) {
+      if (
+        !isCount(p?.task) ||
+        !isCount(p.rows) ||
+        !isCount(p.bytes) ||
+        !(p.staged === null || typeof p.staged === 'string') ||
+        !isCount(p.stagedBytes) ||
+        !isCount(p.crc32) ||
+        typeof p.firstDoc !== 'string' ||
+        typeof p.lastDoc !== 'string' ||
+        !isCount(p.totals?.documents)
+      )
+        fail(`a pending task is malformed: ${JSON.stringify(p)}`);
+    }
+    for (const rec of st.shards) {
+      if (typeof rec?.file !== 'string' || !isCount(rec.rows) || !isCount(rec.bytes) || typeof rec.sha256 !== 'string')
+        fail(`a shard record is malformed: ${JSON.stringify(rec)}`);
+    }
+    const t = st.totals;
+    if (!t || !isCount(t.documents) || !isCount(t.bytes) || !isCount(t.tokens) || !isCount(t.patches))
+      fail('totals are malformed');
+    const set = st.settings;
     if (
-      !isCount(p?.task) ||
-      !isCount(p.rows) ||
-      !isCount(p.bytes) ||
-      !(p.staged === null || typeof p.staged === 'string') ||
-      !isCount(p.stagedBytes) ||
-      !isCount(p.crc32) ||
-      typeof p.firstDoc !== 'string' ||
-      typeof p.lastDoc !== 'string' ||
-      !isCount(p.totals?.documents)
-    )
-      fail(`a pending task is malformed: ${JSON.stringify(p)}`);
-  }
-  for (const r of st.shards) {
-    if (typeof r?.file !== 'string' || !isCount(r.rows) || !isCount(r.bytes) || typeof r.sha256 !== 'string')
-      fail(`a shard record is malformed: ${JSON.stringify(r)}`);
-  }
-  const t = st.totals;
-  if (!t || !isCount(t.documents) || !isCount(t.bytes) || !isCount(t.tokens) || !isCount(t.patches))
-    fail('totals are malformed');
-  const set = st.settings;
-  if (
-    !set ||
-    (set.format !== 'parquet' && set.format !== 'arrow') ||
-    !isCount(set.shardSizeBytes) ||
-    !isCount(set.rowGroupRows) ||
-    typeof set.columns !== 'object'
-  ) {
-    fail('settings are malformed');
-  }
-  return st;
+      !set ||
+      (set.format !== 'parquet' && set.format !== 'arrow') ||
+      !isCount(set.shardSizeBytes) ||
+      !isCount(set.rowGroupRows) ||
+      typeof set.columns !== 'object'
+    ) {
+      fail('settings are malformed');
+    }
+    return st;
+  },
+});
+
+/** Validates a parsed state; throws STATE_FORMAT naming what is wrong (`where`: its file). */
+export function parseWriterState(value: unknown, where: string): ShardWriterState {
+  return writerStateCodec.decode(value, where);
 }
 
 /** Names the settings that differ between a saved state and the options of a resumed writer. */

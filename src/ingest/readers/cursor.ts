@@ -1,5 +1,5 @@
 /**
- * The reader's resumable position, a small tagged JSON object (docs/ingest.md):
+ * The reader's resumable position, a small tagged JSON state (docs/ingest.md, src/core/state.ts):
  *
  *   { kind: 'ingest-cursor', v: 1, fileIndex, file, records, line?, byteOffset?, row? }
  *
@@ -9,7 +9,7 @@
  * in decompressed bytes) or `row` (Parquet, Arrow: the next row) say where. No position
  * means the file's beginning. `file` is null past the last file.
  */
-import { BltError } from '../../core/errors.js';
+import { stateError, type StateSchema } from '../../core/state.js';
 import type { InputFile } from '../list-inputs.js';
 
 export interface FilePosition {
@@ -26,49 +26,45 @@ export interface IngestCursor extends FilePosition {
   readonly records: number;
 }
 
-const FIELDS = new Set(['kind', 'v', 'fileIndex', 'file', 'records', 'line', 'byteOffset', 'row']);
+const SAME_INPUTS = 'resume with the same inputs, in the same order, from the same working directory';
 
-/** Validates a cursor (e.g. from JSON) against the input list it must belong to. */
-export function parseCursor(value: unknown, files: readonly InputFile[]): IngestCursor {
-  const fail = (what: string, hint?: string): never => {
-    throw new BltError(
-      'STATE_FORMAT',
-      `Invalid ingest cursor: ${what}.`,
-      hint ?? 'resume with the state written by the same run, or start over without it',
-    );
-  };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('expected a JSON object');
-  const c = value as Record<string, unknown>;
-  if (c.kind !== 'ingest-cursor') return fail(`expected kind "ingest-cursor", got ${JSON.stringify(c.kind)}`);
-  if (c.v !== 1)
-    return fail(
-      `expected version 1, got ${JSON.stringify(c.v)}`,
-      'this state was written by another version of the tool',
-    );
-  const extra = Object.keys(c).find((k) => !FIELDS.has(k));
-  if (extra !== undefined) return fail(`unknown field ${JSON.stringify(extra)}`);
-  const count = (k: string, required: boolean): void => {
-    const v = c[k];
-    if (v === undefined && !required) return;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
-      fail(`expected \`${k}\` to be an integer ≥ 0, got ${JSON.stringify(v)}`);
-  };
-  for (const k of ['fileIndex', 'records']) count(k, true);
-  for (const k of ['line', 'byteOffset', 'row']) count(k, false);
-  if ((c.line === undefined) !== (c.byteOffset === undefined)) fail('expected `line` and `byteOffset` together');
-  if (c.row !== undefined && c.line !== undefined) fail('expected either `line`/`byteOffset` or `row`, got both');
-  const fileIndex = c.fileIndex as number;
-  if (fileIndex > files.length)
-    fail(
-      `fileIndex ${fileIndex} is past the ${files.length} input files`,
-      'resume with the same inputs as the interrupted run',
-    );
-  const expected = files[fileIndex]?.path ?? null;
-  if (c.file !== expected) {
-    fail(
-      `it points at file ${fileIndex} = ${JSON.stringify(c.file)}, but input ${fileIndex} is now ${JSON.stringify(expected)}`,
-      'resume with the same inputs, in the same order, from the same working directory',
-    );
+/** The cursor's schema: field types and the line/row rules (the input list is checked by `checkCursorInputs`). */
+export const INGEST_CURSOR_SCHEMA: StateSchema<IngestCursor> = {
+  kind: 'ingest-cursor',
+  version: 1,
+  label: 'ingest cursor',
+  fields: ['fileIndex', 'file', 'records', 'line', 'byteOffset', 'row'],
+  optional: ['line', 'byteOffset', 'row'],
+  check(r) {
+    const cursor: IngestCursor = {
+      kind: 'ingest-cursor',
+      v: 1,
+      fileIndex: r.count('fileIndex'),
+      file: r.nullableString('file'),
+      records: r.count('records'),
+    };
+    const line = r.optionalCount('line');
+    const byteOffset = r.optionalCount('byteOffset');
+    const row = r.optionalCount('row');
+    if ((line === undefined) !== (byteOffset === undefined)) r.fail('expected `line` and `byteOffset` together');
+    if (row !== undefined && line !== undefined) r.fail('expected either `line`/`byteOffset` or `row`, got both');
+    if (line !== undefined) return { ...cursor, line, byteOffset: byteOffset as number };
+    return row === undefined ? cursor : { ...cursor, row };
+  },
+};
+
+/** Checks a decoded cursor against the input list it must belong to. */
+export function checkCursorInputs(c: IngestCursor, files: readonly InputFile[]): void {
+  const site = { label: 'ingest cursor', path: '' };
+  if (c.fileIndex > files.length) {
+    const what = `fileIndex ${c.fileIndex} is past the ${files.length} input files`;
+    throw stateError(site, what, 'resume with the same inputs as the interrupted run');
   }
-  return c as unknown as IngestCursor;
+  const expected = files[c.fileIndex]?.path ?? null;
+  if (c.file !== expected) {
+    const what =
+      `it points at file ${c.fileIndex} = ${JSON.stringify(c.file)}, ` +
+      `but input ${c.fileIndex} is now ${JSON.stringify(expected)}`;
+    throw stateError(site, what, SAME_INPUTS);
+  }
 }

@@ -12,10 +12,11 @@
  * groups are skipped without reading them, lines with one memchr each.
  */
 import { BltError, badOption } from '../../core/errors.js';
+import { defineState, stateError, type Stateful } from '../../core/state.js';
 import type { InputFile } from '../list-inputs.js';
 import type { IngestRecord } from '../raw-doc.js';
 import { openFileBytes } from './byte-stream.js';
-import { parseCursor, type FilePosition, type IngestCursor } from './cursor.js';
+import { checkCursorInputs, INGEST_CURSOR_SCHEMA, type FilePosition, type IngestCursor } from './cursor.js';
 import type { OpenBytes, ReadContext, SkipBudget } from './read-context.js';
 import { readArrow } from './read-arrow.js';
 import { readJsonl } from './read-jsonl.js';
@@ -31,7 +32,14 @@ export interface ReadFrom {
   readonly cursor?: IngestCursor;
 }
 
-export class IngestStream implements AsyncIterable<IngestRecord> {
+/** The ingest cursor's codec: `build(cursor, { files, opts })` is the stream continuing at the cursor. */
+export const ingestCursorCodec = defineState(
+  INGEST_CURSOR_SCHEMA,
+  (cursor, ctx: { files: readonly InputFile[]; opts?: ReadOptions }) =>
+    new IngestStream(ctx.files, ctx.opts, { cursor }),
+);
+
+export class IngestStream implements AsyncIterable<IngestRecord>, Stateful<IngestCursor> {
   readonly #files: readonly InputFile[];
   readonly #opts: ResolvedReadOptions;
   readonly #skip: SkipBudget;
@@ -51,7 +59,8 @@ export class IngestStream implements AsyncIterable<IngestRecord> {
     this.#start =
       from.cursor === undefined
         ? { kind: 'ingest-cursor', v: 1, fileIndex: 0, file: this.#files[0]?.path ?? null, records: 0 }
-        : parseCursor(from.cursor, this.#files);
+        : ingestCursorCodec.decode(from.cursor);
+    checkCursorInputs(this.#start, this.#files);
     this.#fileIndex = this.#start.fileIndex;
     this.#recordsBefore = this.#start.records;
     if (this.#fileIndex < this.#files.length)
@@ -131,9 +140,13 @@ function checkPosition(file: InputFile, opts: ResolvedReadOptions, c: IngestCurs
   const lineBased = file.kind === 'jsonl' || file.kind === 'stdin' || (file.kind === 'text' && opts.linesAsDocs);
   const rowBased = file.kind === 'parquet' || file.kind === 'arrow';
   if ((c.line !== undefined && !lineBased) || (c.row !== undefined && !rowBased)) {
-    throw new BltError(
-      'STATE_FORMAT',
-      `Invalid ingest cursor: it holds a ${c.line !== undefined ? 'line' : 'row'} position for ${JSON.stringify(file.path)}, a ${file.kind} input${file.kind === 'text' ? (opts.linesAsDocs ? ' read by lines' : ' read as one document') : ''}.`,
+    const how = file.kind !== 'text' ? '' : opts.linesAsDocs ? ' read by lines' : ' read as one document';
+    const what =
+      `it holds a ${c.line !== undefined ? 'line' : 'row'} position for ${JSON.stringify(file.path)}, ` +
+      `a ${file.kind} input${how}`;
+    throw stateError(
+      { label: 'ingest cursor', path: '' },
+      what,
       'resume with the same inputs and read options (e.g. --lines-as-docs) as the interrupted run',
     );
   }

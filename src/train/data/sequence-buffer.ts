@@ -10,10 +10,11 @@
  * only the final < P patches are dropped (counted in `droppedTail`). With bufferSize 1 (validation)
  * this is exactly the reference.
  */
-import { Rng, type RngState } from '../../core/rng.js';
+import { Rng, rngStateCodec, type RngState } from '../../core/rng.js';
+import { defineState, stateError, type FieldReader } from '../../core/state.js';
+import { encodeArray } from '../../core/state-fields.js';
 import { concatSnapshot, PatchStream, type PatchStreamSnapshot, type Sequence } from './patch-stream.js';
 import type { ShardSourceState, SourceDoc } from './shard-source.js';
-import { checkCount, checkTagged, decodeInt32, decodeUint16, encodeArray, stateError } from './state-codec.js';
 
 export interface EncodedChunk {
   /** base64 of uint16 LE token ids */
@@ -73,6 +74,63 @@ export const SEQUENCE_BUFFER_FIELDS = [
   'droppedTail',
 ] as const;
 
+interface Chunk {
+  tokens: Uint16Array;
+  patchLengths: Int32Array;
+}
+
+/** The buffer's state, decoded: the chunks as typed arrays (checked: lengths ≥ 1, Σ = token count). */
+export interface DecodedSequenceBuffer {
+  readonly seqLenPatches: number;
+  readonly bufferSize: number;
+  readonly rng: RngState;
+  readonly source: ShardSourceState;
+  readonly pending: Chunk;
+  readonly leftover: Chunk;
+  readonly exhausted: boolean;
+  readonly documents: number;
+  readonly tokens: number;
+  readonly droppedTail: number;
+}
+
+/** Where the rebuilt buffer reads from and the settings it must have been saved with. */
+export interface SequenceBufferContext {
+  /** the source, already at the state's `source` position */
+  readonly source: DocSource;
+  readonly seqLenPatches: number;
+  readonly bufferSize: number;
+}
+
+/** The sequence buffer's state codec; the source position is checked by the source's own codec. */
+export const sequenceBufferCodec = defineState<DecodedSequenceBuffer, SequenceBuffer, SequenceBufferContext>(
+  {
+    kind: 'sequence-buffer',
+    version: 1,
+    label: 'sequence-buffer state',
+    fields: SEQUENCE_BUFFER_FIELDS,
+    hint: 'pass the object that getState() returned (after a JSON round trip is fine)',
+    check(r) {
+      const P = r.count('seqLenPatches');
+      const pending = readChunk(r, 'pending');
+      if (P > 0 && pending.patchLengths.length % P !== 0)
+        r.fail(`expected \`pending\` to hold a multiple of P = ${P} patches, got ${pending.patchLengths.length}`);
+      return {
+        seqLenPatches: P,
+        bufferSize: r.count('bufferSize'),
+        rng: r.nested('rng', rngStateCodec),
+        source: r.object('source') as unknown as ShardSourceState,
+        pending,
+        leftover: readChunk(r, 'leftover'),
+        exhausted: r.bool('exhausted'),
+        documents: r.count('documents'),
+        tokens: r.count('tokens'),
+        droppedTail: r.count('droppedTail'),
+      };
+    },
+  },
+  (s, ctx) => SequenceBuffer.restore(s, ctx),
+);
+
 export class SequenceBuffer {
   private pending: Sequence[] = [];
   private pendingIndex = 0;
@@ -96,29 +154,27 @@ export class SequenceBuffer {
 
   /** Rebuilds the buffer of `state` over `source` (opened at `state.source`). */
   static fromState(source: DocSource, P: number, bufferSize: number, value: SequenceBufferState): SequenceBuffer {
-    const o = checkTagged(value, 'sequence-buffer', 1, SEQUENCE_BUFFER_FIELDS, 'the sequence-buffer state');
-    if (o.seqLenPatches !== P || o.bufferSize !== bufferSize)
+    return sequenceBufferCodec.build(value, { source, seqLenPatches: P, bufferSize });
+  }
+
+  /** The buffer of a decoded state (`sequenceBufferCodec.build`). */
+  static restore(s: DecodedSequenceBuffer, ctx: SequenceBufferContext): SequenceBuffer {
+    const { seqLenPatches: P, bufferSize } = ctx;
+    if (s.seqLenPatches !== P || s.bufferSize !== bufferSize) {
       throw stateError(
-        'sequence-buffer seqLenPatches/bufferSize',
-        `${P}/${bufferSize}`,
-        `${String(o.seqLenPatches)}/${String(o.bufferSize)}`,
+        { label: 'sequence-buffer state', path: '' },
+        `expected seqLenPatches/bufferSize ${P}/${bufferSize}, got ${s.seqLenPatches}/${s.bufferSize}`,
+        'resume with the seqLenPatches and bufferSize of the run that saved the state',
       );
-    if (typeof o.exhausted !== 'boolean') throw stateError('sequence-buffer.exhausted', 'a boolean', o.exhausted);
-    const buf = new SequenceBuffer(source, P, bufferSize, Rng.fromState(o.rng as RngState));
-    const pending = decodeChunk(o.pending, 'sequence-buffer.pending');
-    if (pending.patchLengths.length % P !== 0)
-      throw stateError('sequence-buffer.pending', `a multiple of P = ${P} patches`, pending.patchLengths.length);
-    const ps = PatchStream.fromSnapshot({ chunks: [pending], headPatch: 0, headToken: 0 });
+    }
+    const buf = new SequenceBuffer(ctx.source, P, bufferSize, Rng.fromState(s.rng));
+    const ps = PatchStream.fromSnapshot({ chunks: [s.pending], headPatch: 0, headToken: 0 });
     while (ps.patches > 0) buf.pending.push(ps.cut(P));
-    buf.stream = PatchStream.fromSnapshot({
-      chunks: [decodeChunk(o.leftover, 'sequence-buffer.leftover')],
-      headPatch: 0,
-      headToken: 0,
-    });
-    buf.exhausted = o.exhausted;
-    buf.documents = checkCount(o, 'documents', 'sequence-buffer');
-    buf.tokens = checkCount(o, 'tokens', 'sequence-buffer');
-    buf.droppedTail = checkCount(o, 'droppedTail', 'sequence-buffer');
+    buf.stream = PatchStream.fromSnapshot({ chunks: [s.leftover], headPatch: 0, headToken: 0 });
+    buf.exhausted = s.exhausted;
+    buf.documents = s.documents;
+    buf.tokens = s.tokens;
+    buf.droppedTail = s.droppedTail;
     return buf;
   }
 
@@ -169,21 +225,20 @@ export class SequenceBuffer {
   }
 }
 
-function decodeChunk(value: unknown, where: string): { tokens: Uint16Array; patchLengths: Int32Array } {
-  if (value === null || typeof value !== 'object') throw stateError(where, '{tokens, patchLengths}', value);
-  const o = value as Record<string, unknown>;
-  const tokens = decodeUint16(o.tokens, `${where}.tokens`);
-  const patchLengths = decodeInt32(o.patchLengths, `${where}.patchLengths`);
+function readChunk(parent: FieldReader, key: string): Chunk {
+  const r = parent.sub(key);
+  const tokens = r.uint16Array('tokens');
+  const patchLengths = r.int32Array('patchLengths');
   let sum = 0;
   for (const l of patchLengths) {
-    if (l < 1) throw stateError(`${where}.patchLengths`, 'lengths ≥ 1', l);
+    if (l < 1) r.fail(`expected \`${key}.patchLengths\` to be lengths ≥ 1, got ${l}`);
     sum += l;
   }
-  if (sum !== tokens.length) throw stateError(`${where}`, `Σ patch lengths = token count (${tokens.length})`, sum);
+  if (sum !== tokens.length) r.fail(`expected Σ \`${key}.patchLengths\` = token count (${tokens.length}), got ${sum}`);
   return { tokens, patchLengths };
 }
 
-function encodeChunk(c: { tokens: Uint16Array; patchLengths: Int32Array }): EncodedChunk {
+function encodeChunk(c: Chunk): EncodedChunk {
   return { tokens: encodeArray(c.tokens), patchLengths: encodeArray(c.patchLengths) };
 }
 

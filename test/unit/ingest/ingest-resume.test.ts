@@ -20,6 +20,7 @@ import {
   writeArrowFile,
   writeParquetFile,
 } from '../../fixtures/ingest/helpers.js';
+import { ingestCursorCodec } from '../../../src/ingest/readers/ingest-stream.js';
 
 /** The first k records of a fresh stream, and its state after them (through JSON, as a checkpoint would be). */
 async function readSome(
@@ -111,6 +112,13 @@ describe('ingest: resuming (skipDocs, cursor)', function () {
     const state = stream.getState();
     assert.deepEqual(state, { kind: 'ingest-cursor', v: 1, fileIndex: files.length, file: null, records: n });
     assert.equal((await collect(readInputs(files, {}, { cursor: state }))).length, 0);
+  });
+
+  it('the cursor codec rebuilds the stream: build(getState()) continues with the remaining records', async () => {
+    const full = (await collect(readInputs(files))).map(plain);
+    const { state } = await readSome(files, {}, 3);
+    const rest = await collect(ingestCursorCodec.build(state, { files }));
+    assert.deepEqual(rest.map(plain), full.slice(3));
   });
 
   it('refuses cursors of another kind, version, input list or file kind (STATE_FORMAT)', () => {
