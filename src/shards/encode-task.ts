@@ -2,10 +2,13 @@
  * One task's rows → the bytes of its staged file, encoded where the rows are (in a
  * preprocessing worker, or in the thread that calls `ShardWriter.addTask`):
  *
- * - Parquet: row groups of ≤ rowGroupRows rows, each column encoded **separately** by
- *   parquet-wasm with its own settings (below) and assembled without re-encoding
- *   (parquet-splice.ts). The wasm heap holds one column of one row group at a time, so a
- *   document up to --max-doc-bytes (64 MiB: 1.5 GB of n-gram ids) encodes in bounded memory.
+ * - Parquet: row groups of ≤ rowGroupRows rows. parquet-wasm encodes the columns in groups that
+ *   one call can give each column's own settings (`groupColumns`: the scalar core columns
+ *   together, the n-gram id tables together, entropies and patch lengths alone: 4 calls per
+ *   row group instead of one per column, whose fixed cost dominated small tasks), and the
+ *   chunks are assembled without re-encoding (parquet-splice.ts). A row group of more list
+ *   values (a huge document) goes column by column, its big list columns paged by
+ *   list-chunk.ts (PAGED_LISTS below). Grouped or not, the bytes are the same (tested).
  * - Arrow: the task's rows as one Arrow IPC stream (record batches of ≤ rowGroupRows rows).
  *
  * Per-column Parquet settings, chosen by measurement (docs/shards.md, "Bytes on disk"):
@@ -24,7 +27,7 @@ import * as pw from 'parquet-wasm';
 import { BltError } from '../core/errors.js';
 import { EXTRA_TOKENS, type ShardDoc } from './row.js';
 import { ParquetAssembler, parquetFooter } from './parquet-splice.js';
-import { columnNames, shardSchema, type ShardColumnsSpec } from './schema.js';
+import { columnNames, CORE_COLUMNS, shardSchema, type ShardColumnsSpec } from './schema.js';
 import type { ThriftStruct } from './thrift-compact.js';
 import { listChunkPages } from './list-chunk.js';
 import type { ShardFileFormat } from './writer-state.js';
@@ -49,35 +52,83 @@ export const PAGED_LISTS = { minValues: 1 << 23, pageValues: 1 << 20 };
 const MAX_VALUES = 2 ** 31 - 1;
 const encoder = new TextEncoder();
 
-/** The writer properties of one column (see the table above). */
-function columnProperties(name: string, rowGroupRows: number): pw.WriterProperties {
-  let b = new pw.WriterPropertiesBuilder()
+/** What one column's writer properties set (see the table above). */
+interface ColumnSettings {
+  compression: pw.Compression;
+  dictionary: boolean;
+  encoding?: pw.Encoding;
+  statistics: boolean;
+}
+
+function settingsOf(name: string): ColumnSettings {
+  if (name.startsWith('ngram_ids_'))
+    return { compression: pw.Compression.UNCOMPRESSED, dictionary: false, encoding: DELTA, statistics: false };
+  if (name === 'entropies' || name === 'text')
+    return { compression: pw.Compression.ZSTD, dictionary: false, statistics: false };
+  if (name === 'patch_lengths') return { compression: pw.Compression.ZSTD, dictionary: true, statistics: false };
+  if (name === 'n_tokens')
+    return { compression: pw.Compression.ZSTD, dictionary: false, encoding: DELTA, statistics: true };
+  return { compression: pw.Compression.ZSTD, dictionary: true, statistics: true };
+}
+const DELTA = pw.Encoding.DELTA_BINARY_PACKED;
+
+function builder(rowGroupRows: number): pw.WriterPropertiesBuilder {
+  return new pw.WriterPropertiesBuilder()
     .setCreatedBy(PARQUET_CREATED_BY)
     .setMaxRowGroupSize(Math.max(rowGroupRows, 1));
-  if (name.startsWith('ngram_ids_')) {
-    b = b
-      .setCompression(pw.Compression.UNCOMPRESSED)
-      .setDictionaryEnabled(false)
-      .setEncoding(pw.Encoding.DELTA_BINARY_PACKED)
-      .setStatisticsEnabled(pw.EnabledStatistics.None);
-  } else if (name === 'entropies') {
-    b = b
-      .setCompression(pw.Compression.ZSTD)
-      .setDictionaryEnabled(false)
-      .setStatisticsEnabled(pw.EnabledStatistics.None);
-  } else if (name === 'patch_lengths') {
-    b = b.setCompression(pw.Compression.ZSTD).setStatisticsEnabled(pw.EnabledStatistics.None);
-  } else if (name === 'text') {
-    b = b
-      .setCompression(pw.Compression.ZSTD)
-      .setDictionaryEnabled(false)
-      .setStatisticsEnabled(pw.EnabledStatistics.None);
-  } else if (name === 'n_tokens') {
-    b = b.setCompression(pw.Compression.ZSTD).setDictionaryEnabled(false).setEncoding(pw.Encoding.DELTA_BINARY_PACKED);
-  } else {
-    b = b.setCompression(pw.Compression.ZSTD);
+}
+
+/** The writer properties of one column, as file-wide settings. */
+function columnProperties(name: string, rowGroupRows: number): pw.WriterProperties {
+  const c = settingsOf(name);
+  let b = builder(rowGroupRows).setCompression(c.compression);
+  if (!c.dictionary) b = b.setDictionaryEnabled(false);
+  if (c.encoding !== undefined) b = b.setEncoding(c.encoding);
+  if (!c.statistics) b = b.setStatisticsEnabled(pw.EnabledStatistics.None);
+  return b.build();
+}
+
+/**
+ * The writer properties of several columns written by one call: the first column's settings
+ * file-wide, the others' as per-column overrides. parquet-wasm matches a per-column setting
+ * only on a top-level leaf's path (a list column's leaf is `name.list.item`, which its string
+ * API cannot name), so `groupColumns` puts list columns together only when their settings
+ * are equal.
+ */
+function groupProperties(names: readonly string[], rowGroupRows: number): pw.WriterProperties {
+  const first = settingsOf(names[0] as string);
+  let b = builder(rowGroupRows).setCompression(first.compression);
+  if (!first.dictionary) b = b.setDictionaryEnabled(false);
+  if (first.encoding !== undefined) b = b.setEncoding(first.encoding);
+  if (!first.statistics) b = b.setStatisticsEnabled(pw.EnabledStatistics.None);
+  for (const name of names.slice(1)) {
+    const c = settingsOf(name);
+    if (c.compression !== first.compression) b = b.setColumnCompression(name, c.compression);
+    if (c.dictionary !== first.dictionary) b = b.setColumnDictionaryEnabled(name, c.dictionary);
+    if (c.encoding !== undefined) b = b.setColumnEncoding(name, c.encoding);
+    if (c.statistics !== first.statistics)
+      b = b.setColumnStatisticsEnabled(name, c.statistics ? pw.EnabledStatistics.Page : pw.EnabledStatistics.None);
   }
   return b.build();
+}
+
+const sameSettings = (a: string, b: string): boolean => JSON.stringify(settingsOf(a)) === JSON.stringify(settingsOf(b));
+
+/**
+ * Consecutive runs of columns one parquet-wasm call can encode with each column's own
+ * settings: the scalar core columns (per-column overrides apply to them), and list columns
+ * with equal settings (the n-gram id tables).
+ */
+export function groupColumns(names: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  for (const name of names) {
+    const last = groups.at(-1);
+    const prev = last?.at(-1);
+    const scalar = (n: string): boolean => (CORE_COLUMNS as readonly string[]).includes(n);
+    if (last && prev !== undefined && ((scalar(prev) && scalar(name)) || sameSettings(prev, name))) last.push(name);
+    else groups.push([name]);
+  }
+  return groups;
 }
 
 function writeTable(table: arrow.Table, props: pw.WriterProperties): Uint8Array {
@@ -272,13 +323,13 @@ function columnData(
   );
 }
 
-function singleColumnTable(schema: arrow.Schema, index: number, data: arrow.Data, rows: number): arrow.Table {
-  const field = schema.fields[index] as arrow.Field;
-  const s = new arrow.Schema([field]);
+function columnsTable(schema: arrow.Schema, indices: readonly number[], data: arrow.Data[], rows: number): arrow.Table {
+  const fields = indices.map((i) => schema.fields[i] as arrow.Field);
+  const s = new arrow.Schema(fields);
   return new arrow.Table([
     new arrow.RecordBatch(
       s,
-      arrow.makeData({ type: new arrow.Struct([field]), length: rows, nullCount: 0, children: [data] }),
+      arrow.makeData({ type: new arrow.Struct(fields), length: rows, nullCount: 0, children: data }),
     ),
   ]);
 }
@@ -310,6 +361,18 @@ function pagedListOf(
   };
 }
 
+/**
+ * A group of columns is encoded by one call while it holds at most this many list values; a
+ * larger one (a huge document) column by column, so the wasm heap holds one column at a time.
+ * Both give the same bytes (each column chunk is encoded on its own with its own settings).
+ */
+export const GROUP_ENCODE_MAX_VALUES = 1 << 24;
+
+function listValues(rows: readonly ShardDoc[], names: readonly string[]): number {
+  const perToken = names.filter((n) => n === 'entropies' || n.startsWith('ngram_ids_')).length;
+  return rows.reduce((a, r) => a + (r.bytes.length + EXTRA_TOKENS) * perToken + (r.patchLengths?.length ?? 0), 0);
+}
+
 /** Slices of ≤ size rows, with the index of their first row. */
 function slices<T>(rows: readonly T[], size: number): Array<{ first: number; rows: T[] }> {
   const out: Array<{ first: number; rows: T[] }> = [];
@@ -326,6 +389,7 @@ export function* encodeTaskPieces(
   rows: readonly ShardDoc[],
   enc: TaskEncoding,
   ngramIdsOf?: NgramIdsOf,
+  maxGroupValues = GROUP_ENCODE_MAX_VALUES,
 ): Generator<Uint8Array[]> {
   const schema = shardSchema(enc.columns);
   const names = columnNames(enc.columns);
@@ -340,8 +404,12 @@ export function* encodeTaskPieces(
   yield a.start();
   const paged = enc.pagedLists ?? PAGED_LISTS;
   for (const s of slices(rows, enc.rowGroupRows)) {
-    for (const [i, name] of names.entries()) {
-      const listOf = pagedListOf(name, s.rows, enc.columns, ngramIdsOf, s.first, paged.minValues);
+    // a row group with paged list columns (huge documents) goes column by column
+    const together = listValues(s.rows, names) <= Math.min(maxGroupValues, paged.minValues - 1);
+    for (const group of together ? groupColumns(names) : names.map((n) => [n])) {
+      const name = group[0] as string;
+      const listOf =
+        group.length === 1 ? pagedListOf(name, s.rows, enc.columns, ngramIdsOf, s.first, paged.minValues) : null;
       if (listOf) {
         const int = name !== 'entropies';
         const c = yield* listChunkPages(s.rows.length, listOf, {
@@ -353,12 +421,11 @@ export function* encodeTaskPieces(
         a.addWrittenChunk(c.columnChunk, c.bytes, c.rows);
         continue;
       }
-      yield a.addColumn(
-        writeTable(
-          singleColumnTable(schema, i, columnOf(name, s.rows, enc.columns, schema, ngramIdsOf, s.first), s.rows.length),
-          columnProperties(name, enc.rowGroupRows),
-        ),
-      );
+      const indices = group.map((n) => names.indexOf(n));
+      const data = group.map((n) => columnOf(n, s.rows, enc.columns, schema, ngramIdsOf, s.first));
+      const props =
+        group.length === 1 ? columnProperties(name, enc.rowGroupRows) : groupProperties(group, enc.rowGroupRows);
+      yield a.addColumn(writeTable(columnsTable(schema, indices, data, s.rows.length), props));
     }
     a.endRowGroup();
   }
@@ -366,6 +433,11 @@ export function* encodeTaskPieces(
 }
 
 /** `encodeTaskPieces` collected: the staged file's bytes as pieces. */
-export function encodeTask(rows: readonly ShardDoc[], enc: TaskEncoding, ngramIdsOf?: NgramIdsOf): Uint8Array[] {
-  return [...encodeTaskPieces(rows, enc, ngramIdsOf)].flat();
+export function encodeTask(
+  rows: readonly ShardDoc[],
+  enc: TaskEncoding,
+  ngramIdsOf?: NgramIdsOf,
+  maxGroupValues = GROUP_ENCODE_MAX_VALUES,
+): Uint8Array[] {
+  return [...encodeTaskPieces(rows, enc, ngramIdsOf, maxGroupValues)].flat();
 }

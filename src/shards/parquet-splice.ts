@@ -59,9 +59,12 @@ const shift = (s: ThriftStruct, id: number, delta: bigint): void => {
   if (v !== undefined) setField(s, id, T.I64, v + delta);
 };
 
-/** Moves one column chunk's metadata by `delta` bytes and drops its page-index pointers. */
-function moveChunk(cc: ThriftStruct, delta: bigint): void {
-  shift(cc, 2, delta);
+/**
+ * Moves one column chunk's metadata by `delta` bytes and drops its page-index pointers.
+ * ColumnChunk.file_offset (deprecated; parquet-wasm writes 0) moves by `fileOffsetDelta`.
+ */
+function moveChunk(cc: ThriftStruct, delta: bigint, fileOffsetDelta = delta): void {
+  shift(cc, 2, fileOffsetDelta);
   removeFields(cc, [4, 5, 6, 7]);
   const md = structOf(cc, 3);
   for (const id of [9, 10, 11]) shift(md, id, delta);
@@ -116,7 +119,11 @@ export class ParquetAssembler {
     return [MAGIC];
   }
 
-  /** Adds the column chunk(s) of a single-row-group file to the current row group; returns the bytes to write. */
+  /**
+   * Adds the column chunk(s) of a single-row-group file to the current row group; returns the
+   * bytes to write. Each chunk's file_offset moves as if the chunk had been the first of its
+   * file, so a file of several columns gives the same bytes as one file per column.
+   */
   addColumn(file: Uint8Array): Uint8Array[] {
     const meta = parquetFooter(file);
     const groups = listOf(meta, 4).items as ThriftStruct[];
@@ -130,7 +137,7 @@ export class ParquetAssembler {
     const out: Uint8Array[] = [];
     for (const cc of listOf(rg, 1).items as ThriftStruct[]) {
       const [s, e] = chunkRange(cc);
-      moveChunk(cc, BigInt(this.pos - s));
+      moveChunk(cc, BigInt(this.pos - s), BigInt(this.pos - MAGIC.length));
       out.push(file.subarray(s, e));
       this.columns.push(cc);
       this.pos += e - s;
