@@ -1,96 +1,69 @@
 /**
  * Training configuration: user options → a validated, frozen TrainConfig with every default
  * filled in. The resolved config is written into metrics, every checkpoint and the final model.
+ * TRAIN_OPTIONS is the one table of the numeric options (src/train/common/options.ts): the
+ * resolver, the resume check and the `blt entropy train` flags and help all come from it.
  */
-import { BltError } from '../../core/errors.js';
-import { requireFinite, requireInt, requirePositive } from '../../core/validate.js';
-import { badOption } from '../../core/errors.js';
+import { BltError, badOption } from '../../core/errors.js';
+import { DEFAULT_HELD_OUT } from '../../ingest/corpora/held-out-split.js';
+import * as opt from '../../train/common/options.js';
 import { DEFAULT_ENTROPY_CONFIG, validateEntropyConfig } from '../transformer/config.js';
 import type { EntropyTransformerConfig } from '../transformer/types.js';
-import { DEFAULT_HELD_OUT } from '../../ingest/corpora/held-out-split.js';
 
-export interface TrainConfig {
+/** The common options (src/train/common/options.ts) and the entropy trainer's own. */
+export interface TrainConfig extends opt.CommonTrainConfig {
   readonly model: EntropyTransformerConfig;
-  /** Seeds the weights' init and the data order. */
-  readonly seed: number;
-  /** Optimizer steps (n_steps of the schedule). */
-  readonly steps: number;
-  readonly batchSize: number;
   /** Tokens per training row (x and y each); each row reads seqLen + 1 stream tokens. */
   readonly seqLen: number;
-  /** Peak learning rate. */
-  readonly lr: number;
-  readonly minLrRatio: number;
-  readonly warmup: number;
-  readonly weightDecay: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  /** Max global gradient norm; 0 disables clipping. */
-  readonly clip: number;
-  /** Validate every N steps (and at the end); 0: only at the end. */
-  readonly evalEvery: number;
   /** Held-out bytes scored by each periodic validation (spread over all held-out documents). */
   readonly evalBytes: number;
   /** Held-out bytes scored by the final validation (the model's held_out_bpb); 0 = all. */
   readonly finalEvalBytes: number;
-  /** Checkpoint every N steps (and at the end / on SIGINT); 0: only then. */
-  readonly checkpointEvery: number;
-  /** Checkpoints kept (the newest N). */
-  readonly keep: number;
-  /** Progress/metrics line every N steps. */
-  readonly logEvery: number;
-  /** Fraction of documents held out for validation (by document, deterministic in the seed). */
-  readonly valFraction: number;
 }
 
 export type TrainConfigInput = Partial<Omit<TrainConfig, 'model'>> & { model?: Partial<EntropyTransformerConfig> };
 
-export const TRAIN_DEFAULTS: Omit<TrainConfig, 'model' | 'seqLen' | 'warmup'> = Object.freeze({
-  seed: 0,
-  steps: 2000,
-  batchSize: 8,
-  lr: 2e-3,
-  minLrRatio: 0.1,
-  weightDecay: 0.1,
-  beta1: 0.9,
-  beta2: 0.95,
-  eps: 1e-8,
-  clip: 1.0,
-  evalEvery: 250,
-  evalBytes: 32768,
-  finalEvalBytes: 524288,
-  checkpointEvery: 250,
-  keep: 3,
-  logEvery: 10,
-  valFraction: DEFAULT_HELD_OUT.fraction,
-});
+type Key = Exclude<keyof TrainConfig, 'model'>;
 
-/** Keys that change the numbers a run computes; a resume must match them exactly. */
-export const NUMERIC_KEYS = [
-  'seed',
-  'steps',
-  'batchSize',
-  'seqLen',
-  'lr',
-  'minLrRatio',
-  'warmup',
-  'weightDecay',
-  'beta1',
-  'beta2',
-  'eps',
-  'clip',
-  'valFraction',
-] as const satisfies readonly (keyof TrainConfig)[];
+/** Every numeric option, in the config's order (rows with `resume` must match on --resume). */
+export const TRAIN_OPTIONS: opt.OptionTable<Key, EntropyTransformerConfig> = {
+  seed: opt.row(0, opt.int(0, 0xffffffff), 'seed of the weights and the data order (default 0)'),
+  steps: opt.SHARED_ROWS.steps,
+  batchSize: opt.row(8, opt.int(1, 4096), 'sequences per step (default 8)'),
+  // rows as long as the attention window
+  seqLen: opt.row(
+    (c) => c.model.window,
+    opt.int(1, (c) => c.model.max_seqlen),
+    'tokens per sequence (default: the window)',
+  ),
+  lr: opt.row(2e-3, opt.positive, 'peak learning rate (default 2e-3)'),
+  minLrRatio: opt.SHARED_ROWS.minLrRatio,
+  warmup: opt.warmupRow('warmup steps (default 5% of steps, at most 100)'),
+  weightDecay: opt.SHARED_ROWS.weightDecay,
+  beta1: opt.row(0.9, opt.range(0, 1), 'AdamW beta1 (default 0.9)', { flag: false }),
+  beta2: opt.row(0.95, opt.range(0, 1), 'AdamW beta2 (default 0.95)', { flag: false }),
+  eps: opt.row(1e-8, opt.positive, 'AdamW epsilon (default 1e-8)', { flag: false }),
+  clip: opt.SHARED_ROWS.clip,
+  evalEvery: opt.SHARED_ROWS.evalEvery,
+  evalBytes: opt.row(
+    32768,
+    opt.int(1),
+    'held-out bytes per periodic validation, spread over all held-out documents (default 32768)',
+    opt.LOCAL,
+  ),
+  finalEvalBytes: opt.row(
+    524288,
+    opt.int(0),
+    "held-out bytes of the final validation (the model's held_out_bpb), 0 = all (default 524288)",
+    opt.LOCAL,
+  ),
+  checkpointEvery: opt.SHARED_ROWS.checkpointEvery,
+  keep: opt.SHARED_ROWS.keep,
+  logEvery: opt.row(10, opt.int(1), 'progress/metrics line every N steps (default 10)', opt.LOCAL),
+  valFraction: opt.row(DEFAULT_HELD_OUT.fraction, opt.range(0, 0.9), 'documents held out for validation (default 0.1)'),
+};
 
-const KNOWN = new Set<string>(['model', 'seqLen', 'warmup', ...Object.keys(TRAIN_DEFAULTS)]);
-
-function inUnit(name: string, v: unknown, lo: number, hi: number, loOpen = false): number {
-  const x = requireFinite(name, v);
-  if (x < lo || x > hi || (loOpen && x === lo))
-    throw badOption(name, `a number in ${loOpen ? '(' : '['}${lo}, ${hi}]`, v);
-  return x;
-}
+const KNOWN = opt.knownKeys(TRAIN_OPTIONS, ['model']);
 
 /** Fills defaults, validates every field (BAD_OPTION naming it) and freezes the result. */
 export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
@@ -99,31 +72,7 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
       throw new BltError('BAD_OPTION', `Unknown training option \`${k}\`.`, `known: ${[...KNOWN].join(', ')}`);
   }
   const model = validateEntropyConfig({ ...DEFAULT_ENTROPY_CONFIG, ...(input.model ?? {}) });
-  const steps = requireInt('--steps', input.steps ?? TRAIN_DEFAULTS.steps, 1);
-  // Derived defaults: rows as long as the attention window; warmup 5% of the steps, at most 100.
-  const c = { ...TRAIN_DEFAULTS, seqLen: model.window, warmup: Math.min(100, Math.floor(steps / 20)), ...input, model };
-  const config: TrainConfig = {
-    model,
-    seed: requireInt('--seed', c.seed, 0, 0xffffffff),
-    steps,
-    batchSize: requireInt('--batch-size', c.batchSize, 1, 4096),
-    seqLen: requireInt('--seq-len', c.seqLen, 1, model.max_seqlen),
-    lr: requirePositive('--lr', c.lr),
-    minLrRatio: inUnit('--min-lr-ratio', c.minLrRatio, 0, 1),
-    warmup: requireInt('--warmup', c.warmup, 0, steps),
-    weightDecay: inUnit('--weight-decay', c.weightDecay, 0, 1e3),
-    beta1: inUnit('--beta1', c.beta1, 0, 1),
-    beta2: inUnit('--beta2', c.beta2, 0, 1),
-    eps: requirePositive('--eps', c.eps),
-    clip: inUnit('--clip', c.clip, 0, 1e12),
-    evalEvery: requireInt('--eval-every', c.evalEvery, 0),
-    evalBytes: requireInt('--eval-bytes', c.evalBytes, 1),
-    finalEvalBytes: requireInt('--final-eval-bytes', c.finalEvalBytes, 0),
-    checkpointEvery: requireInt('--checkpoint-every', c.checkpointEvery, 0),
-    keep: requireInt('--keep', c.keep, 1, 1e6),
-    logEvery: requireInt('--log-every', c.logEvery, 1),
-    valFraction: inUnit('--val-fraction', c.valFraction, 0, 0.9),
-  };
+  const config: TrainConfig = { model, ...opt.resolveTable(TRAIN_OPTIONS, input, model) };
   if (config.beta1 >= 1 || config.beta2 >= 1)
     throw badOption('--beta1/--beta2', 'numbers in [0, 1)', config.beta1 >= 1 ? config.beta1 : config.beta2);
   return Object.freeze(config);
@@ -131,11 +80,8 @@ export function resolveTrainConfig(input: TrainConfigInput = {}): TrainConfig {
 
 /** The numeric differences between two configs (resume check): `name: a → b` lines. */
 export function numericDifferences(saved: TrainConfig, now: TrainConfig): string[] {
-  const out: string[] = [];
-  for (const k of NUMERIC_KEYS) if (saved[k] !== now[k]) out.push(`${k}: ${saved[k]} → ${now[k]}`);
-  for (const [k, v] of Object.entries(saved.model)) {
-    const w = (now.model as unknown as Record<string, unknown>)[k];
-    if (w !== v) out.push(`model.${k}: ${String(v)} → ${String(w)}`);
-  }
-  return out;
+  return [
+    ...opt.tableDifferences(TRAIN_OPTIONS, saved, now),
+    ...opt.recordDifferences('model.', saved.model, now.model),
+  ];
 }

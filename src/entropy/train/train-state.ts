@@ -2,8 +2,8 @@
  * The entropy trainer's checkpoint state (train-state.json, format 'blt-entropy-train-state' v1);
  * the files and their atomic keep-N writing are src/train/common/checkpoint.ts.
  */
-import type { RngState } from '../../core/rng.js';
 import { loadCheckpointWith, parseTrainState, type Checkpoint } from '../../train/common/checkpoint.js';
+import type { RunState } from '../../train/common/run.js';
 import type { TrainConfig } from './config.js';
 import type { LoaderState } from './loader.js';
 
@@ -28,18 +28,7 @@ export interface RunProgress {
   readonly bestValBpb: number | null;
 }
 
-export interface TrainState {
-  readonly format: typeof CHECKPOINT_FORMAT;
-  readonly v: 1;
-  /** Optimizer updates completed. */
-  readonly step: number;
-  readonly config: TrainConfig;
-  readonly data: DataRecipe;
-  readonly loader: LoaderState;
-  readonly rng: RngState;
-  readonly optimizer: { readonly t: number };
-  readonly progress: RunProgress;
-}
+export type TrainState = RunState<typeof CHECKPOINT_FORMAT, TrainConfig, DataRecipe, LoaderState, RunProgress>;
 
 /** Loads the checkpoint of `step`, or the newest one. NOT_FOUND when there is none. */
 export function loadCheckpoint(outDir: string, step?: number): Promise<Checkpoint<TrainState>> {

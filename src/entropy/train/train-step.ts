@@ -4,11 +4,10 @@
  * disposes them); every other tensor made here is released.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BltError } from '../../core/errors.js';
+import type { AdamW } from '../../train/common/adamw.js';
+import { accumulateClipped, lossAndNamedGrads } from '../../train/common/grads.js';
 import { forwardLogits } from '../transformer/forward.js';
 import type { EntropyTransformer } from '../transformer/types.js';
-import type { AdamW } from '../../train/common/adamw.js';
-import { clipByGlobalNorm } from '../../train/common/clip.js';
 import type { TokenBatch } from './loader.js';
 import { crossEntropyMean } from './loss.js';
 
@@ -24,16 +23,11 @@ export function lossAndGrads(
 ): { loss: tf.Scalar; grads: Map<string, tf.Tensor> } {
   const x = tf.tensor2d(batch.x, [batch.batchSize, batch.seqLen], 'int32');
   const y = tf.tensor2d(batch.y, [batch.batchSize, batch.seqLen], 'int32');
-  const vars = [...model.weights.values()];
-  const { value, grads } = tf.variableGrads(() => crossEntropyMean(forwardLogits(model, x), y), vars);
-  tf.dispose([x, y]);
-  const byName = new Map<string, tf.Tensor>();
-  for (const [name, v] of model.weights) {
-    const g = grads[v.name];
-    if (!g) throw new BltError('INTERNAL', `no gradient for ${name}`);
-    byName.set(name, g);
+  try {
+    return lossAndNamedGrads(model.weights, () => crossEntropyMean(forwardLogits(model, x), y));
+  } finally {
+    tf.dispose([x, y]);
   }
-  return { loss: value, grads: byName };
 }
 
 export function trainStep(
@@ -44,8 +38,7 @@ export function trainStep(
   clip: number,
 ): StepResult {
   const { loss, grads } = lossAndGrads(model, batch);
-  const clipped = clipByGlobalNorm(grads, clip);
-  tf.dispose([...grads.values()]);
+  const clipped = accumulateClipped(null, grads, clip);
   opt.apply(clipped.grads, lr);
   tf.dispose([...clipped.grads.values()]);
   return { loss, gradNorm: clipped.norm };

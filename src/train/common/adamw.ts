@@ -24,6 +24,11 @@ export interface AdamWConfig {
 
 export const ADAMW_DEFAULTS: AdamWConfig = { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 };
 
+/** The AdamW fields of a training config. */
+export function adamwConfig(c: AdamWConfig): AdamWConfig {
+  return { beta1: c.beta1, beta2: c.beta2, eps: c.eps, weightDecay: c.weightDecay };
+}
+
 /** Plain-data optimizer state: step count and, per parameter name, its two moments. */
 export interface AdamWState {
   readonly t: number;

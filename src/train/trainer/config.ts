@@ -2,29 +2,24 @@
  * BLT training configuration: user options → a validated, frozen BltTrainConfig with every
  * default filled in (style lesson 5). The resolved config is written into metrics.jsonl, every
  * checkpoint and the run summary; a resume compares the keys that change the numbers.
+ * BLT_TRAIN_OPTIONS is the one table of the numeric options (src/train/common/options.ts): the
+ * resolver, the resume check and the `blt train` flags and help all come from it.
  */
 import { BltError, badOption } from '../../core/errors.js';
-import { requireFinite, requireInt, requirePositive } from '../../core/validate.js';
 import { DEFAULT_HELD_OUT } from '../../ingest/corpora/held-out-split.js';
+import * as opt from '../common/options.js';
 import { DEFAULT_BLT_CONFIG, validateBltConfig, type BltModelConfig } from '../model/blt-config.js';
 import { resolvePatchingChoice, type PatchingChoice } from './patching-choice.js';
 
-export interface BltTrainConfig {
+/** The common options (src/train/common/options.ts) and the BLT's own. */
+export interface BltTrainConfig extends opt.CommonTrainConfig {
   readonly model: BltModelConfig;
   /** Training shard set directories (read as one list). */
   readonly data: readonly string[];
   /** Validation shard sets; null → a deterministic split of `data` by document (valFraction). */
   readonly valData: readonly string[] | null;
-  /** Share of documents held out when valData is null (0 = no validation). */
-  readonly valFraction: number;
   /** Patches to train on: null = the shard set's stored patches, else re-derived (baselines). */
   readonly patching: PatchingChoice | null;
-  /** Seeds the weights' init, the data order and every other random choice. */
-  readonly seed: number;
-  /** Optimizer steps (n_steps of the schedule). */
-  readonly steps: number;
-  /** Rows per micro-batch. */
-  readonly batchSize: number;
   /** Micro-batches per optimizer step (gradient accumulation). */
   readonly gradAccum: number;
   /** P: patches per row (the reference's data.seq_len). */
@@ -33,27 +28,10 @@ export interface BltTrainConfig {
   readonly maxBytesPerRow: number;
   /** Sequences per shuffle buffer of the loader (reference 64). */
   readonly bufferSize: number;
-  readonly lr: number;
-  readonly minLrRatio: number;
-  readonly warmup: number;
-  readonly weightDecay: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly eps: number;
-  /** Max global gradient norm; 0 disables clipping. */
-  readonly clip: number;
-  /** Validate every N steps (and at the end); 0: only at the end. */
-  readonly evalEvery: number;
   /** Batches per periodic validation (0 = the whole validation set). */
   readonly evalBatches: number;
   /** Batches of the final validation (0 = the whole validation set). */
   readonly finalEvalBatches: number;
-  /** Checkpoint every N steps (and at the end / on a stop); 0: only then. */
-  readonly checkpointEvery: number;
-  /** Checkpoints kept (the newest N). */
-  readonly keep: number;
-  /** Metrics/progress line every N steps. */
-  readonly logEvery: number;
 }
 
 export type BltTrainConfigInput = Partial<Omit<BltTrainConfig, 'model' | 'data' | 'valData' | 'patching'>> & {
@@ -63,59 +41,50 @@ export type BltTrainConfigInput = Partial<Omit<BltTrainConfig, 'model' | 'data' 
   patching?: Partial<PatchingChoice> | null;
 };
 
-type Defaults = Omit<BltTrainConfig, 'model' | 'data' | 'valData' | 'patching' | 'warmup'>;
+type Key = Exclude<keyof BltTrainConfig, 'model' | 'data' | 'valData' | 'patching'>;
 
-export const BLT_TRAIN_DEFAULTS: Defaults = Object.freeze({
-  valFraction: DEFAULT_HELD_OUT.fraction,
-  seed: 0,
-  steps: 2000,
-  batchSize: 4,
-  gradAccum: 1,
-  seqLenPatches: 160,
-  maxBytesPerRow: 512,
-  bufferSize: 64,
-  lr: 1e-3,
-  minLrRatio: 0.1,
-  weightDecay: 0.1,
-  beta1: 0.9,
-  beta2: 0.95,
-  eps: 1e-8,
-  clip: 1.0,
-  evalEvery: 250,
-  evalBatches: 16,
-  finalEvalBatches: 0,
-  checkpointEvery: 250,
-  keep: 3,
-  logEvery: 10,
-});
+/** Every numeric option, in the config's order (rows with `resume` must match on resume). */
+export const BLT_TRAIN_OPTIONS: opt.OptionTable<Key, BltModelConfig> = {
+  valFraction: opt.row(
+    DEFAULT_HELD_OUT.fraction,
+    opt.range(0, 0.9),
+    'documents held out by id when there is no --val-data, 0 = no validation (default 0.1)',
+  ),
+  seed: opt.row(0, opt.int(0, 0xffffffff), 'seed of the weights, data order and shuffle (default 0)'),
+  steps: opt.SHARED_ROWS.steps,
+  batchSize: opt.row(4, opt.int(1, 4096), 'rows per micro-batch (default 4)'),
+  gradAccum: opt.row(1, opt.int(1, 4096), 'micro-batches per optimizer step (default 1)'),
+  seqLenPatches: opt.row(160, opt.int(2, 1 << 20), 'patches per row, the reference data.seq_len (default 160)'),
+  maxBytesPerRow: opt.row(
+    512,
+    opt.int(2, 1 << 24),
+    'bytes per row, the reference max_encoder_seq_length (default 512)',
+  ),
+  bufferSize: opt.row(64, opt.int(1, 1 << 16), 'sequences per shuffle buffer (default 64)'),
+  lr: opt.row(1e-3, opt.positive, 'peak learning rate (default 1e-3)'),
+  minLrRatio: opt.SHARED_ROWS.minLrRatio,
+  warmup: opt.warmupRow('linear warmup steps (default 5% of steps, at most 100)'),
+  weightDecay: opt.SHARED_ROWS.weightDecay,
+  beta1: opt.row(0.9, opt.range(0, 0.999999), 'AdamW beta1 (default 0.9)'),
+  beta2: opt.row(0.95, opt.range(0, 0.999999), 'AdamW beta2 (default 0.95)'),
+  eps: opt.row(1e-8, opt.positive, 'AdamW epsilon (default 1e-8)'),
+  clip: opt.SHARED_ROWS.clip,
+  evalEvery: opt.SHARED_ROWS.evalEvery,
+  evalBatches: opt.row(16, opt.int(0), 'batches per periodic validation, 0 = all (default 16)', opt.LOCAL),
+  finalEvalBatches: opt.row(0, opt.int(0), 'batches of the final validation, 0 = all (default 0)', opt.LOCAL),
+  checkpointEvery: opt.SHARED_ROWS.checkpointEvery,
+  keep: opt.SHARED_ROWS.keep,
+  logEvery: opt.row(10, opt.int(1), 'metrics/progress line every N steps (default 10)', opt.LOCAL),
+};
 
-/** Keys that change the numbers a run computes; a resume must match them exactly. */
-export const BLT_NUMERIC_KEYS = [
-  'seed',
-  'steps',
-  'batchSize',
-  'gradAccum',
-  'seqLenPatches',
-  'maxBytesPerRow',
-  'bufferSize',
-  'lr',
-  'minLrRatio',
-  'warmup',
-  'weightDecay',
-  'beta1',
-  'beta2',
-  'eps',
-  'clip',
-  'valFraction',
-] as const satisfies readonly (keyof BltTrainConfig)[];
+/** The fixed defaults (all but the derived warmup). */
+export const BLT_TRAIN_DEFAULTS: Readonly<Omit<Record<Key, number>, 'warmup'>> = Object.freeze(
+  Object.fromEntries(
+    Object.entries(BLT_TRAIN_OPTIONS).flatMap(([k, r]) => (typeof r.default === 'number' ? [[k, r.default]] : [])),
+  ) as Omit<Record<Key, number>, 'warmup'>,
+);
 
-const KNOWN = new Set<string>(['model', 'data', 'valData', 'patching', 'warmup', ...Object.keys(BLT_TRAIN_DEFAULTS)]);
-
-function inRange(name: string, v: unknown, lo: number, hi: number): number {
-  const x = requireFinite(name, v);
-  if (x < lo || x > hi) throw badOption(name, `a number in [${lo}, ${hi}]`, v);
-  return x;
-}
+const KNOWN = opt.knownKeys(BLT_TRAIN_OPTIONS, ['model', 'data', 'valData', 'patching']);
 
 function dirList(name: string, v: unknown): string[] {
   const list = typeof v === 'string' ? [v] : Array.isArray(v) ? [...(v as unknown[])] : null;
@@ -134,53 +103,29 @@ export function resolveBltTrainConfig(input: BltTrainConfigInput): BltTrainConfi
       throw new BltError('BAD_OPTION', `Unknown training option \`${k}\`.`, `known: ${[...KNOWN].join(', ')}`);
   }
   const model = validateBltConfig({ ...DEFAULT_BLT_CONFIG, ...(input.model ?? {}) }, 'model');
-  const steps = requireInt('--steps', input.steps ?? BLT_TRAIN_DEFAULTS.steps, 1);
-  const c = { ...BLT_TRAIN_DEFAULTS, warmup: Math.min(100, Math.floor(steps / 20)), ...input };
   const valData = input.valData === undefined || input.valData === null ? null : dirList('--val-data', input.valData);
+  const data = Object.freeze(dirList('--data', input.data));
+  const { valFraction, ...numbers } = opt.resolveTable(BLT_TRAIN_OPTIONS, input, model);
+  const patching =
+    input.patching === undefined || input.patching === null ? null : resolvePatchingChoice(input.patching);
   const config: BltTrainConfig = {
     model,
-    data: Object.freeze(dirList('--data', input.data)),
+    data,
     valData: valData ? Object.freeze(valData) : null,
-    valFraction: inRange('--val-fraction', c.valFraction, 0, 0.9),
-    patching: input.patching === undefined || input.patching === null ? null : resolvePatchingChoice(input.patching),
-    seed: requireInt('--seed', c.seed, 0, 0xffffffff),
-    steps,
-    batchSize: requireInt('--batch-size', c.batchSize, 1, 4096),
-    gradAccum: requireInt('--grad-accum', c.gradAccum, 1, 4096),
-    seqLenPatches: requireInt('--seq-len-patches', c.seqLenPatches, 2, 1 << 20),
-    maxBytesPerRow: requireInt('--max-bytes-per-row', c.maxBytesPerRow, 2, 1 << 24),
-    bufferSize: requireInt('--buffer-size', c.bufferSize, 1, 1 << 16),
-    lr: requirePositive('--lr', c.lr),
-    minLrRatio: inRange('--min-lr-ratio', c.minLrRatio, 0, 1),
-    warmup: requireInt('--warmup', c.warmup, 0, steps),
-    weightDecay: inRange('--weight-decay', c.weightDecay, 0, 1e3),
-    beta1: inRange('--beta1', c.beta1, 0, 0.999999),
-    beta2: inRange('--beta2', c.beta2, 0, 0.999999),
-    eps: requirePositive('--eps', c.eps),
-    clip: inRange('--clip', c.clip, 0, 1e12),
-    evalEvery: requireInt('--eval-every', c.evalEvery, 0),
-    evalBatches: requireInt('--eval-batches', c.evalBatches, 0),
-    finalEvalBatches: requireInt('--final-eval-batches', c.finalEvalBatches, 0),
-    checkpointEvery: requireInt('--checkpoint-every', c.checkpointEvery, 0),
-    keep: requireInt('--keep', c.keep, 1, 1e6),
-    logEvery: requireInt('--log-every', c.logEvery, 1),
+    valFraction,
+    patching,
+    ...numbers,
   };
   return Object.freeze(config);
 }
 
 /** The differences that forbid a resume (`name: saved → now` lines; empty when it may resume). */
 export function bltConfigDifferences(saved: BltTrainConfig, now: BltTrainConfig): string[] {
-  const out: string[] = [];
-  for (const k of BLT_NUMERIC_KEYS) if (saved[k] !== now[k]) out.push(`${k}: ${saved[k]} → ${now[k]}`);
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-  for (const [k, v] of Object.entries(saved.model)) {
-    const w = (now.model as unknown as Record<string, unknown>)[k];
-    if (!same(v, w)) out.push(`model.${k}: ${JSON.stringify(v)} → ${JSON.stringify(w)}`);
-  }
-  if (!same(saved.patching, now.patching))
-    out.push(`patching: ${JSON.stringify(saved.patching)} → ${JSON.stringify(now.patching)}`);
-  if (!same(saved.data, now.data)) out.push(`data: ${JSON.stringify(saved.data)} → ${JSON.stringify(now.data)}`);
-  if (!same(saved.valData, now.valData))
-    out.push(`val-data: ${JSON.stringify(saved.valData)} → ${JSON.stringify(now.valData)}`);
-  return out;
+  return [
+    ...opt.tableDifferences(BLT_TRAIN_OPTIONS, saved, now),
+    ...opt.recordDifferences('model.', saved.model, now.model),
+    ...opt.valueDifference('patching', saved.patching, now.patching),
+    ...opt.valueDifference('data', saved.data, now.data),
+    ...opt.valueDifference('val-data', saved.valData, now.valData),
+  ];
 }

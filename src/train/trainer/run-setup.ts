@@ -3,11 +3,10 @@
  * training loader, RNG, step, progress, metrics log and the data plan. A fresh start refuses a
  * run directory that already holds checkpoints; a resume refuses options that change the numbers.
  */
-import { BltError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
-import { AdamW } from '../common/adamw.js';
-import { listCheckpoints } from '../common/checkpoint.js';
+import { AdamW, adamwConfig } from '../common/adamw.js';
 import { MetricsLog } from '../common/metrics.js';
+import { refuseChangedConfig, refuseExistingRun } from '../common/run.js';
 import { createLoader, type BltLoader } from '../data/create-loader.js';
 import { createEvalLoader, type EvalCoverage, type EvalLoader } from '../data/covering-loader.js';
 import type { LoaderOptions } from '../data/loader-options.js';
@@ -65,24 +64,12 @@ export function openValidationLoader(
 }
 
 async function fresh(cfg: BltTrainConfig, out: string, log: (m: string) => void): Promise<RunState> {
-  const old = await listCheckpoints(out);
-  if (old.length > 0) {
-    throw new BltError(
-      'BAD_OPTION',
-      `${out} already holds checkpoints (newest: step ${old[old.length - 1]}); a new run there would mix with them.`,
-      'pass --resume (resume: true) to continue that run, or choose another --out (or delete the directory)',
-    );
-  }
+  await refuseExistingRun(out, 'pass --resume (resume: true)');
   const plan = await prepareDataPlan(cfg, out, { log });
   const rng = Rng.fromSeed(cfg.seed);
   const loader = await createLoader(trainLoaderOptions(cfg, plan, rng.nextUint32()));
   const model = createBltModel(cfg.model, cfg.seed);
-  const opt = new AdamW(model.weights, {
-    beta1: cfg.beta1,
-    beta2: cfg.beta2,
-    eps: cfg.eps,
-    weightDecay: cfg.weightDecay,
-  });
+  const opt = new AdamW(model.weights, adamwConfig(cfg));
   const progress = { bytesSeen: 0, trainSeconds: 0, lastValBpb: null, bestValBpb: null };
   return { model, opt, loader, rng, plan, metrics: await MetricsLog.create(out), step: 0, progress };
 }
@@ -90,22 +77,10 @@ async function fresh(cfg: BltTrainConfig, out: string, log: (m: string) => void)
 async function resumed(cfg: BltTrainConfig, out: string): Promise<RunState> {
   const ckpt = await loadBltCheckpoint(out);
   const s = ckpt.state;
-  const diffs = bltConfigDifferences(s.config, cfg);
-  if (diffs.length > 0) {
-    throw new BltError(
-      'BAD_OPTION',
-      `resume: this run's options differ from the checkpoint's (${diffs.join('; ')}).`,
-      'rerun the original command with --resume (see train-state.json `config` in the checkpoint)',
-    );
-  }
+  refuseChangedConfig(bltConfigDifferences(s.config, cfg), 'resume');
   const model = bltModelFromWeights(cfg.model, ckpt.weights, 'checkpoint model.safetensors');
   try {
-    const opt = new AdamW(model.weights, {
-      beta1: cfg.beta1,
-      beta2: cfg.beta2,
-      eps: cfg.eps,
-      weightDecay: cfg.weightDecay,
-    });
+    const opt = new AdamW(model.weights, adamwConfig(cfg));
     try {
       opt.setState(ckpt.optimizer);
       const loader = await createLoader(trainLoaderOptions(cfg, s.data, s.loader.config.seed, s.loader));

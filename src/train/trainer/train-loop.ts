@@ -1,16 +1,18 @@
 /**
- * `train(config, hooks)`: the BLT training loop, read top to bottom like nanoGPT's train.py
- * (style lesson 14): resolve → backend → data plan, model, AdamW, loader (fresh or from the newest
- * checkpoint) → loop (micro-batches → loss → grads → clip → AdamW → log → validate → checkpoint)
+ * `train(config, hooks)`: the BLT trainer on the shared harness (src/train/common/loop.ts):
+ * resolve → backend → data plan, model, AdamW, loader (fresh or from the newest checkpoint) →
+ * the loop (micro-batches → loss → grads → clip → AdamW → log → validate → checkpoint)
  * → final validation → summary.json. A stop (AbortSignal, or a hook returning false) finishes the
  * step in progress, writes a checkpoint and returns `stopped: true`; `resume: true` continues it
  * and gives the same losses as an uninterrupted run.
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initBackend, type BackendName, type BackendRequest } from '../../backend/select-backend.js';
+import type { BackendName, BackendRequest } from '../../backend/select-backend.js';
 import { BltError } from '../../core/errors.js';
-import { learningRate } from '../common/schedule.js';
+import { trainingBackend } from '../common/backend.js';
+import { runTrainingLoop, type LoopParts, type StepOutcome } from '../common/loop.js';
+import { checkpointRun, recordValidation } from '../common/run.js';
 import { toBltBatch } from '../data/loader-batch.js';
 import { bltParameterCounts } from '../model/blt-cost.js';
 import type { BltBatch } from '../model/blt-batch.js';
@@ -22,8 +24,9 @@ import type { DataPlan } from './data-plan.js';
 import { patchingLabel } from './patching-choice.js';
 import { closeRun, openValidationLoader, setupRun, type RunState } from './run-setup.js';
 import { schemeFlops, type SchemeFlops } from './scheme-flops.js';
-import { bltTrainStep } from './train-step.js';
-import { BLT_STATE_FORMAT, saveBltCheckpoint, type BltTrainState } from './train-state.js';
+import { exportBltWeights } from './model-weights.js';
+import { bltTrainStep, type BltStepResult } from './train-step.js';
+import { BLT_STATE_FORMAT } from './train-state.js';
 
 export type BltTrainOptions = BltTrainConfigInput & {
   /** Run directory: metrics.jsonl, checkpoints/, data/ (derived shard sets), summary.json. */
@@ -121,119 +124,43 @@ async function validate(
     for await (const b of loader) yield toBltBatch(b);
   })();
   const res = await evaluateBlt(r.model, batches, { maxBatches: final ? cfg.finalEvalBatches : cfg.evalBatches });
-  const best = r.progress.bestValBpb === null ? res.bitsPerByte : Math.min(r.progress.bestValBpb, res.bitsPerByte);
-  r.progress = { ...r.progress, lastValBpb: res.bitsPerByte, bestValBpb: best };
-  await r.metrics.write({
-    event: 'eval',
-    step: r.step,
-    val_bpb: res.bitsPerByte,
-    val_bytes: res.bytes,
-    val_batches: res.batches,
-    final,
-  });
+  await recordValidation(r, res.bitsPerByte, { val_bytes: res.bytes, val_batches: res.batches }, final);
   const go = hooks.onEval?.({ step: r.step, valBpb: res.bitsPerByte, bytes: res.bytes, final }) !== false;
   return { res, go };
 }
 
 async function checkpoint(cfg: BltTrainConfig, r: RunState, out: string, hooks: BltTrainHooks): Promise<string> {
-  const state: BltTrainState = {
-    format: BLT_STATE_FORMAT,
-    v: 1,
-    step: r.step,
-    config: cfg,
-    data: r.plan,
-    loader: r.loader.getState(),
-    rng: r.rng.getState(),
-    optimizer: { t: r.opt.step },
-    progress: r.progress,
-  };
-  const path = await saveBltCheckpoint(out, state, r.model, r.opt, cfg.keep);
+  const state = { format: BLT_STATE_FORMAT, config: cfg, data: r.plan };
+  const path = await checkpointRun(out, r, state, exportBltWeights(r.model), cfg.keep);
   hooks.onCheckpoint?.(path, r.step);
   return path;
 }
 
-/** Trains (or resumes) a BLT on shard sets; see the file comment. */
-export async function train(options: BltTrainOptions, hooks: BltTrainHooks = {}): Promise<BltTrainResult> {
-  const { out, resume = false, signal, backend = 'wasm', allowCpu = false, ...input } = options;
-  if (typeof out !== 'string' || out === '')
-    throw new BltError('BAD_OPTION', `Expected \`out\` to be a run directory, got ${JSON.stringify(out)}.`);
-  const cfg = resolveBltTrainConfig(input);
-  const info = await initBackend(backend);
-  if (info.name === 'cpu' && !allowCpu) {
-    throw new BltError(
-      'BACKEND_UNAVAILABLE',
-      `Refusing to train on the pure-JS cpu backend (about 25x slower than wasm): ${info.reason}.`,
-      'pass --allow-cpu (allowCpu: true) to train on cpu anyway, or run `blt doctor` to see why wasm is unavailable',
-    );
-  }
-  const log = hooks.log ?? (() => undefined);
-  const r = await setupRun(cfg, out, resume, log);
-  try {
-    const flops = schemeFlops(cfg.model, cfg.maxBytesPerRow, r.plan.meanPatchLength);
-    const unigramBpb = await unigramBitsPerByte(r.plan.train, r.plan.val);
-    const parameters = bltParameterCounts(cfg.model).total;
-    if (!resume) {
-      await r.metrics.write({
-        event: 'start',
-        step: 0,
-        config: cfg,
-        data: r.plan,
-        patching: patchingLabel(cfg.patching),
-        flops,
-        parameters,
-        unigram_val_bpb: unigramBpb,
-        backend: info.name,
-      });
-    }
-    hooks.onStart?.({
-      startStep: r.step,
-      steps: cfg.steps,
-      resumed: resume,
-      config: cfg,
-      plan: r.plan,
-      flops,
-      parameters,
-      unigramBpb,
-      backend: info.name,
-    });
-    const losses: number[] = [];
-    let lastCheckpoint: string | null = null;
-    let trainMs = 0;
-    let trainTargets = 0;
-    let interval = { ms: 0, targets: 0, nats: 0 };
-    let stopped = false;
-    while (r.step < cfg.steps && !stopped) {
-      const t0 = performance.now();
-      const batches = await nextBatches(r, cfg.gradAccum);
-      const lr = learningRate(r.step, { lr: cfg.lr, warmup: cfg.warmup, steps: cfg.steps, minRatio: cfg.minLrRatio });
-      const s = await bltTrainStep(r.model, r.opt, batches, lr, cfg.clip);
-      const ms = performance.now() - t0;
-      if (!Number.isFinite(s.loss)) {
-        throw new BltError(
-          'BAD_OPTION',
-          `Training diverged: the loss is ${s.loss} at step ${r.step + 1} (lr ${lr}).`,
-          `lower --lr or --clip and resume from the last checkpoint (${lastCheckpoint ?? 'none yet'}) or start again`,
-        );
-      }
-      r.step += 1;
-      losses.push(s.loss);
-      trainMs += ms;
-      trainTargets += s.targets;
-      interval = { ms: interval.ms + ms, targets: interval.targets + s.targets, nats: interval.nats + s.natsSum };
-      r.progress = {
-        ...r.progress,
-        bytesSeen: r.progress.bytesSeen + s.targets,
-        trainSeconds: r.progress.trainSeconds + ms / 1000,
-      };
-      const logged = r.step % cfg.logEvery === 0 || r.step === cfg.steps;
-      const bytesPerSecond = interval.ms > 0 ? (interval.targets * 1000) / interval.ms : 0;
+type Step = BltStepResult & StepOutcome;
+
+/** The loop's parts: one step on the next micro-batches, its metrics line and hook, validation, checkpoint. */
+function loopParts(
+  cfg: BltTrainConfig,
+  r: RunState,
+  out: string,
+  hooks: BltTrainHooks,
+  signal: AbortSignal | undefined,
+): LoopParts<Step> {
+  return {
+    step: async (lr) => {
+      const s = await bltTrainStep(r.model, r.opt, await nextBatches(r, cfg.gradAccum), lr, cfg.clip);
+      return { ...s, bytes: s.targets };
+    },
+    afterStep: async ({ step, lr, ms, logged, interval, bytesPerSecond, result: s }) => {
+      const p = r.progress;
+      r.progress = { ...p, bytesSeen: p.bytesSeen + s.targets, trainSeconds: p.trainSeconds + ms / 1000 };
       const bpb = bitsPerByte(s.natsSum, s.targets);
-      const intervalBpb = bitsPerByte(interval.nats, interval.targets);
+      const intervalBpb = bitsPerByte(interval.nats, interval.bytes);
       if (logged) {
         const c = r.loader.counts;
         await r.metrics.write({
           event: 'train',
-          step: r.step,
+          step,
           loss: s.loss,
           bpb: intervalBpb,
           step_bpb: bpb,
@@ -245,51 +172,76 @@ export async function train(options: BltTrainOptions, hooks: BltTrainHooks = {})
           dropped_last_patch: c.droppedLastPatch,
         });
       }
-      if (
-        hooks.onStep?.({
-          step: r.step,
-          steps: cfg.steps,
-          loss: s.loss,
-          bitsPerByte: bpb,
-          intervalBitsPerByte: intervalBpb,
-          lr,
-          gradNorm: s.gradNorm,
-          bytesPerSecond,
-          logged,
-        }) === false
-      )
-        stopped = true;
-      if (logged) interval = { ms: 0, targets: 0, nats: 0 };
-      if (
-        cfg.evalEvery > 0 &&
-        r.step % cfg.evalEvery === 0 &&
-        r.step < cfg.steps &&
-        !(await validate(cfg, r, false, hooks)).go
-      )
-        stopped = true;
-      stopped = r.step < cfg.steps && (stopped || signal?.aborted === true);
-      const due = (cfg.checkpointEvery > 0 && r.step % cfg.checkpointEvery === 0) || r.step === cfg.steps || stopped;
-      if (due) lastCheckpoint = await checkpoint(cfg, r, out, hooks);
+      return hooks.onStep?.({
+        step,
+        steps: cfg.steps,
+        loss: s.loss,
+        bitsPerByte: bpb,
+        intervalBitsPerByte: intervalBpb,
+        lr,
+        gradNorm: s.gradNorm,
+        bytesPerSecond,
+        logged,
+      });
+    },
+    validate: async () => (await validate(cfg, r, false, hooks)).go,
+    checkpoint: () => checkpoint(cfg, r, out, hooks),
+    stopRequested: () => signal?.aborted === true,
+  };
+}
+
+/** Trains (or resumes) a BLT on shard sets; see the file comment. */
+export async function train(options: BltTrainOptions, hooks: BltTrainHooks = {}): Promise<BltTrainResult> {
+  const { out, resume = false, signal, backend = 'wasm', allowCpu = false, ...input } = options;
+  if (typeof out !== 'string' || out === '')
+    throw new BltError('BAD_OPTION', `Expected \`out\` to be a run directory, got ${JSON.stringify(out)}.`);
+  const cfg = resolveBltTrainConfig(input);
+  const info = await trainingBackend(backend, allowCpu, { allowWith: '--allow-cpu (allowCpu: true)' });
+  const r = await setupRun(cfg, out, resume, hooks.log ?? (() => undefined));
+  try {
+    const flops = schemeFlops(cfg.model, cfg.maxBytesPerRow, r.plan.meanPatchLength);
+    const unigramBpb = await unigramBitsPerByte(r.plan.train, r.plan.val);
+    const parameters = bltParameterCounts(cfg.model).total;
+    const patching = patchingLabel(cfg.patching);
+    if (!resume) {
+      await r.metrics.write({
+        event: 'start',
+        step: 0,
+        config: cfg,
+        data: r.plan,
+        patching,
+        flops,
+        parameters,
+        unigram_val_bpb: unigramBpb,
+        backend: info.name,
+      });
     }
-    const base = {
-      step: r.step,
-      stopped,
-      losses,
-      unigramBpb,
-      flops,
-      trainSeconds: trainMs / 1000,
+    const startStep = r.step;
+    const plan = r.plan;
+    hooks.onStart?.({
+      startStep,
+      steps: cfg.steps,
+      resumed: resume,
       config: cfg,
-      bytesPerSecond: trainMs > 0 ? (trainTargets * 1000) / trainMs : 0,
-    };
+      plan,
+      flops,
+      parameters,
+      unigramBpb,
+      backend: info.name,
+    });
+    const loop = await runTrainingLoop(cfg, r, loopParts(cfg, r, out, hooks, signal));
+    const { step, stopped, losses, trainSeconds, bytesPerSecond } = loop;
+    const base = { step, stopped, losses, unigramBpb, flops, trainSeconds, config: cfg, bytesPerSecond };
     if (stopped) {
       await r.metrics.write({ event: 'stopped', step: r.step });
-      return { ...base, finalEval: null, lastCheckpoint };
+      return { ...base, finalEval: null, lastCheckpoint: loop.lastCheckpoint };
     }
-    lastCheckpoint ??= await checkpoint(cfg, r, out, hooks); // a resumed finished run: rewrite nothing else
+    // a resumed finished run: rewrite nothing else
+    const lastCheckpoint = loop.lastCheckpoint ?? (await checkpoint(cfg, r, out, hooks));
     const { res } = await validate(cfg, r, true, hooks);
     const summary = {
       step: r.step,
-      patching: patchingLabel(cfg.patching),
+      patching,
       mean_patch_length: flops.meanPatchLength,
       flops_per_byte: { forward: flops.forwardPerByte, train: flops.trainPerByte },
       parameters,

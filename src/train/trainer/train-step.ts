@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { BltError } from '../../core/errors.js';
-import { clipByGlobalNorm } from '../common/clip.js';
 import type { AdamW } from '../common/adamw.js';
+import { accumulateClipped, lossAndNamedGrads } from '../common/grads.js';
 import type { BltBatch } from '../model/blt-batch.js';
 import { bltForward } from '../model/blt-forward.js';
 import { disposeBltInputs, prepareBltInputs } from '../model/blt-inputs.js';
@@ -50,18 +50,9 @@ function microGrads(
   }
   const { y, mask } = inp;
   try {
-    const vars = [...model.weights.values()];
-    const { value, grads } = tf.variableGrads(
-      () => tf.tidy(() => tf.mul(bltLoss(bltForward(model, inp), y, mask), scale) as tf.Scalar),
-      vars,
+    return lossAndNamedGrads(model.weights, () =>
+      tf.tidy(() => tf.mul(bltLoss(bltForward(model, inp), y, mask), scale) as tf.Scalar),
     );
-    const byName = new Map<string, tf.Tensor>();
-    for (const [name, v] of model.weights) {
-      const g = grads[v.name];
-      if (!g) throw new BltError('INTERNAL', `no gradient for ${name}`);
-      byName.set(name, g);
-    }
-    return { loss: value, grads: byName };
   } finally {
     disposeBltInputs(inp);
   }
@@ -85,11 +76,7 @@ export async function bltTrainStep(
   try {
     for (const batch of batches) {
       const { loss, grads } = microGrads(model, batch, scale);
-      const prev = acc;
-      const summed = prev ? new Map([...grads].map(([k, g]) => [k, tf.add(prev.get(k) as tf.Tensor, g)])) : grads;
-      if (prev) tf.dispose([...prev.values(), ...grads.values()]);
-      const clipped = clipByGlobalNorm(summed, clip);
-      tf.dispose([...summed.values()]);
+      const clipped = accumulateClipped(acc, grads, clip);
       acc = clipped.grads;
       norm?.dispose();
       norm = clipped.norm;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../../src/backend/select-backend.js';
 import { AdamW } from '../../../../src/train/common/adamw.js';
 import { clipByGlobalNorm } from '../../../../src/train/common/clip.js';
+import { accumulateClipped } from '../../../../src/train/common/grads.js';
 
 /** float64 reference of one PyTorch AdamW step. */
 function refStep(p: number[], m: number[], v: number[], g: number[], t: number, lr: number, wd: number): void {
@@ -18,7 +19,7 @@ function refStep(p: number[], m: number[], v: number[], g: number[], t: number, 
   }
 }
 
-describe('entropy train: AdamW and clipping', () => {
+describe('train common: AdamW and clipping', () => {
   before(async () => {
     await initBackend('wasm');
   });
@@ -105,5 +106,22 @@ describe('entropy train: AdamW and clipping', () => {
     const loose = clipByGlobalNorm(grads, 10);
     assert.deepEqual(Array.from(await (loose.grads.get('a') as tf.Tensor).data()), [3]);
     tf.dispose([...grads.values(), ...c.grads.values(), c.norm, ...loose.grads.values(), loose.norm]);
+  });
+
+  it('accumulates micro-batch gradients, clipping the running sum after each one', async () => {
+    const before = tf.memory().numTensors;
+    const g = (a: number, b: number): Map<string, tf.Tensor> =>
+      new Map([
+        ['a', tf.tensor1d([a])],
+        ['b', tf.tensor1d([b])],
+      ]);
+    const first = accumulateClipped(null, g(3, 4), 1); // norm 5 → scaled to ~1
+    const second = accumulateClipped(first.grads, g(0.6, 0.8), 10); // sum (1.2, 1.6): norm 2, under 10
+    assert.ok(Math.abs(((await first.norm.data())[0] as number) - 5) < 1e-6);
+    assert.ok(Math.abs(((await second.norm.data())[0] as number) - 2) < 1e-5);
+    const a = (await (second.grads.get('a') as tf.Tensor).data())[0] as number;
+    assert.ok(Math.abs(a - (3 / (5 + 1e-6) + 0.6)) < 1e-6, `a ${a}`);
+    tf.dispose([first.norm, second.norm, ...second.grads.values()]);
+    assert.equal(tf.memory().numTensors, before, 'the inputs and the previous sum are released');
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { learningRate, lrFactor } from '../../../../src/train/common/schedule.js';
 
-describe('entropy train: lr schedule (docs/reference.md §8.3, LambdaLR semantics)', () => {
+describe('train common: lr schedule (docs/reference.md §8.3, LambdaLR semantics)', () => {
   const c = { lr: 4e-4, warmup: 500, steps: 100_000, minRatio: 0.1 };
   const close = (a: number, b: number): void => assert.ok(Math.abs(a - b) < 1e-12, `${a} vs ${b}`);
 
