@@ -38,19 +38,42 @@ export function utf8SequenceLength(bytes: ArrayLike<number>, i: number): number 
   return need + 1;
 }
 
+/**
+ * The one UTF-8 walk: visits bytes[0, end) in order, `visit(start, length)` once per well-formed
+ * sequence (length 1..4, which may run past `end`) and once per byte that starts none (length 0;
+ * the walk goes on at the next byte: the maximal subpart rule). `visit` returning false stops the
+ * walk. Returns where it stopped (`end`, or the start of the sequence whose visit returned false).
+ */
+export function walkUtf8(
+  bytes: ArrayLike<number>,
+  visit: (start: number, length: number) => boolean | void,
+  end = bytes.length,
+): number {
+  let i = 0;
+  while (i < end) {
+    const len = (bytes[i] as number) < 0x80 ? 1 : utf8SequenceLength(bytes, i);
+    if (visit(i, len) === false) return i;
+    i += len === 0 ? 1 : len;
+  }
+  return end;
+}
+
+/** The code point of the well-formed sequence of `length` bytes at `start`. */
+export function codePointAt(bytes: ArrayLike<number>, start: number, length: number): number {
+  const b0 = bytes[start] as number;
+  if (length <= 1) return b0;
+  let cp = b0 & (0xff >> (length + 1));
+  for (let k = 1; k < length; k++) cp = (cp << 6) | ((bytes[start + k] as number) & 0x3f);
+  return cp;
+}
+
 /** UTF-8 bytes → text, invalid bytes dropped (Python `bytes.decode('utf-8', 'ignore')`). */
 export function utf8DecodeIgnore(bytes: Uint8Array): string {
   const kept = new Uint8Array(bytes.length);
   let n = 0;
-  let i = 0;
-  while (i < bytes.length) {
-    const len = utf8SequenceLength(bytes, i);
-    if (len === 0) {
-      i += 1; // drop this byte; the next one is examined afresh (maximal subpart rule)
-      continue;
-    }
+  walkUtf8(bytes, (i, len) => {
+    // a byte that starts no sequence is dropped; the next one is examined afresh
     for (let k = 0; k < len; k++) kept[n++] = bytes[i + k] as number;
-    i += len;
-  }
+  });
   return decoder.decode(kept.subarray(0, n));
 }

@@ -11,7 +11,7 @@
  *   not part of one are shown as hex;
  * - rows: long texts wrap at character boundaries, preferably after a space.
  */
-import { utf8SequenceLength } from '../bytes/utf8.js';
+import { walkUtf8 } from '../bytes/utf8.js';
 
 export interface FigureInput {
   /** the text's bytes [n] */
@@ -47,26 +47,16 @@ const SYMBOLS: Record<number, string> = { 0x20: '␣', 0x0a: '↵', 0x0d: '␍',
 /** bytes [n] → one cell per code point (or per invalid/control byte), covering every byte. */
 function codePointCells(bytes: Uint8Array): CharCell[] {
   const cells: CharCell[] = [];
-  let i = 0;
-  while (i < bytes.length) {
+  walkUtf8(bytes, (i, len) => {
     const b = bytes[i] as number;
-    const len = utf8SequenceLength(bytes, i);
-    if (len === 0) {
-      cells.push({ start: i, length: 1, label: b.toString(16).padStart(2, '0'), symbolic: true });
-      i++;
-    } else if (len === 1 && (b <= 0x20 || b === 0x7f)) {
+    if (len === 0) cells.push({ start: i, length: 1, label: b.toString(16).padStart(2, '0'), symbolic: true });
+    else if (len === 1 && (b <= 0x20 || b === 0x7f))
       cells.push({ start: i, length: 1, label: SYMBOLS[b] ?? b.toString(16).padStart(2, '0'), symbolic: true });
-      i++;
-    } else {
-      cells.push({
-        start: i,
-        length: len,
-        label: Buffer.from(bytes.subarray(i, i + len)).toString('utf8'),
-        symbolic: false,
-      });
-      i += len;
+    else {
+      const label = Buffer.from(bytes.subarray(i, i + len)).toString('utf8');
+      cells.push({ start: i, length: len, label, symbolic: false });
     }
-  }
+  });
   return cells;
 }
 

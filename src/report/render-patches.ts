@@ -5,7 +5,7 @@
  * separated by '|'.
  */
 import { BOS_ID, EOS_ID, OFFSET } from '../bytes/byte-vocab.js';
-import { utf8SequenceLength } from '../bytes/utf8.js';
+import { walkUtf8 } from '../bytes/utf8.js';
 
 const ESCAPES: Record<number, string> = { 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t' };
 
@@ -14,21 +14,12 @@ export function renderPatch(tokens: ArrayLike<number>): string {
   let out = '';
   const bytes: number[] = [];
   const flush = (): void => {
-    let i = 0;
-    while (i < bytes.length) {
+    walkUtf8(bytes, (i, len) => {
       const b = bytes[i] as number;
-      const len = utf8SequenceLength(bytes, i);
-      if (len === 0) {
-        out += `⟨${b.toString(16).padStart(2, '0')}⟩`;
-        i++;
-      } else if (len === 1 && (b < 0x20 || b === 0x7f)) {
-        out += ESCAPES[b] ?? `⟨${b.toString(16).padStart(2, '0')}⟩`;
-        i++;
-      } else {
-        out += Buffer.from(bytes.slice(i, i + len)).toString('utf8');
-        i += len;
-      }
-    }
+      if (len === 0) out += `⟨${b.toString(16).padStart(2, '0')}⟩`;
+      else if (len === 1 && (b < 0x20 || b === 0x7f)) out += ESCAPES[b] ?? `⟨${b.toString(16).padStart(2, '0')}⟩`;
+      else out += Buffer.from(bytes.slice(i, i + len)).toString('utf8');
+    });
     bytes.length = 0;
   };
   for (let i = 0; i < tokens.length; i++) {

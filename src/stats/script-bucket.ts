@@ -14,7 +14,7 @@
  *   (Japanese writes Kanji and Kana together), otherwise Han stays `script:Han`;
  * - no counted code point at all → `script:none`.
  */
-import { utf8SequenceLength } from '../bytes/utf8.js';
+import { codePointAt, walkUtf8 } from '../bytes/utf8.js';
 
 /** Bytes of a document examined by `detectScript`. */
 export const DETECT_BYTES = 16 * 1024;
@@ -112,25 +112,19 @@ export function scriptOf(cp: number): string | undefined {
 export function detectScript(bytes: Uint8Array, maxBytes = DETECT_BYTES): string {
   const counts = new Int32Array(SCRIPTS.length);
   const end = Math.min(bytes.length, maxBytes);
-  let i = 0;
-  while (i < end) {
-    const b = bytes[i] as number;
-    if (b < 0x80) {
-      if ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a) counts[LATIN] = (counts[LATIN] as number) + 1;
-      i++;
-      continue;
-    }
-    const len = utf8SequenceLength(bytes, i);
-    if (len === 0) {
-      i++;
-      continue;
-    }
-    let cp = b & (0xff >> (len + 1));
-    for (let k = 1; k < len; k++) cp = (cp << 6) | ((bytes[i + k] as number) & 0x3f);
-    const s = scriptIndexOf(cp);
-    if (s >= 0) counts[s] = (counts[s] as number) + 1;
-    i += len;
-  }
+  walkUtf8(
+    bytes,
+    (i, len) => {
+      const b = bytes[i] as number;
+      if (b < 0x80) {
+        if ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7a) counts[LATIN] = (counts[LATIN] as number) + 1;
+      } else if (len > 0) {
+        const s = scriptIndexOf(codePointAt(bytes, i, len));
+        if (s >= 0) counts[s] = (counts[s] as number) + 1;
+      }
+    },
+    end,
+  );
   const kana = counts[KANA] as number;
   const han = counts[HAN] as number;
   if (kana > 0 && kana * 10 >= kana + han) {

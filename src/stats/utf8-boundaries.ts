@@ -6,7 +6,7 @@
  * Tokens: token 0 is BOS, token t (1 ≤ t ≤ nBytes) is byte t − 1, then EOS. Only patch starts
  * on bytes are boundaries here (the BOS patch and a patch starting at EOS are not).
  */
-import { utf8SequenceLength } from '../bytes/utf8.js';
+import { walkUtf8 } from '../bytes/utf8.js';
 
 export interface Utf8BoundaryCounts {
   /** patch starts at byte positions (tokens 1..nBytes) */
@@ -18,20 +18,9 @@ export interface Utf8BoundaryCounts {
 /** bytes [n] → mask [n]: 1 where the byte continues a well-formed multi-byte character. */
 export function insideCharacterMask(bytes: Uint8Array): Uint8Array {
   const mask = new Uint8Array(bytes.length);
-  let i = 0;
-  while (i < bytes.length) {
-    if ((bytes[i] as number) < 0x80) {
-      i++;
-      continue;
-    }
-    const len = utf8SequenceLength(bytes, i);
-    if (len === 0) {
-      i++;
-      continue;
-    }
+  walkUtf8(bytes, (i, len) => {
     for (let k = 1; k < len; k++) mask[i + k] = 1;
-    i += len;
-  }
+  });
   return mask;
 }
 

@@ -6,7 +6,7 @@
  * reference tokenizer does (`utf8EncodeIgnore`). Anything else becomes a BadRecord.
  */
 import { describeValue } from '../../core/errors.js';
-import { utf8EncodeIgnore, utf8SequenceLength } from '../../bytes/utf8.js';
+import { utf8EncodeIgnore, walkUtf8 } from '../../bytes/utf8.js';
 import { badRecord, type IngestRecord } from '../raw-doc.js';
 import { pickId, pickLang, pickText } from './json-fields.js';
 import { makeDoc } from './make-doc.js';
@@ -72,11 +72,5 @@ export function isJsonBlank(bytes: Uint8Array): boolean {
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const n = utf8SequenceLength(bytes, i);
-    if (n === 0) return i;
-    i += n;
-  }
-  return i;
+  return walkUtf8(bytes, (_, len) => len !== 0);
 }
