@@ -6,6 +6,7 @@
  * --model / --entropy-model, the `blt preprocess` workers and `blt serve`.
  */
 import { BltError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
 import { requireDefaultEntropyModel } from './default-model.js';
 import { NGRAM_PREFIX, resolveEntropyModel, type ResolvedEntropyModel } from './model-format/resolve-model.js';
 import type { EntropyEngineRequest } from './engine.js';
@@ -108,12 +109,11 @@ export async function entropyModelFingerprint(
   const spec = m.spec;
   if (m.kind === 'ngram') {
     const path = m.path;
-    const { createHash } = await import('node:crypto');
     const { readFile } = await import('node:fs/promises');
     const bytes = await readFile(path).catch((err: Error) => {
       throw new BltError('NOT_FOUND', `Cannot read the n-gram model ${path}: ${err.message}`);
     });
-    return { spec, fingerprint: createHash('sha256').update(bytes).digest('hex') };
+    return { spec, fingerprint: sha256Hex(bytes) };
   }
   const { modelFingerprint } = await import('./model-format/model-dir.js');
   return { spec, fingerprint: await modelFingerprint(m.path) };

@@ -12,36 +12,14 @@
  * The length prefix makes ["ab"] and ["a","b"] differ; the tag makes "x" and bytes of "x" differ.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { BltError } from '../core/errors.js';
+import { canonicalJson } from '../core/canonical-json.js';
+
+/** The canonical JSON of the 'j' parts (src/core/canonical-json.ts), re-exported for the shard code. */
+export { canonicalJson };
 
 export type FingerprintPart = string | Uint8Array | object;
 
 const HEADER = 'blt-fingerprint/1\n';
-
-function canonical(v: unknown, path: string): string {
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v))
-      throw new BltError('BAD_OPTION', `Expected a finite number at ${path} of a fingerprint part, got ${v}.`);
-    return JSON.stringify(v);
-  }
-  if (Array.isArray(v)) return `[${v.map((x, i) => canonical(x, `${path}[${i}]`)).join(',')}]`;
-  if (typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
-    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x, `${path}.${k}`)}`).join(',')}}`;
-  }
-  throw new BltError(
-    'BAD_OPTION',
-    `Expected JSON data (null, boolean, finite number, string, array, plain object) at ${path} of a fingerprint part, got ${typeof v === 'object' ? ((v as object).constructor?.name ?? 'an object') : typeof v}.`,
-    'pass binary data as a separate Uint8Array part',
-  );
-}
-
-/** Canonical JSON: sorted keys, no whitespace; rejects non-JSON values instead of dropping them. */
-export function canonicalJson(value: unknown): string {
-  return canonical(value, '$');
-}
 
 function encodePart(part: FingerprintPart): [string, Uint8Array] {
   if (typeof part === 'string') return ['s', Buffer.from(part, 'utf8')];

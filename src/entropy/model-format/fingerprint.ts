@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import { architectureRecord } from './config-file.js';
 import type { EntropyTransformerConfig } from '../transformer/types.js';
 

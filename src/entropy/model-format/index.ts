@@ -1,4 +1,4 @@
-export { canonicalJson } from './canonical-json.js';
+export { canonicalJson } from '../../core/canonical-json.js';
 export { architectureRecord, MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, parseConfigFile } from './config-file.js';
 export { fingerprintOf } from './fingerprint.js';
 export {

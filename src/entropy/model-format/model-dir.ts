@@ -3,8 +3,9 @@
  * meta.json {fingerprint, created, tool, tool_version}. Saving is atomic (a sibling temporary
  * directory renamed into place); loading validates every file and recomputes the fingerprint.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { writeDirAtomic, writeFileAtomic } from '../../core/atomic.js';
 import { BltError } from '../../core/errors.js';
 import { packageVersion } from '../../core/package-info.js';
 import { checkWeightArrays, entropyTransformerFromArrays, exportWeightArrays } from '../transformer/model.js';
@@ -39,16 +40,6 @@ export interface LoadedEntropyModel {
   readonly dir: string;
 }
 
-async function writeFileSynced(path: string, data: Uint8Array | string): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
@@ -72,8 +63,8 @@ async function checkReplaceable(dir: string): Promise<void> {
 }
 
 /**
- * Writes `model` to `dir` atomically: files go to `<dir>.tmp-<pid>` (fsynced), which then replaces
- * `dir` (an existing model directory there is swapped out and removed). Returns the fingerprint.
+ * Writes `model` to `dir` atomically (writeDirAtomic: files fsynced in a temporary sibling, which then
+ * replaces `dir`; an existing model directory there is swapped out and removed). Returns the fingerprint.
  */
 export async function saveEntropyModel(
   dir: string,
@@ -81,7 +72,6 @@ export async function saveEntropyModel(
   extra: { training?: object } = {},
 ): Promise<{ fingerprint: string }> {
   const target = resolve(dir);
-  const tmp = join(dirname(target), `${basename(target)}.tmp-${process.pid}`);
   const weights = encodeSafetensors(exportWeightArrays(model), { format: 'pt' });
   const fingerprint = fingerprintOf(model.config, weights);
   const meta: EntropyModelMeta = {
@@ -91,33 +81,15 @@ export async function saveEntropyModel(
     tool_version: packageVersion(),
   };
   if (await exists(target)) await checkReplaceable(target);
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  try {
-    await writeFileSynced(join(tmp, WEIGHTS_FILE), weights);
-    await writeFileSynced(
+  await writeDirAtomic(target, async (tmp) => {
+    await writeFileAtomic(join(tmp, WEIGHTS_FILE), weights);
+    await writeFileAtomic(
       join(tmp, CONFIG_FILE),
       `${JSON.stringify(configFileObject(model.config, extra.training), null, 2)}\n`,
     );
-    await writeFileSynced(join(tmp, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
-    await swapInto(tmp, target);
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
-  }
+    await writeFileAtomic(join(tmp, META_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+  });
   return { fingerprint };
-}
-
-async function swapInto(tmp: string, target: string): Promise<void> {
-  if (!(await exists(target))) {
-    await rename(tmp, target);
-    return;
-  }
-  const old = `${target}.old-${process.pid}`;
-  await rm(old, { recursive: true, force: true });
-  await rename(target, old);
-  await rename(tmp, target);
-  await rm(old, { recursive: true, force: true });
 }
 
 async function readModelFile(dir: string, name: string): Promise<Buffer> {

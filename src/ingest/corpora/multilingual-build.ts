@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isHeldOut, type SplitOptions } from './held-out-split.js';
+import { sha256Hex } from '../../core/hash.js';
 
 /** A document before the split: `key` names the text across translations (`man:man1/ls.1`). */
 export interface SourceDoc {
@@ -53,7 +54,7 @@ export function splitCorpus(docs: readonly SourceDoc[], opts: SplitOptions = COR
 }
 
 function keyHash(key: string): string {
-  return createHash('sha256').update(`blt-split-fallback:${key}`).digest('hex');
+  return sha256Hex(`blt-split-fallback:${key}`);
 }
 
 /** Paragraphs (lines) at least this many UTF-16 units long are deduplicated within a language. */

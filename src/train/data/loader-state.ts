@@ -4,7 +4,7 @@
  * (source position, Rng, pending shuffled sequences, leftover stream).
  */
 import { BltError } from '../../core/errors.js';
-import { canonicalJson } from '../../shards/fingerprint.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import {
   SEQUENCE_BUFFER_FIELDS,
   sequenceBufferState,

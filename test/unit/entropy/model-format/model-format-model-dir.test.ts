@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../../../src/backend/select-backend.js';
 import { BltError } from '../../../../src/core/errors.js';
-import { canonicalJson } from '../../../../src/entropy/model-format/canonical-json.js';
+import { canonicalJson } from '../../../../src/core/canonical-json.js';
 import { fingerprintOf } from '../../../../src/entropy/model-format/fingerprint.js';
 import {
   loadEntropyModel,
