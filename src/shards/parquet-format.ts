@@ -12,6 +12,7 @@
 import { openAsBlob } from 'node:fs';
 import * as arrow from 'apache-arrow';
 import * as pw from 'parquet-wasm';
+import { OwnListReader } from './list-chunk-reader.js';
 import type { ShardFileReader } from './shard-file-reader.js';
 
 const READ_GROUP_BYTES = 64 * 2 ** 20;
@@ -23,10 +24,19 @@ async function readColumnwise(
   rows: number,
   names: readonly string[],
   schema: arrow.Schema,
+  own: OwnListReader,
 ): Promise<arrow.RecordBatch> {
   const fields: arrow.Field[] = [];
   const children: arrow.Data[] = [];
   for (const name of names) {
+    // list columns written by list-chunk.ts: decoded page by page, outside parquet-wasm's heap
+    const f = schema.fields.find((x) => x.name === name);
+    const data = f && arrow.DataType.isList(f.type) ? await own.read(group, name, f.type) : null;
+    if (f && data) {
+      fields.push(f);
+      children.push(data);
+      continue;
+    }
     const t = await file.read({ rowGroups: [group], batchSize: Math.max(1, rows), columns: [name] });
     const table = arrow.tableFromIPC(t.intoIPCStream());
     const col = table.getChildAt(0);
@@ -52,6 +62,7 @@ export async function openParquetShard(path: string): Promise<ShardFileReader> {
     throw err;
   }
   let closed = false;
+  const own = new OwnListReader(path);
   return {
     schema,
     async *batches(columns) {
@@ -67,7 +78,7 @@ export async function openParquetShard(path: string): Promise<ShardFileReader> {
       for (let i = 0; i < groups.length;) {
         const first = groups[i] as { rows: number; bytes: number };
         if (first.bytes > COLUMNWISE_BYTES) {
-          yield await readColumnwise(file, i, first.rows, names, schema);
+          yield await readColumnwise(file, i, first.rows, names, schema, own);
           i += 1;
           continue;
         }
@@ -92,6 +103,7 @@ export async function openParquetShard(path: string): Promise<ShardFileReader> {
     },
     async close() {
       if (!closed) file.free();
+      await own.close();
       closed = true;
     },
   };

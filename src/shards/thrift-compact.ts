@@ -158,6 +158,13 @@ export function decodeStruct(bytes: Uint8Array): ThriftStruct {
   return s;
 }
 
+/** Decodes the struct at the start of `bytes` (a Parquet page header); also returns its length. */
+export function decodeStructPrefix(bytes: Uint8Array): { struct: ThriftStruct; length: number } {
+  const r = new Reader(bytes);
+  const struct = readStruct(r, 0);
+  return { struct, length: r.pos };
+}
+
 class Writer {
   private buf = new Uint8Array(1024);
   len = 0;

@@ -13,6 +13,7 @@ import { patchLengths } from '../patching/patch-lengths.js';
 import { DEFAULT_THRESHOLD } from '../patching/patch-options.js';
 import { readShardSet } from '../shards/reader.js';
 import { columnNames, ngramColumnName } from '../shards/schema.js';
+import { COLUMNWISE_SHARD_BYTES } from '../shards/verify-columnwise.js';
 import { GroupTable } from './group-stats.js';
 import { CollisionSampler, DEFAULT_COLLISION_BUDGET } from './ngram-collisions.js';
 import { OccupancyBitmap } from './ngram-occupancy.js';
@@ -38,6 +39,8 @@ export interface ShardStatsOptions {
   ngramVocab?: number;
   /** distinct n-grams kept per table for the collision estimate (default 131072) */
   collisionBudget?: number;
+  /** shards above this many bytes make the n-gram tables read in passes of their own (default COLUMNWISE_SHARD_BYTES) */
+  columnwiseBytes?: number;
   /** called every `progressEvery` documents */
   onProgress?: (documents: number) => void;
 }
@@ -99,10 +102,13 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
       }))
     : [];
 
+  // shards holding huge documents: the n-gram tables in passes of their own, one table in memory at a time
+  const tablePasses =
+    tables.length > 0 && manifest.shards.some((s) => s.bytes > (opts.columnwiseBytes ?? COLUMNWISE_SHARD_BYTES));
   const wanted = columnNames({
     entropies: columns.entropies,
     patchLengths: columns.patchLengths && !recompute,
-    ngramTables: withNgrams ? columns.ngramTables : [],
+    ngramTables: withNgrams && !tablePasses ? columns.ngramTables : [],
   });
   const patchStats = new PatchStatsAccumulator();
   const entropy = new ValueHistogram();
@@ -162,6 +168,19 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
       t.collisions.add(row.bytes, a);
     });
     if (opts.onProgress && documents % 1000 === 0) opts.onProgress(documents);
+  }
+
+  if (tablePasses) {
+    for (const t of tables) {
+      let n = 0;
+      for await (const row of readShardSet(dir, { columns: [t.report.column] })) {
+        if (n++ >= documents) break;
+        const a = row.ngramIds?.[0];
+        if (!a) continue;
+        t.occupancy.add(a);
+        t.collisions.add(row.bytes, a);
+      }
+    }
   }
 
   const p = source === 'none' ? null : patchStats.result();

@@ -190,6 +190,12 @@ describe('stats: computeShardStats on a hand-computable shard set', function () 
     assert.equal(other.ngrams?.[0]?.vocabFrom, 'option');
     assert.equal(other.ngrams?.[0]?.occupancy, 0.25);
     assert.equal((await computeShardStats(ngram, { ngrams: false })).ngrams, null);
+    // tables read in passes of their own (shards holding huge documents) give the same report
+    assert.deepEqual(await computeShardStats(ngram, { columnwiseBytes: 0 }), r);
+    assert.deepEqual(
+      await computeShardStats(ngram, { columnwiseBytes: 0, maxDocs: 1 }),
+      await computeShardStats(ngram, { maxDocs: 1 }),
+    );
   });
 
   it('blt stats --json keeps its keys', () => {

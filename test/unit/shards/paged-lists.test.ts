@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
 import { DuckDBInstance, type DuckDBListValue } from '@duckdb/node-api';
 import { encodeTask, type TaskEncoding } from '../../../src/shards/encode-task.js';
 import { readShardRows } from '../../../src/shards/reader.js';
 import type { ShardDoc, ShardRow } from '../../../src/shards/row.js';
-import type { ShardColumnsSpec } from '../../../src/shards/schema.js';
+import { columnNames, shardSchema, type ShardColumnsSpec } from '../../../src/shards/schema.js';
+import { OwnListReader } from '../../../src/shards/list-chunk-reader.js';
 import { syntheticRows } from '../../../src/shards/synthetic-rows.js';
 
 const TABLES = [
@@ -37,6 +39,40 @@ const plain = (r: ShardDoc) => ({
   patchLengths: Array.from(r.patchLengths ?? []),
   ngramIds: (r.ngramIds ?? []).map((a) => Array.from(a)),
 });
+
+/** Every list column of every row group through OwnListReader: the rows' values (or null when `all` is false). */
+async function assertOwnReader(file: string, rows: ShardDoc[], groupRows: number, all: boolean): Promise<void> {
+  const own = new OwnListReader(file);
+  const schema = shardSchema(SPEC);
+  try {
+    for (let g = 0; g * groupRows < rows.length; g++) {
+      const group = rows.slice(g * groupRows, (g + 1) * groupRows);
+      for (const [k, name] of columnNames(SPEC).entries()) {
+        const type = schema.fields[k]!.type;
+        if (!arrow.DataType.isList(type)) continue;
+        const d = await own.read(g, name, type);
+        if (!d) {
+          assert.ok(!all, `${name} of group ${g} was not read`);
+          continue;
+        }
+        const want = group.map((r) =>
+          name === 'entropies' ? r.entropies! : name === 'patch_lengths' ? r.patchLengths! : r.ngramIds![k - 7]!,
+        );
+        const got = want.map((_, i) => {
+          const [s, e] = [d.valueOffsets[i]!, d.valueOffsets[i + 1]!];
+          return Array.from((d.children[0]!.values as Float32Array | Int32Array).subarray(s, e));
+        });
+        assert.deepEqual(
+          got,
+          want.map((a) => Array.from(a)),
+          `${name} of group ${g}`,
+        );
+      }
+    }
+  } finally {
+    await own.close();
+  }
+}
 
 describe('shards: paged list columns (list-chunk.ts)', function () {
   this.timeout(120_000);
@@ -73,6 +109,7 @@ describe('shards: paged list columns (list-chunk.ts)', function () {
       const file = join(dir, `paged-${pageValues}.parquet`);
       await writeFile(file, encodeTask(rows, enc));
       assert.deepEqual((await collect(readShardRows(file))).map(plain), rows.map(plain));
+      await assertOwnReader(file, rows, 20, true);
       const db = await DuckDBInstance.create(':memory:');
       const c = await db.connect();
       try {
@@ -100,6 +137,12 @@ describe('shards: paged list columns (list-chunk.ts)', function () {
       }
     });
   }
+
+  it('the page reader gives null or exact values for the chunks parquet-wasm writes', async () => {
+    const file = join(dir, 'wasm.parquet');
+    await writeFile(file, encodeTask(rows, { format: 'parquet', rowGroupRows: 20, columns: SPEC }));
+    await assertOwnReader(file, rows, 20, false);
+  });
 
   it('row groups below minValues keep parquet-wasm’s encoding (same bytes as without the option)', () => {
     const base: TaskEncoding = { format: 'parquet', rowGroupRows: 20, columns: SPEC };
