@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
+import { defineState } from '../core/state.js';
 import { packageVersion } from '../core/package-info.js';
 import { canonicalJson } from './fingerprint.js';
 import { FORMAT_NAME, FORMAT_VERSION } from './schema.js';
@@ -75,35 +76,22 @@ export function buildManifest(fields: ManifestFields): Manifest {
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const TOP_KEYS = ['format', 'version', 'tool', 'createdAt', 'config', 'inputs', 'shards', 'totals', 'fingerprints'];
+/** The manifest's fields past its tag (`format`, `version`), in the order `index.json` writes them. */
+const FIELDS = ['tool', 'createdAt', 'config', 'inputs', 'shards', 'totals', 'fingerprints'];
+const TOP_KEYS = ['format', 'version', ...FIELDS];
 const isCount = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const REWRITE_HINT = 'the manifest is written by `blt preprocess`; rerun or resume it to rewrite the shard set';
 
-/** Checks a parsed `index.json`; throws SHARD_FORMAT naming the first problem. */
-export function parseManifest(value: unknown, where: string): Manifest {
-  const fail = (what: string, hint?: string): never => {
-    throw new BltError(
-      'SHARD_FORMAT',
-      `${where}: ${what}.`,
-      hint ?? 'the manifest is written by `blt preprocess`; rerun or resume it to rewrite the shard set',
-    );
+/** A SHARD_FORMAT error about the manifest at `where`. */
+const manifestError = (where: string | undefined, what: string, hint = REWRITE_HINT): BltError =>
+  new BltError('SHARD_FORMAT', `${where ?? 'the manifest'}: ${what}.`, hint);
+
+/** The field checks of a manifest whose tag and field names are right. */
+function checkFields(value: Record<string, unknown>, where: string | undefined): Manifest {
+  const fail = (what: string): never => {
+    throw manifestError(where, what);
   };
-  if (!isObject(value)) return fail('expected a JSON object');
-  if (value.format !== FORMAT_NAME)
-    fail(
-      `expected format "${FORMAT_NAME}", found ${JSON.stringify(value.format)}`,
-      'this directory is not a blt shard set',
-    );
-  if (value.version !== FORMAT_VERSION) {
-    fail(
-      `shard set format version ${JSON.stringify(value.version)} found, this tool reads version ${FORMAT_VERSION}`,
-      'rebuild the shard set with this version of blt-toolkit (blt preprocess), ' +
-        'or read it with the blt-toolkit version that wrote it ' +
-        `(${JSON.stringify((value.tool as { version?: unknown } | undefined)?.version)})`,
-    );
-  }
-  const extra = Object.keys(value).filter((k) => !TOP_KEYS.includes(k));
-  if (extra.length > 0) fail(`unknown field(s) ${extra.join(', ')}`);
   const tool = value.tool as Record<string, unknown> | undefined;
   if (!isObject(tool) || typeof tool.name !== 'string' || typeof tool.version !== 'string')
     fail('expected tool {name, version} strings');
@@ -145,6 +133,51 @@ export function parseManifest(value: unknown, where: string): Manifest {
       fail(`expected fingerprints.${k} to be absent or 64 hex digits`);
   }
   return value as unknown as Manifest;
+}
+
+/**
+ * The manifest as a state of the stateful-stage contract (src/core/state.ts): tagged by
+ * `format`/`version`, its fields declared once (they also fix the key order of `index.json`).
+ * Every field is checked by `checkFields` (SHARD_FORMAT, naming the manifest's file), so none is
+ * listed as required here. There is no stage to rebuild: readers open the shards it lists.
+ */
+export const manifestCodec = defineState<Manifest>({
+  kind: FORMAT_NAME,
+  version: FORMAT_VERSION,
+  label: 'shard set manifest',
+  tagKeys: { kind: 'format', version: 'version' },
+  fields: FIELDS,
+  optional: FIELDS,
+  hint: REWRITE_HINT,
+  check: (r) => checkFields(r.o, r.site.where),
+});
+
+/**
+ * Checks a parsed `index.json`; throws SHARD_FORMAT naming the first problem. The tag and the field
+ * names are checked here first, with the manifest's own messages (a set of another version names
+ * the tool version that wrote it); `manifestCodec` then checks the fields.
+ */
+export function parseManifest(value: unknown, where: string): Manifest {
+  const fail = (what: string, hint?: string): never => {
+    throw manifestError(where, what, hint);
+  };
+  if (!isObject(value)) return fail('expected a JSON object');
+  if (value.format !== FORMAT_NAME)
+    fail(
+      `expected format "${FORMAT_NAME}", found ${JSON.stringify(value.format)}`,
+      'this directory is not a blt shard set',
+    );
+  if (value.version !== FORMAT_VERSION) {
+    fail(
+      `shard set format version ${JSON.stringify(value.version)} found, this tool reads version ${FORMAT_VERSION}`,
+      'rebuild the shard set with this version of blt-toolkit (blt preprocess), ' +
+        'or read it with the blt-toolkit version that wrote it ' +
+        `(${JSON.stringify((value.tool as { version?: unknown } | undefined)?.version)})`,
+    );
+  }
+  const extra = Object.keys(value).filter((k) => !TOP_KEYS.includes(k));
+  if (extra.length > 0) fail(`unknown field(s) ${extra.join(', ')}`);
+  return manifestCodec.decode(value, where);
 }
 
 /** Manifest → the exact bytes of `index.json` (fixed key order; config in canonical key order). */

@@ -10,13 +10,15 @@
  * state commit. After a power loss a record of the open shard may be missing or empty; the run
  * then rolls the writer back to that task (`readRunCompletions` below).
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
+import { defineState } from '../core/state.js';
 import { syncDir } from '../shards/durable-file.js';
 import type { BadRecord } from '../ingest/index.js';
 import type { ShardWriter } from '../shards/shard-writer.js';
+import { readRecord, untagged } from './record-codec.js';
 
 export interface TaskCompletion {
   task: number;
@@ -70,9 +72,28 @@ export class CompletionWriter {
   }
 }
 
+/** A completion record's codec (src/core/state.ts); its files are untagged (record-codec.ts). */
+export const completionCodec = defineState<TaskCompletion>({
+  kind: 'task-completion',
+  version: 1,
+  label: 'task completion record',
+  fields: ['task', 'records', 'documents', 'bytes', 'tokens', 'patches', 'quarantined'],
+  check(r) {
+    for (const k of ['task', 'records', 'documents', 'bytes', 'tokens', 'patches']) r.count(k);
+    r.array('quarantined').forEach((q, i) => {
+      const o = q as Record<string, unknown> | null;
+      if (typeof o !== 'object' || o === null || typeof o.file !== 'string' || typeof o.reason !== 'string')
+        r.fail(`expected \`quarantined[${i}]\` to be a record {file, reason, line or row}, got ${JSON.stringify(q)}`);
+    });
+    return untagged(r.o) as unknown as TaskCompletion;
+  },
+});
+
 export async function readCompletion(dir: string, task: number): Promise<TaskCompletion> {
   try {
-    return JSON.parse(await readFile(file(dir, task), 'utf8')) as TaskCompletion;
+    const c = await readRecord(completionCodec, file(dir, task));
+    if (c.task !== task) throw new Error(`it is the record of task ${c.task}`);
+    return c;
   } catch (err) {
     throw new BltError(
       'STATE_FORMAT',
