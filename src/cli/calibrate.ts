@@ -1,4 +1,7 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { cliOption, defOf } from '../options/option-def.js';
+import { PATCHING_OPTIONS } from '../options/patching.js';
+import { engineOption, modelOption } from '../options/preprocess.js';
 import { intArg, numberArg } from '../options/numeric.js';
 import { MODEL_PATH_HELP } from './model-option.js';
 import { stat } from 'node:fs/promises';
@@ -51,11 +54,11 @@ export function register(program: Command): void {
       numberArg('--target-patch-size'),
       DEFAULT_PATCH_SIZE,
     )
-    .option('--monotonicity', 'calibrate the relative threshold (H[t-1] - H[t-2] > θ_r)')
-    .option(
-      '--max-patch-length <n>',
-      'patches longer than this are split (as in preprocessing)',
-      intArg('--max-patch-length', 1),
+    .addOption(
+      cliOption(defOf(PATCHING_OPTIONS, 'monotonicity'), 'calibrate the relative threshold (H[t-1] - H[t-2] > θ_r)'),
+    )
+    .addOption(
+      cliOption(defOf(PATCHING_OPTIONS, 'maxPatchLength'), 'patches longer than this are split (as in preprocessing)'),
     )
     .option('--tolerance <fraction>', 'accepted relative error of the mean', numberArg('--tolerance'), 0.01)
     .option('--max-docs <n>', 'use at most n documents', intArg('--max-docs', 1))
@@ -64,10 +67,10 @@ export function register(program: Command): void {
       `use at most n text bytes (default ${DEFAULT_SHARD_SAMPLE_BYTES} for a shard set, ${DEFAULT_MODEL_SAMPLE_BYTES} when scoring)`,
       intArg('--max-bytes', 1),
     )
-    .option('--model <path>', `entropy model for inputs: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(
-      new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'),
+      modelOption('--model <path>', `entropy model for inputs: ${MODEL_PATH_HELP} (default: the shipped model)`),
     )
+    .addOption(engineOption())
     .addOption(backendOption())
     .option('--text-field <name>', 'JSONL/Parquet field holding the text (inputs)')
     .option('--lines', 'plain-text inputs: one document per line')

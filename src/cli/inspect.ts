@@ -1,7 +1,9 @@
 import { useColour } from './colour.js';
-import { MODEL_PATH_HELP } from './model-option.js';
-import { Option, type Command } from 'commander';
-import { intArg, numberArg } from '../options/numeric.js';
+import type { Command } from 'commander';
+import { intArg } from '../options/numeric.js';
+import { cliOption, defOf } from '../options/option-def.js';
+import { PATCHING_OPTIONS } from '../options/patching.js';
+import { engineOption, modelOption } from '../options/preprocess.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { encodeBytes } from '../bytes/tokenizer.js';
@@ -60,16 +62,15 @@ export function register(program: Command): void {
     )
     .option('--doc-id <id>', 'the document of --shard-dir')
     .option('--source <name>', "with --doc-id: the document's source, when ids repeat across sources")
-    .option(
-      '--threshold <nats>',
-      `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`,
-      numberArg('--threshold'),
-    )
-    .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
-    .option('--model <path>', `entropy model: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(
-      new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'),
+      cliOption(
+        defOf(PATCHING_OPTIONS, 'threshold'),
+        `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`,
+      ),
     )
+    .addOption(cliOption(defOf(PATCHING_OPTIONS, 'monotonicity')))
+    .addOption(modelOption())
+    .addOption(engineOption())
     .addOption(backendOption())
     .option('--svg <file>', 'write the entropy figure (entropy line, threshold, patch starts, characters) as SVG')
     .option('--html <file>', 'write a self-contained HTML page with the figure and the patches')

@@ -1,12 +1,13 @@
 import { documentThreshold } from '../entropy/script-threshold.js';
-import { intArg, numberArg } from '../options/numeric.js';
+import { addOptions } from '../options/option-def.js';
+import { PATCHING_OPTIONS, type PatchingValues } from '../options/patching.js';
+import { engineOption, modelOption } from '../options/preprocess.js';
 import { useColour } from './colour.js';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { encodeBytes } from '../bytes/tokenizer.js';
 import { patchLengths } from '../patching/patch-lengths.js';
-import { PATCH_MODES, toPatchOptions, type PatchMode, type PatchOptions } from '../patching/patch-options.js';
+import { toPatchOptions, type PatchMode, type PatchOptions } from '../patching/patch-options.js';
 import { checkPatchingFlags, thresholdDefaultHelp } from './patching-flags.js';
-import { MODEL_PATH_HELP } from './model-option.js';
 import { PatchStatsAccumulator } from '../patching/patch-stats.js';
 import type { EntropyEngineRequest } from '../entropy/engine.js';
 import { readInputDocs } from './read-input.js';
@@ -14,44 +15,28 @@ import { renderSegmentation } from '../report/render-patches.js';
 import { formatPatchStats } from './format-stats.js';
 import { backendFrom, backendOption } from './backend-option.js';
 
-interface PatchCliOptions {
+type PatchCliOptions = PatchingValues & {
+  mode: PatchMode;
   file?: string;
   lines?: boolean;
-  mode: PatchMode;
-  threshold?: number;
-  thresholdAdd?: number;
-  monotonicity?: boolean;
-  maxPatchLength?: number;
-  patchSize?: number;
-  includeNextToken?: boolean;
   model?: string;
   engine: EntropyEngineRequest;
   backend?: string;
   stats?: boolean;
   json?: boolean;
   color: boolean;
-}
+};
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('patch')
     .description('split text into BLT patches and show the segmentation (and statistics)')
     .argument('[text...]', 'text to patch; "-" or nothing reads stdin')
     .option('-f, --file <path>', 'read the bytes of a file (invalid UTF-8 is kept as it is)')
-    .option('--lines', 'one document per line')
-    .addOption(
-      new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'),
-    )
-    .option('--threshold <nats>', `entropy threshold θ (${thresholdDefaultHelp()})`, numberArg('--threshold'))
-    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
-    .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
-    .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
-    .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
-    .option('--include-next-token', 'lengths also cover the next token (sum = L + 1)')
-    .option('--model <path>', `entropy model: ${MODEL_PATH_HELP} (default: the shipped model)`)
-    .addOption(
-      new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'),
-    )
+    .option('--lines', 'one document per line');
+  addOptions(cmd, PATCHING_OPTIONS, { threshold: `entropy threshold θ (${thresholdDefaultHelp()})` })
+    .addOption(modelOption())
+    .addOption(engineOption())
     .addOption(backendOption())
     .option('--stats', 'print patch statistics instead of the segmentation')
     .option('--json', 'print one JSON object (documents with their patch lengths, and statistics)')

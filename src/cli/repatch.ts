@@ -1,26 +1,16 @@
-import { intArg, numberArg } from '../options/numeric.js';
-import { Option, type Command } from 'commander';
-import { PATCH_MODES } from '../patching/patch-options.js';
+import type { Command } from 'commander';
+import { addOptions, cliValues } from '../options/option-def.js';
+import { PATCH_RULE_OPTIONS } from '../options/patching.js';
 import type { RepatchOptions, RepatchSummary } from '../repatch/run-repatch.js';
 import { formatSummary, runPipelineCommand } from './preprocess.js';
 import { checkOutDir } from './out-dir.js';
-import { checkPatchingFlags } from './patching-flags.js';
+import { checkPatchingFlags, type PatchingFlags } from './patching-flags.js';
 
-interface Cli {
-  out: string;
-  mode: string;
-  threshold?: number;
-  thresholdAdd?: number;
-  monotonicity?: boolean;
-  maxPatchLength?: number;
-  patchSize?: number;
-  json?: boolean;
-  quiet?: boolean;
-}
+type Cli = PatchingFlags & { out: string; json?: boolean; quiet?: boolean };
 
 /** `blt repatch <shard-dir> --out <dir> [patching options]` (docs/reuse.md). */
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('repatch')
     .description(
       'new patch lengths from the entropies stored in a shard set (no entropy model run); other columns are copied into a new, self-contained shard set',
@@ -29,19 +19,10 @@ export function register(program: Command): void {
     .requiredOption(
       '-o, --out <dir>',
       'new shard set directory (resumable: run the same command again after an interruption)',
-    )
-    .addOption(
-      new Option('-m, --mode <mode>', 'patching mode').choices(PATCH_MODES as unknown as string[]).default('entropy'),
-    )
-    .option(
-      '--threshold <nats>',
-      "global entropy threshold (default: as blt preprocess, the entropy model's calibrated threshold)",
-      numberArg('--threshold'),
-    )
-    .option('--threshold-add <nats>', 'also require H[t-1] - H[t-2] > this', numberArg('--threshold-add'))
-    .option('--monotonicity', 'relative rule: start where H[t-1] - H[t-2] > threshold')
-    .option('--max-patch-length <n>', 'split longer patches', intArg('--max-patch-length', 1))
-    .option('--patch-size <n>', 'static mode patch length', intArg('--patch-size', 1))
+    );
+  addOptions(cmd, PATCH_RULE_OPTIONS, {
+    threshold: "global entropy threshold (default: as blt preprocess, the entropy model's calibrated threshold)",
+  })
     .option('--json', 'print the final summary as one JSON object on stdout')
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
@@ -59,14 +40,7 @@ Summary JSON: the keys of blt preprocess's summary, plus source and patching.`,
       checkPatchingFlags(o);
       checkOutDir('--out', o.out);
       const { runRepatch } = await import('../repatch/run-repatch.js');
-      const opts: RepatchOptions = {
-        source: dir,
-        out: o.out,
-        mode: o.mode as RepatchOptions['mode'],
-        monotonicity: o.monotonicity === true,
-      };
-      for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const)
-        if (o[k] !== undefined) opts[k] = o[k];
+      const opts: RepatchOptions = { source: dir, out: o.out, ...cliValues(o, PATCH_RULE_OPTIONS) };
       await runPipelineCommand('repatch', o, (hooks) => runRepatch(opts, hooks), formatRepatch);
     });
 }

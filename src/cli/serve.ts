@@ -1,4 +1,5 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { engineOption, modelOption } from '../options/preprocess.js';
 import { BltError } from '../core/errors.js';
 import { intArg, sizeArg } from '../options/numeric.js';
 import { canonicalModelSpec } from '../entropy/model-format/resolve-model.js';
@@ -38,10 +39,13 @@ export function register(program: Command): void {
       'state directory: job records (jobs/) and default job outputs (shards/); queued jobs survive restarts here',
       '.blt-serve',
     )
-    .option('--entropy-model <path>', `entropy model, loaded once: ${MODEL_PATH_HELP} (default: the shipped model)`)
     .addOption(
-      new Option('--engine <name>', 'entropy inference engine').choices(['auto', 'onnx', 'tfjs']).default('auto'),
+      modelOption(
+        '--entropy-model <path>',
+        `entropy model, loaded once: ${MODEL_PATH_HELP} (default: the shipped model)`,
+      ),
     )
+    .addOption(engineOption())
     .option(
       '--roots <dir,...>',
       'directories jobs may read and write and /v1/stats may read (default: none, jobs refused)',

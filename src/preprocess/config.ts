@@ -5,48 +5,14 @@
  */
 import { availableParallelism } from 'node:os';
 import { BltError, badOption } from '../core/errors.js';
-import { requireFinite, requireInt, requireOneOf, requirePositive } from '../core/validate.js';
-import { PATCH_MODES, type PatchMode } from '../patching/patch-options.js';
+import { DEFAULT_PATCH_SIZE, type PatchMode } from '../patching/patch-options.js';
+import { resolveNgramSettings, resolveNgramSizes } from '../options/hashing.js';
+import { checkNumber } from '../options/numeric.js';
+import { configValue, defOf, type OptionDef } from '../options/option-def.js';
+import { PREPROCESS_OPTIONS, type PreprocessOptions } from '../options/preprocess.js';
 import type { ProcessSettings } from './settings.js';
 
-export interface PreprocessOptions {
-  inputs: string[];
-  out: string;
-  mode?: PatchMode;
-  threshold?: number;
-  thresholdAdd?: number;
-  monotonicity?: boolean;
-  maxPatchLength?: number;
-  patchSize?: number;
-  /** entropy model: directory, `ngram:<file>`, or undefined for the shipped default */
-  entropyModel?: string;
-  engine?: 'auto' | 'onnx' | 'tfjs';
-  /** store entropies even when the mode does not need them */
-  storeEntropies?: boolean;
-  ngramSizes?: number[];
-  hashFunctions?: number;
-  hashVocab?: number;
-  ngramIds?: boolean;
-  format?: 'parquet' | 'arrow';
-  shardSizeBytes?: number;
-  rowGroupRows?: number;
-  workers?: number;
-  docsPerTask?: number;
-  taskBytes?: number;
-  textField?: string;
-  idField?: string;
-  lines?: boolean;
-  maxDocBytes?: number;
-  /** JSONL lines that are not valid UTF-8: quarantined (default), or decoded with U+FFFD */
-  invalidUtf8?: 'bad-record' | 'replace';
-  /** longest JSONL / text line read (default: the reader's, 256 MiB); longer lines are quarantined */
-  maxLineBytes?: number;
-  onError?: 'quarantine' | 'fail';
-  numPartitions?: number;
-  partitionIndex?: number;
-  /** reuse stored entropies / n-gram ids / whole sets from this cache directory (docs/reuse.md) */
-  cacheDir?: string;
-}
+export type { PreprocessOptions } from '../options/preprocess.js';
 
 export interface PreprocessConfig {
   inputs: string[];
@@ -74,11 +40,10 @@ export interface PreprocessConfig {
   cacheDir: string | null;
 }
 
-export const DEFAULT_NGRAM_SIZES = [3, 4, 5, 6, 7, 8];
-export const DEFAULT_HASH_VOCAB = 500002;
-export const DEFAULT_DOCS_PER_TASK = 64;
-export const DEFAULT_TASK_BYTES = 1 << 20;
-export const DEFAULT_MAX_DOC_BYTES = 64 * 2 ** 20;
+const opt = (key: string): OptionDef => defOf(PREPROCESS_OPTIONS, key);
+/** The option `key` of `o` (else its declared default), checked as the library does. */
+const field = <T>(o: PreprocessOptions, key: keyof PreprocessOptions & string, fallback?: unknown): T =>
+  configValue<T>(opt(key), o[key], fallback ?? opt(key).default);
 
 /** Resolves and validates; `modelFingerprint` is filled in later by the caller (entropy.fingerprint). */
 export function resolvePreprocessConfig(o: PreprocessOptions): PreprocessConfig {
@@ -89,70 +54,51 @@ export function resolvePreprocessConfig(o: PreprocessOptions): PreprocessConfig 
     );
   }
   if (typeof o.out !== 'string' || o.out === '') throw badOption('out', 'an output directory', o.out);
-  const mode = requireOneOf('mode', o.mode ?? 'entropy', PATCH_MODES);
-  const ngramIds = o.ngramIds ?? true;
-  const sizes = o.ngramSizes ?? DEFAULT_NGRAM_SIZES;
-  if (!Array.isArray(sizes) || sizes.length === 0)
-    throw badOption('ngramSizes', 'a non-empty list of sizes such as 3,4,5,6,7,8', sizes);
-  sizes.forEach((g) => requireInt('ngramSizes', g, 1, 64));
-  if (new Set(sizes).size !== sizes.length) throw badOption('ngramSizes', 'distinct sizes', sizes.join(','));
+  const mode = field<PatchMode>(o, 'mode');
+  const sizes = resolveNgramSizes(o.ngramSizes);
   const needEntropies = mode === 'entropy' || o.storeEntropies === true;
-  if (mode === 'static' && !Number.isInteger(o.patchSize ?? 4.5)) {
-    throw badOption('patchSize', 'an integer in static mode (e.g. --patch-size 4)', o.patchSize ?? 4.5);
+  if (mode === 'static' && !Number.isInteger(o.patchSize ?? DEFAULT_PATCH_SIZE)) {
+    throw badOption('patchSize', 'an integer in static mode (e.g. --patch-size 4)', o.patchSize ?? DEFAULT_PATCH_SIZE);
   }
-  const partitionCount = requireInt('numPartitions', o.numPartitions ?? 1, 1);
+  const partitionCount = field<number>(o, 'numPartitions');
+  const given = (k: 'threshold' | 'thresholdAdd' | 'maxPatchLength' | 'patchSize'): object =>
+    o[k] === undefined ? {} : { [k]: field(o, k) };
   const process: ProcessSettings = {
     patching: {
       mode,
       monotonicity: o.monotonicity === true,
-      ...(o.threshold === undefined ? {} : { threshold: requireFinite('threshold', o.threshold) }),
-      ...(o.thresholdAdd === undefined ? {} : { thresholdAdd: requireFinite('thresholdAdd', o.thresholdAdd) }),
-      ...(o.maxPatchLength === undefined ? {} : { maxPatchLength: requireInt('maxPatchLength', o.maxPatchLength, 1) }),
-      ...(o.patchSize === undefined ? {} : { patchSize: requirePositive('patchSize', o.patchSize) }),
+      ...given('threshold'),
+      ...given('thresholdAdd'),
+      ...given('maxPatchLength'),
+      ...given('patchSize'),
     },
-    ngrams: ngramIds
-      ? {
-          sizes: [...sizes],
-          functions: requireInt('hashFunctions', o.hashFunctions ?? 1, 1, 11),
-          vocab: requireInt('hashVocab', o.hashVocab ?? DEFAULT_HASH_VOCAB, 1, 2 ** 31),
-        }
-      : null,
-    entropy: needEntropies
-      ? {
-          model: o.entropyModel ?? '',
-          fingerprint: '',
-          engine: requireOneOf('engine', o.engine ?? 'auto', ['auto', 'onnx', 'tfjs'] as const),
-        }
-      : null,
+    ngrams: resolveNgramSettings(o, sizes),
+    entropy: needEntropies ? { model: o.entropyModel ?? '', fingerprint: '', engine: field(o, 'engine') } : null,
   };
   return {
     inputs: [...o.inputs],
     out: o.out,
     process,
     entropyModel: needEntropies ? (o.entropyModel ?? null) : null,
-    format: requireOneOf('format', o.format ?? 'parquet', ['parquet', 'arrow'] as const),
-    shardSizeBytes: requireInt('shardSizeBytes', o.shardSizeBytes ?? 128 * 2 ** 20, 1),
-    rowGroupRows: requireInt('rowGroupRows', o.rowGroupRows ?? 10_000, 1),
-    workers: requireInt('workers', o.workers ?? availableParallelism(), 0, 256),
-    docsPerTask: requireInt('docsPerTask', o.docsPerTask ?? DEFAULT_DOCS_PER_TASK, 1),
-    taskBytes: requireInt('taskBytes', o.taskBytes ?? DEFAULT_TASK_BYTES, 1),
+    format: field(o, 'format'),
+    shardSizeBytes: field(o, 'shardSizeBytes'),
+    rowGroupRows: field(o, 'rowGroupRows'),
+    workers: field(o, 'workers', availableParallelism()),
+    docsPerTask: field(o, 'docsPerTask'),
+    taskBytes: field(o, 'taskBytes'),
     read: {
       ...(o.textField === undefined ? {} : { textField: o.textField }),
       ...(o.idField === undefined ? {} : { idField: o.idField }),
       linesAsDocs: o.lines === true,
-      maxDocBytes: requireInt('maxDocBytes', o.maxDocBytes ?? DEFAULT_MAX_DOC_BYTES, 1),
+      maxDocBytes: field(o, 'maxDocBytes'),
       // only when set, so that the fingerprints of runs without it stay as they were
-      ...(o.maxLineBytes === undefined
-        ? {}
-        : { maxLineBytes: requireInt('maxLineBytes', o.maxLineBytes, 1, 2 ** 29 - 64) }),
-      ...(requireOneOf('invalidUtf8', o.invalidUtf8 ?? 'bad-record', ['bad-record', 'replace'] as const) === 'replace'
-        ? { invalidUtf8: 'replace' as const }
-        : {}),
+      ...(o.maxLineBytes === undefined ? {} : { maxLineBytes: field<number>(o, 'maxLineBytes') }),
+      ...(field(o, 'invalidUtf8') === 'replace' ? { invalidUtf8: 'replace' as const } : {}),
     },
-    onError: requireOneOf('onError', o.onError ?? 'quarantine', ['quarantine', 'fail'] as const),
+    onError: field(o, 'onError'),
     partition: {
       count: partitionCount,
-      index: requireInt('partitionIndex', o.partitionIndex ?? 0, 0, partitionCount - 1),
+      index: checkNumber('partitionIndex', o.partitionIndex ?? 0, { integer: true, min: 0, max: partitionCount - 1 }),
     },
     cacheDir: resolveCacheDir(o.cacheDir),
   };

@@ -4,6 +4,7 @@
  */
 import { BltError, badOption, describeValue } from '../core/errors.js';
 import { checkNumber } from '../options/numeric.js';
+import { bodyValue, type OptionDef } from '../options/option-def.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -25,6 +26,21 @@ export function rejectUnknown(o: JsonObject, known: readonly string[], where: st
       `accepted fields: ${known.join(', ')}`,
     );
   }
+}
+
+/** The fields of `defs` a body gives, each checked (absent ones left out); `max` narrows integer fields. */
+export function parseBody(
+  o: JsonObject,
+  defs: readonly OptionDef[],
+  max: Readonly<Record<string, number>> = {},
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const d of defs) {
+    if (d.body === false) continue;
+    const v = bodyValue(o, d, max[d.key]);
+    if (v !== undefined) out[d.key] = v;
+  }
+  return out;
 }
 
 export function optBool(o: JsonObject, k: string): boolean | undefined {

@@ -8,53 +8,16 @@
  * `shardSizeBytes`, `--max-doc-bytes` is `maxDocBytes`, `--no-ngram-ids` is `ngramIds: false`).
  */
 import { BltError } from '../core/errors.js';
-import { PATCH_MODES } from '../patching/patch-options.js';
 import { NGRAM_PREFIX } from '../entropy/open-scorer.js';
 import { listInputs } from '../ingest/index.js';
 import { resolvePreprocessConfig, type PreprocessOptions } from '../preprocess/config.js';
-import {
-  expectObject,
-  optBool,
-  optEnum,
-  optInt,
-  optIntArray,
-  optNumber,
-  optString,
-  optStringArray,
-  rejectUnknown,
-} from './body-fields.js';
+import { PREPROCESS_OPTIONS } from '../options/preprocess.js';
+import { bodyKeys } from '../options/option-def.js';
+import { expectObject, optString, optStringArray, parseBody, rejectUnknown } from './body-fields.js';
 import type { PathGuard } from './path-guard.js';
 
-export const JOB_FIELDS = [
-  'inputs',
-  'out',
-  'mode',
-  'threshold',
-  'thresholdAdd',
-  'monotonicity',
-  'maxPatchLength',
-  'patchSize',
-  'entropyModel',
-  'engine',
-  'storeEntropies',
-  'ngramSizes',
-  'hashFunctions',
-  'hashVocab',
-  'ngramIds',
-  'format',
-  'shardSizeBytes',
-  'rowGroupRows',
-  'workers',
-  'docsPerTask',
-  'taskBytes',
-  'textField',
-  'idField',
-  'lines',
-  'maxDocBytes',
-  'onError',
-  'numPartitions',
-  'partitionIndex',
-] as const;
+/** The job fields: `inputs`, `out` and the options of `blt preprocess` a body may set. */
+export const JOB_FIELDS = ['inputs', 'out', ...bodyKeys(PREPROCESS_OPTIONS)];
 
 export interface JobDefaults {
   /** the server's entropy model (undefined: the shipped default) */
@@ -74,37 +37,14 @@ export function parseJobFields(body: unknown, defaults: JobDefaults): Preprocess
       'Expected `inputs`: a non-empty array of server-side files, directories or globs under the roots, got nothing.',
       'e.g. {"inputs": ["corpus/part-1.jsonl"]}',
     );
-  const p: Record<string, unknown> = {
-    inputs,
-    out: optString(o, 'out'),
-    mode: optEnum(o, 'mode', PATCH_MODES),
-    threshold: optNumber(o, 'threshold'),
-    thresholdAdd: optNumber(o, 'thresholdAdd'),
-    monotonicity: optBool(o, 'monotonicity'),
-    maxPatchLength: optInt(o, 'maxPatchLength', 1),
-    patchSize: optNumber(o, 'patchSize'),
-    entropyModel: optString(o, 'entropyModel') ?? defaults.entropyModel,
-    engine: optEnum(o, 'engine', ['auto', 'onnx', 'tfjs'] as const),
-    storeEntropies: optBool(o, 'storeEntropies'),
-    ngramSizes: optIntArray(o, 'ngramSizes', 1, 64),
-    hashFunctions: optInt(o, 'hashFunctions', 1, 11),
-    hashVocab: optInt(o, 'hashVocab', 1, 2 ** 31),
-    ngramIds: optBool(o, 'ngramIds'),
-    format: optEnum(o, 'format', ['parquet', 'arrow'] as const),
-    shardSizeBytes: optInt(o, 'shardSizeBytes', 1),
-    rowGroupRows: optInt(o, 'rowGroupRows', 1),
-    workers: optInt(o, 'workers', 0, defaults.workers) ?? defaults.workers,
-    docsPerTask: optInt(o, 'docsPerTask', 1),
-    taskBytes: optInt(o, 'taskBytes', 1),
-    textField: optString(o, 'textField'),
-    idField: optString(o, 'idField'),
-    lines: optBool(o, 'lines'),
-    maxDocBytes: optInt(o, 'maxDocBytes', 1),
-    onError: optEnum(o, 'onError', ['quarantine', 'fail'] as const),
-    numPartitions: optInt(o, 'numPartitions', 1),
-    partitionIndex: optInt(o, 'partitionIndex', 0),
-  };
-  for (const k of Object.keys(p)) if (p[k] === undefined) delete p[k];
+  const out = optString(o, 'out');
+  const given = parseBody(o, PREPROCESS_OPTIONS, { workers: defaults.workers });
+  const filled: Record<string, unknown> = { entropyModel: defaults.entropyModel, workers: defaults.workers };
+  const p: Record<string, unknown> = { inputs, ...(out === undefined ? {} : { out }) };
+  for (const k of bodyKeys(PREPROCESS_OPTIONS)) {
+    const v = given[k] ?? filled[k];
+    if (v !== undefined) p[k] = v;
+  }
   return p as unknown as PreprocessOptions & { out: string | undefined };
 }
 

@@ -52,34 +52,42 @@ export class Metrics {
     };
     family('blt_serve_jobs', 'gauge', 'Preprocessing jobs known to the server, by state.');
     for (const [state, n] of Object.entries(s.jobs)) out.push(`blt_serve_jobs${labels({ state })} ${n}`);
-    family(
+    const scalar = (name: string, type: string, help: string, value: number): void => {
+      family(name, type, help);
+      out.push(`${name} ${value}`);
+    };
+    const counter = 'counter';
+    scalar(
       'blt_serve_job_bytes_processed_total',
-      'counter',
+      counter,
       'Input bytes (document text) processed by jobs since the server started.',
+      s.jobBytes,
     );
-    out.push(`blt_serve_job_bytes_processed_total ${s.jobBytes}`);
-    family(
+    scalar(
       'blt_serve_job_documents_processed_total',
-      'counter',
+      counter,
       'Documents processed by jobs since the server started.',
+      s.jobDocuments,
     );
-    out.push(`blt_serve_job_documents_processed_total ${s.jobDocuments}`);
-    family(
+    scalar(
       'blt_serve_scored_documents_total',
-      'counter',
+      counter,
       'Documents scored by the shared entropy model (/v1/patch, /v1/figure).',
+      s.patch.documents,
     );
-    out.push(`blt_serve_scored_documents_total ${s.patch.documents}`);
-    family('blt_serve_scored_tokens_total', 'counter', 'Tokens scored by the shared entropy model.');
-    out.push(`blt_serve_scored_tokens_total ${s.patch.tokens}`);
-    family(
+    scalar('blt_serve_scored_tokens_total', counter, 'Tokens scored by the shared entropy model.', s.patch.tokens);
+    scalar(
       'blt_serve_scoring_aborted_total',
-      'counter',
+      counter,
       'Requests whose scoring was skipped or stopped because the client disconnected.',
+      s.patch.aborted,
     );
-    out.push(`blt_serve_scoring_aborted_total ${s.patch.aborted}`);
-    family('blt_serve_scoring_pending', 'gauge', 'Requests waiting for or using the entropy model now.');
-    out.push(`blt_serve_scoring_pending ${s.patch.pending}`);
+    scalar(
+      'blt_serve_scoring_pending',
+      'gauge',
+      'Requests waiting for or using the entropy model now.',
+      s.patch.pending,
+    );
     family('blt_serve_http_requests_total', 'counter', 'HTTP requests answered, by method, route and status.');
     for (const { l, n } of this.requests.values()) out.push(`blt_serve_http_requests_total${labels(l)} ${n}`);
     family(
@@ -95,10 +103,13 @@ export class Metrics {
       out.push(`blt_serve_http_request_duration_seconds_sum${labels({ route })} ${h.sum}`);
       out.push(`blt_serve_http_request_duration_seconds_count${labels({ route })} ${h.count}`);
     }
-    family('blt_serve_uptime_seconds', 'gauge', 'Seconds since the server started.');
-    out.push(`blt_serve_uptime_seconds ${s.uptimeSeconds}`);
-    family('process_resident_memory_bytes', 'gauge', 'Resident memory of the server process.');
-    out.push(`process_resident_memory_bytes ${process.memoryUsage.rss()}`);
+    scalar('blt_serve_uptime_seconds', 'gauge', 'Seconds since the server started.', s.uptimeSeconds);
+    scalar(
+      'process_resident_memory_bytes',
+      'gauge',
+      'Resident memory of the server process.',
+      process.memoryUsage.rss(),
+    );
     return `${out.join('\n')}\n`;
   }
 }

@@ -5,18 +5,17 @@
  * includeNextToken) and of the hashed n-gram ids (`ngram`: true | false | {sizes, functions, vocab}).
  */
 import { BltError, describeValue } from '../core/errors.js';
-import { PATCH_MODES, resolvePatchOptions, type PatchMode } from '../patching/patch-options.js';
+import { resolvePatchOptions, type PatchMode } from '../patching/patch-options.js';
 import type { NgramSettings } from '../preprocess/settings.js';
-import { DEFAULT_HASH_VOCAB, DEFAULT_NGRAM_SIZES } from '../preprocess/config.js';
+import { checkDistinctSizes, DEFAULT_HASH_VOCAB, DEFAULT_NGRAM_SIZES, HASHING_OPTIONS } from '../options/hashing.js';
+import { bodyValue, defOf, type OptionDef } from '../options/option-def.js';
+import { PATCHING_OPTIONS, type PatchingValues } from '../options/patching.js';
 import {
   decodeBase64,
   expectObject,
   optBool,
-  optEnum,
-  optInt,
-  optIntArray,
-  optNumber,
   optString,
+  parseBody,
   rejectUnknown,
   type JsonObject,
 } from './body-fields.js';
@@ -57,13 +56,7 @@ export const PATCH_FIELDS = [
   'text',
   'bytes',
   'documents',
-  'mode',
-  'threshold',
-  'thresholdAdd',
-  'monotonicity',
-  'maxPatchLength',
-  'patchSize',
-  'includeNextToken',
+  ...PATCHING_OPTIONS.map((d) => d.key),
   'ngram',
   'entropies',
   'segments',
@@ -100,13 +93,14 @@ function ngramFrom(v: unknown): NgramSettings | null {
   if (v === true) return { sizes: [...DEFAULT_NGRAM_SIZES], functions: 1, vocab: DEFAULT_HASH_VOCAB };
   const o = expectObject(v, '`ngram` (false, true or {sizes, functions, vocab})');
   rejectUnknown(o, NGRAM_FIELDS, '`ngram`');
-  const sizes = optIntArray(o, 'sizes', 1, 64) ?? [...DEFAULT_NGRAM_SIZES];
-  if (new Set(sizes).size !== sizes.length)
-    throw new BltError('BAD_OPTION', `Expected distinct n-gram sizes, got [${sizes.join(', ')}].`);
+  // the hashing options under their short names
+  const named = (key: string, field: string): OptionDef => ({ ...defOf(HASHING_OPTIONS, key), key: field });
+  const sizes = (bodyValue(o, named('ngramSizes', 'sizes')) as number[] | undefined) ?? [...DEFAULT_NGRAM_SIZES];
+  checkDistinctSizes(sizes);
   return {
     sizes,
-    functions: optInt(o, 'functions', 1, 11) ?? 1,
-    vocab: optInt(o, 'vocab', 1, 2 ** 31) ?? DEFAULT_HASH_VOCAB,
+    functions: (bodyValue(o, named('hashFunctions', 'functions')) as number | undefined) ?? 1,
+    vocab: (bodyValue(o, named('hashVocab', 'vocab')) as number | undefined) ?? DEFAULT_HASH_VOCAB,
   };
 }
 
@@ -141,20 +135,15 @@ export function parsePatchRequest(body: unknown, limits: PatchLimits): PatchRequ
   } else {
     docs = [{ bytes: oneText(o, 'the request body') }];
   }
-  const mode = optEnum(o, 'mode', PATCH_MODES) ?? 'entropy';
+  const asked = parseBody(o, PATCHING_OPTIONS) as PatchingValues;
+  const mode = asked.mode ?? 'entropy';
   const patching: PatchSettings = {
     mode,
-    monotonicity: optBool(o, 'monotonicity') ?? false,
-    includeNextToken: optBool(o, 'includeNextToken') ?? false,
+    monotonicity: asked.monotonicity ?? false,
+    includeNextToken: asked.includeNextToken ?? false,
   };
-  const threshold = optNumber(o, 'threshold');
-  const thresholdAdd = optNumber(o, 'thresholdAdd');
-  const maxPatchLength = optInt(o, 'maxPatchLength', 1);
-  const patchSize = optNumber(o, 'patchSize');
-  if (threshold !== undefined) patching.threshold = threshold;
-  if (thresholdAdd !== undefined) patching.thresholdAdd = thresholdAdd;
-  if (maxPatchLength !== undefined) patching.maxPatchLength = maxPatchLength;
-  if (patchSize !== undefined) patching.patchSize = patchSize;
+  for (const k of ['threshold', 'thresholdAdd', 'maxPatchLength', 'patchSize'] as const)
+    if (asked[k] !== undefined) patching[k] = asked[k];
   // the library's own checks (static needs an integer size, ...), before any model work
   resolvePatchOptions({ ...patching, entropies: [] }, 0);
   const wantEntropies = optBool(o, 'entropies');
