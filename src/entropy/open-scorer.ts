@@ -84,14 +84,18 @@ export async function openEntropyScorer(
 
 async function openNgramScorer(path: string): Promise<EntropyScorer> {
   if (path.length === 0) throw new BltError('BAD_OPTION', 'Expected `ngram:<file>`, got an empty file name.');
-  const { loadNgramModel, ngramEntropies } = await import('./ngram/index.js');
-  const model = loadNgramModel(path); // its fingerprint is the sha256 of the file bytes, as entropyModelFingerprint computes it
+  const { loadNgramScoring } = await import('./ngram/open-model.js');
+  // its fingerprint: the sha256 of the file bytes (with the adaptive settings, when its config has them),
+  // as entropyModelFingerprint computes it
+  const s = loadNgramScoring(path);
+  const adaptive = s.adaptive === undefined ? '' : `, in-document adaptive ${s.adaptive.scheme}`;
   return {
     engine: 'ngram',
-    detail: `n-gram model ${path} (order ${model.order})`,
-    fingerprint: model.fingerprint,
-    score: async (docs) => docs.map((d) => ngramEntropies(model, d)),
-    contextStride: Math.max(1, model.order),
+    detail: `n-gram model ${path} (order ${s.model.order}${adaptive})`,
+    fingerprint: s.fingerprint,
+    score: async (docs) => docs.map((d) => s.entropies(d)),
+    // adaptive: a token depends on the whole document before it, so pieces cannot be scored alone
+    ...(s.adaptive === undefined ? { contextStride: Math.max(1, s.model.order) } : {}),
     close: async () => undefined,
   };
 }
@@ -113,7 +117,8 @@ export async function entropyModelFingerprint(
     const bytes = await readFile(path).catch((err: Error) => {
       throw new BltError('NOT_FOUND', `Cannot read the n-gram model ${path}: ${err.message}`);
     });
-    return { spec, fingerprint: sha256Hex(bytes) };
+    const { ngramScoringFingerprint } = await import('./ngram/open-model.js');
+    return { spec, fingerprint: ngramScoringFingerprint(path, sha256Hex(bytes)) };
   }
   const { modelFingerprint } = await import('./model-format/model-dir.js');
   return { spec, fingerprint: await modelFingerprint(m.path) };

@@ -7,9 +7,8 @@
 import { join } from 'node:path';
 import { isNgramModelDir, NGRAM_MODEL_FILE, resolveShippedModelName } from '../default-model.js';
 import { loadEntropyModel } from '../model-format/model-dir.js';
-import { loadNgramModel } from '../ngram/model-io.js';
+import { loadNgramScoring } from '../ngram/open-model.js';
 import { NGRAM_PREFIX } from '../open-scorer.js';
-import { ngramLogProbs } from '../ngram/score.js';
 import { disposeEntropyTransformer } from '../transformer/model.js';
 import type { LogProbScorer } from './bits-per-byte.js';
 import { computeLogProbsBatch } from './log-probs.js';
@@ -38,13 +37,13 @@ export function parseModelSpec(requested: string): ModelSpec {
 /** Loads the model (NOT_FOUND / MODEL_FORMAT errors name the path). `batchSize`: windows per forward. */
 export async function loadModelScorer(spec: ModelSpec, batchSize = 8): Promise<ModelScorer> {
   if (spec.kind === 'ngram') {
-    const model = loadNgramModel(spec.path);
+    const s = loadNgramScoring(spec.path);
     return {
       kind: 'ngram',
       path: spec.path,
-      fingerprint: model.fingerprint,
-      info: { order: model.order },
-      score: async (docs) => docs.map((d) => ngramLogProbs(model, d)),
+      fingerprint: s.fingerprint,
+      info: { order: s.model.order, ...(s.adaptive === undefined ? {} : { adaptive: s.adaptive }) },
+      score: async (docs) => docs.map((d) => s.logProbs(d)),
       dispose: () => {},
     };
   }

@@ -17,10 +17,16 @@ export interface ModelParts {
 
 /** Probabilities and (floored) entropies of a linked trie. */
 export function deriveTables(table: NodeTable, parts: ModelParts): Derived {
-  const floor = parts.floor ?? noFloor();
   const derived = finalizeTables(table, parts.order, parts.discounts, parts.pruned);
-  if (floor.weight > 0) derived.entropy = mixtureEntropies(table, parts.order, derived.prob, derived.gamma, floor);
+  derived.entropy = flooredEntropies(table, parts, derived);
   return derived;
+}
+
+/** The entropies of the floored distributions (the closed-form ones of `derived` when there is no floor). */
+export function flooredEntropies(table: NodeTable, parts: ModelParts, derived: Derived): Float32Array {
+  const floor = parts.floor ?? noFloor();
+  if (floor.weight <= 0) return derived.entropy;
+  return mixtureEntropies(table, parts.order, derived.prob, derived.gamma, floor);
 }
 
 /**
@@ -47,19 +53,29 @@ export function buildModel(table: NodeTable, parts: ModelParts, fileBytes?: Uint
 
 /**
  * A model whose trie-derived tables are computed on first access (a loaded version-2 file:
- * scoring needs only `contexts` and `rootEntropy`). The getters are own enumerable properties,
- * so spreading the model materializes them.
+ * scoring needs only `contexts` and `rootEntropy`). `table`, `prob` and `gamma` come from
+ * `materialize` (linking the trie and the closed-form probabilities, ~0.2 s for the default);
+ * `entropy` additionally from `entropies` (the floored mixture entropies, seconds), so log-probabilities
+ * and the adaptive mixture (adaptive-mixture.ts) never pay for it. The getters are own enumerable
+ * properties, so spreading the model materializes them.
  */
 export function lazyModel(
   fixed: Omit<NgramModel, 'table' | 'prob' | 'gamma' | 'entropy' | 'kind' | 'vocabSize'>,
-  materialize: () => Derived & { table: NodeTable },
+  materialize: () => Omit<Derived, 'entropy'> & { table: NodeTable },
+  entropies: (t: Omit<Derived, 'entropy'> & { table: NodeTable }) => Float32Array,
 ): NgramModel {
-  let full: (Derived & { table: NodeTable }) | undefined;
-  const get = (): Derived & { table: NodeTable } => (full ??= materialize());
+  let full: (Omit<Derived, 'entropy'> & { table: NodeTable }) | undefined;
+  let entropy: Float32Array | undefined;
+  const get = (): Omit<Derived, 'entropy'> & { table: NodeTable } => (full ??= materialize());
   const m = { kind: 'ngram-kn', vocabSize: VOCAB_SIZE, ...fixed } as Record<string, unknown>;
-  for (const key of ['table', 'prob', 'gamma', 'entropy'] as const) {
+  for (const key of ['table', 'prob', 'gamma'] as const) {
     Object.defineProperty(m, key, { enumerable: true, configurable: true, get: () => get()[key] });
   }
+  Object.defineProperty(m, 'entropy', {
+    enumerable: true,
+    configurable: true,
+    get: () => (entropy ??= entropies(get())),
+  });
   return m as unknown as NgramModel;
 }
 

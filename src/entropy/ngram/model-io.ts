@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { BltError } from '../../core/errors.js';
 import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
-import { buildModel, deriveTables, lazyModel } from './build-model.js';
+import { buildModel, flooredEntropies, lazyModel } from './build-model.js';
+import { finalizeTables } from './finalize.js';
 import { MAX_FAST_ORDER } from './context-table.js';
 import { decodeNgramModel, encodeNgramModel } from './file-format.js';
 import type { NgramModel } from './model.js';
@@ -47,6 +48,7 @@ export function ngramModelFromBytes(bytes: Uint8Array, path = '<bytes>'): NgramM
   checkNodes(file.table, path);
   checkContexts(contexts, file.table.size, path);
   const fingerprint = createHash('sha256').update(bytes).digest('hex');
+  let closedForm: Float32Array = new Float32Array(0); // the unfloored entropies, set with the probabilities
   return lazyModel(
     {
       order,
@@ -59,8 +61,12 @@ export function ngramModelFromBytes(bytes: Uint8Array, path = '<bytes>'): NgramM
     },
     () => {
       const table = link();
-      return { table, ...deriveTables(table, { order, discounts, floor, pruned }) };
+      const { prob, gamma, entropy } = finalizeTables(table, order, discounts, pruned);
+      closedForm = entropy;
+      return { table, prob, gamma };
     },
+    ({ table, prob, gamma }) =>
+      flooredEntropies(table, { order, discounts, floor, pruned }, { prob, gamma, entropy: closedForm }),
   );
 }
 
