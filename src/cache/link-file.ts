@@ -4,29 +4,18 @@
  * in place (every writer writes a temporary and renames it), so a link shared between the cache
  * and an output directory cannot be changed through the other name.
  */
-import { copyFile, link, open, rename, rm } from 'node:fs/promises';
-import { tempSiblingPath } from '../core/atomic.js';
+import { copyFile, link } from 'node:fs/promises';
+import { replaceFileAtomic, syncFile } from '../core/atomic.js';
 
-export async function placeFile(from: string, to: string): Promise<'linked' | 'copied'> {
-  const tmp = tempSiblingPath(to);
-  let how: 'linked' | 'copied' = 'linked';
-  try {
+export function placeFile(from: string, to: string): Promise<'linked' | 'copied'> {
+  return replaceFileAtomic(to, async (tmp) => {
     try {
       await link(from, tmp);
+      return 'linked';
     } catch {
-      how = 'copied';
       await copyFile(from, tmp);
-      const fh = await open(tmp, 'r+');
-      try {
-        await fh.sync(); // a copy is new data: make it durable before it gets its name
-      } finally {
-        await fh.close();
-      }
+      await syncFile(tmp); // a copy is new data: make it durable before it gets its name
+      return 'copied';
     }
-    await rename(tmp, to);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return how;
+  });
 }

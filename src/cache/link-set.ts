@@ -9,7 +9,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/atomic.js';
-import { hashFile } from '../shards/durable-file.js';
+import { hashFile } from '../core/hash.js';
 import { SHARD_FILE_RE } from '../shards/shard-file.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
 import type { PreparedRun } from '../preprocess/prepare-run.js';

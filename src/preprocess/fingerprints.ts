@@ -5,8 +5,7 @@
  *   patches = entropy (or content when the mode needs no entropies) + patching settings
  *   ngrams  = content + hash settings
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { hashFile } from '../core/hash.js';
 import { fingerprint } from '../shards/fingerprint.js';
 import type { ManifestFingerprints, ManifestInput } from '../shards/manifest.js';
 import type { InputFile } from '../ingest/index.js';
@@ -15,16 +14,10 @@ import type { PreprocessConfig } from './config.js';
 /** Entropy windowing scheme version: bump when the way entropies are computed changes. */
 export const ENTROPY_SCHEME = 'reference-chunks-8192-v2'; // v1: windows of W at stride W/2 (before issue 15)
 
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 export async function describeInputs(files: readonly InputFile[]): Promise<ManifestInput[]> {
   const out: ManifestInput[] = [];
   for (const f of files)
-    out.push({ path: f.path, size: f.size, sha256: f.kind === 'stdin' ? 'stdin' : await sha256File(f.path) });
+    out.push({ path: f.path, size: f.size, sha256: f.kind === 'stdin' ? 'stdin' : (await hashFile(f.path)).sha256 });
   return out;
 }
 

@@ -10,12 +10,11 @@
  * state commit. After a power loss a record of the open shard may be missing or empty; the run
  * then rolls the writer back to that task (`readRunCompletions` below).
  */
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic.js';
+import { syncDir, syncFile, writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { defineState } from '../core/state.js';
-import { syncDir } from '../shards/durable-file.js';
 import type { BadRecord } from '../ingest/index.js';
 import type { ShardWriter } from '../shards/shard-writer.js';
 import { readRecord, untagged } from './record-codec.js';
@@ -58,16 +57,7 @@ export class CompletionWriter {
   async sync(): Promise<void> {
     const paths = this.unsynced.splice(0);
     if (paths.length === 0) return;
-    await Promise.all(
-      paths.map(async (p) => {
-        const fh = await open(p, 'r');
-        try {
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-      }),
-    );
+    await Promise.all(paths.map(syncFile));
     await syncDir(join(this.dir, COMPLETIONS_DIR));
   }
 }
