@@ -6,6 +6,7 @@
  * it) decide what survives a power loss, not what a reader sees.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { WrittenFile } from './hash.js';
@@ -128,6 +129,30 @@ export async function writeFileHashed(
   };
   await replaceFileAtomic(path, (tmp) => writeChunks(tmp, data, opts.sync !== false, seen), opts);
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/**
+ * `writeFileAtomic(path, pieces, { sync: false })` with blocking calls, for a worker thread with
+ * nothing else to do meanwhile (each awaited write of the async form leaves it idle for a round
+ * trip to the thread pool). No fsync: the same power-loss caveat as `sync: false`.
+ */
+export function writeFileAtomicSyncNoFsync(path: string, pieces: Iterable<Uint8Array>): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempSiblingPath(path);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      for (const piece of pieces) {
+        for (let done = 0; done < piece.length;) done += writeSync(fd, piece, done, piece.length - done);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /**

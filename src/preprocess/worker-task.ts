@@ -4,6 +4,7 @@
  * since parallelism comes from the pool. The task's rows are encoded and staged here, so
  * encoding runs in parallel too.
  */
+import { isMainThread } from 'node:worker_threads';
 import { openEntropyScorer, type EntropyScorer } from '../entropy/open-scorer.js';
 import { BltError } from '../core/errors.js';
 import { processDocsLazily } from './process-docs.js';
@@ -13,6 +14,8 @@ import type { ShardDoc } from '../shards/row.js';
 import { unpackDocs, type PreprocessResultMessage, type PreprocessTaskMessage } from '../../workers/protocol.js';
 
 const scorers = new Map<string, Promise<EntropyScorer>>();
+/** In a pool worker, blocking writes cost nothing; on the main thread (--workers 0) they would stall its reading. */
+const workerThread = !isMainThread;
 
 async function scorerFor(e: EntropySettings): Promise<EntropyScorer> {
   const key = `${e.model}|${e.engine}`;
@@ -50,6 +53,7 @@ export async function runPreprocessTask(m: PreprocessTaskMessage): Promise<Prepr
     rows,
     m.stage.encoding,
     m.settings.ngrams ? ngramIdsOf : undefined,
+    workerThread,
   );
   return { taskIndex: m.taskIndex, staged, engine: scorer?.engine ?? null };
 }

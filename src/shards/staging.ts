@@ -13,7 +13,7 @@ import { crc32 } from 'node:zlib';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
-import { writeFileAtomic } from '../core/atomic.js';
+import { writeFileAtomic, writeFileAtomicSyncNoFsync } from '../core/atomic.js';
 import { encodeTaskPieces, type NgramIdsOf, type TaskEncoding } from './encode-task.js';
 import { checkRow, EXTRA_TOKENS, rowColumnBytes, type ShardDoc } from './row.js';
 import type { ShardColumnsSpec } from './schema.js';
@@ -62,13 +62,17 @@ export function summarizeRows(
   return { rows: rows.length, bytes, totals, firstDoc: rows[0]?.docId ?? '', lastDoc: rows.at(-1)?.docId ?? '' };
 }
 
-/** Validates, encodes and stages task `task`'s rows in `dir` (the shard set's directory). */
+/**
+ * Validates, encodes and stages task `task`'s rows in `dir` (the shard set's directory).
+ * `blocking`: write with blocking calls (a preprocessing worker: nothing else to run meanwhile).
+ */
 export async function stageTask(
   dir: string,
   task: number,
   rows: readonly ShardDoc[],
   enc: TaskEncoding,
   ngramIdsOf?: NgramIdsOf,
+  blocking = false,
 ): Promise<StagedTask> {
   const summary = summarizeRows(rows, enc.columns, task, ngramIdsOf !== undefined);
   if (rows.length === 0) return { ...summary, staged: null };
@@ -76,19 +80,18 @@ export async function stageTask(
   let crc = 0;
   let bytes = 0;
   // written column by column as they are encoded: one encoded column in memory at a time
-  await writeFileAtomic(
-    join(dir, STAGING_DIR, file),
-    (function* () {
-      for (const pieces of encodeTaskPieces(rows, enc, ngramIdsOf)) {
-        for (const p of pieces) {
-          crc = crc32(p, crc);
-          bytes += p.length;
-          yield p;
-        }
+  const pieces = (function* () {
+    for (const batch of encodeTaskPieces(rows, enc, ngramIdsOf)) {
+      for (const p of batch) {
+        crc = crc32(p, crc);
+        bytes += p.length;
+        yield p;
       }
-    })(),
-    { sync: false },
-  );
+    }
+  })();
+  const path = join(dir, STAGING_DIR, file);
+  if (blocking) writeFileAtomicSyncNoFsync(path, pieces);
+  else await writeFileAtomic(path, pieces, { sync: false });
   return { ...summary, staged: { file, bytes, crc32: crc } };
 }
 

@@ -64,6 +64,10 @@ class Reader {
     return this.b[this.pos++] as number;
   }
   varint(): bigint {
+    const start = this.pos;
+    const n = this.smallVarint();
+    if (n >= 0) return BigInt(n);
+    this.pos = start;
     let shift = 0n;
     let out = 0n;
     for (;;) {
@@ -74,9 +78,40 @@ class Reader {
       if (shift > 70n) fail('varint too long');
     }
   }
+  /** A varint of at most 7 bytes (< 2^49) as a number; -1 (position moved) when longer. */
+  smallVarint(): number {
+    let out = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      const x = this.byte();
+      out += (x & 0x7f) * mul;
+      if ((x & 0x80) === 0) return out;
+      mul *= 128;
+    }
+    return -1;
+  }
   zigzag(): bigint {
+    const start = this.pos;
+    const n = this.smallVarint();
+    if (n >= 0) return BigInt(n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+    this.pos = start;
     const v = this.varint();
     return (v >> 1n) ^ -(v & 1n);
+  }
+  /** A zigzag varint that fits an i32 (i16/i32 fields) as a number. */
+  zigzag32(): number {
+    const start = this.pos;
+    const n = this.smallVarint();
+    if (n >= 0) return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    this.pos = start;
+    return Number(this.zigzag());
+  }
+  size(): number {
+    const start = this.pos;
+    const n = this.smallVarint();
+    if (n >= 0) return n;
+    this.pos = start;
+    return Number(this.varint());
   }
   bytes(n: number): Uint8Array {
     if (this.pos + n > this.b.length) fail('binary field past the end');
@@ -99,7 +134,7 @@ function readValue(r: Reader, type: number, depth: number): ThriftValue {
     }
     case T.I16:
     case T.I32:
-      return Number(r.zigzag());
+      return r.zigzag32();
     case T.I64:
       return r.zigzag();
     case T.DOUBLE: {
@@ -107,12 +142,12 @@ function readValue(r: Reader, type: number, depth: number): ThriftValue {
       return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
     }
     case T.BINARY:
-      return r.bytes(Number(r.varint()));
+      return r.bytes(r.size());
     case T.LIST:
     case T.SET: {
       const h = r.byte();
       let size = h >> 4;
-      if (size === 15) size = Number(r.varint());
+      if (size === 15) size = r.size();
       const elemType = h & 0x0f;
       const items: ThriftValue[] = [];
       for (let i = 0; i < size; i++)
@@ -120,7 +155,7 @@ function readValue(r: Reader, type: number, depth: number): ThriftValue {
       return type === T.SET ? { elemType, items, set: true } : { elemType, items };
     }
     case T.MAP: {
-      const size = Number(r.varint());
+      const size = r.size();
       if (size === 0) return { keyType: 0, valType: 0, entries: [] };
       const kv = r.byte();
       const m: ThriftMap = { keyType: kv >> 4, valType: kv & 0x0f, entries: [] };
@@ -143,7 +178,7 @@ function readStruct(r: Reader, depth: number): ThriftStruct {
     if (h === 0) return { fields };
     const type = h & 0x0f;
     const delta = h >> 4;
-    const id = delta === 0 ? Number(r.zigzag()) : last + delta;
+    const id = delta === 0 ? r.zigzag32() : last + delta;
     last = id;
     const value = readValue(r, type, depth);
     fields.push({ id, type: type === T.FALSE ? T.TRUE : type, value });
@@ -165,6 +200,9 @@ export function decodeStructPrefix(bytes: Uint8Array): { struct: ThriftStruct; l
   return { struct, length: r.pos };
 }
 
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const HALF_SAFE = 2n ** 52n;
+
 class Writer {
   private buf = new Uint8Array(1024);
   len = 0;
@@ -179,6 +217,7 @@ class Writer {
     this.buf[this.len++] = x & 0xff;
   }
   varint(v: bigint): void {
+    if (v >= 0n && v <= SAFE) return this.uvarint(Number(v));
     let x = v;
     do {
       let b = Number(x & 0x7fn);
@@ -187,8 +226,22 @@ class Writer {
       this.byte(b);
     } while (x > 0n);
   }
+  /** 0 <= x <= 2^53 - 1 */
+  uvarint(x: number): void {
+    this.room(8);
+    while (x >= 0x80) {
+      this.buf[this.len++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    this.buf[this.len++] = x;
+  }
   zigzag(v: bigint): void {
+    if (v >= -HALF_SAFE && v <= HALF_SAFE) return this.zigzagNumber(Number(v));
     this.varint(BigInt.asUintN(64, (v << 1n) ^ (v >> 63n)));
+  }
+  /** |x| <= 2^52 */
+  zigzagNumber(x: number): void {
+    this.uvarint(x >= 0 ? 2 * x : -2 * x - 1);
   }
   bytes(b: Uint8Array): void {
     this.room(b.length);
@@ -209,7 +262,7 @@ function writeValue(w: Writer, type: number, v: ThriftValue): void {
       return w.byte(v as number);
     case T.I16:
     case T.I32:
-      return w.zigzag(BigInt(v as number));
+      return w.zigzagNumber(v as number);
     case T.I64:
       return w.zigzag(typeof v === 'bigint' ? v : BigInt(v as number));
     case T.DOUBLE: {
@@ -219,7 +272,7 @@ function writeValue(w: Writer, type: number, v: ThriftValue): void {
     }
     case T.BINARY: {
       const b = v as Uint8Array;
-      w.varint(BigInt(b.length));
+      w.uvarint(b.length);
       return w.bytes(b);
     }
     case T.LIST:
@@ -229,14 +282,14 @@ function writeValue(w: Writer, type: number, v: ThriftValue): void {
       if (n < 15) w.byte((n << 4) | l.elemType);
       else {
         w.byte(0xf0 | l.elemType);
-        w.varint(BigInt(n));
+        w.uvarint(n);
       }
       for (const it of l.items) writeValue(w, l.elemType, it);
       return;
     }
     case T.MAP: {
       const m = v as ThriftMap;
-      w.varint(BigInt(m.entries.length));
+      w.uvarint(m.entries.length);
       if (m.entries.length === 0) return;
       w.byte((m.keyType << 4) | m.valType);
       for (const [k, x] of m.entries) {
@@ -260,7 +313,7 @@ function writeStruct(w: Writer, s: ThriftStruct): void {
     if (delta > 0 && delta <= 15) w.byte((delta << 4) | type);
     else {
       w.byte(type);
-      w.zigzag(BigInt(f.id));
+      w.zigzagNumber(f.id);
     }
     last = f.id;
     if (type !== T.TRUE && type !== T.FALSE) writeValue(w, type, f.value);

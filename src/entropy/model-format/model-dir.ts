@@ -14,11 +14,9 @@ import { configFileObject, MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, parseConfigF
 import { fingerprintOf } from './fingerprint.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
-export const CONFIG_FILE = 'config.json';
-export const WEIGHTS_FILE = 'model.safetensors';
-export const META_FILE = 'meta.json';
-/** A training checkpoint's state file (src/entropy/train/train-state.ts); its model.safetensors sits beside it. */
-export const CHECKPOINT_STATE_FILE = 'train-state.json';
+import { CHECKPOINT_STATE_FILE, CONFIG_FILE, META_FILE, WEIGHTS_FILE } from './model-files.js';
+
+export { CHECKPOINT_STATE_FILE, CONFIG_FILE, META_FILE, WEIGHTS_FILE };
 const MODEL_FILES = [CONFIG_FILE, WEIGHTS_FILE, META_FILE];
 
 /** meta.json. */

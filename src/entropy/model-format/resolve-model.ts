@@ -21,7 +21,7 @@ import { closeSync, openSync, readdirSync, readSync, statSync, type Stats } from
 import { basename, dirname, join } from 'node:path';
 import { BltError } from '../../core/errors.js';
 import { NGRAM_MODEL_FILE, resolveShippedModelName } from '../default-model.js';
-import { CHECKPOINT_STATE_FILE, CONFIG_FILE, META_FILE, WEIGHTS_FILE } from './model-dir.js';
+import { CHECKPOINT_STATE_FILE, CONFIG_FILE, META_FILE, WEIGHTS_FILE } from './model-files.js';
 
 export const NGRAM_PREFIX = 'ngram:';
 const NGRAM_MAGIC = 'BLTNGRAM';
