@@ -19,7 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { canonicalJson } from '../shards/fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { WRITER_STATE_FILE } from '../shards/writer-state.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
 import { computeShardSet } from '../preprocess/compute-shard-set.js';

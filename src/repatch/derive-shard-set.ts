@@ -17,7 +17,7 @@
 import { resolve } from 'node:path';
 import { BltError } from '../core/errors.js';
 import { encodeBytes } from '../bytes/tokenizer.js';
-import { canonicalJson } from '../shards/fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { ManifestFingerprints, ManifestInput } from '../shards/manifest.js';
 import { readShardSet } from '../shards/reader.js';
 import type { ShardDoc, ShardRow } from '../shards/row.js';

@@ -13,7 +13,7 @@ import { BltError } from '../core/errors.js';
 import { entropyModelFingerprint } from '../entropy/open-scorer.js';
 import { checkScriptThresholds, resolveThreshold, type ThresholdChoice } from '../entropy/model-threshold.js';
 import type { PatchMode } from '../patching/patch-options.js';
-import { canonicalJson } from '../shards/fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
 import { runFingerprints } from '../preprocess/fingerprints.js';
 import { thresholdSource } from '../preprocess/prepare-run.js';

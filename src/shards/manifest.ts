@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { defineState } from '../core/state.js';
 import { packageVersion } from '../core/package-info.js';
-import { canonicalJson } from './fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { FORMAT_NAME, FORMAT_VERSION } from './schema.js';
 
 export const MANIFEST_FILE = 'index.json';

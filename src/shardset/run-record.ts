@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { defineState } from '../core/state.js';
-import { canonicalJson } from '../shards/fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { ManifestFingerprints } from '../shards/manifest.js';
 import { outputDefiningConfig, type PreprocessConfig } from '../preprocess/config.js';
 import { parseRecord, untagged } from './record-codec.js';

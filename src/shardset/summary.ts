@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
-import { canonicalJson } from '../shards/fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { MANIFEST_FILE, readManifest, type ManifestFingerprints, type ManifestTotals } from '../shards/manifest.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
 
