@@ -110,6 +110,8 @@ export function configWithPatching(
   if (read.idField !== undefined) o.idField = read.idField;
   const c = resolvePreprocessConfig(o);
   if (c.process.entropy && p.entropy) c.process.entropy.fingerprint = p.entropy.fingerprint;
+  // a per-script threshold table (the default model's) is part of the patching settings
+  if (patching.scriptThresholds) c.process.patching.scriptThresholds = { ...patching.scriptThresholds };
   return c;
 }
 

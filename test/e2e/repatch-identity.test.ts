@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, readFile, rm } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolvePreprocessConfig, type PreprocessOptions } from '../../src/preprocess/config.js';
 import { runPreprocess } from '../../src/preprocess/run-preprocess.js';
@@ -183,6 +183,19 @@ describe('blt repatch: identical to a fresh preprocess', function () {
         /--threshold/.test(e.message) &&
         /not available/.test(e.message),
     );
+  });
+
+  it("a set made with the model's per-script thresholds opens and repatches", async () => {
+    // the source's config holds scriptThresholds; they are part of its patches fingerprint
+    const dir = join(await tempDir('rp-script-model'), 'model');
+    await cp(model, dir, { recursive: true });
+    const cfg = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { training?: object };
+    cfg.training = { ...cfg.training, patching: { threshold: A, scriptThresholds: { 'script:Latin': B } } };
+    await writeFile(join(dir, 'config.json'), JSON.stringify(cfg));
+    const src = await preprocess('rp-script', { entropyModel: dir });
+    const out = await tempDir('rp-script-out');
+    await runRepatch({ source: src, out, threshold: B });
+    await assertSameSet(out, await preprocess('rp-script-b', { threshold: B, entropyModel: dir }), 'script source');
   });
 
   it('refuses merged sets, incomplete sets and writing over the source', async () => {
