@@ -10,7 +10,8 @@
  * `streamHash` detect a resume over different data.
  */
 import { BltError } from '../../core/errors.js';
-import { Rng, type RngState } from '../../core/rng.js';
+import { Rng, rngStateCodec, type RngState } from '../../core/rng.js';
+import { defineState, type Stateful } from '../../core/state.js';
 import { writeSequence } from './pack.js';
 
 export interface LoaderState {
@@ -25,6 +26,24 @@ export interface LoaderState {
   /** Rng state at the start of this epoch (before its offset and permutation were drawn). */
   readonly epochRng: RngState;
 }
+
+/** The loader state's codec (src/core/state.ts); `build(state, stream)` resumes a loader over `stream`. */
+export const loaderStateCodec = defineState<LoaderState, ByteSequenceLoader, Uint16Array>(
+  {
+    kind: 'entropy-byte-loader',
+    version: 1,
+    label: 'loader state',
+    fields: ['seqLen', 'streamTokens', 'streamHash', 'epoch', 'index', 'epochRng'],
+    check(r) {
+      const [seqLen, streamTokens, streamHash, epoch, index] = (
+        ['seqLen', 'streamTokens', 'streamHash', 'epoch', 'index'] as const
+      ).map((k) => r.count(k)) as [number, number, number, number, number];
+      const epochRng = r.nested('epochRng', rngStateCodec);
+      return { kind: 'entropy-byte-loader', v: 1, seqLen, streamTokens, streamHash, epoch, index, epochRng };
+    },
+  },
+  (state, stream) => ByteSequenceLoader.fromState(stream, state),
+);
 
 /** One batch: x, y int32 [batchSize, seqLen] row-major, y[r,i] = x[r,i+1] (within a sequence). */
 export interface TokenBatch {
@@ -41,7 +60,7 @@ export function streamHash(stream: Uint16Array): number {
   return h >>> 0;
 }
 
-export class ByteSequenceLoader {
+export class ByteSequenceLoader implements Stateful<LoaderState> {
   private readonly stream: Uint16Array;
   private readonly seqLen: number;
   private readonly hash: number;
@@ -72,14 +91,10 @@ export class ByteSequenceLoader {
     return new ByteSequenceLoader(stream, seqLen, streamHash(stream), Rng.fromSeed(seed).getState());
   }
 
-  static fromState(stream: Uint16Array, state: LoaderState): ByteSequenceLoader {
+  /** Resumes at `state` (checked by loaderStateCodec) over `stream`, which must be the saved run's. */
+  static fromState(stream: Uint16Array, saved: LoaderState): ByteSequenceLoader {
     const hash = streamHash(stream);
-    if (state?.kind !== 'entropy-byte-loader' || state.v !== 1) {
-      throw new BltError(
-        'STATE_FORMAT',
-        `Expected a loader state {kind:'entropy-byte-loader', v:1}, got ${JSON.stringify(state)?.slice(0, 120)}.`,
-      );
-    }
+    const state = loaderStateCodec.decode(saved);
     if (state.streamTokens !== stream.length || state.streamHash !== hash) {
       throw new BltError(
         'STATE_FORMAT',

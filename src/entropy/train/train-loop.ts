@@ -29,7 +29,7 @@ import {
   type TrainRun,
 } from '../../train/common/run.js';
 import { numericDifferences, type TrainConfig } from './config.js';
-import { ByteSequenceLoader, type LoaderState } from './loader.js';
+import { ByteSequenceLoader, loaderStateCodec, type LoaderState } from './loader.js';
 import { natsToBits } from './loss.js';
 import { packDocuments } from './pack.js';
 import { trainStep } from './train-step.js';
@@ -119,7 +119,7 @@ async function start(cfg: TrainConfig, stream: Uint16Array, opts: TrainOptions):
   const model = entropyTransformerFromArrays(cfg.model, ckpt.weights, 'checkpoint model.safetensors');
   const opt = new AdamW(model.weights, adam);
   opt.setState(ckpt.optimizer);
-  const loader = ByteSequenceLoader.fromState(stream, ckpt.state.loader);
+  const loader = loaderStateCodec.build(ckpt.state.loader, stream);
   const s = ckpt.state;
   const metrics = await MetricsLog.resume(opts.outDir, s.step);
   return { model, opt, loader, rng: Rng.fromState(s.rng), step: s.step, progress: s.progress, metrics };

@@ -2,7 +2,12 @@
  * The entropy trainer's checkpoint state (train-state.json, format 'blt-entropy-train-state' v1);
  * the files and their atomic keep-N writing are src/train/common/checkpoint.ts.
  */
-import { loadCheckpointWith, parseTrainState, type Checkpoint } from '../../train/common/checkpoint.js';
+import {
+  loadCheckpointWith,
+  parseTrainState,
+  trainStateCodec,
+  type Checkpoint,
+} from '../../train/common/checkpoint.js';
 import type { RunState } from '../../train/common/run.js';
 import type { TrainConfig } from './config.js';
 import type { LoaderState } from './loader.js';
@@ -30,7 +35,10 @@ export interface RunProgress {
 
 export type TrainState = RunState<typeof CHECKPOINT_FORMAT, TrainConfig, DataRecipe, LoaderState, RunProgress>;
 
+/** The state's codec (src/core/state.ts): tag `{format: 'blt-entropy-train-state', v: 1}`. */
+export const trainState = trainStateCodec<TrainState>(CHECKPOINT_FORMAT);
+
 /** Loads the checkpoint of `step`, or the newest one. NOT_FOUND when there is none. */
 export function loadCheckpoint(outDir: string, step?: number): Promise<Checkpoint<TrainState>> {
-  return loadCheckpointWith(outDir, (text, dir) => parseTrainState<TrainState>(text, dir, CHECKPOINT_FORMAT), step);
+  return loadCheckpointWith(outDir, (text, dir) => parseTrainState(text, dir, trainState), step);
 }

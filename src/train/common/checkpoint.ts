@@ -15,6 +15,8 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../../core/atomic.js';
 import { BltError } from '../../core/errors.js';
+import { rngStateCodec } from '../../core/rng.js';
+import { defineState, type StateCodec } from '../../core/state.js';
 import { decodeSafetensors, encodeSafetensors } from '../../entropy/model-format/safetensors.js';
 import type { WeightArray } from '../../entropy/transformer/types.js';
 import type { AdamWState } from './adamw.js';
@@ -119,32 +121,47 @@ export async function loadCheckpointWith<S extends CheckpointState>(
   return { state, weights, optimizer: { t: state.optimizer.t, m, v } };
 }
 
+/** The codec of one trainer's train-state.json (src/core/state.ts; its tag keys are `format` and `v`). */
+export function trainStateCodec<S>(format: string): StateCodec<S> {
+  return defineState<S>({
+    kind: format,
+    version: 1,
+    label: 'train state',
+    fields: STATE_FIELDS,
+    tagKeys: { kind: 'format', version: 'v' },
+    hint: 'this checkpoint was written by another tool or version',
+    check(r) {
+      r.count('step');
+      r.sub('optimizer').count('t');
+      r.nested('rng', rngStateCodec);
+      for (const k of ['config', 'data', 'loader', 'progress']) r.object(k); // the trainer checks these on resume
+      return r.o as S;
+    },
+  });
+}
+
 /**
- * Parses a train-state.json of `format` v1 (STATE_FORMAT naming the file and what is missing).
+ * Parses a train-state.json with `codec` (STATE_FORMAT naming the file, the field and what is wrong).
  * `hints` gives the fix for a state of another known format (e.g. the other trainer's).
  */
 export function parseTrainState<S>(
   text: string,
   dir: string,
-  format: string,
+  codec: StateCodec<S>,
   hints: Readonly<Record<string, string>> = {},
 ): S {
-  let s: Record<string, unknown>;
+  let value: unknown;
   try {
-    s = JSON.parse(text) as Record<string, unknown>;
+    value = JSON.parse(text);
   } catch (err) {
     throw new BltError('STATE_FORMAT', `${dir}/train-state.json is not valid JSON (${(err as Error).message}).`);
   }
-  if (s.format !== format || s.v !== 1) {
-    throw new BltError(
-      'STATE_FORMAT',
-      `${dir}/train-state.json: expected format '${format}' v1, got ${JSON.stringify(s.format)} v${String(s.v)}.`,
-      (typeof s.format === 'string' && Object.hasOwn(hints, s.format) ? hints[s.format] : undefined) ??
-        'this checkpoint was written by another tool or version',
-    );
+  try {
+    return codec.decode(value, `${dir}/train-state.json`);
+  } catch (err) {
+    const format = (value as { format?: unknown } | null)?.format;
+    const hint = typeof format === 'string' && Object.hasOwn(hints, format) ? hints[format] : undefined;
+    if (err instanceof BltError && hint !== undefined) throw new BltError(err.code, err.message, hint);
+    throw err;
   }
-  for (const k of STATE_FIELDS) {
-    if (s[k] === undefined) throw new BltError('STATE_FORMAT', `${dir}/train-state.json has no \`${k}\`.`);
-  }
-  return s as S;
 }

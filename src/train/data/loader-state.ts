@@ -5,13 +5,13 @@
  */
 import { BltError } from '../../core/errors.js';
 import { canonicalJson } from '../../core/canonical-json.js';
+import { defineState } from '../../core/state.js';
 import {
-  SEQUENCE_BUFFER_FIELDS,
+  sequenceBufferCodec,
   sequenceBufferState,
   type SequenceBufferSnapshot,
   type SequenceBufferState,
 } from './sequence-buffer.js';
-import { checkCount, checkTagged } from './state-codec.js';
 
 /** The options that decide the batches; stored in the state and compared on resume. */
 export interface LoaderConfig {
@@ -61,14 +61,48 @@ export function loaderState(config: LoaderConfig, s: LoaderSnapshot): LoaderStat
   };
 }
 
-/** Validates the outer state against this loader's config; returns its counts and buffer state. */
+const COUNT_FIELDS = ['batches', 'targets', 'droppedLastPatch', 'droppedTruncated'] as const;
+
+const HINT =
+  'pass the object that getState() returned (after a JSON round trip is fine); ' +
+  'states of other versions cannot be resumed';
+
+/** The loader state's codec (src/core/state.ts); the buffer is checked by its own codec (nested). */
+export const loaderStateCodec = defineState<LoaderState>({
+  kind: 'blt-loader',
+  version: 1,
+  label: 'loader state',
+  fields: ['config', 'counts', 'buffer'],
+  hint: HINT,
+  check(r) {
+    const c = r.sub('counts');
+    const extra = Object.keys(c.o).find((k) => !(COUNT_FIELDS as readonly string[]).includes(k));
+    if (extra !== undefined) c.fail(`unknown field "counts.${extra}"`);
+    const [batches, targets, droppedLastPatch, droppedTruncated] = COUNT_FIELDS.map((k) => c.count(k)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    r.nested('buffer', sequenceBufferCodec);
+    return {
+      kind: 'blt-loader',
+      v: 1,
+      config: r.object('config') as unknown as LoaderConfig,
+      counts: { batches, targets, droppedLastPatch, droppedTruncated },
+      buffer: r.o.buffer as SequenceBufferState,
+    };
+  },
+});
+
+/** Decodes the state and checks it was saved with this loader's config; returns its counts and buffer state. */
 export function checkLoaderState(
   value: unknown,
   config: LoaderConfig,
 ): { counts: LoaderCounts; buffer: SequenceBufferState } {
-  const o = checkTagged(value, 'blt-loader', 1, ['config', 'counts', 'buffer'], 'the loader state');
+  const o = loaderStateCodec.decode(value);
   if (canonicalJson(o.config) !== canonicalJson(config)) {
-    const saved = (o.config ?? {}) as Record<string, unknown>;
+    const saved = o.config as unknown as Record<string, unknown>;
     const diff = Object.keys(config).filter(
       (k) => canonicalJson(saved[k] ?? null) !== canonicalJson(config[k as keyof LoaderConfig]),
     );
@@ -78,19 +112,5 @@ export function checkLoaderState(
       'resume with the options of the run that saved the state (batchSize, seqLenPatches, maxEncoderSeqLen, bufferSize, seed, ngram, epochs, shuffleShards)',
     );
   }
-  const c = checkTagged(
-    { kind: 'counts', v: 1, ...(o.counts as object) },
-    'counts',
-    1,
-    ['batches', 'targets', 'droppedLastPatch', 'droppedTruncated'],
-    'the loader state counts',
-  );
-  const counts: LoaderCounts = {
-    batches: checkCount(c, 'batches', 'counts'),
-    targets: checkCount(c, 'targets', 'counts'),
-    droppedLastPatch: checkCount(c, 'droppedLastPatch', 'counts'),
-    droppedTruncated: checkCount(c, 'droppedTruncated', 'counts'),
-  };
-  const buffer = checkTagged(o.buffer, 'sequence-buffer', 1, SEQUENCE_BUFFER_FIELDS, 'the sequence-buffer state');
-  return { counts, buffer: buffer as unknown as SequenceBufferState };
+  return { counts: o.counts, buffer: o.buffer };
 }

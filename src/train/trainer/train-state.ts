@@ -8,7 +8,7 @@
  *     train-state.json       { format: 'blt-train-state', v: 1, step, config (resolved), data (plan),
  *                              loader (createLoader state), rng, optimizer: {t}, progress }
  */
-import { loadCheckpointWith, parseTrainState, type Checkpoint } from '../common/checkpoint.js';
+import { loadCheckpointWith, parseTrainState, trainStateCodec, type Checkpoint } from '../common/checkpoint.js';
 import type { RunState } from '../common/run.js';
 import type { LoaderState } from '../data/loader-state.js';
 import type { BltTrainConfig } from './config.js';
@@ -27,8 +27,11 @@ export interface BltRunProgress {
 
 export type BltTrainState = RunState<typeof BLT_STATE_FORMAT, BltTrainConfig, DataPlan, LoaderState, BltRunProgress>;
 
+/** The state's codec (src/core/state.ts): tag `{format: 'blt-train-state', v: 1}`. */
+export const bltTrainState = trainStateCodec<BltTrainState>(BLT_STATE_FORMAT);
+
 export function parseBltTrainState(text: string, dir: string): BltTrainState {
-  return parseTrainState<BltTrainState>(text, dir, BLT_STATE_FORMAT, {
+  return parseTrainState(text, dir, bltTrainState, {
     'blt-entropy-train-state': 'this is an entropy-model run (`blt entropy train`); point at a `blt train` run',
   });
 }

@@ -12,7 +12,7 @@ import { initBackend } from '../../../../src/backend/select-backend.js';
 import type { BltError } from '../../../../src/core/errors.js';
 import { Rng, type RngState } from '../../../../src/core/rng.js';
 import { AdamW } from '../../../../src/train/common/adamw.js';
-import { loadCheckpointWith, parseTrainState } from '../../../../src/train/common/checkpoint.js';
+import { loadCheckpointWith, parseTrainState, trainStateCodec } from '../../../../src/train/common/checkpoint.js';
 import { accumulateClipped, lossAndNamedGrads } from '../../../../src/train/common/grads.js';
 import {
   runTrainingLoop,
@@ -53,7 +53,8 @@ class Batches {
 }
 
 type Run = TrainRun<{ seen: number }, RngState> & { readonly weights: Map<string, tf.Variable>; loader: Batches };
-type State = RunState<typeof FORMAT, LoopConfig, null, RngState, { seen: number }>;
+type State = RunState<typeof FORMAT, LoopConfig, { name: string }, RngState, { seen: number }>;
+const STATE = trainStateCodec<State>(FORMAT);
 
 function weightsOf(w: number, b: number): Map<string, tf.Variable> {
   return new Map([
@@ -77,7 +78,7 @@ async function openRun(out: string, resume: boolean): Promise<Run> {
       progress: { seen: 0 },
     };
   }
-  const ckpt = await loadCheckpointWith(out, (t, d) => parseTrainState<State>(t, d, FORMAT));
+  const ckpt = await loadCheckpointWith(out, (t, d) => parseTrainState(t, d, STATE));
   const at = (k: string): number => ckpt.weights.get(k)?.data[0] as number;
   const weights = weightsOf(at('w'), at('b'));
   const opt = new AdamW(weights);
@@ -114,7 +115,7 @@ function parts(run: Run, out: string, log: string[], signal?: AbortSignal): Loop
       const weights = new Map(
         [...run.weights].map(([k, v]) => [k, { shape: [...v.shape], data: v.dataSync() as Float32Array }]),
       );
-      return checkpointRun(out, run, { format: FORMAT, config: CFG, data: null }, weights, 2);
+      return checkpointRun(out, run, { format: FORMAT, config: CFG, data: { name: 'tiny' } }, weights, 2);
     },
     stopRequested: () => signal?.aborted === true,
   };
