@@ -7,5 +7,5 @@ export const BOS_ID = 1;
 export const EOS_ID = 2;
 export const BPE_ID = 3;
 export const OFFSET = 4;
-export const BYTE_UNITS = 256;
+const BYTE_UNITS = 256;
 export const VOCAB_SIZE = BYTE_UNITS + OFFSET; // 260

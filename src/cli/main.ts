@@ -24,7 +24,6 @@ import { register as registerServe } from './serve.js';
 import { register as registerTrain } from './train.js';
 import { register as registerEval } from './eval.js';
 import { register as registerGenerate } from './generate.js';
-import { register as registerPlanned } from './planned.js';
 
 export function buildProgram(): Command {
   const program = new Command('blt')
@@ -50,7 +49,6 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEval(program);
   registerGenerate(program);
-  registerPlanned(program);
   return program;
 }
 

@@ -7,37 +7,12 @@ import type { InputFile } from './list-inputs.js';
 import { IngestStream, type ReadFrom } from './readers/ingest-stream.js';
 import type { ReadOptions } from './readers/read-options.js';
 
-export {
-  listInputs,
-  listInputsReport,
-  detectInput,
-  type ListOptions,
-  type SkippedInput,
-  type InputFile,
-  type InputKind,
-  type Compression,
-} from './list-inputs.js';
+export { listInputs, listInputsReport, detectInput, type InputFile } from './list-inputs.js';
 export { partitionFiles, partitionPlan, PER_FILE_WEIGHT } from './partition.js';
-export {
-  isBadRecord,
-  badRecord,
-  describeBadRecord,
-  type RawDoc,
-  type BadRecord,
-  type IngestRecord,
-  type RecordPosition,
-} from './raw-doc.js';
-export { IngestStream, type ReadFrom } from './readers/ingest-stream.js';
-export { type IngestCursor, type FilePosition } from './readers/cursor.js';
-export {
-  resolveReadOptions,
-  ID_FIELDS,
-  TEXT_FIELDS,
-  DOC_BYTES_CEILING,
-  DEFAULT_MAX_LINE_BYTES,
-  type ReadOptions,
-  type ResolvedReadOptions,
-} from './readers/read-options.js';
+export { isBadRecord, describeBadRecord, type RawDoc, type BadRecord, type IngestRecord } from './raw-doc.js';
+
+export { type IngestCursor } from './readers/cursor.js';
+export { type ReadOptions } from './readers/read-options.js';
 
 /** Every record of `files`, in order; `from` resumes (cursor) and/or skips the first records. */
 export function readInputs(files: readonly InputFile[], opts: ReadOptions = {}, from: ReadFrom = {}): IngestStream {

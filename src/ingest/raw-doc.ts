@@ -58,7 +58,7 @@ export function describeBadRecord(r: BadRecord): string {
 const snippetDecoder = new TextDecoder('utf-8'); // invalid bytes → U+FFFD: a snippet is for people
 
 /** The first 200 UTF-16 code units of `raw`, never ending in half a surrogate pair. */
-export function rawSnippet(raw: Uint8Array | string): string {
+function rawSnippet(raw: Uint8Array | string): string {
   const text = typeof raw === 'string' ? raw.slice(0, 201) : snippetDecoder.decode(raw.subarray(0, 800));
   if (text.length <= 200) return text;
   const cut = text.slice(0, 200);

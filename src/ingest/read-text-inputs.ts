@@ -34,7 +34,7 @@ export interface ReadTextOptions {
   readonly linesAsDocs?: boolean;
 }
 
-export const ID_KEYS = ['sample_id', 'title', 'qid', 'paper_id', 'path', 'url', 'id'] as const;
+const ID_KEYS = ['sample_id', 'title', 'qid', 'paper_id', 'path', 'url', 'id'] as const;
 const JSON_EXTENSIONS = new Set(['.jsonl', '.json']);
 
 export async function* readTextInputs(paths: readonly string[], opts: ReadTextOptions = {}): AsyncIterable<TextDoc> {
@@ -50,7 +50,7 @@ export async function* readTextInputs(paths: readonly string[], opts: ReadTextOp
 }
 
 /** A file → [file]; a directory → its files, recursively, sorted by path (code-unit order). */
-export async function listInputFiles(path: string): Promise<string[]> {
+async function listInputFiles(path: string): Promise<string[]> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new BltError(
       'NOT_FOUND',
@@ -125,7 +125,7 @@ async function* readLineDocs(file: string): AsyncIterable<TextDoc> {
 }
 
 /** A file's lines as bytes (without `\n`), streamed in 1 MiB chunks; each line is its own copy. */
-export async function* readByteLines(file: string): AsyncIterable<Uint8Array> {
+async function* readByteLines(file: string): AsyncIterable<Uint8Array> {
   let pieces: Uint8Array[] = []; // the current line's bytes from earlier chunks
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     let start = 0;

@@ -127,7 +127,7 @@ export function wrapRows(cells: CharCell[], bytesPerRow: number): FigureRow[] {
 }
 
 /** Patch start positions (token indices, ascending) from patch lengths. */
-export function patchStarts(lengths: ArrayLike<number>): number[] {
+function patchStarts(lengths: ArrayLike<number>): number[] {
   const starts: number[] = [];
   let pos = 0;
   for (let p = 0; p < lengths.length; p++) {

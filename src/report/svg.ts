@@ -55,7 +55,7 @@ export function svgRoot(width: number, height: number, body: string[], a: Attrs 
 }
 
 /** System fonts that cover Latin, Greek, Cyrillic, CJK, Arabic, Hebrew, Indic scripts. */
-export const FONT_STACK =
+const FONT_STACK =
   "'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', 'Noto Sans Devanagari', 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
 
 /** "Nice" tick step for a range: 1, 2 or 5 × 10^k giving about `count` ticks. */

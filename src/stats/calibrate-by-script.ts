@@ -36,7 +36,7 @@ export interface ScriptCalibrationResult {
   spread: { global: number; perScript: number };
 }
 
-export const DEFAULT_MIN_SCRIPT_BYTES = 16 * 1024;
+const DEFAULT_MIN_SCRIPT_BYTES = 16 * 1024;
 
 /** Bytes per patch of `sample` with the global rule at `threshold`. */
 function bytesPerPatchAt(sample: CalibrationSample, threshold: number, maxPatchLength: number | undefined): number {

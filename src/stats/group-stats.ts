@@ -25,7 +25,7 @@ export interface GroupStats {
   insideCharacterShare: number;
 }
 
-export class GroupAccumulator {
+class GroupAccumulator {
   private documents = 0;
   private bytes = 0;
   private readonly patches = new PatchStatsAccumulator();

@@ -6,7 +6,7 @@
  */
 import type { GroupStats } from './group-stats.js';
 
-export const SPREAD_MIN_BYTES = 4096;
+const SPREAD_MIN_BYTES = 4096;
 
 export interface LanguageSpread {
   /** max / min bytes per patch (1 with fewer than two languages) */

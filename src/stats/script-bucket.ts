@@ -89,7 +89,7 @@ const HAN = SCRIPT_INDEX.get('Han') as number;
 const KANA = SCRIPT_INDEX.get('Kana') as number;
 
 /** code point → index into SCRIPTS, or -1 when it belongs to no counted range. */
-export function scriptIndexOf(cp: number): number {
+function scriptIndexOf(cp: number): number {
   let lo = 0;
   let hi = RANGES.length - 1;
   while (lo <= hi) {
@@ -100,12 +100,6 @@ export function scriptIndexOf(cp: number): number {
     else return RANGE_SCRIPT[mid] as number;
   }
   return -1;
-}
-
-/** The script name of a code point (`Latin`, `Han`, …) or undefined. */
-export function scriptOf(cp: number): string | undefined {
-  const i = scriptIndexOf(cp);
-  return i < 0 ? undefined : SCRIPTS[i];
 }
 
 /** bytes [n] → `script:<Name>` of the majority of its letters (first DETECT_BYTES bytes). */

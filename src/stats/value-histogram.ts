@@ -15,7 +15,7 @@ export interface ValueSummary {
   histogram: { binWidth: number; counts: number[] };
 }
 
-export const QUANTILES: ReadonlyArray<[string, number]> = [
+const QUANTILES: ReadonlyArray<[string, number]> = [
   ['p01', 0.01],
   ['p10', 0.1],
   ['p25', 0.25],

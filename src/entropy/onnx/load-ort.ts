@@ -24,13 +24,3 @@ export function loadOrt(): Promise<Ort> {
   );
   return cached;
 }
-
-/** True when onnxruntime-node loads in this process. */
-export async function ortAvailable(): Promise<boolean> {
-  try {
-    await loadOrt();
-    return true;
-  } catch {
-    return false;
-  }
-}

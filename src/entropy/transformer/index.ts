@@ -1,33 +1,21 @@
-export type {
-  EntropyBatchOptions,
-  EntropyTransformer,
-  EntropyTransformerConfig,
-  WeightArray,
-  WeightInit,
-  WeightSpec,
-} from './types.js';
+export type { EntropyTransformer, EntropyTransformerConfig } from './types.js';
 export {
-  ARCHITECTURE_KEYS,
-  BYTE_VOCAB_SIZE,
   DEFAULT_ENTROPY_CONFIG,
   entropyConfig,
   flopsPerByte,
-  headDim,
   nonEmbeddingParameterCount,
   parameterCount,
   swigluHiddenDim,
   validateEntropyConfig,
 } from './config.js';
-export { layerWeightNames, weightSpecs } from './weight-specs.js';
+export { weightSpecs } from './weight-specs.js';
 export {
-  checkWeightArrays,
   createEntropyTransformer,
-  dispose,
   disposeEntropyTransformer,
   entropyTransformerFromArrays,
   exportWeightArrays,
 } from './model.js';
 export { forwardLogits } from './forward.js';
-export { computeEntropies, computeEntropiesBatch, entropyFromLogits, forwardEntropies } from './entropy.js';
-export { planBatches, planRows, REFERENCE_CHUNK_LENGTH, type EntropyRow } from './chunks.js';
-export { attentionLayout, rowLength, type AttentionLayout } from './attention-layout.js';
+export { computeEntropies, computeEntropiesBatch, entropyFromLogits } from './entropy.js';
+export { planBatches, planRows } from './chunks.js';
+export { rowLength } from './attention-layout.js';

@@ -7,7 +7,7 @@ const NO_SPACE_BEFORE = new Set(['.', ',', ':', ';', '?', '!', ')', ']', '}', "'
 const NO_SPACE_AFTER = new Set(['(', '[', '{', '``', '$']);
 
 /** `The/at jury/nn ./.` → `['The', 'jury', '.']` */
-export function brownWords(line: string): string[] {
+function brownWords(line: string): string[] {
   const words: string[] = [];
   for (const tok of line.split(/\s+/)) {
     if (tok.length === 0) continue;

@@ -58,9 +58,9 @@ function keyHash(key: string): string {
 }
 
 /** Paragraphs (lines) at least this many UTF-16 units long are deduplicated within a language. */
-export const MIN_DEDUP_LINE = 48;
+const MIN_DEDUP_LINE = 48;
 /** Documents shorter than this after deduplication are dropped. */
-export const MIN_DOC_CHARS = 64;
+const MIN_DOC_CHARS = 64;
 
 /**
  * Deduplication, in a fixed order (train documents before held-out ones, each sorted by id):

@@ -36,7 +36,7 @@ export type WorkerReply =
   | { type: 'closed' };
 
 /** The worker died (e.g. a parquet-wasm panic) while a request was pending. */
-export class ParquetWorkerCrash extends Error {}
+class ParquetWorkerCrash extends Error {}
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -96,7 +96,7 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-export class ParquetWorker {
+class ParquetWorker {
   readonly #worker: Worker;
   readonly #pending: Pending[] = []; // answered in order
   #dead: Error | undefined;

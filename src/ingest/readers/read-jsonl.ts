@@ -20,7 +20,7 @@ export function readJsonl(open: OpenBytes, ctx: ReadContext): AsyncGenerator<Ing
   return readLines(open, ctx, jsonlHandler);
 }
 
-export const jsonlHandler: LineHandler = {
+const jsonlHandler: LineHandler = {
   isEmpty: isJsonBlank,
   toRecord(bytes, line, ctx) {
     const at = { file: ctx.name, line: line.line };
@@ -66,7 +66,7 @@ export const jsonlHandler: LineHandler = {
 };
 
 /** Only JSON whitespace besides the newline: space, tab, CR. */
-export function isJsonBlank(bytes: Uint8Array): boolean {
+function isJsonBlank(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
   return true;
 }

@@ -25,13 +25,13 @@ export interface ReadOptions {
 }
 
 /** The reference's id fallback (blt preprocess_entropies.py), first present wins. */
-export const ID_FIELDS = ['sample_id', 'title', 'qid', 'paper_id', 'path', 'url', 'id'] as const;
+const ID_FIELDS = ['sample_id', 'title', 'qid', 'paper_id', 'path', 'url', 'id'] as const;
 /** The reference's text fallback. */
-export const TEXT_FIELDS = ['text', 'content'] as const;
+const TEXT_FIELDS = ['text', 'content'] as const;
 
 /** Largest document any reader builds (typed arrays and transfers beyond this are impractical). */
 export const DOC_BYTES_CEILING = 2 ** 31 - 1;
-export const DEFAULT_MAX_LINE_BYTES = 256 * 2 ** 20;
+const DEFAULT_MAX_LINE_BYTES = 256 * 2 ** 20;
 /** V8 cannot hold a string much longer than 2^29 code units, so JSON lines cannot be longer. */
 const MAX_LINE_BYTES_CEILING = 2 ** 29 - 64;
 

@@ -32,7 +32,7 @@ export async function* readStdin(ctx: ReadContext): AsyncGenerator<IngestRecord>
   else yield* readWholeText(open, inner);
 }
 
-export function sniffCompression(head: Uint8Array): Compression {
+function sniffCompression(head: Uint8Array): Compression {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   return 'none';

@@ -15,7 +15,7 @@ export function readTextLines(open: OpenBytes, ctx: ReadContext): AsyncGenerator
   return readLines(open, ctx, textLineHandler);
 }
 
-export const textLineHandler: LineHandler = {
+const textLineHandler: LineHandler = {
   isEmpty: (bytes) => bytes.length === 0 || (bytes.length === 1 && bytes[0] === 0x0d),
   toRecord(bytes, line, ctx) {
     const body = bytes[bytes.length - 1] === 0x0d ? bytes.subarray(0, bytes.length - 1) : bytes;

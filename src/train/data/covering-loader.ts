@@ -15,7 +15,7 @@ import { resolveLoaderOptions, type LoaderOptions } from './loader-options.js';
 import { badOption } from '../../core/errors.js';
 import { readManifest } from '../../shards/manifest.js';
 
-export const EVAL_COVERAGES = ['covering', 'reference'] as const;
+const EVAL_COVERAGES = ['covering', 'reference'] as const;
 export type EvalCoverage = (typeof EVAL_COVERAGES)[number];
 
 /** What a finished evaluation pass scored of the stream. */

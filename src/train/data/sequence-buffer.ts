@@ -102,7 +102,7 @@ export interface SequenceBufferContext {
 }
 
 /** The sequence buffer's state codec; the source position is checked by the source's own codec. */
-export const sequenceBufferCodec = defineState<DecodedSequenceBuffer, SequenceBuffer, SequenceBufferContext>(
+const sequenceBufferCodec = defineState<DecodedSequenceBuffer, SequenceBuffer, SequenceBufferContext>(
   {
     kind: 'sequence-buffer',
     version: 1,

@@ -5,7 +5,7 @@
 import { Rng } from '../../core/rng.js';
 
 /** A 32-bit seed for (seed, epoch): murmur3's finaliser over both, so epochs differ. */
-export function epochSeed(seed: number, epoch: number): number {
+function epochSeed(seed: number, epoch: number): number {
   let h = (seed ^ Math.imul(epoch + 1, 0x9e3779b1)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
