@@ -102,7 +102,7 @@ export interface SequenceBufferContext {
 }
 
 /** The sequence buffer's state codec; the source position is checked by the source's own codec. */
-const sequenceBufferCodec = defineState<DecodedSequenceBuffer, SequenceBuffer, SequenceBufferContext>(
+export const sequenceBufferCodec = defineState<DecodedSequenceBuffer, SequenceBuffer, SequenceBufferContext>(
   {
     kind: 'sequence-buffer',
     version: 1,
