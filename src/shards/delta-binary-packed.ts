@@ -12,7 +12,7 @@ const BLOCK = 128;
 const MINIBLOCKS = 4;
 const MINI = BLOCK / MINIBLOCKS;
 
-const widthOf = (max: number): number => (max === 0 ? 0 : max >= 2 ** 31 ? 32 : 32 - Math.clz32(max));
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /** values [N] → the encoded bytes. */
 export function encodeDeltaBinaryPacked(values: Int32Array): Uint8Array {
@@ -32,11 +32,14 @@ export function encodeDeltaBinaryPacked(values: Int32Array): Uint8Array {
   varint(MINIBLOCKS);
   varint(n);
   zigzag(n > 0 ? (values[0] as number) : 0);
-  const deltas = new Float64Array(BLOCK);
-  const widths = new Array<number>(MINIBLOCKS);
+  const deltas = new Int32Array(BLOCK);
+  // one miniblock packed: 32 values × w bits = w 32-bit words, LSB first
+  const words = new Uint32Array(MINI);
+  const wordBytes = new Uint8Array(words.buffer);
+  const widths = new Int32Array(MINIBLOCKS);
   for (let start = 1; start < n; start += BLOCK) {
     const count = Math.min(BLOCK, n - start);
-    let min = Infinity;
+    let min = 0x7fffffff;
     for (let k = 0; k < count; k++) {
       const d = ((values[start + k] as number) - (values[start + k - 1] as number)) | 0;
       deltas[k] = d;
@@ -45,26 +48,29 @@ export function encodeDeltaBinaryPacked(values: Int32Array): Uint8Array {
     zigzag(min);
     const used = Math.ceil(count / MINI);
     for (let m = 0; m < MINIBLOCKS; m++) {
-      let max = 0;
-      for (let k = m * MINI; k < Math.min(count, (m + 1) * MINI); k++) max = Math.max(max, (deltas[k] as number) - min);
-      widths[m] = m < used ? widthOf(max) : 0;
+      let bits = 0; // OR of (delta - min) as uint32: the same bit width as their maximum
+      const end = Math.min(count, (m + 1) * MINI);
+      for (let k = m * MINI; k < end; k++) bits |= ((deltas[k] as number) - min) >>> 0;
+      widths[m] = m < used ? 32 - Math.clz32(bits) : 0;
       buf[at++] = widths[m] as number;
     }
     for (let m = 0; m < used; m++) {
       const w = widths[m] as number;
-      let acc = 0;
-      let bits = 0;
-      for (let k = m * MINI; k < (m + 1) * MINI && w > 0; k++) {
-        const v = k < count ? (deltas[k] as number) - min : 0; // < 2^32
-        acc += v * 2 ** bits;
-        bits += w;
-        while (bits >= 8) {
-          const b = acc % 256;
-          buf[at++] = b;
-          acc = (acc - b) / 256;
-          bits -= 8;
-        }
+      if (w === 0) continue;
+      words.fill(0, 0, w);
+      const first = m * MINI;
+      for (let j = 0; j < MINI; j++) {
+        const k = first + j;
+        const v = k < count ? ((deltas[k] as number) - min) >>> 0 : 0; // padding: 0
+        const bit = j * w;
+        const word = bit >>> 5;
+        const shift = bit & 31;
+        words[word] = ((words[word] as number) | (v << shift)) >>> 0;
+        if (shift + w > 32) words[word + 1] = ((words[word + 1] as number) | (v >>> (32 - shift))) >>> 0;
       }
+      if (LITTLE_ENDIAN) buf.set(wordBytes.subarray(0, 4 * w), at);
+      else for (let b = 0; b < 4 * w; b++) buf[at + b] = ((words[b >>> 2] as number) >>> (8 * (b & 3))) & 0xff;
+      at += 4 * w;
     }
   }
   return buf.subarray(0, at);
