@@ -8,16 +8,12 @@ import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
 import { defaultEntropyModelDir } from '../entropy/default-model.js';
 import { DEFAULT_THRESHOLD } from '../patching/patch-options.js';
+import { longFlag, type OptionDef } from '../options/option-def.js';
+import { PATCH_RULE_OPTIONS, type PatchingValues } from '../options/patching.js';
 
-export interface PatchingFlags {
-  mode: string;
-  threshold?: number | undefined;
-  thresholdAdd?: number | undefined;
-  monotonicity?: boolean | undefined;
-  patchSize?: number | undefined;
-}
+export type PatchingFlags = PatchingValues & { mode: string };
 
-/** Refuses flags the mode ignores and a static mode without --patch-size. */
+/** Refuses flags the mode ignores (each option's `onlyMode`) and a static mode without --patch-size. */
 export function checkPatchingFlags(f: PatchingFlags): void {
   if (f.mode === 'static' && f.patchSize === undefined) {
     throw new BltError(
@@ -26,19 +22,19 @@ export function checkPatchingFlags(f: PatchingFlags): void {
       'pass e.g. -m static --patch-size 4',
     );
   }
-  const ignored: string[] = [];
-  if (f.mode !== 'entropy') {
-    if (f.threshold !== undefined) ignored.push(`--threshold ${f.threshold}`);
-    if (f.thresholdAdd !== undefined) ignored.push(`--threshold-add ${f.thresholdAdd}`);
-    if (f.monotonicity === true) ignored.push('--monotonicity');
+  const ignored: Array<{ typed: string; mode: string }> = [];
+  for (const d of PATCH_RULE_OPTIONS as readonly OptionDef[]) {
+    const v = f[d.key as keyof PatchingValues];
+    if (d.onlyMode === undefined || d.onlyMode === f.mode || v === undefined || v === false) continue;
+    ignored.push({ typed: v === true ? longFlag(d) : `${longFlag(d)} ${String(v)}`, mode: d.onlyMode });
   }
-  if (f.mode !== 'static' && f.patchSize !== undefined) ignored.push(`--patch-size ${f.patchSize}`);
   if (ignored.length > 0) {
-    const owner = ignored[0]?.startsWith('--patch-size') ? '-m static' : '-m entropy';
+    const one = ignored.length === 1;
     throw new BltError(
       'BAD_OPTION',
-      `${ignored.join(', ')} ${ignored.length === 1 ? 'has' : 'have'} no effect with -m ${f.mode}: ${ignored.length === 1 ? 'it applies' : 'they apply'} to ${owner} only.`,
-      `drop ${ignored.length === 1 ? 'it' : 'them'}, or choose the mode ${ignored.length === 1 ? 'it belongs' : 'they belong'} to`,
+      `${ignored.map((x) => x.typed).join(', ')} ${one ? 'has' : 'have'} no effect with -m ${f.mode}: ` +
+        `${one ? 'it applies' : 'they apply'} to -m ${ignored[0]?.mode} only.`,
+      `drop ${one ? 'it' : 'them'}, or choose the mode ${one ? 'it belongs' : 'they belong'} to`,
     );
   }
 }

@@ -35,6 +35,8 @@ export interface OptionDef {
   readonly cli?: ValueSpec;
   /** CLI value → field value (`--invalid-utf8 quarantine` is `bad-record`) */
   readonly fromCli?: (v: unknown) => unknown;
+  /** the one patching mode the option applies to (a CLI flag for another mode is refused) */
+  readonly onlyMode?: string;
   /** false: not accepted in HTTP bodies */
   readonly body?: false;
 }

@@ -2,6 +2,7 @@
  * A preprocessing job of the server, as persisted (`<cache-dir>/jobs/<id>.json`, written
  * atomically) and as answered by `GET /v1/jobs/:id`.
  */
+import { defineState, type FieldReader } from '../core/state.js';
 import type { PreprocessOptions } from '../preprocess/config.js';
 import type { PreprocessSummary } from '../preprocess/run-preprocess.js';
 
@@ -10,6 +11,10 @@ export const JOB_VERSION = 1;
 
 export const JOB_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
+
+const ID = /^job-[0-9a-f]{12}$/;
+
+export const isJobId = (id: string): boolean => ID.test(id);
 
 export const isFinished = (s: JobState): boolean => s === 'done' || s === 'failed' || s === 'cancelled';
 
@@ -60,3 +65,50 @@ export interface JobRecord {
   summary: PreprocessSummary | null;
   error: JobError | null;
 }
+
+const nullableObject = (r: FieldReader, key: string): void => {
+  if (r.o[key] !== null) r.object(key);
+};
+
+/** A job record as a state of the contract (src/core/state.ts), tagged `format`/`version` as it always was. */
+export const jobRecordCodec = defineState<JobRecord>({
+  kind: JOB_FORMAT,
+  version: JOB_VERSION,
+  label: 'job record',
+  tagKeys: { kind: 'format', version: 'version' },
+  fields: [
+    'id',
+    'seq',
+    'state',
+    'createdAt',
+    'startedAt',
+    'finishedAt',
+    'options',
+    'attempts',
+    'cancelRequested',
+    'progress',
+    'summary',
+    'error',
+  ],
+  hint: 'the record is moved aside; submit the job again',
+  check(r) {
+    if (!isJobId(r.string('id'))) r.expected('id', 'a job id (job-<12 hex digits>)');
+    r.count('seq');
+    if (!(JOB_STATES as readonly string[]).includes(r.string('state')))
+      r.expected('state', `one of ${JOB_STATES.join(', ')}`);
+    r.string('createdAt');
+    r.nullableString('startedAt');
+    r.nullableString('finishedAt');
+    if (
+      !r
+        .sub('options')
+        .array('inputs')
+        .every((x) => typeof x === 'string')
+    )
+      r.expected('options', 'preprocess options with inputs (an array of paths)');
+    r.count('attempts');
+    r.bool('cancelRequested');
+    for (const k of ['progress', 'summary', 'error']) nullableObject(r, k);
+    return r.o as unknown as JobRecord;
+  },
+});

@@ -6,12 +6,9 @@
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
-import { JOB_FORMAT, JOB_STATES, JOB_VERSION, type JobRecord } from './job-record.js';
+import { jobRecordCodec, type JobRecord } from './job-record.js';
 
 export const JOBS_DIR = 'jobs';
-const ID = /^job-[0-9a-f]{12}$/;
-
-export const isJobId = (id: string): boolean => ID.test(id);
 
 export class JobStore {
   private readonly dir: string;
@@ -31,16 +28,8 @@ export class JobStore {
     for (const name of (await readdir(this.dir)).filter((n) => n.endsWith('.json')).sort()) {
       const path = join(this.dir, name);
       try {
-        const r = JSON.parse(await readFile(path, 'utf8')) as JobRecord;
-        if (
-          r.format !== JOB_FORMAT ||
-          r.version !== JOB_VERSION ||
-          !isJobId(r.id) ||
-          !(JOB_STATES as readonly string[]).includes(r.state) ||
-          `${r.id}.json` !== name
-        ) {
-          throw new Error(`not a ${JOB_FORMAT} v${JOB_VERSION} record`);
-        }
+        const r = jobRecordCodec.decode(JSON.parse(await readFile(path, 'utf8')), path);
+        if (`${r.id}.json` !== name) throw new Error(`the record of ${r.id} is not named ${r.id}.json`);
         out.push(r);
       } catch (err) {
         this.log(`job record ${path} is unreadable (${(err as Error).message}); moved aside to ${name}.bad`);

@@ -25,15 +25,12 @@ export interface PatchDoc {
   bytes: Uint8Array;
 }
 
-export interface PatchSettings {
+/** The patching options of a request, with the rule's booleans filled in. */
+export type PatchSettings = Omit<PatchingValues, 'mode' | 'monotonicity' | 'includeNextToken'> & {
   mode: PatchMode;
-  threshold?: number;
-  thresholdAdd?: number;
   monotonicity: boolean;
-  maxPatchLength?: number;
-  patchSize?: number;
   includeNextToken: boolean;
-}
+};
 
 export interface PatchRequest {
   docs: PatchDoc[];

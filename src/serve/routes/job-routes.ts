@@ -8,7 +8,7 @@ import { BltError } from '../../core/errors.js';
 import type { ServeContext } from '../context.js';
 import { isFinished, type JobRecord } from '../job-record.js';
 import { parseJobRequest } from '../job-request.js';
-import { isJobId } from '../job-store.js';
+import { isJobId } from '../job-record.js';
 
 export const JOB_BODY_LIMIT = 64 * 1024;
 /** least time between two progress events of one stream (ms); state changes are sent at once */
