@@ -65,7 +65,8 @@ export function register(program: Command): void {
     .addOption(
       cliOption(
         defOf(PATCHING_OPTIONS, 'threshold'),
-        `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; for a shard document, the stored patches unless given)`,
+        `global entropy threshold θ (default: the model's calibrated threshold, else ${DEFAULT_THRESHOLD}; ` +
+          'for a shard document, the stored patches unless given)',
       ),
     )
     .addOption(cliOption(defOf(PATCHING_OPTIONS, 'monotonicity')))

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { intArg, numberArg } from '../options/numeric.js';
+import { intArg } from '../options/numeric.js';
+import { cliOption, defOf } from '../options/option-def.js';
+import { DEFAULT_HASH_VOCAB } from '../options/hashing.js';
+import { PATCHING_OPTIONS } from '../options/patching.js';
 import { writeFile } from 'node:fs/promises';
 import { BltError } from '../core/errors.js';
 import { computeShardStats, type ShardStatsOptions } from '../stats/shard-stats.js';
@@ -28,16 +31,22 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object (keys in docs/stats.md)')
     .option('--html <file>', 'write a self-contained HTML report with SVG charts')
     .option('--max-docs <n>', 'stop after n documents (a partial report says so)', intArg('--max-docs', 1))
-    .option(
-      '--threshold <nats>',
-      're-derive patches from the stored entropies with this threshold instead of the stored patch lengths',
-      numberArg('--threshold'),
+    .addOption(
+      cliOption(
+        defOf(PATCHING_OPTIONS, 'threshold'),
+        're-derive patches from the stored entropies with this threshold instead of the stored patch lengths',
+      ),
     )
-    .option('--monotonicity', 'with --threshold: the relative rule H[t-1] - H[t-2] > threshold')
+    .addOption(
+      cliOption(
+        defOf(PATCHING_OPTIONS, 'monotonicity'),
+        'with --threshold: the relative rule H[t-1] - H[t-2] > threshold',
+      ),
+    )
     .option('--no-ngrams', 'skip the n-gram table occupancy and collision estimate')
     .option(
       '--ngram-vocab <n>',
-      'hashed n-gram vocabulary per table (default: from index.json, else 500002)',
+      `hashed n-gram vocabulary per table (default: from index.json, else ${DEFAULT_HASH_VOCAB})`,
       intArg('--ngram-vocab', 1),
     )
     .option(

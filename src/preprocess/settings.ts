@@ -4,17 +4,15 @@
  * written into the manifest.
  */
 import type { PatchMode } from '../patching/patch-options.js';
+import type { PatchingValues } from '../options/patching.js';
 
-export interface PatchingSettings {
+/** The patching rule as stored (the manifest's `config.process.patching`): the schema's options, resolved. */
+export type PatchingSettings = Omit<PatchingValues, 'mode' | 'monotonicity' | 'includeNextToken'> & {
   mode: PatchMode;
-  threshold?: number;
   /** per-script thresholds (global rule only): each document uses its main script's (src/entropy/script-threshold.ts) */
   scriptThresholds?: Record<string, number>;
-  thresholdAdd?: number;
   monotonicity: boolean;
-  maxPatchLength?: number;
-  patchSize?: number;
-}
+};
 
 export interface NgramSettings {
   /** n-gram sizes, e.g. [3, 4, 5, 6, 7, 8] */
