@@ -5,7 +5,7 @@ import { BltError } from '../../core/errors.js';
 
 /**
  * The in-document adaptive experts (adaptive-mixture.ts) as a model directory's config.json stores them:
- * `"adaptive": {"scheme": "doc-switch-v1", "alpha": α, "share": σ}`. A model file
+ * `"adaptive": {"scheme": "doc-switch-v1", "alpha": α, "share": σ, "margin": κ}`. A model file
  * whose config has no `adaptive` key (every model written before it) scores exactly as before.
  */
 export interface AdaptiveConfig {
@@ -14,6 +14,8 @@ export interface AdaptiveConfig {
   readonly alpha: number;
   /** σ ∈ (0, 1): fixed-share rate, the part of the weights moved back to uniform after each token */
   readonly share: number;
+  /** κ ≥ 1: a count model predicts only while its weight exceeds κ times the static model's */
+  readonly margin: number;
 }
 
 export const ADAPTIVE_SCHEME = 'doc-switch-v1';
@@ -23,6 +25,7 @@ export const DEFAULT_ADAPTIVE: AdaptiveConfig = Object.freeze({
   scheme: ADAPTIVE_SCHEME,
   alpha: 0.05,
   share: 0.002,
+  margin: 64,
 });
 
 /** Checks a config value; BAD_OPTION naming `where` on anything else. */
@@ -31,7 +34,7 @@ export function parseAdaptiveConfig(v: unknown, where: string): AdaptiveConfig {
   const bad = (what: string): BltError =>
     new BltError(
       'MODEL_FORMAT',
-      `${where}: expected "adaptive": {"scheme": "${ADAPTIVE_SCHEME}", "alpha": >0, "share": (0,1)}, ` +
+      `${where}: expected "adaptive": {"scheme": "${ADAPTIVE_SCHEME}", "alpha": >0, "share": (0,1), "margin": >=1}, ` +
         `got ${JSON.stringify(v)} (${what}).`,
       'fix or remove the adaptive block of the model config',
     );
@@ -46,6 +49,7 @@ export function parseAdaptiveConfig(v: unknown, where: string): AdaptiveConfig {
     scheme: ADAPTIVE_SCHEME,
     alpha: num('alpha', (x) => x > 0 && x <= 64),
     share: num('share', (x) => x > 0 && x < 1),
+    margin: num('margin', (x) => x >= 1),
   };
 }
 
@@ -71,7 +75,7 @@ export function readAdaptiveConfig(modelFile: string): AdaptiveConfig | undefine
  */
 export function adaptiveFingerprint(fileSha256: string, adaptive: AdaptiveConfig | undefined): string {
   if (adaptive === undefined) return fileSha256;
-  const { scheme, alpha, share } = adaptive;
-  const canonical = JSON.stringify({ alpha, scheme, share });
+  const { scheme, alpha, share, margin } = adaptive;
+  const canonical = JSON.stringify({ alpha, margin, scheme, share });
   return sha256Hex(`${fileSha256}\nadaptive:${canonical}`);
 }

@@ -14,8 +14,8 @@ import { findChild, type NodeTable } from './node-table.js';
  *   C1: q1(x) = (n(y·x) + α) / (N(y) + 260 α)         order 1: y = the current token
  *
  * Each expert's weight is a Bayesian posterior with fixed share: after token x, w_k ∝ w_k·(k's
- * probability of x), then w ← (1 − σ) w + σ/3. The prediction for the next token is the expert of
- * largest weight (ties: S, then C0), so its entropy is exact and O(1): the stored one of the
+ * probability of x), then w ← (1 − σ) w + σ/3. The prediction for the next token is S's unless a count
+ * model weighs more than κ·w_S (then the heavier count model's), so its entropy is exact and O(1): the stored one of the
  * static context, or H(q) = ln T − (1/T) Σ_x (n_x + α) ln(n_x + α), T = N + 260 α, from a running
  * sum updated with each count. On prose S keeps the lead and the static entropies are returned
  * unchanged; on text whose own statistics beat the model (base64, hex, CSV, JSON) a count model
@@ -34,6 +34,7 @@ const V = VOCAB_SIZE;
 export class AdaptiveNgramStream {
   private readonly alpha: number;
   private readonly share: number;
+  private readonly margin: number;
   /** g[n] = (n + α) ln(n + α) for small counts (the running sums' terms) */
   private readonly g: Float64Array;
   private readonly s0init: number;
@@ -81,6 +82,7 @@ export class AdaptiveNgramStream {
     this.u = model.floor.dist;
     this.alpha = cfg.alpha;
     this.share = cfg.share;
+    this.margin = cfg.margin;
     this.g = new Float64Array(4096);
     for (let n = 0; n < this.g.length; n++) this.g[n] = (n + this.alpha) * Math.log(n + this.alpha);
     this.s0init = V * (this.g[0] as number);
@@ -127,6 +129,7 @@ export class AdaptiveNgramStream {
     const rootH = model.rootEntropy;
     const third = share / 3;
     const va = V * alpha;
+    const margin = this.margin;
     let { lo, hi, len, node, depth, prev, wS, w0, w1, total0, sum0, nSeen } = this;
     for (let i = 0; i < tokens.length; i++) {
       const x = tokens[i] as number;
@@ -180,7 +183,10 @@ export class AdaptiveNgramStream {
         const t1 = total1[prev] as number;
         const q0 = (c0 + alpha) / (total0 + va);
         const q1 = (c1 + alpha) / (t1 + va);
-        if (logProbs) logProbs[i] = Math.log(leader(wS, w0, w1) === 0 ? p : leader(wS, w0, w1) === 1 ? q0 : q1);
+        if (logProbs) {
+          const who = leader(wS, w0, w1, margin);
+          logProbs[i] = Math.log(who === 0 ? p : who === 1 ? q0 : q1);
+        }
         const keep = (1 - share) / (wS * p + w0 * q0 + w1 * q1);
         wS = wS * p * keep + third;
         w0 = w0 * q0 * keep + third;
@@ -197,7 +203,7 @@ export class AdaptiveNgramStream {
       node = v;
       depth = d;
       prev = x;
-      const who = leader(wS, w0, w1);
+      const who = leader(wS, w0, w1, margin);
       if (who === 0) entropies[i] = h;
       else if (who === 1) entropies[i] = countEntropy(total0 + va, sum0);
       else entropies[i] = countEntropy((total1[x] as number) + va, sum1[x] as number);
@@ -206,9 +212,12 @@ export class AdaptiveNgramStream {
   }
 }
 
-/** The expert that predicts: 0 = static, 1 = order-0 counts, 2 = order-1 counts (largest weight, ties to the lower). */
-function leader(wS: number, w0: number, w1: number): number {
-  if (wS >= w0 && wS >= w1) return 0;
+/**
+ * The expert that predicts: 0 = static unless a count model's weight exceeds `margin` times its own,
+ * else 1 = order-0 or 2 = order-1 counts, whichever weighs more (ties: order 0).
+ */
+function leader(wS: number, w0: number, w1: number, margin: number): number {
+  if (wS * margin >= w0 && wS * margin >= w1) return 0;
   return w0 >= w1 ? 1 : 2;
 }
 

@@ -40,7 +40,7 @@ const prose = [
 ].map((l) => encodeBytes(l));
 const model = trainNgramModel(prose, { order: 3, floorWeight: 0.03 });
 const loaded = ngramModelFromBytes(encodeNgramModel(model));
-const cfg: AdaptiveConfig = { ...DEFAULT_ADAPTIVE, share: 0.01, alpha: 0.1 };
+const cfg: AdaptiveConfig = { ...DEFAULT_ADAPTIVE, share: 0.01, alpha: 0.1, margin: 4 };
 const docArb = fc
   .array(fc.oneof(fc.integer({ min: 4, max: 20 }), fc.constantFrom(36, 101, 105, 120, EOS, 259)), { maxLength: 90 })
   .map((body) => Int32Array.from([BOS, ...body]));
@@ -74,7 +74,7 @@ function reference(m: NgramModel, c: AdaptiveConfig, tokens: Int32Array): { ent:
       n1.set(y, row);
     }
     const [wS, w0, w1] = w as [number, number, number];
-    const who = wS >= w0 && wS >= w1 ? 0 : w0 >= w1 ? 1 : 2;
+    const who = wS * c.margin >= Math.max(w0, w1) ? 0 : w0 >= w1 ? 1 : 2;
     dist =
       who === 0
         ? Array.from(ngramNextDistribution(m, tokens.subarray(0, i + 1)))
@@ -188,7 +188,14 @@ describe('n-gram adaptive experts (doc-switch-v1)', () => {
 
   it('rejects malformed settings', () => {
     assert.deepEqual(parseAdaptiveConfig({ ...DEFAULT_ADAPTIVE }, 'x'), DEFAULT_ADAPTIVE);
-    for (const bad of [null, [], { ...DEFAULT_ADAPTIVE, share: 0 }, { ...DEFAULT_ADAPTIVE, alpha: -1 }, {}]) {
+    for (const bad of [
+      null,
+      [],
+      { ...DEFAULT_ADAPTIVE, share: 0 },
+      { ...DEFAULT_ADAPTIVE, alpha: -1 },
+      { ...DEFAULT_ADAPTIVE, margin: 0.5 },
+      {},
+    ]) {
       assert.throws(() => parseAdaptiveConfig(bad, 'cfg.json'), /cfg\.json: expected "adaptive"/);
     }
   });
