@@ -13,14 +13,23 @@ import { parseModelSpec } from '../../../src/entropy/eval/model-scorer.js';
 import { resolveThreshold } from '../../../src/entropy/model-threshold.js';
 import { entropyModelFingerprint, openEntropyScorer } from '../../../src/entropy/open-scorer.js';
 import { encodeBytes } from '../../../src/bytes/tokenizer.js';
+import { sha256Hex } from '../../../src/core/hash.js';
+import { adaptiveFingerprint, parseAdaptiveConfig } from '../../../src/entropy/ngram/adaptive-config.js';
 
 describe('shipped entropy models', () => {
   const ngramDir = shippedEntropyModelDir('ngram');
   const config = JSON.parse(readFileSync(join(ngramDir, 'config.json'), 'utf8')) as {
     format: string;
     fingerprint: string;
+    adaptive: unknown;
     training: { patching: { threshold: number; scriptThresholds: Record<string, number> } };
   };
+
+  // the file's sha256 (config.fingerprint) with the adaptive experts the config turns on (docs/ngram-model.md)
+  const scoringFingerprint = adaptiveFingerprint(
+    config.fingerprint,
+    parseAdaptiveConfig(config.adaptive, 'models/entropy-ngram/config.json'),
+  );
 
   it('the default is the n-gram model directory, with its calibrated threshold', async () => {
     assert.equal(DEFAULT_ENTROPY_MODEL_NAME, 'ngram');
@@ -29,8 +38,9 @@ describe('shipped entropy models', () => {
     assert.ok(isNgramModelDir(ngramDir));
     const s = await openEntropyScorer(undefined);
     assert.equal(s.engine, 'ngram');
-    assert.equal(s.fingerprint, config.fingerprint);
-    assert.deepEqual(await entropyModelFingerprint(undefined), { spec: ngramDir, fingerprint: config.fingerprint });
+    assert.equal(sha256Hex(readFileSync(join(ngramDir, 'model.ngram'))), config.fingerprint);
+    assert.equal(s.fingerprint, scoringFingerprint);
+    assert.deepEqual(await entropyModelFingerprint(undefined), { spec: ngramDir, fingerprint: scoringFingerprint });
     const text = 'Привет, мир! Hello, world!';
     const [h] = await s.score([encodeBytes(text)]);
     assert.equal(h?.length, new TextEncoder().encode(text).length + 2);
@@ -69,7 +79,7 @@ describe('shipped entropy models', () => {
     await t.close();
     const byDir = await openEntropyScorer(ngramDir);
     assert.equal(byDir.engine, 'ngram');
-    assert.equal(byDir.fingerprint, config.fingerprint);
+    assert.equal(byDir.fingerprint, scoringFingerprint);
     await byDir.close();
   });
 });
