@@ -1,6 +1,7 @@
 import { BltError, describeValue } from '../../core/errors.js';
 import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import type { AdaptiveConfig } from './adaptive-config.js';
+import { adaptiveIndex, type AdaptiveIndex } from './adaptive-index.js';
 import { HI_MASK, keySlot, LO_MASK } from './context-table.js';
 import type { NgramModel } from './model.js';
 import { findChild, type NodeTable } from './node-table.js';
@@ -44,6 +45,7 @@ export class AdaptiveNgramStream {
   private len = 0;
   private node = 0;
   private depth = 0; // length of `node`'s n-gram
+  private nodeGamma = 1; // its backoff weight γ
   private prev = -1; // current token (the order-1 context), -1 before the first
   private wS = 1;
   private w0 = 0;
@@ -63,6 +65,7 @@ export class AdaptiveNgramStream {
   private readonly gamma: Float64Array;
   private readonly lam: number;
   private readonly u: Float64Array;
+  private readonly index: AdaptiveIndex;
 
   constructor(
     private readonly model: NgramModel,
@@ -80,6 +83,7 @@ export class AdaptiveNgramStream {
     this.gamma = model.gamma;
     this.lam = model.floor.weight;
     this.u = model.floor.dist;
+    this.index = adaptiveIndex(model);
     this.alpha = cfg.alpha;
     this.share = cfg.share;
     this.margin = cfg.margin;
@@ -104,6 +108,7 @@ export class AdaptiveNgramStream {
     this.total0 = 0;
     this.sum0 = this.s0init;
     this.lo = this.hi = this.len = this.node = this.depth = 0;
+    this.nodeGamma = this.gamma[0] as number;
     this.prev = -1;
     this.w0 = this.w1 = this.share / 3;
     this.wS = 1 - (2 * this.share) / 3;
@@ -123,38 +128,46 @@ export class AdaptiveNgramStream {
     const { model, alpha, share, n0, n1, total1, sum1, seen, cells, prob, gamma, table, lam, u } = this;
     const ct = model.contexts;
     if (ct === undefined) return;
-    const { slots, entropy: slotEntropy, mask } = ct;
+    const { slots, f32, f64, mask, leaves, leafF64 } = this.index;
+    const leafMask = leaves.length > 0 ? this.index.leafMask : -1;
+    const keyLen = leafMask >= 0 ? model.order + 1 : model.order;
     const suffix = table.suffix;
     const order = model.order;
     const rootH = model.rootEntropy;
+    const gammaRoot = gamma[0] as number;
     const third = share / 3;
     const va = V * alpha;
     const margin = this.margin;
-    let { lo, hi, len, node, depth, prev, wS, w0, w1, total0, sum0, nSeen } = this;
+    let { lo, hi, len, node, depth, nodeGamma, prev, wS, w0, w1, total0, sum0, nSeen } = this;
     for (let i = 0; i < tokens.length; i++) {
       const x = tokens[i] as number;
       if (x >>> 0 >= V) {
         throw new BltError('BAD_INPUT', `Expected token ids in [0, ${V}), got ${describeValue(x)} at index ${i}.`);
       }
-      // the longest context ending at x (score.ts entropiesByKey): node v of length d
-      if (len < order) len++;
+      // the longest context ending at x (score.ts entropiesByKey): node v of length d; the key keeps
+      // up to order + 1 tokens (the leaf n-gram), contexts use the newest ≤ order
+      if (len < keyLen) len++;
       hi = (((hi << 9) | (lo >>> 18)) & (HI[len] as number)) | 0;
       lo = (((lo << 9) | (x + 1)) & (LO[len] as number)) | 0;
       let h = rootH;
       let v = 0;
       let d = 0;
-      for (let m = len; m > 0; m--) {
+      let pv = 0;
+      let gv = gammaRoot;
+      for (let m = len < order ? len : order; m > 0; m--) {
         const kl = lo & (LO[m] as number);
         const kh = hi & (HI[m] as number);
         let s = keySlotOf(kl, kh, mask);
-        let k = slots[4 * s] as number;
-        while (k !== 0 && !(k === kl && slots[4 * s + 1] === kh)) {
+        let k = slots[8 * s] as number;
+        while (k !== 0 && !(k === kl && slots[8 * s + 1] === kh)) {
           s = (s + 1) & mask;
-          k = slots[4 * s] as number;
+          k = slots[8 * s] as number;
         }
         if (k !== 0) {
-          v = slots[4 * s + 2] as number;
-          h = slotEntropy[4 * s + 3] as number;
+          v = slots[8 * s + 2] as number;
+          h = f32[8 * s + 3] as number;
+          pv = f64[4 * s + 2] as number;
+          gv = f64[4 * s + 3] as number;
           d = m;
           break;
         }
@@ -162,19 +175,33 @@ export class AdaptiveNgramStream {
       if (prev >= 0) {
         // x was predicted after `node` (length `depth`): p_KN(x | node) as score.ts probFrom computes it.
         // Its first context with child x is the parent of v (length d − 1): no child x at lengths
-        // depth..d, except possibly the one leaf of length order + 1 that the context index lacks.
-        let pk: number;
-        const leaf = d <= depth && depth === order ? childOf(table, node, x) : -1;
-        if (d === depth + 1) pk = prob[v] as number;
-        else if (leaf >= 0) pk = prob[leaf] as number;
-        else {
-          let mult = 1;
-          let c = node;
-          for (let j = depth; j >= d; j--) {
+        // depth..d, except possibly the leaf of length order + 1 (node·x) that the context index lacks.
+        let pk = -1;
+        if (d === depth + 1) pk = pv;
+        else if (depth === order) {
+          if (leafMask >= 0) {
+            const kl = lo & (LO[order + 1] as number);
+            const kh = hi & (HI[order + 1] as number);
+            let s = keySlotOf(kl, kh, leafMask);
+            let k = leaves[4 * s] as number;
+            while (k !== 0 && !(k === kl && leaves[4 * s + 1] === kh)) {
+              s = (s + 1) & leafMask;
+              k = leaves[4 * s] as number;
+            }
+            if (k !== 0) pk = leafF64[2 * s + 1] as number;
+          } else {
+            const leaf = childOf(table, node, x);
+            if (leaf >= 0) pk = prob[leaf] as number;
+          }
+        }
+        if (pk < 0) {
+          let mult = nodeGamma;
+          let c = suffix[node] as number;
+          for (let j = depth - 1; j >= d; j--) {
             mult *= gamma[c] as number;
             c = suffix[c] as number;
           }
-          pk = d > 0 ? mult * (prob[v] as number) : mult / V; // d = 0: the loop took the root's γ too
+          pk = d > 0 ? mult * pv : mult / V; // d = 0: the loop took the root's γ too
         }
         const p = lam > 0 ? (1 - lam) * pk + lam * (u[x] as number) : pk;
         const cell = prev * V + x;
@@ -202,13 +229,14 @@ export class AdaptiveNgramStream {
       } else if (logProbs) logProbs[i] = NaN;
       node = v;
       depth = d;
+      nodeGamma = gv;
       prev = x;
       const who = leader(wS, w0, w1, margin);
       if (who === 0) entropies[i] = h;
       else if (who === 1) entropies[i] = countEntropy(total0 + va, sum0);
       else entropies[i] = countEntropy((total1[x] as number) + va, sum1[x] as number);
     }
-    Object.assign(this, { lo, hi, len, node, depth, prev, wS, w0, w1, total0, sum0, nSeen });
+    Object.assign(this, { lo, hi, len, node, depth, nodeGamma, prev, wS, w0, w1, total0, sum0, nSeen });
   }
 }
 

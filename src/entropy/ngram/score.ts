@@ -18,6 +18,11 @@ export function ngramEntropies(model: NgramModel, tokens: Int32Array): Float32Ar
   return out;
 }
 
+// module-local copies: under a CommonJS transform (tsx, tests) imported bindings are getters, too slow per token
+const LO = Int32Array.from(LO_MASK);
+const HI = Int32Array.from(HI_MASK);
+const lookup = findContext;
+
 /** Fast path: the longest context is found by its exact key, independent of the last position. */
 function entropiesByKey(ct: ContextTable, order: number, rootH: number, tokens: Int32Array, out: Float32Array): void {
   let lo = 0;
@@ -26,11 +31,11 @@ function entropiesByKey(ct: ContextTable, order: number, rootH: number, tokens: 
   for (let i = 0; i < tokens.length; i++) {
     const x = checkToken(tokens, i);
     if (len < order) len++;
-    hi = (((hi << 9) | (lo >>> 18)) & (HI_MASK[len] as number)) | 0;
-    lo = (((lo << 9) | (x + 1)) & (LO_MASK[len] as number)) | 0;
+    hi = (((hi << 9) | (lo >>> 18)) & (HI[len] as number)) | 0;
+    lo = (((lo << 9) | (x + 1)) & (LO[len] as number)) | 0;
     let h = rootH;
     for (let m = len; m > 0; m--) {
-      const s = findContext(ct, lo & (LO_MASK[m] as number), hi & (HI_MASK[m] as number));
+      const s = lookup(ct, lo & (LO[m] as number), hi & (HI[m] as number));
       if (s >= 0) {
         h = ct.entropy[4 * s + 3] as number;
         break;
