@@ -22,6 +22,9 @@ import type { ManifestFingerprints, ManifestInput } from '../shards/manifest.js'
 import { readShardSet } from '../shards/reader.js';
 import type { ShardDoc, ShardRow } from '../shards/row.js';
 import { ngramColumnName } from '../shards/schema.js';
+import type { NgramIdsOf } from '../shards/encode-task.js';
+import { COLUMNWISE_SHARD_BYTES } from '../shards/verify-columnwise.js';
+import { hashNgramIds } from '../patching/ngram-hash.js';
 import type { PreprocessConfig } from '../preprocess/config.js';
 import { patchAndHash } from '../preprocess/process-docs.js';
 import type { ProcessSettings } from '../preprocess/settings.js';
@@ -161,10 +164,22 @@ function sourceTasks(
 ): TaskSource {
   const { startTask } = at;
   const spec = columnsOf(c);
+  // a source holding huge documents: reused n-gram ids are rehashed (identical: same settings, same
+  // fingerprint) one table at a time by the encoder instead of read, which would hold all tables of a row
+  const ng = c.process.ngrams;
+  const rehash = plan.ngrams && ng !== null && source.manifest.shards.some((s) => s.bytes > COLUMNWISE_SHARD_BYTES);
   const read = [
     ...(plan.entropies ? ['entropies'] : []),
-    ...(plan.ngrams ? spec.ngramTables.map(ngramColumnName) : []),
+    ...(plan.ngrams && !rehash ? spec.ngramTables.map(ngramColumnName) : []),
   ];
+  const idsOf =
+    rehash && ng
+      ? (rows: readonly ShardDoc[]): NgramIdsOf =>
+          (row, table) => {
+            const t = spec.ngramTables[table] as { groupSize: number; hashFunction: number };
+            return hashNgramIds(encodeBytes((rows[row] as ShardDoc).bytes), t.groupSize, t.hashFunction, ng.vocab);
+          }
+      : undefined;
   const skip = source.completions.slice(0, startTask).reduce((a, t) => a + t.documents, 0);
   if (startTask > 0) log(`resuming at task ${startTask} (${skip} documents already done)`);
   // patching from the stored entropies; n-gram ids only when they are not reused
@@ -179,7 +194,12 @@ function sourceTasks(
     let bytes = 0;
     for await (const { task, rows, completion } of at.stoppable(derived)) {
       bytes += completion.bytes;
-      yield { completion, rows: rows.length, inputBytes: startBytes + bytes, commit: (w) => w.addTask(task, rows) };
+      yield {
+        completion,
+        rows: rows.length,
+        inputBytes: startBytes + bytes,
+        commit: (w) => w.addTask(task, rows, idsOf?.(rows)),
+      };
     }
   }
   return {

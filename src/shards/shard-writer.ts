@@ -39,7 +39,7 @@ import {
   stageTask,
   type StagedTask,
 } from './staging.js';
-import type { TaskEncoding } from './encode-task.js';
+import type { NgramIdsOf, TaskEncoding } from './encode-task.js';
 import {
   parseWriterState,
   settingsDiff,
@@ -200,12 +200,13 @@ export class ShardWriter {
   /**
    * Adds task `taskIndex` (which must equal `nextTask`) with its rows, in their order: validates,
    * encodes and stages them in this thread, then `addStagedTask`. Returns the shards this task
-   * closed (zero or one). When it resolves, the task is recorded.
+   * closed (zero or one). When it resolves, the task is recorded. With `ngramIdsOf` the rows carry
+   * no n-gram ids: each table is computed just before it is encoded (one table in memory at a time).
    */
-  async addTask(taskIndex: number, rows: readonly ShardDoc[]): Promise<ShardRecord[]> {
+  async addTask(taskIndex: number, rows: readonly ShardDoc[], ngramIdsOf?: NgramIdsOf): Promise<ShardRecord[]> {
     return this.exclusive(async () => {
       this.expectTask(taskIndex);
-      return this.add(taskIndex, await stageTask(this.dir, taskIndex, rows, this.encoding));
+      return this.add(taskIndex, await stageTask(this.dir, taskIndex, rows, this.encoding, ngramIdsOf));
     });
   }
 
