@@ -27,7 +27,13 @@ function walk(dir: string, out: string[]): string[] {
 function resolveSpec(from: string, spec: string): string | null {
   if (!spec.startsWith('.')) return null;
   const base = resolve(dirname(from), spec);
-  for (const c of [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), base, `${base}.ts`, join(base, 'index.ts')])
+  for (const c of [
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.mjs$/, '.mts'),
+    base,
+    `${base}.ts`,
+    join(base, 'index.ts'),
+  ])
     if (statSync(c, { throwIfNoEntry: false })?.isFile()) return c;
   return null;
 }
@@ -86,11 +92,15 @@ export function scanExports(): ExportUse {
           for (const e of node.exportClause.elements) {
             mine.set(e.name.text, line(e));
             const fromName = (e.propertyName ?? e.name).text;
-            if (target) reexports.set(file, [...(reexports.get(file) ?? []), { name: e.name.text, from: target, fromName }]);
+            if (target)
+              reexports.set(file, [...(reexports.get(file) ?? []), { name: e.name.text, from: target, fromName }]);
           }
         } else if (target) {
           mine.set(node.exportClause.name.text, line(node));
-          reexports.set(file, [...(reexports.get(file) ?? []), { name: node.exportClause.name.text, from: target, fromName: '*' }]);
+          reexports.set(file, [
+            ...(reexports.get(file) ?? []),
+            { name: node.exportClause.name.text, from: target, fromName: '*' },
+          ]);
         }
       } else if (
         ts.isCallExpression(node) &&
@@ -116,7 +126,8 @@ export function scanExports(): ExportUse {
         const isDefault = mods.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
         if (isDefault) mine.set('default', line(node));
         else if (ts.isVariableStatement(node)) {
-          for (const d of node.declarationList.declarations) if (ts.isIdentifier(d.name)) mine.set(d.name.text, line(d));
+          for (const d of node.declarationList.declarations)
+            if (ts.isIdentifier(d.name)) mine.set(d.name.text, line(d));
         } else {
           const n = (node as ts.DeclarationStatement).name;
           if (n && ts.isIdentifier(n)) mine.set(n.text, line(node));
