@@ -134,14 +134,14 @@ export async function runTasks(
     await source.close();
   }
 
-  const common = {
+  const outcome = {
     resumedFromTask: startTask,
     engine: source.engine(),
     bytesThisRun: progress.bytes,
     t0,
     fingerprints,
+    ...(run.reused ? { reused: run.reused } : {}),
   };
-  const outcome = { ...common, ...(run.reused ? { reused: run.reused } : {}) };
   if (stopped) {
     const state = writer.getState();
     log(`stopped after task ${writer.nextTask - 1}; run the same command again to resume`);
