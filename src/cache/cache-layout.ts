@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { fingerprint } from '../shards/fingerprint.js';
 import type { ManifestFingerprints, ManifestInput } from '../shards/manifest.js';
 
-export const SETS_DIR = 'sets';
-export const TMP_DIR = 'tmp';
+const SETS_DIR = 'sets';
+const TMP_DIR = 'tmp';
 
 /** The shard-file settings that, with the fingerprints, decide a set's bytes. */
 export interface SetLayout {

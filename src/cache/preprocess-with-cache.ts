@@ -49,7 +49,7 @@ async function discardSet(cacheDir: string, path: string): Promise<void> {
 const short = (fp: string | undefined): string => (fp ? `${fp.slice(0, 12)}…` : '-');
 
 /** Cached sets that can produce this run, best first: exact, then entropies + n-grams, entropies, n-grams. */
-export async function reuseCandidates(
+async function reuseCandidates(
   cacheDir: string,
   c: PreprocessConfig,
   prepared: PreparedRun,

@@ -12,7 +12,7 @@ import type { InputFile } from '../ingest/index.js';
 import type { PreprocessConfig } from './config.js';
 
 /** Entropy windowing scheme version: bump when the way entropies are computed changes. */
-export const ENTROPY_SCHEME = 'reference-chunks-8192-v2'; // v1: windows of W at stride W/2 (before issue 15)
+const ENTROPY_SCHEME = 'reference-chunks-8192-v2'; // v1: windows of W at stride W/2 (before issue 15)
 
 export async function describeInputs(files: readonly InputFile[]): Promise<ManifestInput[]> {
   const out: ManifestInput[] = [];

@@ -157,7 +157,7 @@ export const manifestCodec = defineState<Manifest>({
  * names are checked here first, with the manifest's own messages (a set of another version names
  * the tool version that wrote it); `manifestCodec` then checks the fields.
  */
-export function parseManifest(value: unknown, where: string): Manifest {
+function parseManifest(value: unknown, where: string): Manifest {
   const fail = (what: string, hint?: string): never => {
     throw manifestError(where, what, hint);
   };

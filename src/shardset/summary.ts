@@ -70,7 +70,7 @@ export interface ReusedColumns {
   patches: boolean;
 }
 
-export const NOTHING_REUSED: ReusedColumns = Object.freeze({ entropies: false, ngrams: false, patches: false });
+const NOTHING_REUSED: ReusedColumns = Object.freeze({ entropies: false, ngrams: false, patches: false });
 
 /** What a run knows at its end; `runSummary` derives the rest. */
 export interface RunOutcome {
