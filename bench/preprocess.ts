@@ -6,6 +6,10 @@
  *   CPU s/MB    user + system CPU seconds of the process (all threads) per input MB — what the
  *               pipeline costs, less distorted than wall time by other load on the machine
  *   peak RSS    of the process (GNU time's maximum resident set size)
+ *   start-up    CPU s of the same command on a 5-document input (module loading, workers, model
+ *               loads), and `marginal` = (CPU s − start-up CPU s) / MB: what each further MB costs
+ *   wall        input MB / the whole process's wall time (start-up included), beside the summary's
+ *               MB/s (which starts after the CLI has loaded)
  *   scorer-only the entropy model's scoring rate alone, one thread, model already loaded: the
  *               ceiling; `fraction` = end-to-end MB/s ÷ (workers × scorer-only MB/s)
  *
@@ -37,6 +41,12 @@ export interface WorkersFigure {
   peakRssMB: Summary;
   /** median MB/s ÷ (workers × scorer-only MB/s) */
   fractionOfScorer: number;
+  /** CPU s of the command on a 5-document input (start-up: modules, workers, model loads) */
+  startupCpuSeconds: number;
+  /** (CPU s − start-up CPU s) per input MB */
+  marginalCpuSecondsPerMB: Summary;
+  /** input MB / the process's wall time, start-up included */
+  processMBPerSecond: Summary;
 }
 
 export interface PreprocessBench {
@@ -107,6 +117,7 @@ export async function udhrBrownCorpus(mb: number): Promise<string> {
 
 interface RunFigures {
   mbPerSecond: number;
+  wallSeconds: number;
   cpuSeconds: number;
   peakRssMB: number;
   shardBytes: number;
@@ -135,7 +146,9 @@ function runOnce(input: string, workers: number, model: string | undefined, extr
     ...extra,
   ];
   const cmd = HAS_TIME ? ['/usr/bin/time', '-f', 'BENCH-TIME %U %S %M', ...cli] : cli;
+  const t0 = performance.now();
   const r = spawnSync(cmd[0] as string, cmd.slice(1), { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`blt preprocess failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const summary = JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as {
     mbPerSecond: number;
@@ -147,6 +160,7 @@ function runOnce(input: string, workers: number, model: string | undefined, extr
   spawnSync('rm', ['-rf', out]);
   return {
     mbPerSecond: summary.mbPerSecond,
+    wallSeconds,
     cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN,
     peakRssMB: m ? Number(m[3]) / 1024 : NaN,
     shardBytes: Number(manifest.stdout.split(/\s/)[0]),
@@ -175,7 +189,7 @@ async function scorerOnly(input: string, model: string | undefined): Promise<num
   }
 }
 
-function figure(workers: number, runs: RunFigures[], scorer: number): WorkersFigure {
+function figure(workers: number, runs: RunFigures[], scorer: number, startup: number): WorkersFigure {
   const mb = (r: RunFigures): number => r.bytes / 1e6;
   const rate = summarize(runs.map((r) => r.mbPerSecond));
   return {
@@ -184,7 +198,18 @@ function figure(workers: number, runs: RunFigures[], scorer: number): WorkersFig
     cpuSecondsPerMB: summarize(runs.map((r) => r.cpuSeconds / mb(r))),
     peakRssMB: summarize(runs.map((r) => r.peakRssMB)),
     fractionOfScorer: rate.median / (workers * scorer),
+    startupCpuSeconds: startup,
+    marginalCpuSecondsPerMB: summarize(runs.map((r) => (r.cpuSeconds - startup) / mb(r))),
+    processMBPerSecond: summarize(runs.map((r) => mb(r) / r.wallSeconds)),
   };
+}
+
+/** The first `n` lines of a JSONL file, as a new file. */
+async function headOf(input: string, n: number): Promise<string> {
+  const lines = (await readFile(input, 'utf8')).split('\n').slice(0, n);
+  const path = `${input}.head${n}.jsonl`;
+  await writeFile(path, `${lines.join('\n')}\n`);
+  return path;
 }
 
 export async function runPreprocessBench(
@@ -221,12 +246,15 @@ export async function runPreprocessBench(
     spec = `ngram:${path}`;
   }
   const scorer = await scorerOnly(input, spec);
+  const tiny = await headOf(input, 5);
+  const startup = { 1: runOnce(tiny, 1, spec, opts.extra ?? []).cpuSeconds, 2: 0 };
+  startup[2] = runOnce(tiny, 2, spec, opts.extra ?? []).cpuSeconds;
   const by: Record<number, RunFigures[]> = { 1: [], 2: [] };
   for (let r = 0; r < runs; r++)
     for (const w of [1, 2]) (by[w] as RunFigures[]).push(runOnce(input, w, spec, opts.extra ?? []));
   const first = (by[1] as RunFigures[])[0] as RunFigures;
-  const w1 = figure(1, by[1] as RunFigures[], scorer);
-  const w2 = figure(2, by[2] as RunFigures[], scorer);
+  const w1 = figure(1, by[1] as RunFigures[], scorer, startup[1]);
+  const w2 = figure(2, by[2] as RunFigures[], scorer, startup[2]);
   const res: PreprocessBench = {
     inputMB: mb,
     corpus,
@@ -270,6 +298,10 @@ async function main(): Promise<void> {
   for (const w of [res.workers1, res.workers2]) {
     console.log(
       `  ${w.workers} worker(s): ${f(w.mbPerSecond)} MB/s, ${f(w.cpuSecondsPerMB, 2)} CPU s/MB, peak RSS ${f(w.peakRssMB, 0)} MB, ${(w.fractionOfScorer * 100).toFixed(0)} % of ${w.workers} × scorer-only`,
+    );
+    console.log(
+      `      start-up ${w.startupCpuSeconds.toFixed(2)} CPU s, marginal ${f(w.marginalCpuSecondsPerMB, 2)} CPU s/MB; ` +
+        `whole process ${f(w.processMBPerSecond)} MB/s`,
     );
   }
   console.log(
