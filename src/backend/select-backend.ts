@@ -110,7 +110,9 @@ async function initAuto(): Promise<BackendInfo> {
       tfProbe.summary = 'setBackend failed';
     }
   }
-  const notTf = `tensorflow unavailable (${probes.map((p) => `${p.pkg.slice('@tensorflow/'.length)}: ${p.summary}`).join('; ')})`;
+  const notTf =
+    `tensorflow unavailable ` +
+    `(${probes.map((p) => `${p.pkg.slice('@tensorflow/'.length)}: ${p.summary}`).join('; ')})`;
   if (wasmProbe.available) {
     try {
       const act = await activateWasm();

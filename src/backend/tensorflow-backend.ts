@@ -58,7 +58,9 @@ export async function probeTensorflow(importer: ModuleImporter = defaultImporter
     }
     const factory = tf.findBackendFactory('tensorflow') as unknown; // null when not registered
     if (!factory) {
-      const detail = `${pkg} imported, but registered no 'tensorflow' backend on this @tensorflow/tfjs (${tf.version_core}); install the same version as @tensorflow/tfjs`;
+      const detail =
+        `${pkg} imported, but registered no 'tensorflow' backend on this @tensorflow/tfjs ` +
+        `(${tf.version_core}); install the same version as @tensorflow/tfjs`;
       probes.push({ name, pkg, available: false, detail, summary: 'no backend registered' });
       continue;
     }

@@ -81,6 +81,7 @@ function unavailable(why: string): BltError {
   return new BltError(
     'BACKEND_UNAVAILABLE',
     `Backend 'wasm' is unavailable: ${why}.`,
-    'reinstall dependencies (npm ci) so @tensorflow/tfjs-backend-wasm and its dist/*.wasm files are present; --backend cpu works without it (about 25x slower)',
+    'reinstall dependencies (npm ci) so @tensorflow/tfjs-backend-wasm and its dist/*.wasm files are ' +
+      'present; --backend cpu works without it (about 25x slower)',
   );
 }

@@ -50,7 +50,8 @@ export function formatListing(l: CacheListing, defaultRowGroupRows: number): str
     describeModel(e),
     describeBoundaries(e),
     e.ngrams ? `${e.ngrams.sizes.join(',')}×${e.ngrams.functions}/${e.ngrams.vocab}` : '-',
-    `${e.layout.format} ${size(e.layout.shardSizeBytes)}${e.layout.rowGroupRows === defaultRowGroupRows ? '' : ` rg=${e.layout.rowGroupRows}`}`,
+    `${e.layout.format} ${size(e.layout.shardSizeBytes)}` +
+      `${e.layout.rowGroupRows === defaultRowGroupRows ? '' : ` rg=${e.layout.rowGroupRows}`}`,
     String(e.documents),
     size(e.sizeBytes),
     e.path,
@@ -62,7 +63,8 @@ export function formatListing(l: CacheListing, defaultRowGroupRows: number): str
   for (const p of l.problems) out.push(`unreadable: ${p.path}: ${p.problem}`);
   if (l.unfinished.length > 0)
     out.push(
-      `${l.unfinished.length} unfinished entr${l.unfinished.length === 1 ? 'y' : 'ies'} in ${l.dir}/tmp (runs killed while storing a set; safe to delete when no run is active)`,
+      `${l.unfinished.length} unfinished entr${l.unfinished.length === 1 ? 'y' : 'ies'} in ${l.dir}/tmp ` +
+        `(runs killed while storing a set; safe to delete when no run is active)`,
     );
   return out.join('\n');
 }

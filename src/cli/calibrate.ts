@@ -64,7 +64,8 @@ export function register(program: Command): void {
     .option('--max-docs <n>', 'use at most n documents', intArg('--max-docs', 1))
     .option(
       '--max-bytes <n>',
-      `use at most n text bytes (default ${DEFAULT_SHARD_SAMPLE_BYTES} for a shard set, ${DEFAULT_MODEL_SAMPLE_BYTES} when scoring)`,
+      `use at most n text bytes (default ${DEFAULT_SHARD_SAMPLE_BYTES} for a shard ` +
+        `set, ${DEFAULT_MODEL_SAMPLE_BYTES} when scoring)`,
       intArg('--max-bytes', 1),
     )
     .addOption(
@@ -82,7 +83,8 @@ export function register(program: Command): void {
     )
     .option(
       '--write-model <dir|ngram:file>',
-      'store the calibration with that model (the default threshold of preprocess/repatch): config.json training.patching, or <file>.patching.json',
+      'store the calibration with that model (the default threshold of preprocess/repatch): config.json ' +
+        'training.patching, or <file>.patching.json',
     )
     .option('--json', 'print one JSON object (keys in docs/stats.md)')
     .action(async (inputs: string[], opts: CalibrateCliOptions) => runCalibrate(inputs, opts));
@@ -171,12 +173,19 @@ async function runCalibrate(inputs: string[], opts: CalibrateCliOptions): Promis
     : {};
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ format: 'blt-calibration', version: 1, source, ...(opts.maxPatchLength === undefined ? {} : { maxPatchLength: opts.maxPatchLength }), sample: got.info, ...result, ...perScript })}\n`,
+      JSON.stringify({
+        format: 'blt-calibration',
+        version: 1,
+        source,
+        ...(opts.maxPatchLength === undefined ? {} : { maxPatchLength: opts.maxPatchLength }),
+        sample: got.info,
+        ...result,
+        ...perScript,
+      }) + '\n',
     );
   } else {
-    process.stdout.write(
-      `${formatCalibration(result, got.info, shardDir ? `stored entropies of ${shardDir}` : `${scorer?.detail ?? 'model'}`)}\n`,
-    );
+    const from = shardDir ? `stored entropies of ${shardDir}` : (scorer?.detail ?? 'model');
+    process.stdout.write(`${formatCalibration(result, got.info, from)}\n`);
     if (byScript) process.stdout.write(`${formatScripts(byScript)}\n`);
   }
   if (opts.writeModel !== undefined) {
@@ -206,7 +215,9 @@ async function runCalibrate(inputs: string[], opts: CalibrateCliOptions): Promis
   }
   if (!result.withinTolerance) {
     process.stderr.write(
-      `blt calibrate: no threshold reaches ${result.target} within ${100 * result.tolerance}% on this sample; the closest achievable mean is ${result.meanPatchLength.toFixed(4)} (θ = ${result.threshold}).\n`,
+      `blt calibrate: no threshold reaches ${result.target} within ${100 * result.tolerance}% on this ` +
+        `sample; the closest achievable mean is ${result.meanPatchLength.toFixed(4)} (θ ` +
+        `= ${result.threshold}).\n`,
     );
   }
 }
@@ -215,7 +226,9 @@ function formatCalibration(r: CalibrationResult, info: SampleInfo, from: string)
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
   const sampleNote =
     info.setDocuments !== undefined
-      ? ` of ${info.setDocuments.toLocaleString('en-US')} documents / ${info.setBytes?.toLocaleString('en-US')} bytes in the set${info.sampled ? ` (sampled, p = ${(info.rate ?? 1).toPrecision(3)})` : ''}`
+      ? ` of ${info.setDocuments.toLocaleString('en-US')} documents ` +
+        `/ ${info.setBytes?.toLocaleString('en-US')} bytes in the ` +
+        `set${info.sampled ? ` (sampled, p = ${(info.rate ?? 1).toPrecision(3)})` : ''}`
       : info.truncated
         ? ' (stopped at --max-docs/--max-bytes)'
         : '';
@@ -227,19 +240,27 @@ function formatCalibration(r: CalibrationResult, info: SampleInfo, from: string)
   const s = r.stats;
   const lines = [
     `entropies          ${from}`,
-    `sample             ${info.documents.toLocaleString('en-US')} documents, ${info.bytes.toLocaleString('en-US')} bytes, ${info.tokens.toLocaleString('en-US')} tokens${sampleNote}`,
+    `sample             ${info.documents.toLocaleString('en-US')} ` +
+      `documents, ${info.bytes.toLocaleString('en-US')} bytes, ${info.tokens.toLocaleString('en-US')} ` +
+      `tokens${sampleNote}`,
     `rule               ${rule}`,
     `target             mean patch length ${r.target} (±${100 * r.tolerance}%)`,
     `threshold          ${r.threshold}   (every θ in [${lo ?? '-∞'}, ${hi ?? '+∞'}) gives the same patches)`,
-    `mean patch length  ${r.meanPatchLength.toFixed(4)} (${pct(r.relativeError)})  ${r.withinTolerance ? 'within tolerance' : 'NOT within tolerance: the closest achievable'}`,
-    `patches            ${s.patches.toLocaleString('en-US')}   median ${s.median}  p90 ${s.p90}  p99 ${s.p99}  max ${s.max}   bytes/patch ${r.bytesPerPatch.toFixed(3)}`,
-    `achievable means   ${r.achievable.min.toFixed(4)} … ${r.achievable.max.toFixed(4)} on this sample (${r.distinctValues.toLocaleString('en-US')} distinct decision values, ${r.iterations} evaluations)`,
+    `mean patch length  ${r.meanPatchLength.toFixed(4)} ` +
+      `(${pct(r.relativeError)})  ` +
+      `${r.withinTolerance ? 'within tolerance' : 'NOT within tolerance: the closest achievable'}`,
+    `patches            ${s.patches.toLocaleString('en-US')}   median ${s.median}  p90 ${s.p90}  ` +
+      `p99 ${s.p99}  max ${s.max}   bytes/patch ${r.bytesPerPatch.toFixed(3)}`,
+    `achievable means   ${r.achievable.min.toFixed(4)} … ${r.achievable.max.toFixed(4)} on this sample ` +
+      `(${r.distinctValues.toLocaleString('en-US')} distinct decision values, ${r.iterations} evaluations)`,
   ];
   if (!r.withinTolerance) {
     const b = r.below;
     const a = r.above;
     lines.push(
-      `neighbouring steps ${b ? `θ ${b.threshold} → ${b.meanPatchLength.toFixed(4)}` : '-'}   ${a ? `θ ${a.threshold} → ${a.meanPatchLength.toFixed(4)}` : '-'}`,
+      `neighbouring ` +
+        `steps ${b ? `θ ${b.threshold} → ${b.meanPatchLength.toFixed(4)}` : '-'}   ` +
+        `${a ? `θ ${a.threshold} → ${a.meanPatchLength.toFixed(4)}` : '-'}`,
     );
   }
   return lines.join('\n');
@@ -248,18 +269,23 @@ function formatCalibration(r: CalibrationResult, info: SampleInfo, from: string)
 function formatScripts(r: ScriptCalibrationResult): string {
   const lines = [
     '',
-    `per script (≥ ${r.minBytes.toLocaleString('en-US')} sample bytes; others use the global θ ${r.global.threshold}):`,
+    `per script (≥ ${r.minBytes.toLocaleString('en-US')} sample bytes; ` +
+      `others use the global θ ${r.global.threshold}):`,
     '  script        docs      bytes  threshold  mean patch  bytes/patch  (at global θ)',
   ];
   for (const s of r.scripts) {
     lines.push(
-      `  ${s.script.slice(7).padEnd(10)} ${String(s.documents).padStart(7)} ${String(s.bytes).padStart(10)} ${String(s.threshold).padStart(10)} ${s.meanPatchLength.toFixed(3).padStart(11)} ${s.bytesPerPatch.toFixed(3).padStart(12)}  (${s.bytesPerPatchAtGlobal.toFixed(3)})${s.withinTolerance ? '' : '  not within tolerance'}`,
+      `  ${s.script.slice(7).padEnd(10)} ${String(s.documents).padStart(7)} ${String(s.bytes).padStart(10)} ` +
+        `${String(s.threshold).padStart(10)} ${s.meanPatchLength.toFixed(3).padStart(11)} ` +
+        `${s.bytesPerPatch.toFixed(3).padStart(12)}  ` +
+        `(${s.bytesPerPatchAtGlobal.toFixed(3)})${s.withinTolerance ? '' : '  not within tolerance'}`,
     );
   }
   if (r.skipped.length > 0)
     lines.push(`  global θ for: ${r.skipped.map((s) => `${s.script.slice(7)} (${s.bytes} B)`).join(', ')}`);
   lines.push(
-    `spread of bytes/patch (max/min over these scripts): ${r.spread.global.toFixed(2)}× with the global θ, ${r.spread.perScript.toFixed(2)}× with the table`,
+    `spread of bytes/patch (max/min over these scripts): ${r.spread.global.toFixed(2)}× with the global ` +
+      `θ, ${r.spread.perScript.toFixed(2)}× with the table`,
   );
   return lines.join('\n');
 }

@@ -137,7 +137,8 @@ async function trainAction(inputs: string[], o: flags.Opts): Promise<void> {
   });
   const data = await readData(inputs, o, cfg.valFraction);
   const mode = o.quiet === true ? 'quiet' : 'auto';
-  let progress = createProgress({ total: cfg.steps, mode: 'quiet' }); // the real one starts once the start step is known
+  // the real one starts once the start step is known
+  let progress = createProgress({ total: cfg.steps, mode: 'quiet' });
   const signals = flags.stopOnSignals(() => progress);
   const shown = flags.progressHooks(() => progress, 'held-out');
   const m = cfg.model;
@@ -152,9 +153,12 @@ async function trainAction(inputs: string[], o: flags.Opts): Promise<void> {
           progress.stop();
           progress = createProgress({ total: cfg.steps, start: s.startStep, label: 'train', mode });
           progress.log(
-            `${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: d${m.dim} L${m.n_layers} H${m.n_heads} ffn${m.ffn_dim} window ${m.window}, ` +
-              `${(parameterCount(m) / 1e6).toFixed(2)}M params, ${cfg.batchSize}x${cfg.seqLen} tokens/step, ${s.trainTokens} training tokens, ` +
-              `${data.recipe.documents.val} held-out docs (unigram ${flags.fmt(s.unigramBpb)} bpb), backend ${backend.name}`,
+            `${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: d${m.dim} L${m.n_layers} ` +
+              `H${m.n_heads} ffn${m.ffn_dim} window ${m.window}, ` +
+              (`${(parameterCount(m) / 1e6).toFixed(2)}M params, ${cfg.batchSize}x${cfg.seqLen} ` +
+                `tokens/step, ${s.trainTokens} training tokens, `) +
+              (`${data.recipe.documents.val} held-out docs (unigram ${flags.fmt(s.unigramBpb)} bpb), ` +
+                `backend ${backend.name}`),
           );
         },
         onStep: (s) => shown.step(s, s.bitsPerByte),
@@ -238,7 +242,9 @@ async function evalAction(inputs: string[], o: flags.Opts): Promise<void> {
     const seconds = (performance.now() - t0) / 1000;
     print(
       o,
-      `${flags.fmt(r.bitsPerByte)} bits/byte on ${r.bytes} bytes (${r.documents} documents) in ${seconds.toFixed(1)} s, ${Math.round(r.bytes / seconds)} bytes/s on ${backend}\nmodel: ${scorer.path} (${scorer.kind}, ${scorer.fingerprint.slice(0, 16)})\n`,
+      `${flags.fmt(r.bitsPerByte)} bits/byte on ${r.bytes} bytes (${r.documents} documents) ` +
+        `in ${seconds.toFixed(1)} s, ${Math.round(r.bytes / seconds)} bytes/s ` +
+        `on ${backend}\nmodel: ${scorer.path} (${scorer.kind}, ${scorer.fingerprint.slice(0, 16)})\n`,
       {
         bitsPerByte: r.bitsPerByte,
         bytes: r.bytes,
@@ -285,7 +291,8 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress output')
     .addHelpText(
       'after',
-      `${INPUTS_HELP}\n\nExample (the default model's recipe):\n  blt entropy train udhr brown --out runs/entropy-default --steps 2000\n`,
+      `${INPUTS_HELP}\n\nExample (the default model's recipe):\n  blt entropy train udhr brown --out ` +
+        `runs/entropy-default --steps 2000\n`,
     )
     .action(async (inputs: string[], o: flags.Opts) => trainAction(inputs, o));
   entropy

@@ -53,7 +53,9 @@ async function evalAction(o: Opts): Promise<void> {
   process.stdout.write(
     o.json === true
       ? `${JSON.stringify(json)}\n`
-      : `${r.bitsPerByte.toFixed(4)} bits/byte on ${r.bytes} bytes (${(100 * r.scoredShare).toFixed(1)} % of the sets' ${r.available}, ${r.coverage}; ${r.batches} batches) in ${r.seconds.toFixed(1)} s, ${Math.round(r.bytesPerSecond)} bytes/s; checkpoint step ${r.step}, backend ${backend.name}\n`,
+      : `${r.bitsPerByte.toFixed(4)} bits/byte on ${r.bytes} bytes (${(100 * r.scoredShare).toFixed(1)} % of ` +
+          `the sets' ${r.available}, ${r.coverage}; ${r.batches} batches) in ${r.seconds.toFixed(1)} ` +
+          `s, ${Math.round(r.bytesPerSecond)} bytes/s; checkpoint step ${r.step}, backend ${backend.name}\n`,
   );
 }
 
@@ -61,7 +63,8 @@ export function register(program: Command): void {
   program
     .command('eval')
     .description(
-      'bits per byte of a trained BLT checkpoint on shard sets (every byte scored; --coverage reference for the reference eval)',
+      'bits per byte of a trained BLT checkpoint on shard sets (every byte scored; --coverage reference for ' +
+        'the reference eval)',
     )
     .requiredOption('--checkpoint <run-dir>', 'a `blt train` run directory (its newest checkpoint, or --step)')
     .requiredOption('--data <dirs...>', 'shard set directories to score')
@@ -69,12 +72,14 @@ export function register(program: Command): void {
     .option('--max-batches <n>', 'score at most this many batches (default: all)')
     .option(
       '--coverage <mode>',
-      'covering (default): score every byte once; reference: the reference eval (the first N bytes of each P-patch sequence)',
+      'covering (default): score every byte once; reference: the reference eval (the first N bytes of each ' +
+        'P-patch sequence)',
     )
     .addOption(backendOption())
     .option(
       '--json',
-      'print {bitsPerByte, bytes, seconds, bytesPerSecond, step, batches, backend, coverage, available, scoredShare, splitPatches}',
+      'print {bitsPerByte, bytes, seconds, bytesPerSecond, step, batches, backend, coverage, available, ' +
+        'scoredShare, splitPatches}',
     )
     .option('--quiet', 'no log lines')
     .action(async (o: Opts) => evalAction(o));

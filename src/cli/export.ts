@@ -97,10 +97,12 @@ Example:
       const t = summary.trainerConfig;
       process.stdout.write(
         [
-          `exported ${summary.documents} documents (${summary.tokens} tokens) of ${dir} to ${o.out}: ${summary.chunks.length} chunk(s), ${shards} Arrow shard(s)`,
+          `exported ${summary.documents} documents (${summary.tokens} tokens) of ${dir} ` +
+            `to ${o.out}: ${summary.chunks.length} chunk(s), ${shards} Arrow shard(s)`,
           ...(summary.skipped.length > 0
             ? [
-                `  skipped ${summary.skipped.length} document(s) that are not valid UTF-8 (listed in ${o.out}/export.json)`,
+                `  skipped ${summary.skipped.length} document(s) that are not valid UTF-8 (listed ` +
+                  `in ${o.out}/export.json)`,
               ]
             : []),
           'reference trainer config (data:):',

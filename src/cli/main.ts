@@ -74,7 +74,9 @@ export function reportError(err: unknown, argv: readonly string[] = []): number 
     const message =
       e.hint === undefined ? e.message : e.message.slice(0, e.message.length - `\n  hint: ${e.hint}`.length);
     process.stdout.write(
-      `${JSON.stringify({ error: { code: e.code, message, ...(e.hint === undefined ? {} : { hint: e.hint }), exitCode: code } })}\n`,
+      JSON.stringify({
+        error: { code: e.code, message, ...(e.hint === undefined ? {} : { hint: e.hint }), exitCode: code },
+      }) + '\n',
     );
   } else {
     process.stderr.write(`blt: error [${e.code}]: ${e.message}\n`);

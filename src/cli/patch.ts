@@ -76,7 +76,8 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
       const { defaultEntropyModelDir } = await import('../entropy/default-model.js');
       const t = await resolveThreshold(undefined, opts.model ?? defaultEntropyModelDir());
       base.threshold = t.threshold;
-      table = t.scriptThresholds; // the model's per-script table: one θ per document by its main script, as blt preprocess does
+      // the model's per-script table: one θ per document by its main script, as blt preprocess does
+      table = t.scriptThresholds;
     }
     entropies = await scoreDocs(
       docs.map((d) => d.tokens),
@@ -106,7 +107,12 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
       ...(entropies ? { entropies: Array.from(entropies[i] as Float32Array, (x) => Math.round(x * 1e4) / 1e4) } : {}),
     }));
     process.stdout.write(
-      `${JSON.stringify({ mode: opts.mode, options: { ...base, entropies: undefined, ...(table ? { scriptThresholds: table } : {}) }, documents, stats: stats.result() })}\n`,
+      JSON.stringify({
+        mode: opts.mode,
+        options: { ...base, entropies: undefined, ...(table ? { scriptThresholds: table } : {}) },
+        documents,
+        stats: stats.result(),
+      }) + '\n',
     );
     return;
   }
@@ -120,6 +126,7 @@ async function runPatch(text: string[], opts: PatchCliOptions): Promise<void> {
     process.stdout.write(`${renderSegmentation(r.tokens, r.lengths, colour)}\n`);
   }
   process.stdout.write(
-    `${docs.length} document(s), ${stats.result().patches} patches, mean patch length ${stats.result().mean.toFixed(2)}\n`,
+    `${docs.length} document(s), ${stats.result().patches} patches, mean patch ` +
+      `length ${stats.result().mean.toFixed(2)}\n`,
   );
 }

@@ -43,18 +43,27 @@ function toOptions(inputs: string[], o: Cli): PreprocessOptions {
   return p;
 }
 
+const STATUS_WORDS: Record<PreprocessSummary['status'], string> = {
+  done: 'done',
+  'already-complete': 'already complete (nothing to do)',
+  interrupted: 'interrupted (run the same command to resume)',
+};
+
 export function formatSummary(s: PreprocessSummary): string {
   const mb = (s.bytes / 1e6).toFixed(2);
   return [
-    `${s.status === 'done' ? 'done' : s.status === 'already-complete' ? 'already complete (nothing to do)' : 'interrupted (run the same command to resume)'}: ${s.out}`,
+    `${STATUS_WORDS[s.status]}: ${s.out}`,
     `  documents     ${s.documents}  (quarantined ${s.quarantined})`,
     `  bytes         ${s.bytes} (${mb} MB), tokens ${s.tokens}`,
     `  patches       ${s.patches}, mean patch length ${s.meanPatchLength.toFixed(3)} tokens`,
-    `  shards        ${s.shards}, tasks ${s.tasks}${s.resumedFromTask ? ` (resumed at task ${s.resumedFromTask})` : ''}`,
-    `  wall time     ${s.wallSeconds.toFixed(1)} s, ${s.mbPerSecond.toFixed(3)} MB/s with ${s.workers} worker(s)${s.engine ? `, entropies by ${s.engine}` : ''}`,
+    `  shards        ${s.shards}, ` +
+      `tasks ${s.tasks}${s.resumedFromTask ? ` (resumed at task ${s.resumedFromTask})` : ''}`,
+    `  wall time     ${s.wallSeconds.toFixed(1)} s, ${s.mbPerSecond.toFixed(3)} MB/s with ${s.workers} ` +
+      `worker(s)${s.engine ? `, entropies by ${s.engine}` : ''}`,
     ...(s.cache
       ? [
-          `  reused        ${reusedList(s) || 'nothing'}${s.cache.from ? ` from ${s.cache.from}` : ''}${s.cache.stored ? `; cached as ${s.cache.stored}` : ''}`,
+          `  reused        ${reusedList(s) || 'nothing'}${s.cache.from ? ` from ${s.cache.from}` : ''}` +
+            `${s.cache.stored ? `; cached as ${s.cache.stored}` : ''}`,
         ]
       : []),
   ].join('\n');

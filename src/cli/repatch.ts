@@ -13,7 +13,8 @@ export function register(program: Command): void {
   const cmd = program
     .command('repatch')
     .description(
-      'new patch lengths from the entropies stored in a shard set (no entropy model run); other columns are copied into a new, self-contained shard set',
+      'new patch lengths from the entropies stored in a shard set (no entropy model run); other columns are ' +
+        'copied into a new, self-contained shard set',
     )
     .argument('<shard-dir>', 'a shard set written by blt preprocess (or blt repatch)')
     .requiredOption(
@@ -54,5 +55,8 @@ export function formatRepatch(s: RepatchSummary): string {
     ...(s.reused?.ngrams ? ['n-gram ids'] : []),
     'text and ids',
   ].join(', ');
-  return `${formatSummary(s).replace('with 0 worker(s)', 'in this thread')}\n  repatched     from ${s.source} (${p}); ${copied} copied`;
+  return (
+    `${formatSummary(s).replace('with 0 worker(s)', 'in this thread')}\n  repatched     from ${s.source} ` +
+    `(${p}); ${copied} copied`
+  );
 }

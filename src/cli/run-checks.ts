@@ -83,7 +83,8 @@ export async function checkRun(s: PreprocessSummary, sniffInputs: boolean): Prom
     binary = text.filter(looksBinary);
     if (binary.length > 0) {
       checks.warnings.push(
-        `${binary.length} of ${textInputs} plain-text input file(s) look binary (NUL bytes in the first ${SNIFF_BYTES} bytes) and were read as text documents: ${list(binary)}; ` +
+        `${binary.length} of ${textInputs} plain-text input file(s) look binary (NUL bytes in the ` +
+          `first ${SNIFF_BYTES} bytes) and were read as text documents: ${list(binary)}; ` +
           'if that was not intended, leave them out (a directory or glob input takes every file it matches)',
       );
     }

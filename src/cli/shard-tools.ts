@@ -36,7 +36,8 @@ export function register(program: Command): void {
       process.stdout.write(
         o.json
           ? `${JSON.stringify({ out: o.out, shards: m.shards.length, totals: t })}\n`
-          : `merged ${dirs.length} shard set(s) into ${o.out}: ${m.shards.length} shard(s), ${t.documents} documents, ${t.quarantined} quarantined\n`,
+          : `merged ${dirs.length} shard set(s) into ${o.out}: ${m.shards.length} shard(s), ${t.documents} ` +
+              `documents, ${t.quarantined} quarantined\n`,
       );
     });
 }

@@ -25,7 +25,8 @@ export function register(program: Command): void {
   program
     .command('stats')
     .description(
-      'patch-length, entropy, per-language/source and n-gram table statistics of a shard set (streams; constant memory)',
+      'patch-length, entropy, per-language/source and n-gram table statistics of a shard set (streams; ' +
+        'constant memory)',
     )
     .argument('<shard-dir>', 'a complete shard set (a directory with index.json)')
     .option('--json', 'print one JSON object (keys in docs/stats.md)')
@@ -51,7 +52,8 @@ export function register(program: Command): void {
     )
     .option(
       '--collision-budget <n>',
-      'distinct n-grams kept per table for the collision estimate (default 131072; more = tighter estimate, more memory)',
+      'distinct n-grams kept per table for the collision estimate (default 131072; more = tighter estimate, ' +
+        'more memory)',
       intArg('--collision-budget', 1),
     )
     .option('--limit <n>', 'rows per language/source table on the terminal', intArg('--limit', 0), 20)

@@ -115,10 +115,15 @@ async function trainAction(o: flags.Opts): Promise<void> {
           progress = createProgress({ total: s.steps, start: s.startStep, label: 'train', mode });
           const m = s.config.model;
           progress.log(
-            `${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: BLT local ${m.dim_local_encoder}x(${m.n_layers_local_encoder}+${m.n_layers_local_decoder}) ` +
-              `global ${m.dim_global}x${m.n_layers_global}, ${(s.parameters / 1e6).toFixed(2)}M params; ${s.config.batchSize * s.config.gradAccum}x${s.config.seqLenPatches} patches ` +
-              `(<= ${s.config.maxBytesPerRow} bytes/row) per step; patches ${patchingLabel(s.config.patching)}, mean ${flags.fmt(s.flops.meanPatchLength, 2)} bytes; ` +
-              `${(s.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte training; ${s.plan.documents.train} train / ${s.plan.documents.val} val docs ` +
+            `${s.resumed ? `resuming at step ${s.startStep}` : 'training'}: BLT ` +
+              `local ${m.dim_local_encoder}x(${m.n_layers_local_encoder}+${m.n_layers_local_decoder}) ` +
+              (`global ${m.dim_global}x${m.n_layers_global}, ${(s.parameters / 1e6).toFixed(2)}M ` +
+                `params; ${s.config.batchSize * s.config.gradAccum}x${s.config.seqLenPatches} patches `) +
+              (`(<= ${s.config.maxBytesPerRow} bytes/row) per step; ` +
+                `patches ${patchingLabel(s.config.patching)}, ` +
+                `mean ${flags.fmt(s.flops.meanPatchLength, 2)} bytes; `) +
+              (`${(s.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte training; ${s.plan.documents.train} ` +
+                `train / ${s.plan.documents.val} val docs `) +
               `(unigram ${flags.fmt(s.unigramBpb)} bpb); backend ${s.backend}`,
           );
         },
@@ -147,8 +152,11 @@ async function trainAction(o: flags.Opts): Promise<void> {
     process.stdout.write(
       o.json === true
         ? `${JSON.stringify(json)}\n`
-        : `run: ${o.out as string}\nvalidation: ${flags.fmt(json.valBpb)} bits/byte on ${json.valBytes} bytes (unigram ${flags.fmt(json.unigramBpb)})\n` +
-            `training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s; patches ${json.patching} (mean ${flags.fmt(json.meanPatchLength, 2)} bytes), ${(res.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte\n` +
+        : `run: ${o.out as string}\nvalidation: ${flags.fmt(json.valBpb)} bits/byte on ${json.valBytes} bytes ` +
+            `(unigram ${flags.fmt(json.unigramBpb)})\n` +
+            (`training: ${res.step} steps, ${Math.round(res.bytesPerSecond)} bytes/s; ` +
+              `patches ${json.patching} (mean ${flags.fmt(json.meanPatchLength, 2)} ` +
+              `bytes), ${(res.flops.trainPerByte / 1e6).toFixed(2)} MFLOP/byte\n`) +
             `checkpoint: ${res.lastCheckpoint}\n`,
     );
   } finally {
@@ -192,7 +200,8 @@ export function register(program: Command): void {
     .option('--quiet', 'no progress output')
     .addHelpText(
       'after',
-      '\nExample (docs/blt-training.md):\n  blt train --data runs/demo-train --val-data runs/demo-val --out runs/blt-demo --steps 600\n',
+      '\nExample (docs/blt-training.md):\n  blt train --data runs/demo-train --val-data runs/demo-val --out ' +
+        'runs/blt-demo --steps 600\n',
     )
     .action(async (o: flags.Opts) => trainAction(o));
 }

@@ -23,7 +23,9 @@ function canonical(v: unknown, path: string): string {
   }
   throw new BltError(
     'BAD_OPTION',
-    `Expected JSON data (null, boolean, finite number, string, array, plain object) at ${path} of a fingerprint part, got ${typeof v === 'object' ? ((v as object).constructor?.name ?? 'an object') : typeof v}.`,
+    `Expected JSON data (null, boolean, finite number, string, array, plain object) at ${path} of a ` +
+      `fingerprint part, ` +
+      `got ${typeof v === 'object' ? ((v as object).constructor?.name ?? 'an object') : typeof v}.`,
     'pass binary data as a separate Uint8Array part',
   );
 }

@@ -39,7 +39,8 @@ export function shippedEntropyModelDir(name: string): string {
   if (rel === undefined) {
     throw new BltError(
       'BAD_OPTION',
-      `Expected a shipped entropy model name (${Object.keys(SHIPPED_ENTROPY_MODELS).join(', ')}), got ${JSON.stringify(name)}.`,
+      `Expected a shipped entropy model name (${Object.keys(SHIPPED_ENTROPY_MODELS).join(', ')}), ` +
+        `got ${JSON.stringify(name)}.`,
     );
   }
   return join(packageRoot(), rel);

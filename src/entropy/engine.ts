@@ -59,7 +59,9 @@ async function onnxEngine(model: EntropyTransformer, o: EntropyEngineOptions, wh
     batchSize: o.batchSize,
     executionProvider: o.executionProvider,
   });
-  const detail = `${why}; onnxruntime-node, ${scorer.executionProvider} execution provider, ${o.threads ?? 1} intra-op thread(s), graph built in memory`;
+  const detail =
+    `${why}; onnxruntime-node, ${scorer.executionProvider} execution provider, ${o.threads ?? 1} intra-op ` +
+    `thread(s), graph built in memory`;
   return { name: 'onnx', detail, score: (docs) => scorer.score(docs), close: () => scorer.close() };
 }
 

@@ -54,7 +54,8 @@ export function checkScriptThresholds(v: unknown, where: string): Record<string,
     if (!k.startsWith('script:') || typeof t !== 'number' || !Number.isFinite(t)) {
       throw new BltError(
         'BAD_OPTION',
-        `${where}: expected scriptThresholds entries "script:<Name>": <finite nats>, got ${JSON.stringify(k)}: ${JSON.stringify(t)}.`,
+        `${where}: expected scriptThresholds entries "script:<Name>": <finite nats>, ` +
+          `got ${JSON.stringify(k)}: ${JSON.stringify(t)}.`,
       );
     }
     out[k] = t;

@@ -68,7 +68,8 @@ export async function openEntropyScorer(
     ...(opts.backend === undefined ? {} : { tfjsBackend: opts.backend }),
     ...(opts.threads === undefined ? {} : { threads: opts.threads }),
   });
-  // Chunks of 8192 tokens are independent contexts (transformer/chunks.ts), so pieces aligned to them need no more context.
+  // Chunks of 8192 tokens are independent contexts (transformer/chunks.ts), so pieces aligned to them need no more
+  // context.
   const { REFERENCE_CHUNK_LENGTH } = await import('./transformer/chunks.js');
   const detail = m.note === undefined ? engine.detail : `${m.note}; ${engine.detail}`;
   return {

@@ -55,8 +55,10 @@ export function detectInput(path: string): { kind: InputKind; compression: Compr
   if ((kind === 'parquet' || kind === 'arrow') && compression !== 'none') {
     throw new BltError(
       'BAD_INPUT',
-      `${path}: expected a Parquet or Arrow file without an outer ${compression} layer, got a .${ext} file compressed as a whole (they need random access).`,
-      `decompress it first (${compression === 'gzip' ? 'gunzip' : 'zstd -d'} ${JSON.stringify(path)}); Parquet and Arrow compress their pages/buffers internally`,
+      `${path}: expected a Parquet or Arrow file without an outer ${compression} layer, got a .${ext} file ` +
+        `compressed as a whole (they need random access).`,
+      `decompress it first (${compression === 'gzip' ? 'gunzip' : 'zstd -d'} ${JSON.stringify(path)}); ` +
+        `Parquet and Arrow compress their pages/buffers internally`,
     );
   }
   return { kind, compression };

@@ -110,7 +110,8 @@ function pickText(rec: Record<string, unknown>, textField: string | undefined, w
   }
   throw new BltError(
     'BAD_INPUT',
-    `${where}: expected a text field (${fields.map((f) => `"${f}"`).join(' or ')}), got an object with keys ${JSON.stringify(Object.keys(rec).slice(0, 10))}.`,
+    `${where}: expected a text field (${fields.map((f) => `"${f}"`).join(' or ')}), got an object with ` +
+      `keys ${JSON.stringify(Object.keys(rec).slice(0, 10))}.`,
     'name the field with --text-field',
   );
 }

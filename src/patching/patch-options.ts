@@ -83,7 +83,8 @@ export function resolvePatchOptions(opts: PatchOptions, tokenCount: number): Res
     throw new BltError(
       'BAD_OPTION',
       `Expected \`patchSize\` to be an integer >= 1 in static mode, got ${patchSize}.`,
-      'the reference truncates a fractional size (4.5 -> 4) and then fails its own length check; pass e.g. patchSize: 4',
+      'the reference truncates a fractional size (4.5 -> 4) and then fails its own length check; pass e.g. ' +
+        'patchSize: 4',
     );
   }
   let entropies: Float32Array | undefined;

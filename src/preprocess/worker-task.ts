@@ -28,7 +28,8 @@ async function scorerFor(e: EntropySettings): Promise<EntropyScorer> {
   if (scorer.fingerprint !== e.fingerprint) {
     throw new BltError(
       'MODEL_FORMAT',
-      `The entropy model at ${e.model} changed during the run (fingerprint ${scorer.fingerprint}, expected ${e.fingerprint}).`,
+      `The entropy model at ${e.model} changed during the run (fingerprint ${scorer.fingerprint}, ` +
+        `expected ${e.fingerprint}).`,
     );
   }
   return scorer;

@@ -121,8 +121,10 @@ async function countCompletions(dir: string): Promise<number> {
     if (err.code === 'ENOENT') {
       throw new BltError(
         'SHARD_FORMAT',
-        `${dir} has no ${COMPLETIONS_DIR}/ folder (the per-task records of the run that wrote it), so its rows cannot be grouped into that run's tasks.`,
-        'rebuild the set with `blt preprocess` (it keeps completions/), or for sets made by `blt merge` repatch each partition and merge the results',
+        `${dir} has no ${COMPLETIONS_DIR}/ folder (the per-task records of the run that wrote it), so its ` +
+          `rows cannot be grouped into that run's tasks.`,
+        'rebuild the set with `blt preprocess` (it keeps completions/), or for sets made by `blt merge` ' +
+          'repatch each partition and merge the results',
       );
     }
     throw err;
@@ -172,7 +174,8 @@ export async function openSourceSet(dir: string): Promise<SourceSet> {
   if (canonicalJson(fps) !== canonicalJson(manifest.fingerprints)) {
     throw new BltError(
       'SHARD_FORMAT',
-      `${dir}/index.json: its config and inputs do not reproduce its fingerprints (expected ${canonicalJson(manifest.fingerprints)}, computed ${canonicalJson(fps)}).`,
+      `${dir}/index.json: its config and inputs do not reproduce its fingerprints ` +
+        `(expected ${canonicalJson(manifest.fingerprints)}, computed ${canonicalJson(fps)}).`,
       'the set was written by another version of blt-toolkit or edited; rebuild it with `blt preprocess`',
     );
   }

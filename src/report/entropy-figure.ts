@@ -62,13 +62,15 @@ export function entropyFigureSvg(input: FigureInput, opts: FigureOptions = {}): 
   const title = opts.title ?? 'Entropy of the next-byte prediction';
   out.push(text(left, 20, title, { 'font-size': 15, 'font-weight': 'bold' }));
   const rule = monotonicity
-    ? `relative rule: a byte starts a patch when H rises by more than θr = ${threshold} over the previous byte (no horizontal line)`
+    ? `relative rule: a byte starts a patch when H rises by more than θr = ${threshold} over the previous ` +
+      `byte (no horizontal line)`
     : `dashed line: θ = ${threshold}; a byte whose point is above it starts a patch`;
   out.push(
     text(
       left,
       38,
-      `${rule} · │ patch start · ${bytes.length} bytes, ${nPatches} patches, mean ${(tokens / Math.max(1, nPatches)).toFixed(2)} tokens/patch`,
+      `${rule} · │ patch start · ${bytes.length} bytes, ${nPatches} patches, ` +
+        `mean ${(tokens / Math.max(1, nPatches)).toFixed(2)} tokens/patch`,
       { 'font-size': 12, fill: '#444' },
     ),
   );

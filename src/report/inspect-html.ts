@@ -33,7 +33,8 @@ export function inspectHtml(input: FigureInput, info: InspectPageInfo, opts: Fig
         ],
         [
           'patches',
-          `${P} (mean ${((n + 2) / Math.max(1, P)).toFixed(3)} tokens/patch, ${(n / Math.max(1, P)).toFixed(3)} bytes/patch)`,
+          `${P} (mean ${((n + 2) / Math.max(1, P)).toFixed(3)} ` +
+            `tokens/patch, ${(n / Math.max(1, P)).toFixed(3)} bytes/patch)`,
         ],
       ],
       'kv',
@@ -47,12 +48,15 @@ export function inspectHtml(input: FigureInput, info: InspectPageInfo, opts: Fig
     const slice = Array.prototype.slice.call(info.tokens, pos, Math.min(pos + len, info.tokens.length)) as number[];
     pos += len;
     spans.push(
-      `<span style="background:${p % 2 ? '#dfe9f8' : '#f8ecd9'};padding:1px 0;white-space:pre-wrap">${esc(renderPatch(slice))}</span>`,
+      `<span style="background:${p % 2 ? '#dfe9f8' : '#f8ecd9'};padding:1px ` +
+        `0;white-space:pre-wrap">${esc(renderPatch(slice))}</span>`,
     );
   }
   body.push('<h2>Patches</h2>', `<p style="font-size:15px;line-height:1.8">${spans.join('')}</p>`);
   body.push(
-    '<p class="note">The value over each byte is the entropy of the model\'s prediction of that byte (H[t−1] for token t), so a point above the threshold line marks a byte that starts a patch (global rule). Bytes that are not whole characters inside a patch are shown as ⟨hex⟩.</p>',
+    '<p class="note">The value over each byte is the entropy of the model\'s prediction of that byte ' +
+      '(H[t−1] for token t), so a point above the threshold line marks a byte that starts a patch (global ' +
+      'rule). Bytes that are not whole characters inside a patch are shown as ⟨hex⟩.</p>',
   );
   return htmlPage('blt inspect', body);
 }

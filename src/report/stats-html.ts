@@ -48,7 +48,8 @@ export function statsHtml(r: ShardStatsReport): string {
   const how =
     p.source === 'none'
       ? 'no patch lengths in this set'
-      : `${p.source}${p.mode ? `, ${p.mode} mode` : ''}${p.threshold !== undefined ? `, θ = ${p.threshold}` : ''}${p.monotonicity ? ', monotonic rule' : ''}`;
+      : `${p.source}${p.mode ? `, ${p.mode} mode` : ''}` +
+        `${p.threshold !== undefined ? `, θ = ${p.threshold}` : ''}${p.monotonicity ? ', monotonic rule' : ''}`;
   const summary: string[][] = [
     ['documents', `${int(r.documents)}${r.complete ? '' : ' (stopped at --max-docs)'}`],
     ['bytes', `${int(r.bytes)} (${formatBytes(r.bytes)})`],
@@ -68,7 +69,8 @@ export function statsHtml(r: ShardStatsReport): string {
     const q = r.entropy.quantiles;
     summary.push([
       'entropy (nats)',
-      `mean ${r.entropy.mean.toFixed(3)} · p10 ${fix(q.p10 ?? 0)} · p50 ${fix(q.p50 ?? 0)} · p90 ${fix(q.p90 ?? 0)} · max ${r.entropy.max.toFixed(3)}`,
+      `mean ${r.entropy.mean.toFixed(3)} · p10 ${fix(q.p10 ?? 0)} · p50 ${fix(q.p50 ?? 0)} · ` +
+        `p90 ${fix(q.p90 ?? 0)} · max ${r.entropy.max.toFixed(3)}`,
     ]);
   }
   summary.push([
@@ -96,7 +98,8 @@ export function statsHtml(r: ShardStatsReport): string {
       }),
     );
     body.push(
-      '<p class="note">Lengths count tokens as stored: the BOS patch (length 1) and EOS are included. Lengths above 32 are grouped.</p>',
+      '<p class="note">Lengths count tokens as stored: the BOS patch (length 1) and EOS are included. ' +
+        'Lengths above 32 are grouped.</p>',
     );
   }
   if (r.entropy) {
@@ -123,7 +126,8 @@ export function statsHtml(r: ShardStatsReport): string {
       }),
     );
     body.push(
-      `<p class="note">The entropies that predict a byte or EOS (n_tokens − 1 per document). Quantiles are exact to ±${e.resolution} nats.</p>`,
+      `<p class="note">The entropies that predict a byte or EOS (n_tokens − 1 per document). Quantiles are ` +
+        `exact to ±${e.resolution} nats.</p>`,
     );
   }
   body.push('<h2>By language</h2>');
@@ -145,10 +149,14 @@ export function statsHtml(r: ShardStatsReport): string {
   const sp = r.languageSpread;
   if (sp?.min && sp.max)
     body.push(
-      `<p>Spread of bytes per patch across languages: <b>${sp.ratio.toFixed(2)}×</b> (${esc(sp.max.key)} ${sp.max.bytesPerPatch.toFixed(2)} / ${esc(sp.min.key)} ${sp.min.bytesPerPatch.toFixed(2)}; ${sp.languages} languages with at least ${formatBytes(sp.minBytes)}).</p>`,
+      `<p>Spread of bytes per patch across languages: <b>${sp.ratio.toFixed(2)}×</b> ` +
+        `(${esc(sp.max.key)} ${sp.max.bytesPerPatch.toFixed(2)} ` +
+        `/ ${esc(sp.min.key)} ${sp.min.bytesPerPatch.toFixed(2)}; ${sp.languages} languages with at ` +
+        `least ${formatBytes(sp.minBytes)}).</p>`,
     );
   body.push(
-    '<p class="note">Language is the shard\'s <code>lang</code> column when set; otherwise the Unicode script of most of the document\'s letters (first 16 KiB), marked "(detected)".</p>',
+    '<p class="note">Language is the shard\'s <code>lang</code> column when set; otherwise the Unicode ' +
+      'script of most of the document\'s letters (first 16 KiB), marked "(detected)".</p>',
   );
   body.push('<h2>By source</h2>');
   body.push(htmlTable(['source', ...GROUP_HEAD.slice(1)], groupRows(r.bySource)));
@@ -196,7 +204,9 @@ export function statsHtml(r: ShardStatsReport): string {
     );
     const first = r.ngrams[0];
     body.push(
-      `<p class="note">vocab from ${esc(first?.vocabFrom ?? '')}. Collision rate: among distinct n-grams whose id falls in a pseudo-random sample of ids (all ids while the distinct n-grams fit the budget), the share that share their id with another distinct n-gram of the data (see docs/stats.md).</p>`,
+      `<p class="note">vocab from ${esc(first?.vocabFrom ?? '')}. Collision rate: among distinct n-grams ` +
+        `whose id falls in a pseudo-random sample of ids (all ids while the distinct n-grams fit the budget), ` +
+        `the share that share their id with another distinct n-gram of the data (see docs/stats.md).</p>`,
     );
   }
   return htmlPage(`blt stats ${r.shardDir}`, body);

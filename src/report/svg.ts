@@ -56,7 +56,8 @@ export function svgRoot(width: number, height: number, body: string[], a: Attrs 
 
 /** System fonts that cover Latin, Greek, Cyrillic, CJK, Arabic, Hebrew, Indic scripts. */
 const FONT_STACK =
-  "'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', 'Noto Sans Devanagari', 'Segoe UI', 'Helvetica Neue', Arial, sans-serif";
+  "'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', 'Noto Sans Arabic', 'Noto Sans Devanagari', 'Segoe UI', " +
+  "'Helvetica Neue', Arial, sans-serif";
 
 /** "Nice" tick step for a range: 1, 2 or 5 × 10^k giving about `count` ticks. */
 export function niceStep(range: number, count: number): number {

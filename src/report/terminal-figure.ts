@@ -51,7 +51,8 @@ export function terminalFigure(
   for (let j = 0; j < bytes.length; j++) maxH = Math.max(maxH, entropies[j] as number);
   const yMax = Math.max(1, Math.ceil(Math.max(maxH, monotonicity ? 0 : threshold)));
   const eighths = (h: number): number => Math.round((Math.max(0, Math.min(h, yMax)) / yMax) * height * 8);
-  const thLevel = monotonicity ? -1 : Math.min(height - 1, Math.floor((threshold / yMax) * height)); // line index from the bottom
+  // line index from the bottom
+  const thLevel = monotonicity ? -1 : Math.min(height - 1, Math.floor((threshold / yMax) * height));
   const red = (s: string, on: boolean): string => (colour && on ? `\x1b[31m${s}\x1b[0m` : s);
   const bgs = ['\x1b[44m', '\x1b[42m'];
   const out: string[] = [];
@@ -70,7 +71,8 @@ export function terminalFigure(
         const ch = e <= 0 ? (line === thLevel ? '╌' : ' ') : (BLOCKS[Math.min(8, e)] as string);
         s += e > 0 ? red(ch, !monotonicity && h > threshold) : ch;
       }
-      const axis = line === height - 1 ? `${yMax}`.padStart(3) : line === thLevel ? '  θ' : '   '; // the row's byte offset goes under the bars
+      // the row's byte offset goes under the bars
+      const axis = line === height - 1 ? `${yMax}`.padStart(3) : line === thLevel ? '  θ' : '   ';
       out.push(`${axis} │${s}`);
     }
     let chars = '';

@@ -50,7 +50,8 @@ function fastifyClientError(
         'PAYLOAD_TOO_LARGE',
         `The request body is larger than this server's limit of ${bodyLimit} bytes.`,
         raiseLimit === undefined
-          ? 'this limit is fixed: a job request names files on the server (inputs, out) and options, never the text itself'
+          ? 'this limit is fixed: a job request names files on the server (inputs, out) and options, ' +
+              'never the text itself'
           : `send smaller requests (split a batch into several), or ${raiseLimit}`,
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

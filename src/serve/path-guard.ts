@@ -102,7 +102,8 @@ export class PathGuard {
     throw new HttpError(
       403,
       'BAD_OPTION',
-      `\`${name}\`: the listing reaches through ${link}, a symbolic link that leads outside ${this.label} (${this.describeRoots()}).`,
+      `\`${name}\`: the listing reaches through ${link}, a symbolic link that leads outside ${this.label} ` +
+        `(${this.describeRoots()}).`,
       'name files inside the roots; links out of them are not followed',
     );
   }

@@ -164,7 +164,9 @@ export async function createServer(o: ServeOptions = {}): Promise<BltServer> {
       error: {
         code: 'NOT_FOUND',
         message: `No route ${request.method} ${request.url.split('?')[0]}.`,
-        hint: 'the API: POST /v1/patch, POST /v1/figure, POST|GET /v1/jobs, GET|DELETE /v1/jobs/:id, GET /v1/jobs/:id/events, GET /v1/stats?dir=, GET /healthz, GET /metrics; docs/serve.md',
+        hint:
+          'the API: POST /v1/patch, POST /v1/figure, POST|GET /v1/jobs, GET|DELETE /v1/jobs/:id, GET ' +
+          '/v1/jobs/:id/events, GET /v1/stats?dir=, GET /healthz, GET /metrics; docs/serve.md',
       },
     }),
   );

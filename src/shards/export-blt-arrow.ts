@@ -176,7 +176,8 @@ function checkName(what: string, flag: string, v: string): string {
   if (!NAME_RE.test(v) || /\.chunk\.[0-9]+\.jsonl/.test(v)) {
     throw new BltError(
       'BAD_OPTION',
-      `Expected ${flag} to be a plain name (letters, digits, _ . -; not starting with . or -), got ${JSON.stringify(v)}.`,
+      `Expected ${flag} to be a plain name (letters, digits, _ . -; not starting with . or -), ` +
+        `got ${JSON.stringify(v)}.`,
       `it becomes a directory and file name prefix of the ${what}`,
     );
   }
@@ -241,8 +242,10 @@ export async function exportBltArrow(source: string, o: ExportOptions): Promise<
     const mode = (manifest.config.process as { patching?: { mode?: string } } | undefined)?.patching?.mode ?? 'unknown';
     throw new BltError(
       'SHARD_FORMAT',
-      `${source} stores no entropies (it was made in ${mode} mode); the reference's layout needs one entropy per token.`,
-      'preprocess again in entropy mode, or with --store-entropies in another mode (blt repatch can then change the patching)',
+      `${source} stores no entropies (it was made in ${mode} mode); the reference's layout needs one ` +
+        `entropy per token.`,
+      'preprocess again in entropy mode, or with --store-entropies in another mode (blt repatch can then ' +
+        'change the patching)',
     );
   }
   await checkOut(source, o.out, o.force === true);
@@ -305,7 +308,9 @@ export async function exportBltArrow(source: string, o: ExportOptions): Promise<
                 if (!o.skipInvalidUtf8) {
                   throw new BltError(
                     'BAD_INPUT',
-                    `Document ${JSON.stringify(row.docId)} (${row.source}) is not valid UTF-8; the reference's \`text: string\` column cannot hold its bytes, and its entropies would not match the tokens the trainer derives from the text.`,
+                    `Document ${JSON.stringify(row.docId)} (${row.source}) is not valid UTF-8; the ` +
+                      `reference's \`text: string\` column cannot hold its bytes, and its entropies would not ` +
+                      `match the tokens the trainer derives from the text.`,
                     'pass --skip-invalid-utf8 to leave such documents out (they are listed in export.json)',
                   );
                 }
@@ -366,7 +371,11 @@ export async function exportBltArrow(source: string, o: ExportOptions): Promise<
     }
     await writeFile(
       join(tmp, EXPORT_FILE),
-      `${JSON.stringify({ ...summary, out: undefined, manifest: { fingerprints: manifest.fingerprints, totals: manifest.totals } }, null, 2)}\n`,
+      JSON.stringify(
+        { ...summary, out: undefined, manifest: { fingerprints: manifest.fingerprints, totals: manifest.totals } },
+        null,
+        2,
+      ) + '\n',
     );
     await replaceDirAtomic(tmp, resolve(o.out));
   } catch (err) {

@@ -98,7 +98,8 @@ async function checkPartitions(
     if (prev !== undefined) {
       throw new BltError(
         'BAD_OPTION',
-        `${dirs[i]} and ${prev} hold the same documents (equal content fingerprints); merging both would duplicate every one of them.`,
+        `${dirs[i]} and ${prev} hold the same documents (equal content fingerprints); merging both would ` +
+          `duplicate every one of them.`,
         'name each partition once',
       );
     }
@@ -115,7 +116,8 @@ async function checkPartitions(
     if (job.count !== p.count) {
       throw new BltError(
         'BAD_OPTION',
-        `${dir} is partition ${p.index} of ${p.count}, but ${[...job.dirs.values()][0]} is of a job with ${job.count} partitions (same inputs).`,
+        `${dir} is partition ${p.index} of ${p.count}, but ${[...job.dirs.values()][0]} is of a job ` +
+          `with ${job.count} partitions (same inputs).`,
         'merge the partitions of one --num-partitions run',
       );
     }
@@ -137,8 +139,11 @@ async function checkPartitions(
       const given = [...job.dirs.keys()].sort((a, b) => a - b);
       throw new BltError(
         'BAD_OPTION',
-        `Expected all ${job.count} partitions of the job, got ${given.length} (${given.map((k) => `${k}: ${job.dirs.get(k)}`).join(', ')}); missing partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`,
-        `run \`blt preprocess ... --num-partitions ${job.count} --partition-index ${missing[0]}\` first, or pass --allow-incomplete to merge a subset on purpose`,
+        `Expected all ${job.count} partitions of the job, got ${given.length} ` +
+          `(${given.map((k) => `${k}: ${job.dirs.get(k)}`).join(', ')}); missing ` +
+          `partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')}.`,
+        `run \`blt preprocess ... --num-partitions ${job.count} --partition-index ${missing[0]}\` first, or ` +
+          `pass --allow-incomplete to merge a subset on purpose`,
       );
     }
     incomplete.push({ inputs: job.inputs, count: job.count, missing });

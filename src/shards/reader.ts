@@ -68,7 +68,8 @@ async function checkChecksum(path: string, shard: ManifestShard): Promise<void> 
   if (got.bytes !== shard.bytes || got.sha256 !== shard.sha256) {
     throw new BltError(
       'SHARD_FORMAT',
-      `${path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), found ${got.bytes} bytes with sha256 ${got.sha256}.`,
+      `${path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), found ${got.bytes} ` +
+        `bytes with sha256 ${got.sha256}.`,
       'the file changed or is damaged; rebuild the shard set (`blt verify <dir>` lists every problem)',
     );
   }

@@ -142,13 +142,15 @@ export function specFromSchema(schema: arrow.Schema, file: string): ShardColumns
     if (!known)
       throw new BltError(
         'SHARD_FORMAT',
-        `${file}: unexpected column \`${f.name}\`; expected ${CORE_COLUMNS.join(', ')}, entropies, patch_lengths or ngram_ids_<g>_<f>.`,
+        `${file}: unexpected column \`${f.name}\`; expected ${CORE_COLUMNS.join(', ')}, entropies, ` +
+          `patch_lengths or ngram_ids_<g>_<f>.`,
         hint,
       );
     if (!typeOk(f.name, f.type))
       throw new BltError(
         'SHARD_FORMAT',
-        `${file}: column \`${f.name}\` has type ${String(f.type)}, which is not the shard schema's type for it (docs/shards.md).`,
+        `${file}: column \`${f.name}\` has type ${String(f.type)}, which is not the shard schema's type for ` +
+          `it (docs/shards.md).`,
         hint,
       );
     if (f.name === 'entropies') spec.entropies = true;

@@ -173,7 +173,8 @@ export class ShardWriter {
       if (task < this.firstPendingTask || task > this.state.nextTask) {
         throw new BltError(
           'STATE_FORMAT',
-          `Cannot roll the shard writer in ${this.dir} back to task ${task}: tasks before ${this.firstPendingTask} are in closed shards.`,
+          `Cannot roll the shard writer in ${this.dir} back to task ${task}: tasks ` +
+            `before ${this.firstPendingTask} are in closed shards.`,
           'the output directory is damaged; delete it and run again',
         );
       }

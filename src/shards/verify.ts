@@ -127,7 +127,9 @@ async function checkFile(path: string, shard: ManifestShard, problems: VerifyPro
   if (sha256 !== shard.sha256) {
     problems.push({
       file: shard.file,
-      problem: `sha256 is ${sha256}, index.json records ${shard.sha256} (the file changed or is damaged; its rows were not decoded)`,
+      problem:
+        `sha256 is ${sha256}, index.json records ${shard.sha256} (the file changed or is damaged; its rows ` +
+        `were not decoded)`,
     });
     return false;
   }

@@ -199,7 +199,8 @@ export function calibrateThreshold(sample: CalibrationSample, o: CalibrateOption
   if (Math.abs(s.mean - mean) > 1e-9 * mean) {
     throw new BltError(
       'INTERNAL',
-      `Internal invariant violated: calibration counted a mean of ${mean}, patching gives ${s.mean}. This is a bug; please report it.`,
+      `Internal invariant violated: calibration counted a mean of ${mean}, patching gives ${s.mean}. This ` +
+        `is a bug; please report it.`,
     );
   }
   const relativeError = (mean - target) / target;

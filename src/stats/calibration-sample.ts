@@ -9,7 +9,8 @@ export class CalibrationSample {
   documents = 0;
   bytes = 0;
 
-  /** entropies [nTokens] of one document (one per token incl. BOS/EOS); copied. `key`: its group (its script bucket, for per-script calibration). */
+  /** entropies [nTokens] of one document (one per token incl. BOS/EOS); copied. `key`: its group (its script bucket,
+   * for per-script calibration). */
   add(entropies: Float32Array, key = ''): void {
     const end = (this.offs[this.offs.length - 1] as number) + entropies.length;
     if (end > this.data.length) {

@@ -27,7 +27,8 @@ export async function findShardDoc(dir: string, docId: string, source?: string):
     throw new BltError(
       'BAD_INPUT',
       `Expected a shard set with stored entropies, got ${dir} without an entropies column.`,
-      'space/static-mode sets store no entropies; inspect the text itself (blt inspect --file ...) to score it with a model',
+      'space/static-mode sets store no entropies; inspect the text itself (blt inspect --file ...) to score ' +
+        'it with a model',
     );
   }
   const wanted = ['entropies', ...(columns.patchLengths ? ['patch_lengths'] : [])];
@@ -43,7 +44,9 @@ export async function findShardDoc(dir: string, docId: string, source?: string):
   if (!found) {
     throw new BltError(
       'NOT_FOUND',
-      `Expected a document with id ${JSON.stringify(docId)}${source === undefined ? '' : ` from source ${JSON.stringify(source)}`} in ${dir}, found none among its ${seen} documents.`,
+      `Expected a document with ` +
+        `id ${JSON.stringify(docId)}${source === undefined ? '' : ` from source ${JSON.stringify(source)}`} ` +
+        `in ${dir}, found none among its ${seen} documents.`,
       "list ids with DuckDB (SELECT doc_id FROM read_parquet('<dir>/shard-*.parquet')) or check --doc-id",
     );
   }

@@ -39,7 +39,8 @@ export function parseConfigFile(
   if (format !== MODEL_FORMAT_NAME || version !== MODEL_FORMAT_VERSION) {
     throw new BltError(
       'MODEL_FORMAT',
-      `${source}: expected format "${MODEL_FORMAT_NAME}" version ${MODEL_FORMAT_VERSION}, got format ${JSON.stringify(format)} version ${JSON.stringify(version)}.`,
+      `${source}: expected format "${MODEL_FORMAT_NAME}" version ${MODEL_FORMAT_VERSION}, got ` +
+        `format ${JSON.stringify(format)} version ${JSON.stringify(version)}.`,
       'this is not a blt entropy-transformer model directory, or it was written by a newer version of the tool',
     );
   }

@@ -54,7 +54,8 @@ async function checkReplaceable(dir: string): Promise<void> {
   if (foreign.length > 0) {
     throw new BltError(
       'BAD_OPTION',
-      `Refusing to replace ${dir}: it contains ${foreign.slice(0, 3).join(', ')}, which is not part of an entropy model.`,
+      `Refusing to replace ${dir}: it contains ${foreign.slice(0, 3).join(', ')}, which is not part of an ` +
+        `entropy model.`,
       'save to a new or empty directory, or to an existing model directory (config.json, model.safetensors, meta.json)',
     );
   }
@@ -232,7 +233,8 @@ async function verifyDir(dir: string, decode: boolean): Promise<VerifiedFiles> {
     throw new BltError(
       'MODEL_FORMAT',
       `${dir}: fingerprint mismatch: meta.json says ${meta.fingerprint}, the files hash to ${fingerprint}.`,
-      'config.json or model.safetensors changed after saving (or files from different saves were mixed); re-save the model',
+      'config.json or model.safetensors changed after saving (or files from different saves were mixed); ' +
+        're-save the model',
     );
   }
   return { config, training, meta, fingerprint, tensors };

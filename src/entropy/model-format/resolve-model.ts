@@ -38,7 +38,8 @@ export type ResolvedEntropyModel =
   | { readonly kind: 'ngram'; readonly path: string; readonly spec: string; readonly note?: string };
 
 const ACCEPTED =
-  'a model directory (config.json, model.safetensors, meta.json), a `blt entropy train --out` directory, a checkpoint directory, ' +
+  'a model directory (config.json, model.safetensors, meta.json), a `blt entropy train --out` directory, a ' +
+  'checkpoint directory, ' +
   'an n-gram model file (.ngram) or a directory holding model.ngram (optionally as ngram:<path>)';
 
 function statOf(path: string): Stats | undefined {
@@ -162,7 +163,8 @@ export function resolveEntropyModel(typed: string, flag = '--model'): ResolvedEn
       if (!found) {
         throw new BltError(
           'MODEL_FORMAT',
-          `${flag} ${typed} is a file that is neither an n-gram model (no BLTNGRAM header) nor part of a model directory.`,
+          `${flag} ${typed} is a file that is neither an n-gram model (no BLTNGRAM header) nor part of a ` +
+            `model directory.`,
           `pass ${ACCEPTED}`,
         );
       }
@@ -182,7 +184,8 @@ export function resolveEntropyModel(typed: string, flag = '--model'): ResolvedEn
   if (wantNgram && found.kind !== 'ngram') {
     throw new BltError(
       'MODEL_FORMAT',
-      `${flag} ${typed}: ngram: names an n-gram model, but ${found.path} is a transformer ${found.kind === 'checkpoint' ? 'checkpoint' : 'model'}.`,
+      `${flag} ${typed}: ngram: names an n-gram model, but ${found.path} is a ` +
+        `transformer ${found.kind === 'checkpoint' ? 'checkpoint' : 'model'}.`,
       `drop the prefix: ${flag} ${path}`,
     );
   }

@@ -126,7 +126,8 @@ function parseEntry(source: string, name: string, v: unknown): Entry {
   if (end - begin !== product(shape as number[]) * 4) {
     throw fail(
       source,
-      `tensor ${name} has shape [${shape.join(',')}] (${product(shape as number[]) * 4} bytes of F32) but data_offsets span ${end - begin} bytes.`,
+      `tensor ${name} has shape [${shape.join(',')}] (${product(shape as number[]) * 4} bytes of F32) but ` +
+        `data_offsets span ${end - begin} bytes.`,
     );
   }
   return { name, shape: shape as number[], begin, end };
@@ -182,7 +183,8 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors buffe
     if (e.begin !== expected)
       throw fail(
         source,
-        `tensor ${e.name} starts at data offset ${e.begin}, expected ${expected} (tensors must be contiguous, no gaps or overlaps).`,
+        `tensor ${e.name} starts at data offset ${e.begin}, expected ${expected} (tensors must be ` +
+          `contiguous, no gaps or overlaps).`,
       );
     expected = e.end;
   }

@@ -139,12 +139,14 @@ export function decodeNgramModel(bytes: Uint8Array, path: string): DecodedNgramF
   }
   if (bytes.length !== expected) {
     throw bad(
-      `expected ${expected} bytes for version ${version}, order ${order} and ${size} nodes, got ${bytes.length} (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`,
+      `expected ${expected} bytes for version ${version}, order ${order} and ${size} nodes, ` +
+        `got ${bytes.length} (${bytes.length < expected ? 'truncated' : 'trailing bytes'})`,
     );
   }
   let off = version === 1 ? HEADER_V1 : HEADER_V2;
   const take = (len: number): ArrayBuffer => {
-    const buf = new Uint8Array(bytes.subarray(off, off + len)).buffer; // a copy: aligned, and a Buffer's .slice would share memory
+    // a copy: aligned, and a Buffer's .slice would share memory
+    const buf = new Uint8Array(bytes.subarray(off, off + len)).buffer;
     off += len;
     return buf;
   };

@@ -70,7 +70,8 @@ export function ngramModelFromBytes(bytes: Uint8Array, path = '<bytes>'): NgramM
   );
 }
 
-/** Cheap checks of the stored trie (no hashing): parents before children, tokens in range. Duplicates are found when the trie is linked. */
+/** Cheap checks of the stored trie (no hashing): parents before children, tokens in range. Duplicates are found when
+ * the trie is linked. */
 function checkNodes(t: Pick<NodeTable, 'size' | 'parent' | 'token'>, path: string): void {
   for (let v = 1; v < t.size; v++) {
     const p = t.parent[v] as number;

@@ -129,7 +129,8 @@ export function flooredProb(model: NgramModel, node: number, x: number): number 
   return lam > 0 ? (1 - lam) * p + lam * (model.floor.dist[x] as number) : p;
 }
 
-/** Kneser–Ney p(x | context node) before the floor, float64: the stored probability of the first suffix that has seen x, times the γ of those skipped. */
+/** Kneser–Ney p(x | context node) before the floor, float64: the stored probability of the first suffix that has seen
+ * x, times the γ of those skipped. */
 export function probFrom(model: NgramModel, node: number, x: number): number {
   const { suffix } = model.table;
   let mult = 1;

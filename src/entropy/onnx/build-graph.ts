@@ -22,7 +22,8 @@ function checkWeights(c: EntropyTransformerConfig, weights: ReadonlyMap<string, 
     if (!w || w.length !== n) {
       throw new BltError(
         'MODEL_FORMAT',
-        `Expected weight \`${spec.name}\` with ${n} float32 values (shape [${spec.shape.join(', ')}]), got ${w ? `${w.length} values` : 'none'}.`,
+        `Expected weight \`${spec.name}\` with ${n} float32 values (shape [${spec.shape.join(', ')}]), ` +
+          `got ${w ? `${w.length} values` : 'none'}.`,
         'the weights must match the config (docs/entropy-model-format.md)',
       );
     }
@@ -51,7 +52,8 @@ function weight(weights: ReadonlyMap<string, Float32Array>, name: string): Float
  * qk·cos + swapPairs(qk)·sinSigned where swapPairs(qk) comes from a second MatMul with pair-swapped
  * weight rows (cheaper in onnxruntime than a Gather/Split on a [.., d, 2] view); q and k go to
  * heads with one Transpose, then each block's S keys and values are gathered from [B,H,T,hd]
- * (contiguous hd rows; transposing the gathered [B,nb,S,d] instead cost 30 % of the run); W1|W3 fused ([d, 2ffn]); RMSNorm as x / sqrt(mean(x^2) + eps) · w
+ * (contiguous hd rows; transposing the gathered [B,nb,S,d] instead cost 30 % of the run); W1|W3 fused ([d, 2ffn]);
+ * RMSNorm as x / sqrt(mean(x^2) + eps) · w
  * (the pattern onnxruntime fuses into SimplifiedLayerNormalization); silu(x) = x·sigmoid(x).
  */
 export function buildEntropyOnnx(
@@ -148,7 +150,8 @@ export function buildEntropyOnnx(
     const qkLin = g.node('MatMul', [a, `l${l}.wqk_t`]); // [B,T,2d]: q | k
     const qkSwap = g.node('MatMul', [a, `l${l}.wqk_swap_t`]); // [B,T,2d]: pairs swapped
     const qk = g.node('Add', [g.node('Mul', [qkLin, cosT]), g.node('Mul', [qkSwap, sinT])]); // RoPE
-    const qkHeads = g.node('Transpose', [g.node('Reshape', [qk, 'shape_qk_heads'])], { perm: [0, 2, 1, 3] }); // [B,2H,T,hd]
+    // [B,2H,T,hd]
+    const qkHeads = g.node('Transpose', [g.node('Reshape', [qk, 'shape_qk_heads'])], { perm: [0, 2, 1, 3] });
     const [qh, kh] = g.nodeN('Split', [qkHeads, 'split_heads'], { axis: 1 }, 2) as [string, string]; // [B,H,T,hd] each
     const vh = g.node('Transpose', [g.node('Reshape', [g.node('MatMul', [a, `l${l}.wv_t`]), 'shape_heads'])], {
       perm: [0, 2, 1, 3],
@@ -165,7 +168,8 @@ export function buildEntropyOnnx(
       g.output(`present_k${l}`, g.node('Slice', [kSrc, from, 'int_max', 'axis2']), ONNX_FLOAT, ['B', H, 'lead', hd]);
       g.output(`present_v${l}`, g.node('Slice', [vSrc, from, 'int_max', 'axis2']), ONNX_FLOAT, ['B', H, 'lead', hd]);
     }
-    const kTr = g.node('Transpose', [g.node('Gather', [kSrc, keyIndex], { axis: 2 })], { perm: [0, 1, 2, 4, 3] }); // [B,H,nb,hd,S]
+    // [B,H,nb,hd,S]
+    const kTr = g.node('Transpose', [g.node('Gather', [kSrc, keyIndex], { axis: 2 })], { perm: [0, 1, 2, 4, 3] });
     const v = g.node('Gather', [vSrc, keyIndex], { axis: 2 }); // [B,H,nb,S,hd]
     const scores = g.node('MatMul', [q, kTr]); // [B,H,nb,Bq,S]
     const att = g.node('Softmax', [g.node('Add', [scores, mask])], { axis: -1 });

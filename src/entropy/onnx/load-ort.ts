@@ -17,8 +17,10 @@ export function loadOrt(): Promise<Ort> {
       cached = undefined;
       throw new BltError(
         'BACKEND_UNAVAILABLE',
-        `onnxruntime-node could not be loaded on ${process.platform}/${process.arch}: ${e instanceof Error ? e.message : String(e)}`,
-        "install it (`npm install onnxruntime-node`, with `onnxruntime-node-install=skip` in .npmrc when offline) or use `engine: 'tfjs'`",
+        `onnxruntime-node could not be loaded ` +
+          `on ${process.platform}/${process.arch}: ${e instanceof Error ? e.message : String(e)}`,
+        'install it (`npm install onnxruntime-node`, with `onnxruntime-node-install=skip` in .npmrc when ' +
+          "offline) or use `engine: 'tfjs'`",
       );
     },
   );

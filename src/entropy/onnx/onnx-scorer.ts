@@ -22,7 +22,8 @@ export interface OnnxScorerOptions {
   readonly threads?: number;
   /** 'cpu' (default) or 'cuda' (needs the CUDA EP binaries; see docs/entropy-inference.md). */
   readonly executionProvider?: OnnxExecutionProvider;
-  /** Tokens per session.run, in rows of `window` (default 8: 8·window tokens; a longer row runs alone). Results do not depend on it. */
+  /** Tokens per session.run, in rows of `window` (default 8: 8·window tokens; a longer row runs alone). Results do not
+   * depend on it. */
   readonly batchSize?: number;
   /** Tokens per independent context (default 8192, the reference's calculate_entropies max_length). */
   readonly chunkLength?: number;
@@ -102,7 +103,9 @@ export class OnnxEntropyScorer {
         throw new BltError(
           'BACKEND_UNAVAILABLE',
           `onnxruntime could not open a session with the CUDA execution provider: ${msg}`,
-          'on a machine with CUDA 12 + cuDNN 9, fetch the CUDA EP: ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (docs/entropy-inference.md); or use the cpu provider',
+          'on a machine with CUDA 12 + cuDNN 9, fetch the CUDA EP: ONNXRUNTIME_NODE_INSTALL=cuda12 node ' +
+            'node_modules/onnxruntime-node/script/install.js (docs/entropy-inference.md); or use the ' +
+            'cpu provider',
         );
       }
       throw new BltError(

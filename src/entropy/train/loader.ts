@@ -98,7 +98,8 @@ export class ByteSequenceLoader implements Stateful<LoaderState> {
     if (state.streamTokens !== stream.length || state.streamHash !== hash) {
       throw new BltError(
         'STATE_FORMAT',
-        `The checkpoint's training data (${state.streamTokens} tokens, hash ${state.streamHash}) differs from this run's (${stream.length} tokens, hash ${hash}).`,
+        `The checkpoint's training data (${state.streamTokens} tokens, hash ${state.streamHash}) differs ` +
+          `from this run's (${stream.length} tokens, hash ${hash}).`,
         'resume with the same inputs, --val-fraction, --text-field and --lines as the original run',
       );
     }

@@ -38,9 +38,13 @@ export function splitByDocument<T extends { readonly id: string; readonly bytes?
     const chunks = only.bytes === undefined ? [] : chunkDocument(only.bytes);
     if (chunks.length >= 2) {
       input = chunks.map((bytes, k) => ({ ...only, id: `${only.id}#${k}`, bytes }));
-      note = `one input document (${only.id}): split into ${chunks.length} chunks of ~${chunks[0]?.length ?? 0} bytes for the held-out split`;
+      note =
+        `one input document (${only.id}): split into ${chunks.length} chunks of ~${chunks[0]?.length ?? 0} ` +
+        `bytes for the held-out split`;
     } else {
-      note = `one input document (${only.id}) too short to hold any of it out (< ${2 * MIN_CHUNK_BYTES} bytes): trained on all of it, no held-out measurement`;
+      note =
+        `one input document (${only.id}) too short to hold any of it out (< ${2 * MIN_CHUNK_BYTES} bytes): ` +
+        `trained on all of it, no held-out measurement`;
       return { train: [only], val: [], note };
     }
   }
@@ -100,7 +104,8 @@ export function heldOutWarning(
     return undefined;
   if (bpb < unigramBpb) return undefined;
   return (
-    `held-out ${bpb.toFixed(4)} bits/byte is not below the unigram's ${unigramBpb.toFixed(4)}: the model learned nothing contextual ` +
+    `held-out ${bpb.toFixed(4)} bits/byte is not below the unigram's ${unigramBpb.toFixed(4)}: the model ` +
+    `learned nothing contextual ` +
     '(too little training text, or held-out text unlike it); give more text, or check the inputs'
   );
 }

@@ -21,7 +21,8 @@ export interface DataRecipe {
   readonly linesAsDocs?: boolean | undefined;
   readonly documents: { readonly train: number; readonly val: number };
   readonly bytes: { readonly train: number; readonly val: number };
-  /** how the held-out split was made when it is not the plain split by document (a lone document cut into chunks, or none held out) */
+  /** how the held-out split was made when it is not the plain split by document (a lone document cut into chunks, or
+   * none held out) */
   readonly split?: string | undefined;
 }
 

@@ -73,7 +73,8 @@ export function rowConstants(
   const sin = tf.tensor2d(rope.sin, [T, c.dim]);
   if (dense) return { k: { ...attentionConstants(model, T), cos, sin }, dispose: () => tf.dispose([cos, sin]) };
   const l = mc.layouts.get(T);
-  const mask = tf.tidy(() => tf.add(tf.tensor3d(l.band, [1, l.Bq, l.S]), tf.tensor3d(l.keyValid, [l.nb, 1, l.S]))); // [nb,Bq,S]
+  // [nb,Bq,S]
+  const mask = tf.tidy(() => tf.add(tf.tensor3d(l.band, [1, l.Bq, l.S]), tf.tensor3d(l.keyValid, [l.nb, 1, l.S])));
   return {
     k: { swap: mc.swap, cos, sin, mask, blocks: { nb: l.nb, Bq: l.Bq, S: l.S } },
     dispose: () => tf.dispose([cos, sin, mask]),

@@ -35,7 +35,8 @@ function checkRowTokens(tokens: tf.Tensor, k: AttentionConstants): void {
   if (tokens.rank !== 2 || tokens.dtype !== 'int32' || tokens.shape[1] !== k.cos.shape[0]) {
     throw new BltError(
       'INTERNAL',
-      `Expected int32 tokens [B,${k.cos.shape[0]}] for these attention constants, got ${tokens.dtype} [${tokens.shape.join(',')}].`,
+      `Expected int32 tokens [B,${k.cos.shape[0]}] for these attention constants, got ${tokens.dtype} ` +
+        `[${tokens.shape.join(',')}].`,
     );
   }
 }
@@ -58,7 +59,8 @@ export function forwardLogits(
   const [B, T] = tokens.shape;
   const k = constants ?? attentionConstants(model, T);
   return tf.tidy(() => {
-    let h: tf.Tensor2D = tf.gather(weight<tf.Tensor2D>(model, 'tok_embeddings.weight'), tf.reshape(tokens, [B * T])); // [BT,d]
+    // [BT,d]
+    let h: tf.Tensor2D = tf.gather(weight<tf.Tensor2D>(model, 'tok_embeddings.weight'), tf.reshape(tokens, [B * T]));
     for (let i = 0; i < c.n_layers; i++) {
       const n = layerWeightNames(i);
       const a = rmsNorm(h, weight(model, n.attnNorm), c.norm_eps);

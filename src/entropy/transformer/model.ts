@@ -71,7 +71,8 @@ export function checkWeightArrays(
     if (!sameShape(a.shape, s.shape) || a.data.length !== n) {
       throw new BltError(
         'MODEL_FORMAT',
-        `${source}: tensor ${s.name} has shape [${a.shape.join(',')}], expected [${s.shape.join(',')}] from the config.`,
+        `${source}: tensor ${s.name} has shape [${a.shape.join(',')}], expected [${s.shape.join(',')}] ` +
+          `from the config.`,
         'config.json and the weights disagree; re-save the model',
       );
     }

@@ -53,7 +53,10 @@ export interface EntropyTransformer {
 
 /** Options of computeEntropiesBatch. */
 export interface EntropyBatchOptions {
-  /** Tokens per forward call, in rows of `window` (default 8: 8·window tokens; a longer row runs alone). Results do not depend on it. */
+  /**
+   * Tokens per forward call, in rows of `window` (default 8: 8·window tokens; a longer row runs alone).
+   * Results do not depend on it.
+   */
   readonly batchSize?: number;
   /** Tokens per independent context (default 8192, the reference's calculate_entropies max_length). */
   readonly chunkLength?: number;

@@ -29,7 +29,8 @@ export interface SplitDoc extends SourceDoc {
 /** The corpus's split: the project's (DEFAULT_HELD_OUT), applied to the language-independent key. */
 export const CORPUS_SPLIT: SplitOptions = Object.freeze({ fraction: 0.1, seed: 0 });
 
-/** Debian locale directory names (`pt_BR`, `zh_CN`) and debian-reference suffixes (`zh-cn`) → BCP 47 (`pt-BR`, `zh-CN`). */
+/** Debian locale directory names (`pt_BR`, `zh_CN`) and debian-reference suffixes (`zh-cn`) → BCP 47 (`pt-BR`,
+ * `zh-CN`). */
 export function debianLangTag(name: string): string {
   const [lang = '', region] = name.split(/[_-]/);
   return region === undefined ? lang.toLowerCase() : `${lang.toLowerCase()}-${region.toUpperCase()}`;

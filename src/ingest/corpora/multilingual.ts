@@ -32,7 +32,8 @@ export function multilingualSplitPath(split: CorpusSplit, dir = multilingualCorp
     throw new BltError(
       'NOT_FOUND',
       `Expected the multilingual corpus at ${path}, but it is not built.`,
-      'build it (a few minutes, downloads ~60 MB of Debian packages): node --import tsx scripts/build-corpus.ts  (or set BLT_CORPUS_DIR)',
+      'build it (a few minutes, downloads ~60 MB of Debian packages): node --import tsx ' +
+        'scripts/build-corpus.ts  (or set BLT_CORPUS_DIR)',
     );
   }
   return path;

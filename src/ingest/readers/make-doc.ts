@@ -25,6 +25,9 @@ export function docTooLong(opts: ResolvedReadOptions, n: number): string | undef
   if (opts.maxDocBytes !== undefined && n > opts.maxDocBytes)
     return `document of ${n} bytes exceeds --max-doc-bytes ${opts.maxDocBytes}`;
   if (n > DOC_BYTES_CEILING)
-    return `document of ${n} bytes exceeds the largest document this tool handles (${DOC_BYTES_CEILING} bytes); split it, e.g. read it with --lines-as-docs`;
+    return (
+      `document of ${n} bytes exceeds the largest document this tool handles (${DOC_BYTES_CEILING} bytes); ` +
+      `split it, e.g. read it with --lines-as-docs`
+    );
   return undefined;
 }

@@ -49,11 +49,15 @@ async function* readBatches(ctx: ReadContext, opened: Opened): AsyncGenerator<In
       row = end;
     }
   } catch (err) {
-    return `Arrow IPC data truncated or corrupt after row ${row}: ${describeDecodeFailure(err, 'the rest')}; the rows before were read`;
+    return (
+      `Arrow IPC data truncated or corrupt after row ${row}: ${describeDecodeFailure(err, 'the rest')}; the ` +
+      `rows before were read`
+    );
   }
   return opened.salvaged === undefined
     ? undefined
-    : `Arrow IPC file without a valid footer (truncated?): ${opened.salvaged}; the ${row} rows of its complete batches were read`;
+    : `Arrow IPC file without a valid footer (truncated?): ${opened.salvaged}; the ${row} rows of its ` +
+        `complete batches were read`;
 }
 
 async function openArrow(path: string, handles: FileHandle[]): Promise<Opened | { error: string }> {
@@ -65,7 +69,8 @@ async function openArrow(path: string, handles: FileHandle[]): Promise<Opened | 
     if (String.fromCharCode(...head.subarray(0, 4)) === 'FEA1')
       return {
         error:
-          'expected Arrow IPC (Feather v2), got a Feather v1 file, which apache-arrow cannot read; rewrite it (e.g. pyarrow.feather.write_feather(df, path, version=2))',
+          'expected Arrow IPC (Feather v2), got a Feather v1 file, which apache-arrow cannot read; rewrite ' +
+          'it (e.g. pyarrow.feather.write_feather(df, path, version=2))',
       };
     const reader = await RecordBatchReader.from(handle);
     await reader.open();
@@ -75,7 +80,8 @@ async function openArrow(path: string, handles: FileHandle[]): Promise<Opened | 
     if (String.fromCharCode(...head.subarray(0, 6)) !== 'ARROW1')
       return { error: `expected an Arrow IPC file, could not open it: ${cause}` };
     try {
-      const reader = await RecordBatchReader.from(createReadStream(path, { start: 8 })); // the stream inside the file format
+      // the stream inside the file format
+      const reader = await RecordBatchReader.from(createReadStream(path, { start: 8 }));
       await reader.open();
       return { reader: reader as unknown as Batches, salvaged: cause };
     } catch {

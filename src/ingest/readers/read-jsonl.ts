@@ -32,7 +32,9 @@ const jsonlHandler: LineHandler = {
       } catch {
         return badRecord(
           at,
-          `expected UTF-8 text, got an invalid byte sequence at byte ${firstInvalidUtf8(bytes)} of the line; fix the encoding (e.g. iconv -f latin1 -t utf-8), or pass --invalid-utf8 replace (blt preprocess; read option invalidUtf8: 'replace') to decode it with U+FFFD`,
+          `expected UTF-8 text, got an invalid byte sequence at byte ${firstInvalidUtf8(bytes)} of the ` +
+            `line; fix the encoding (e.g. iconv -f latin1 -t utf-8), or pass --invalid-utf8 replace (blt ` +
+            `preprocess; read option invalidUtf8: 'replace') to decode it with U+FFFD`,
           bytes,
         );
       }

@@ -37,7 +37,8 @@ export async function* readLines(
     if (item.bytes === null) {
       yield badRecord(
         { file: ctx.name, line: item.line },
-        `line of ${item.length} bytes exceeds --max-line-bytes ${ctx.opts.maxLineBytes}; it was not read (a document needs to fit in memory as one string)`,
+        `line of ${item.length} bytes exceeds --max-line-bytes ${ctx.opts.maxLineBytes}; it was not read (a ` +
+          `document needs to fit in memory as one string)`,
         item.head,
       );
     } else {

@@ -86,10 +86,13 @@ async function* readRowGroup(
       }
     }
     if (row < end)
-      failure = `row group ${group} ended after ${row - rows.start} of the ${end - rows.start} rows its metadata announces`;
+      failure =
+        `row group ${group} ended after ${row - rows.start} of the ${end - rows.start} rows its ` +
+        `metadata announces`;
   } catch (err) {
     failure = `row group ${group} could not be decoded: ${describeStreamError(err)}`;
-    await open(ctx, handle).catch(() => undefined); // after a crash a fresh worker needs the file; if this fails, the next groups say so
+    // after a crash a fresh worker needs the file; if this fails, the next groups say so
+    await open(ctx, handle).catch(() => undefined);
   }
   for (; failure !== undefined && row < end; row++) {
     if (row < first || take(ctx, { row: row + 1 })) continue;

@@ -55,7 +55,8 @@ async function wholeDoc(open: OpenBytes, ctx: ReadContext): Promise<IngestRecord
     const what =
       !compressed && total === 0
         ? 'could not read the file'
-        : `${compressed ? `${ctx.file.compression} stream` : 'reading'} stopped after ${total} bytes (truncated or corrupt)`;
+        : `${compressed ? `${ctx.file.compression} stream` : 'reading'} stopped after ${total} bytes ` +
+          `(truncated or corrupt)`;
     return badRecord(at, `${what}: ${describeStreamError(err)}; the document was not read`, head);
   }
   const tooLong = docTooLong(ctx.opts, total);

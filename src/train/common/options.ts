@@ -186,7 +186,8 @@ export function recordDifferences(prefix: string, saved: object, now: object): s
   const b = now as Record<string, unknown>;
   for (const [k, v] of Object.entries(saved)) {
     const w = b[k];
-    if (JSON.stringify(v) !== JSON.stringify(w)) out.push(`${prefix}${k}: ${JSON.stringify(v)} → ${JSON.stringify(w)}`);
+    const [was, is] = [JSON.stringify(v), JSON.stringify(w)];
+    if (was !== is) out.push(`${prefix}${k}: ${was} → ${is}`);
   }
   return out;
 }

@@ -16,7 +16,10 @@ export interface ScheduleConfig {
   readonly minRatio: number;
 }
 
-/** factor(s) ∈ [0, 1]: s/warmup; then minRatio + ½(1−minRatio)(cos(πu)+1), u=(s−warmup)/(steps−warmup); then minRatio. */
+/**
+ * factor(s) ∈ [0, 1]: s/warmup; then minRatio + ½(1−minRatio)(cos(πu)+1), u=(s−warmup)/(steps−warmup);
+ * then minRatio.
+ */
 export function lrFactor(step: number, c: Omit<ScheduleConfig, 'lr'>): number {
   if (step < c.warmup) return step / c.warmup;
   if (step > c.steps) return c.minRatio;

@@ -106,10 +106,13 @@ export function checkLoaderState(
     const diff = Object.keys(config).filter(
       (k) => canonicalJson(saved[k] ?? null) !== canonicalJson(config[k as keyof LoaderConfig]),
     );
+    const differs = (k: string): string =>
+      `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(config[k as keyof LoaderConfig])})`;
     throw new BltError(
       'STATE_FORMAT',
-      `The loader state was saved with other settings: ${diff.map((k) => `${k} ${JSON.stringify(saved[k])} (now ${JSON.stringify(config[k as keyof LoaderConfig])})`).join(', ')}.`,
-      'resume with the options of the run that saved the state (batchSize, seqLenPatches, maxEncoderSeqLen, bufferSize, seed, ngram, epochs, shuffleShards)',
+      `The loader state was saved with other settings: ${diff.map(differs).join(', ')}.`,
+      'resume with the options of the run that saved the state (batchSize, seqLenPatches, maxEncoderSeqLen, ' +
+        'bufferSize, seed, ngram, epochs, shuffleShards)',
     );
   }
   return { counts: o.counts, buffer: o.buffer };

@@ -174,7 +174,9 @@ export class ShardSource {
     if (o.dataKey !== this.dataKey || o.shards !== this.shards.length) {
       throw new BltError(
         'STATE_FORMAT',
-        `The loader state was saved on other data (${String(o.shards)} shards, key ${String(o.dataKey).slice(0, 12)}…); these sets have ${this.shards.length} shards, key ${this.dataKey.slice(0, 12)}….`,
+        `The loader state was saved on other data (${String(o.shards)} shards, ` +
+          `key ${String(o.dataKey).slice(0, 12)}…); these sets have ${this.shards.length} shards, ` +
+          `key ${this.dataKey.slice(0, 12)}….`,
         'resume with the same shard set directories, in the same order, unchanged since the state was saved',
       );
     }
@@ -253,7 +255,8 @@ export class ShardSource {
       if (got.bytes !== shard.bytes || got.sha256 !== shard.sha256) {
         throw new BltError(
           'SHARD_FORMAT',
-          `${shard.path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), found ${got.bytes} bytes with sha256 ${got.sha256}.`,
+          `${shard.path}: expected ${shard.bytes} bytes with sha256 ${shard.sha256} (index.json), ` +
+            `found ${got.bytes} bytes with sha256 ${got.sha256}.`,
           'the file changed or is damaged; rebuild the shard set',
         );
       }

@@ -44,7 +44,8 @@ export async function runPatching(state: BltTrainState, entropyModel?: string): 
   if (now?.fingerprint !== recorded.fingerprint) {
     throw new BltError(
       'NOT_FOUND',
-      `The entropy model the run's data was patched with (${recorded.model}) is ${now ? 'changed (other fingerprint)' : 'not available here'}.`,
+      `The entropy model the run's data was patched with (${recorded.model}) ` +
+        `is ${now ? 'changed (other fingerprint)' : 'not available here'}.`,
       'pass --entropy-model <dir|ngram:file> (the same model gives the boundaries the run was trained on)',
     );
   }

@@ -24,7 +24,8 @@ export function checkPatchLengths(pl: Int32Array, B: number, P: number, N: numbe
     if (pl[b * P] !== 1 || sum !== N + 1) {
       throw new BltError(
         'BAD_INPUT',
-        `Row ${b}: expected patch lengths with first = 1 and sum = N + 1 = ${N + 1}, got first ${pl[b * P]} and sum ${sum}.`,
+        `Row ${b}: expected patch lengths with first = 1 and sum = N + 1 = ${N + 1}, got first ${pl[b * P]} ` +
+          `and sum ${sum}.`,
         'the packer must force a first patch of 1 and add row padding to the last patch (docs/reference.md §3.6)',
       );
     }

@@ -137,7 +137,8 @@ export function validateBltConfig(raw: unknown, where = 'BLT model config'): Blt
   if (dG === dD && k !== 1) {
     throw badOption(
       f('cross_attn_k'),
-      `1 when dim_global == dim_local_decoder (${dG}): the reference then has no decoder patch projection to make k slots`,
+      `1 when dim_global == dim_local_decoder (${dG}): the reference then has no decoder patch projection ` +
+        `to make k slots`,
       k,
     );
   }

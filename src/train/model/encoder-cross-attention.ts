@@ -45,9 +45,11 @@ export function encoderCrossAttentionOutput(
     const hd = d / H;
     const q = tf.reshape(tf.mul(linear(rmsNorm(pe, w.normQ, eps), w.wq), 1 / Math.sqrt(hd)), [BP, k, H, 1, hd]);
     const kv = rmsNorm(h, w.normKv, eps);
-    const scores = tf.add(tf.sum(tf.mul(q, gatherSlots(linear(kv, w.wk), s, H)), -1), tf.reshape(s.pad, [BP, 1, 1, L])); // [B·P,k,H,L]
+    // [B·P,k,H,L]
+    const scores = tf.add(tf.sum(tf.mul(q, gatherSlots(linear(kv, w.wk), s, H)), -1), tf.reshape(s.pad, [BP, 1, 1, L]));
     const p = tf.mul(tf.softmax(scores, -1), tf.reshape(s.nonEmpty, [BP, 1, 1, 1]));
-    const out = tf.sum(tf.mul(tf.reshape(p, [BP, k, H, L, 1]), gatherSlots(linear(kv, w.wv), s, H)), 3); // [B·P,k,H,hd]
+    // [B·P,k,H,hd]
+    const out = tf.sum(tf.mul(tf.reshape(p, [BP, k, H, L, 1]), gatherSlots(linear(kv, w.wv), s, H)), 3);
     return linear(tf.reshape(out, [BP * k, d]), w.wo);
   });
 }

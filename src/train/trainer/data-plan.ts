@@ -44,7 +44,8 @@ const exists = (p: string): Promise<boolean> =>
 
 /** `dir` repatched with `choice` into the run's cache (reused when already there). */
 async function repatched(dir: string, choice: PatchingChoice, out: string, log: (m: string) => void): Promise<string> {
-  const opts: RepatchOptions = { source: dir, out: join(out, 'data', 'patches'), mode: choice.mode }; // `out` takes no part in the fingerprint
+  // `out` takes no part in the fingerprint
+  const opts: RepatchOptions = { source: dir, out: join(out, 'data', 'patches'), mode: choice.mode };
   if (choice.threshold !== undefined) opts.threshold = choice.threshold;
   if (choice.patchSize !== undefined) opts.patchSize = choice.patchSize;
   if (choice.maxPatchLength !== undefined) opts.maxPatchLength = choice.maxPatchLength;
@@ -120,7 +121,8 @@ export async function prepareDataPlan(cfg: BltTrainConfig, out: string, hooks: D
     if (sides.train.length === 0) {
       throw new BltError(
         'BAD_INPUT',
-        `Every document of ${cfg.data.join(', ')} fell on the validation side of the split (--val-fraction ${cfg.valFraction}).`,
+        `Every document of ${cfg.data.join(', ')} fell on the validation side of the split ` +
+          `(--val-fraction ${cfg.valFraction}).`,
         'use more documents, a smaller --val-fraction, or --val-data',
       );
     }

@@ -46,7 +46,8 @@ export function bltModelFromWeights(
       if (!a || a.data.length !== size || a.shape.join(',') !== s.shape.join(',')) {
         throw new BltError(
           'MODEL_FORMAT',
-          `${where}: expected weight ${s.name} of shape [${s.shape.join(', ')}], got ${a ? `[${a.shape.join(', ')}]` : 'none'}.`,
+          `${where}: expected weight ${s.name} of shape [${s.shape.join(', ')}], ` +
+            `got ${a ? `[${a.shape.join(', ')}]` : 'none'}.`,
           'the checkpoint belongs to another model configuration',
         );
       }

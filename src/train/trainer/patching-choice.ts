@@ -17,7 +17,8 @@ export interface PatchingChoice {
   readonly patchSize?: number;
   /** Split longer patches (any mode). */
   readonly maxPatchLength?: number;
-  /** Entropy mode with `threshold`: per-script thresholds, one per document by its main script (src/entropy/script-threshold.ts). */
+  /** Entropy mode with `threshold`: per-script thresholds, one per document by its main script
+   * (src/entropy/script-threshold.ts). */
   readonly scriptThresholds?: Readonly<Record<string, number>>;
 }
 
@@ -91,7 +92,10 @@ export function patchingLabel(p: PatchingChoice | null): string {
   if (!p) return 'stored';
   const cap = p.maxPatchLength === undefined ? '' : `, max ${p.maxPatchLength}`;
   if (p.mode === 'entropy')
-    return `entropy(${p.threshold === undefined ? 'model threshold' : `θ=${p.threshold}`}${p.scriptThresholds ? ' + per-script' : ''}${cap})`;
+    return (
+      `entropy(${p.threshold === undefined ? 'model threshold' : `θ=${p.threshold}`}` +
+      `${p.scriptThresholds ? ' + per-script' : ''}${cap})`
+    );
   if (p.mode === 'static') return `static(${p.patchSize ?? '?'}${cap})`;
   return cap === '' ? p.mode : `${p.mode}(${cap.slice(2)})`;
 }
