@@ -52,7 +52,8 @@ export function register(program: Command): void {
   program
     .command('inspect')
     .description(
-      "per-byte entropies and entropy-mode patches of a text or a shard document: a table, a terminal chart, or the paper's figure as SVG/HTML",
+      'per-byte entropies and entropy-mode patches of a text or a shard document: a table, a terminal ' +
+        "chart, or the paper's figure as SVG/HTML",
     )
     .argument('[text...]', 'text to inspect; "-" or nothing reads stdin')
     .option('-f, --file <path>', 'read the bytes of a file')
@@ -98,7 +99,8 @@ async function loadData(text: string[], opts: InspectOptions): Promise<InspectDa
     if (opts.shardDir === undefined || opts.docId === undefined) {
       throw new BltError(
         'BAD_OPTION',
-        `Expected --shard-dir and --doc-id together, got only ${opts.shardDir === undefined ? '--doc-id' : '--shard-dir'}.`,
+        `Expected --shard-dir and --doc-id together, got ` +
+          `only ${opts.shardDir === undefined ? '--doc-id' : '--shard-dir'}.`,
         'e.g. blt inspect --shard-dir out --doc-id doc-17',
       );
     }
@@ -239,15 +241,28 @@ async function runInspect(text: string[], opts: InspectOptions): Promise<void> {
   }
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ from: d.from, threshold: d.threshold, monotonicity: d.monotonicity, tokens: Array.from(tokens), entropies: Array.from(H), starts, patchLengths: Array.from(lengths) })}\n`,
+      JSON.stringify({
+        from: d.from,
+        threshold: d.threshold,
+        monotonicity: d.monotonicity,
+        tokens: Array.from(tokens),
+        entropies: Array.from(H),
+        starts,
+        patchLengths: Array.from(lengths),
+      }) + '\n',
     );
     return;
   }
-  const summary = `${tokens.length} tokens, ${lengths.length} patches, mean patch length ${(tokens.length / Math.max(1, lengths.length)).toFixed(2)}`;
+  const summary =
+    `${tokens.length} tokens, ${lengths.length} patches, mean patch ` +
+    `length ${(tokens.length / Math.max(1, lengths.length)).toFixed(2)}`;
   if (opts.chart) {
     const { terminalFigure } = await import('../report/terminal-figure.js');
     process.stdout.write(
-      `${terminalFigure(fig.input, { colour, ...(opts.bytesPerRow === undefined ? {} : { bytesPerRow: opts.bytesPerRow }) })}\n${fig.note ? `(${fig.note})\n` : ''}${summary}\n`,
+      terminalFigure(fig.input, {
+        colour,
+        ...(opts.bytesPerRow === undefined ? {} : { bytesPerRow: opts.bytesPerRow }),
+      }) + `\n${fig.note ? `(${fig.note})\n` : ''}${summary}\n`,
     );
     return;
   }
@@ -264,7 +279,8 @@ async function runInspect(text: string[], opts: InspectOptions): Promise<void> {
   const maxH = Math.log(260);
   const tick = Math.round((d.threshold / maxH) * opts.width);
   process.stdout.write(
-    `  pos  byte     H(next)  ${'entropy'.padEnd(opts.width)}  (| = θ ${d.threshold}${d.monotonicity ? ', relative rule' : ''})\n`,
+    `  pos  byte     H(next)  ${'entropy'.padEnd(opts.width)}  (| = ` +
+      `θ ${d.threshold}${d.monotonicity ? ', relative rule' : ''})\n`,
   );
   for (let i = 0; i < tokens.length; i++) {
     const h = H[i] as number;

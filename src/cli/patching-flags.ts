@@ -59,5 +59,9 @@ export function shippedModelThreshold(): number | null {
 /** `(default: ...)` of a --threshold flag: the model's calibrated threshold, with the shipped model's value. */
 export function thresholdDefaultHelp(): string {
   const s = shippedModelThreshold();
-  return `default: the entropy model's calibrated threshold${s === null ? '' : ` (${s.toFixed(4)} for the shipped model)`}, else the reference's ${DEFAULT_THRESHOLD.toFixed(4)}`;
+  return (
+    `default: the entropy model's calibrated ` +
+    `threshold${s === null ? '' : ` (${s.toFixed(4)} for the shipped model)`}, else the ` +
+    `reference's ${DEFAULT_THRESHOLD.toFixed(4)}`
+  );
 }

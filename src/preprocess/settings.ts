@@ -9,7 +9,10 @@ import type { PatchingValues } from '../options/patching.js';
 /** The patching rule as stored (the manifest's `config.process.patching`): the schema's options, resolved. */
 export type PatchingSettings = Omit<PatchingValues, 'mode' | 'monotonicity' | 'includeNextToken'> & {
   mode: PatchMode;
-  /** per-script thresholds (global rule only): each document uses its main script's (src/entropy/script-threshold.ts) */
+  /**
+   * per-script thresholds (global rule only): each document uses its main script's
+   * (src/entropy/script-threshold.ts)
+   */
   scriptThresholds?: Record<string, number>;
   monotonicity: boolean;
 };

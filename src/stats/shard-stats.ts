@@ -39,8 +39,10 @@ export interface ShardStatsOptions {
   ngramVocab?: number;
   /** distinct n-grams kept per table for the collision estimate (default 131072) */
   collisionBudget?: number;
-  /** shards above this many bytes make the n-gram tables read in passes of their own (default COLUMNWISE_SHARD_BYTES)
-   * */
+  /**
+   * shards above this many bytes make the n-gram tables read in passes of their own
+   * (default COLUMNWISE_SHARD_BYTES)
+   */
   columnwiseBytes?: number;
   /** called every `progressEvery` documents */
   onProgress?: (documents: number) => void;

@@ -16,8 +16,8 @@ import { findChild, type NodeTable } from './node-table.js';
  *
  * Each expert's weight is a Bayesian posterior with fixed share: after token x, w_k ∝ w_k·(k's
  * probability of x), then w ← (1 − σ) w + σ/3. The prediction for the next token is S's unless a count
- * model weighs more than κ·w_S (then the heavier count model's), so its entropy is exact and O(1): the stored one of the
- * static context, or H(q) = ln T − (1/T) Σ_x (n_x + α) ln(n_x + α), T = N + 260 α, from a running
+ * model weighs more than κ·w_S (then the heavier count model's), so its entropy is exact and O(1): the stored one of
+ * the static context, or H(q) = ln T − (1/T) Σ_x (n_x + α) ln(n_x + α), T = N + 260 α, from a running
  * sum updated with each count. On prose S keeps the lead and the static entropies are returned
  * unchanged; on text whose own statistics beat the model (base64, hex, CSV, JSON) a count model
  * takes over within bytes and hands back when the text turns to prose again.
