@@ -8,7 +8,7 @@ import {
   trainStateCodec,
   type Checkpoint,
 } from '../../train/common/checkpoint.js';
-import type { RunState } from '../../train/common/run.js';
+import type { RunCounters, RunState } from '../../train/common/run.js';
 import type { TrainConfig } from './config.js';
 import type { LoaderState } from './loader.js';
 
@@ -27,11 +27,8 @@ export interface DataRecipe {
 }
 
 /** Counters that continue across a resume. */
-export interface RunProgress {
+export interface RunProgress extends RunCounters {
   readonly tokensSeen: number;
-  readonly trainSeconds: number;
-  readonly lastValBpb: number | null;
-  readonly bestValBpb: number | null;
 }
 
 export type TrainState = RunState<typeof CHECKPOINT_FORMAT, TrainConfig, DataRecipe, LoaderState, RunProgress>;

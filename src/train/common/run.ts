@@ -64,6 +64,12 @@ export interface ValidationProgress {
   readonly bestValBpb: number | null;
 }
 
+/** Counters both trainers continue across a resume (each adds what it counts as seen). */
+export interface RunCounters extends ValidationProgress {
+  /** Training-only seconds over all the run's calls. */
+  readonly trainSeconds: number;
+}
+
 /** Records a validation: the run's last and best bits per byte, and its `eval` metrics line. */
 export async function recordValidation<P extends ValidationProgress>(
   run: TrainRun<P, unknown>,

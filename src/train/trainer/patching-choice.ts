@@ -52,24 +52,14 @@ export function resolvePatchingChoice(raw: Partial<PatchingChoice>): PatchingCho
     maxPatchLength?: number;
     scriptThresholds?: Record<string, number>;
   } = { mode };
-  if (raw.threshold !== undefined) {
-    if (mode !== 'entropy')
-      throw badOption(
-        '--threshold',
-        `absent with --patching ${mode} (it only applies to entropy patching)`,
-        raw.threshold,
-      );
-    out.threshold = requireFinite('--threshold', raw.threshold);
-  }
-  if (raw.patchSize !== undefined) {
-    if (mode !== 'static')
-      throw badOption(
-        '--patch-size',
-        `absent with --patching ${mode} (it only applies to static patching)`,
-        raw.patchSize,
-      );
+  const onlyFor = (flag: string, v: unknown, needed: PatchMode): boolean => {
+    if (v !== undefined && mode !== needed)
+      throw badOption(flag, `absent with --patching ${mode} (it only applies to ${needed} patching)`, v);
+    return v !== undefined;
+  };
+  if (onlyFor('--threshold', raw.threshold, 'entropy')) out.threshold = requireFinite('--threshold', raw.threshold);
+  if (onlyFor('--patch-size', raw.patchSize, 'static'))
     out.patchSize = requireInt('--patch-size', raw.patchSize, 1, 1 << 16);
-  }
   if (mode === 'static' && out.patchSize === undefined)
     throw badOption('--patch-size', 'an integer >= 1 with --patching static (e.g. 4)', undefined);
   if (raw.maxPatchLength !== undefined)

@@ -9,7 +9,7 @@
  *                              loader (createLoader state), rng, optimizer: {t}, progress }
  */
 import { loadCheckpointWith, parseTrainState, trainStateCodec, type Checkpoint } from '../common/checkpoint.js';
-import type { RunState } from '../common/run.js';
+import type { RunCounters, RunState } from '../common/run.js';
 import type { LoaderState } from '../data/loader-state.js';
 import type { BltTrainConfig } from './config.js';
 import type { DataPlan } from './data-plan.js';
@@ -17,12 +17,9 @@ import type { DataPlan } from './data-plan.js';
 export const BLT_STATE_FORMAT = 'blt-train-state';
 
 /** Counters that continue across a resume. */
-export interface BltRunProgress {
+export interface BltRunProgress extends RunCounters {
   /** Real targets (bytes + BOS/EOS) trained on. */
   readonly bytesSeen: number;
-  readonly trainSeconds: number;
-  readonly lastValBpb: number | null;
-  readonly bestValBpb: number | null;
 }
 
 export type BltTrainState = RunState<typeof BLT_STATE_FORMAT, BltTrainConfig, DataPlan, LoaderState, BltRunProgress>;
