@@ -49,11 +49,7 @@ async function discardSet(cacheDir: string, path: string): Promise<void> {
 const short = (fp: string | undefined): string => (fp ? `${fp.slice(0, 12)}…` : '-');
 
 /** Cached sets that can produce this run, best first: exact, then entropies + n-grams, entropies, n-grams. */
-async function reuseCandidates(
-  cacheDir: string,
-  c: PreprocessConfig,
-  prepared: PreparedRun,
-): Promise<Candidate[]> {
+async function reuseCandidates(cacheDir: string, c: PreprocessConfig, prepared: PreparedRun): Promise<Candidate[]> {
   const { sets } = await listCache(cacheDir);
   const layout = canonicalJson({ format: c.format, shardSizeBytes: c.shardSizeBytes, rowGroupRows: c.rowGroupRows });
   const out: Candidate[] = [];
