@@ -14,6 +14,8 @@ import { parseArgs } from 'node:util';
 import { evaluateBitsPerByte } from '../src/entropy/eval/bits-per-byte.js';
 import { unigramLogProbs, unigramScorer } from '../src/entropy/eval/unigram.js';
 import { ngramEntropies, ngramLogProbs, saveNgramModel, trainNgramModel } from '../src/entropy/ngram/index.js';
+import { adaptiveScorer } from '../src/entropy/ngram/adaptive-mixture.js';
+import { DEFAULT_ADAPTIVE } from '../src/entropy/ngram/adaptive-config.js';
 import { patchLengths } from '../src/patching/patch-lengths.js';
 import { encodeBytes } from '../src/bytes/tokenizer.js';
 import { multilingualDocuments } from '../src/ingest/corpora/index.js';
@@ -26,6 +28,9 @@ const { values: a } = parseArgs({
     'min-count': { type: 'string', default: '0,0,3,6,12' },
     floor: { type: 'string', default: '0.01' },
     target: { type: 'string', default: '4.5' },
+    // without the in-document adaptive experts (docs/ngram-model.md; by default they are stored in
+    // config.json and used for the held-out bpb and θ)
+    static: { type: 'boolean', default: false },
   },
 });
 const order = Number(a.order);
@@ -56,7 +61,9 @@ process.stderr.write(
 // held-out (udhr apart: its held-out documents are translations of a text in training)
 const held = [...multilingualDocuments('heldout')].filter((d) => d.source !== 'udhr');
 const heldBytes = held.map((d) => new TextEncoder().encode(d.text));
-const heldOut = await evaluateBitsPerByte(async (docs) => docs.map((d) => ngramLogProbs(model, d)), heldBytes);
+const experts = !a.static ? adaptiveScorer(model, DEFAULT_ADAPTIVE) : undefined;
+const logProbs = (d: Int32Array): Float32Array => (experts ? experts.logProbs(d) : ngramLogProbs(model, d));
+const heldOut = await evaluateBitsPerByte(async (docs) => docs.map(logProbs), heldBytes);
 const unigram = await evaluateBitsPerByte(
   unigramScorer(unigramLogProbs(train.map((t) => Uint8Array.from(t.subarray(1, t.length - 1), (x) => x - 4)))),
   heldBytes,
@@ -64,7 +71,7 @@ const unigram = await evaluateBitsPerByte(
 
 // threshold: bisection on the mean patch length over the first CAL_CHARS characters of each held-out document
 const sample = held.map((d) => encodeBytes(d.text.slice(0, CAL_CHARS)));
-const entropies = sample.map((t) => ngramEntropies(model, t));
+const entropies = sample.map((t) => (experts ? experts.entropies(t) : ngramEntropies(model, t)));
 const tokens = sample.reduce((n, t) => n + t.length, 0);
 const meanPatch = (threshold: number): number => {
   let patches = 0;
@@ -88,8 +95,9 @@ const config = {
   file: 'model.ngram',
   order,
   fingerprint: model.fingerprint,
+  ...(a.static ? {} : { adaptive: DEFAULT_ADAPTIVE }),
   training: {
-    command: `node --import tsx scripts/train-default-ngram.ts --order ${order} --min-count ${minCount.join(',')} --floor ${floorWeight} --target ${target}`,
+    command: `node --import tsx scripts/train-default-ngram.ts --order ${order} --min-count ${minCount.join(',')} --floor ${floorWeight} --target ${target}${a.static ? ' --static' : ''}`,
     tool_version: packageVersion(),
     data: { corpus: 'data/corpus/multilingual-v1 (docs/corpora.md)', documents: trainDocs, bytes: trainBytes },
     ngrams: model.table.size,
