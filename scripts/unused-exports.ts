@@ -163,7 +163,7 @@ export function unusedExports(): string[] {
   return out.sort();
 }
 
-if (import.meta.main || process.argv[1]?.endsWith('unused-exports.ts')) {
+if (process.argv[1]?.endsWith('unused-exports.ts')) {
   const list = unusedExports();
   for (const l of list) console.log(l);
   console.log(`${list.length} unused exports in src/`);
