@@ -23,7 +23,7 @@ import { readManifest } from '../../shards/manifest.js';
 import { readShardRows } from '../../shards/reader.js';
 import type { ShardRow } from '../../shards/row.js';
 import { epochShardOrder } from './shard-order.js';
-import { checkCount, checkTagged, stateError } from './state-codec.js';
+import { defineState, stateError } from '../../core/state.js';
 
 export interface ShardSourceState {
   kind: 'shard-source';
@@ -39,6 +39,26 @@ export interface ShardSourceState {
   /** rows of that shard already returned */
   rowInShard: number;
 }
+
+/** The shard source's state codec (src/core/state.ts); `ShardSource.open({ ..., state })` rebuilds it. */
+export const shardSourceCodec = defineState<ShardSourceState>({
+  kind: 'shard-source',
+  version: 1,
+  label: 'shard-source state',
+  fields: ['dataKey', 'shards', 'seed', 'shuffle', 'epoch', 'shardIndex', 'rowInShard'],
+  hint: 'pass the object that getState() returned (after a JSON round trip is fine)',
+  check: (r) => ({
+    kind: 'shard-source',
+    v: 1,
+    dataKey: r.string('dataKey'),
+    shards: r.count('shards'),
+    seed: r.number('seed'),
+    shuffle: r.bool('shuffle'),
+    epoch: r.count('epoch'),
+    shardIndex: r.count('shardIndex'),
+    rowInShard: r.count('rowInShard'),
+  }),
+});
 
 export interface ShardSourceOptions {
   dirs: readonly string[];
@@ -164,13 +184,7 @@ export class ShardSource {
   }
 
   private restore(value: ShardSourceState): void {
-    const o = checkTagged(
-      value,
-      'shard-source',
-      1,
-      ['dataKey', 'shards', 'seed', 'shuffle', 'epoch', 'shardIndex', 'rowInShard'],
-      'the shard-source state',
-    );
+    const o = shardSourceCodec.decode(value);
     if (o.dataKey !== this.dataKey || o.shards !== this.shards.length) {
       throw new BltError(
         'STATE_FORMAT',
@@ -180,17 +194,16 @@ export class ShardSource {
         'resume with the same shard set directories, in the same order, unchanged since the state was saved',
       );
     }
-    if (o.seed !== this.seed || o.shuffle !== this.shuffle)
-      throw stateError(
-        'the shard-source seed/shuffle',
-        `${this.seed}/${this.shuffle} (this loader's)`,
-        `${String(o.seed)}/${String(o.shuffle)}`,
-      );
-    this.epoch = checkCount(o, 'epoch', 'shard-source');
-    this.shardIndex = checkCount(o, 'shardIndex', 'shard-source');
-    this.rowInShard = checkCount(o, 'rowInShard', 'shard-source');
-    if (this.shardIndex >= this.shards.length)
-      throw stateError('shard-source.shardIndex', `< ${this.shards.length}`, this.shardIndex);
+    const site = { label: 'shard-source state', path: '' };
+    if (o.seed !== this.seed || o.shuffle !== this.shuffle) {
+      const what = `expected seed/shuffle ${this.seed}/${this.shuffle} (this loader's), got ${o.seed}/${o.shuffle}`;
+      throw stateError(site, what);
+    }
+    if (o.shardIndex >= this.shards.length)
+      throw stateError(site, `expected \`shardIndex\` < ${this.shards.length}, got ${o.shardIndex}`);
+    this.epoch = o.epoch;
+    this.shardIndex = o.shardIndex;
+    this.rowInShard = o.rowInShard;
   }
 
   /** The position after the last document returned. */
