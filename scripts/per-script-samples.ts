@@ -7,7 +7,7 @@
  *   eval.jsonl) while the language has < 60 KB, cut the same way: the `blt calibrate --per-script` sample;
  * - global.jsonl: every held-out document, first 4000 characters: the sample of the global θ.
  *
- *   node --import tsx scripts/per-script-samples.ts --out /tmp/samples
+ *   node --import tsx scripts/per-script-samples.ts --out runs/per-script-samples
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
