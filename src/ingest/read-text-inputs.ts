@@ -18,6 +18,7 @@ import { createReadStream, type Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { BltError, describeValue } from '../core/errors.js';
+import { parseJson } from '../core/parse-json.js';
 import { utf8EncodeIgnore } from '../bytes/utf8.js';
 
 export interface TextDoc {
@@ -79,16 +80,15 @@ async function* readJsonlDocs(file: string, textField: string | undefined): Asyn
     const where = `${file}:${lineNo}`;
     const raw = decoder.decode(line);
     if (raw.trim().length === 0) continue;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(raw);
-    } catch (err) {
-      throw new BltError(
-        'BAD_INPUT',
-        `${where}: expected one JSON object per line, got invalid JSON (${(err as Error).message}).`,
-        'fix or remove that line; pretty-printed .json files are not supported, write one object per line',
-      );
-    }
+    const doc = parseJson(
+      raw,
+      (m) =>
+        new BltError(
+          'BAD_INPUT',
+          `${where}: expected one JSON object per line, got invalid JSON (${m}).`,
+          'fix or remove that line; pretty-printed .json files are not supported, write one object per line',
+        ),
+    );
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
       throw new BltError('BAD_INPUT', `${where}: expected a JSON object, got ${describeValue(doc)}.`);
     }

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
+import { parseJson } from '../core/parse-json.js';
 import { defineState } from '../core/state.js';
 import { packageVersion } from '../core/package-info.js';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -220,15 +221,14 @@ export async function readManifest(dir: string): Promise<Manifest> {
       'rerun or resume the preprocessing run that writes this directory (`blt preprocess` continues where it stopped)',
     );
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new BltError(
-      'SHARD_FORMAT',
-      `${path}: expected JSON, got text that does not parse (${(err as Error).message}).`,
-      'the manifest is written atomically, so it was edited or damaged; rerun the preprocessing run',
-    );
-  }
+  const json = parseJson(
+    text,
+    (m) =>
+      new BltError(
+        'SHARD_FORMAT',
+        `${path}: expected JSON, got text that does not parse (${m}).`,
+        'the manifest is written atomically, so it was edited or damaged; rerun the preprocessing run',
+      ),
+  );
   return parseManifest(json, path);
 }

@@ -1,4 +1,5 @@
 import { BltError } from '../../core/errors.js';
+import { parseJson } from '../../core/parse-json.js';
 import { ARCHITECTURE_KEYS, validateEntropyConfig } from '../transformer/config.js';
 import type { EntropyTransformerConfig } from '../transformer/types.js';
 
@@ -18,21 +19,21 @@ export function configFileObject(c: EntropyTransformerConfig, training?: object)
   return training === undefined ? architectureRecord(c) : { ...architectureRecord(c), training };
 }
 
+/** The MODEL_FORMAT error for a model file that is not JSON (`parseMessage`: JSON.parse's words). */
+export function notJson(source: string, parseMessage: string): BltError {
+  return new BltError(
+    'MODEL_FORMAT',
+    `${source}: not valid JSON (${parseMessage}).`,
+    'the file is corrupt; re-save the model',
+  );
+}
+
 /** Parses and validates config.json text. MODEL_FORMAT errors name `source`. */
 export function parseConfigFile(
   text: string,
   source: string,
 ): { config: EntropyTransformerConfig; training: object | undefined } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new BltError(
-      'MODEL_FORMAT',
-      `${source}: not valid JSON (${(err as Error).message}).`,
-      'the file is corrupt; re-save the model',
-    );
-  }
+  const raw = parseJson(text, (m) => notJson(source, m));
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new BltError('MODEL_FORMAT', `${source}: expected a JSON object.`);
   const { format, version, training, ...arch } = raw as Record<string, unknown>;

@@ -7,10 +7,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../../core/atomic.js';
 import { BltError } from '../../core/errors.js';
+import { parseJson } from '../../core/parse-json.js';
 import { packageVersion } from '../../core/package-info.js';
 import { checkWeightArrays, entropyTransformerFromArrays, exportWeightArrays } from '../transformer/model.js';
 import type { EntropyTransformer, EntropyTransformerConfig, WeightArray } from '../transformer/types.js';
-import { configFileObject, MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, parseConfigFile } from './config-file.js';
+import { configFileObject, MODEL_FORMAT_NAME, MODEL_FORMAT_VERSION, notJson, parseConfigFile } from './config-file.js';
 import { fingerprintOf } from './fingerprint.js';
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
 
@@ -115,16 +116,7 @@ async function requireDir(dir: string): Promise<void> {
 }
 
 function parseMeta(text: string, source: string): EntropyModelMeta {
-  let m: unknown;
-  try {
-    m = JSON.parse(text);
-  } catch (err) {
-    throw new BltError(
-      'MODEL_FORMAT',
-      `${source}: not valid JSON (${(err as Error).message}).`,
-      'the file is corrupt; re-save the model',
-    );
-  }
+  const m = parseJson(text, (msg) => notJson(source, msg));
   const o = m as Partial<EntropyModelMeta> | null;
   if (
     typeof o !== 'object' ||
