@@ -9,32 +9,37 @@ import { byteStarts, charCells, wrapRows, type FigureInput } from './figure-layo
 
 const BLOCKS = ' ▁▂▃▄▅▆▇█';
 
+/** Code point ranges [first, last] that take no terminal column (combining marks, the zero-width joiner). */
+const ZERO_WIDTH: readonly (readonly [number, number])[] = [
+  [0x0300, 0x036f],
+  [0x0900, 0x0903],
+  [0x093a, 0x094f],
+  [0x0610, 0x061a],
+  [0x064b, 0x065f],
+  [0x200d, 0x200d],
+];
+
+/** Code point ranges [first, last] that take two terminal columns (East Asian wide/fullwidth, emoji). */
+const DOUBLE_WIDTH: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f],
+  [0x2e80, 0xa4cf],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe30, 0xfe4f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1faff],
+  [0x20000, 0x3fffd],
+];
+
+const inRanges = (cp: number, ranges: readonly (readonly [number, number])[]): boolean =>
+  ranges.some(([first, last]) => cp >= first && cp <= last);
+
 /** Display width of a character in a terminal: 2 for East Asian wide/fullwidth and emoji, 0 for combining marks. */
 export function displayWidth(ch: string): number {
   const cp = ch.codePointAt(0) ?? 0;
-  if (
-    (cp >= 0x0300 && cp <= 0x036f) ||
-    (cp >= 0x0900 && cp <= 0x0903) ||
-    (cp >= 0x093a && cp <= 0x094f) ||
-    (cp >= 0x0610 && cp <= 0x061a) ||
-    (cp >= 0x064b && cp <= 0x065f) ||
-    cp === 0x200d
-  )
-    return 0;
-  if (
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd)
-  ) {
-    return 2;
-  }
-  return 1;
+  if (inRanges(cp, ZERO_WIDTH)) return 0;
+  return inRanges(cp, DOUBLE_WIDTH) ? 2 : 1;
 }
 
 export function terminalFigure(
