@@ -14,6 +14,7 @@ import type { EntropyTransformerConfig } from '../transformer/types.js';
 import { buildEntropyOnnxGraphs, type OnnxEntropyGraphs } from './build-graph.js';
 import { loadOrt, type Ort } from './load-ort.js';
 import { OnnxRowInputs } from './row-inputs.js';
+import { checkTokenIds } from '../transformer/check-tokens.js';
 
 export type OnnxExecutionProvider = 'cpu' | 'cuda';
 
@@ -33,16 +34,7 @@ function checkTokens(docs: readonly Int32Array[], vocab: number): void {
   docs.forEach((d, doc) => {
     if (!(d instanceof Int32Array))
       throw new BltError('BAD_INPUT', `Document ${doc}: expected an Int32Array of token ids, got ${describeValue(d)}.`);
-    for (let i = 0; i < d.length; i++) {
-      const t = d[i] as number;
-      if (t < 0 || t >= vocab) {
-        throw new BltError(
-          'BAD_INPUT',
-          `Document ${doc}: token ${i} is ${t}, expected an id in [0, ${vocab}).`,
-          'tokens are byte + 4 with specials 0..3 (see the byte tokenizer)',
-        );
-      }
-    }
+    checkTokenIds(d, vocab, doc);
   });
 }
 

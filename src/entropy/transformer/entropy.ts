@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
-import { BltError } from '../../core/errors.js';
 import { requireInt } from '../../core/validate.js';
 import type { AttentionConstants } from '../../nn/attention.js';
 import { packRows, planBatches, planRows, REFERENCE_CHUNK_LENGTH, scatterRows, type EntropyRow } from './chunks.js';
 import { rowConstants } from './constants-cache.js';
 import { forwardLogits } from './forward.js';
+import { checkTokenIds } from './check-tokens.js';
 import type { EntropyBatchOptions, EntropyTransformer } from './types.js';
 
 /** logits [...,V] → entropy [...] in nats: −Σ p·log p with log p = logSoftmax(logits). */
@@ -22,19 +22,6 @@ export function forwardEntropies(
   constants?: AttentionConstants,
 ): tf.Tensor2D {
   return tf.tidy(() => entropyFromLogits(forwardLogits(model, tokens, constants)) as tf.Tensor2D);
-}
-
-function checkDoc(tokens: Int32Array, vocab: number, doc: number): void {
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as number;
-    if (t < 0 || t >= vocab) {
-      throw new BltError(
-        'BAD_INPUT',
-        `Document ${doc}: token ${i} is ${t}, expected an id in [0, ${vocab}).`,
-        'tokens are byte + 4 with specials 0..3 (see the byte tokenizer)',
-      );
-    }
-  }
 }
 
 /**
@@ -74,7 +61,7 @@ export function computeEntropiesBatch(
   const batchSize = requireInt('batchSize', options.batchSize ?? 8, 1, 4096);
   const chunkLength = requireInt('chunkLength', options.chunkLength ?? REFERENCE_CHUNK_LENGTH, 1, 1 << 20);
   const W = model.config.window;
-  docs.forEach((d, doc) => checkDoc(d, model.config.vocab_size, doc));
+  docs.forEach((d, doc) => checkTokenIds(d, model.config.vocab_size, doc));
   const out = docs.map((d) => new Float32Array(d.length));
   for (const rows of planBatches(planRows(docs, W, chunkLength), W, batchSize)) {
     const T = (rows[0] as EntropyRow).T;
