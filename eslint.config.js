@@ -5,7 +5,6 @@
 import tseslint from 'typescript-eslint';
 
 /** Files over the limits when the rules came in (issue 14); their owners split them, then they leave these lists. */
-const OVER_400_LINES = ['src/shards/encode-task.ts', 'src/shards/export-blt-arrow.ts'];
 const FUNCTIONS_OVER_120_LINES = [
   'src/cli/calibrate.ts',
   'src/entropy/onnx/build-graph.ts',
@@ -45,7 +44,6 @@ export default tseslint.config(
       'max-len': ['error', { code: 120, ignoreUrls: true }],
     },
   },
-  { files: OVER_400_LINES, rules: { 'max-lines': ['error', { max: 450 }] } },
   {
     files: FUNCTIONS_OVER_120_LINES,
     rules: { 'max-lines-per-function': ['error', { max: 170, skipBlankLines: true, skipComments: true }] },

@@ -22,7 +22,7 @@ import type { ManifestFingerprints, ManifestInput } from '../shards/manifest.js'
 import { readShardSet } from '../shards/reader.js';
 import type { ShardDoc, ShardRow } from '../shards/row.js';
 import { ngramColumnName } from '../shards/schema.js';
-import type { NgramIdsOf } from '../shards/encode-task.js';
+import type { NgramIdsOf } from '../shards/task-columns.js';
 import { COLUMNWISE_SHARD_BYTES } from '../shards/verify-columnwise.js';
 import { hashNgramIds } from '../patching/ngram-hash.js';
 import type { PreprocessConfig } from '../preprocess/config.js';

@@ -21,9 +21,9 @@
  * `skipInvalidUtf8`). The output directory is built next to `out` and moved into place at the
  * end, so an interrupted export leaves no partial layout behind.
  */
-import { mkdir, open, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import { tempSiblingPath, replaceDirAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
 import { requireInt } from '../core/validate.js';
@@ -33,181 +33,23 @@ import { readManifest, type Manifest } from './manifest.js';
 import { readShardSet } from './reader.js';
 import type { ShardRow } from './row.js';
 import { toFloat16Array } from './export-float16.js';
-
-/** The reference's defaults: `DataloaderArgs.entropy_model_name`, `split -C 2500m`, `arrow_batch_size = 1_000`. */
-export const DEFAULT_ENTROPY_MODEL_NAME = 'transformer_100m';
-export const DEFAULT_EXPORT_SHARD_BYTES = 2500 * 2 ** 20;
-export const EXPORT_BATCH_ROWS = 1000;
-export const EXPORT_FILE = 'export.json';
-
-export interface ExportOptions {
-  /** the new directory */
-  out: string;
-  /** the dataset name (the `sources` key of the trainer's config); default: the set's directory name */
-  dataset?: string;
-  /** the folder under `<preprocess_dir>/<dataset>/`; default transformer_100m (the reference's default) */
-  entropyModelName?: string;
-  /** chunk files (the trainer needs world_size % chunks == 0; more chunks than ranks are ignored by it) */
-  chunks?: number;
-  /** start a new Arrow shard once its documents' JSON lines reach this many bytes */
-  shardSizeBytes?: number;
-  /** rows per record batch (default 1000, as the reference) */
-  batchRows?: number;
-  /** replace an existing `out` */
-  force?: boolean;
-  /** skip documents whose bytes are not valid UTF-8 (listed in the summary) instead of failing */
-  skipInvalidUtf8?: boolean;
-  /** after every record batch */
-  onProgress?: (p: { documents: number; total: number }) => void;
-}
-
-export interface ExportedFile {
-  file: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-}
-
-export interface ExportSummary {
-  format: 'blt-arrow';
-  source: string;
-  out: string;
-  dataset: string;
-  entropyModelName: string;
-  documents: number;
-  tokens: number;
-  chunks: Array<{ jsonl: string; documents: number; shards: ExportedFile[] }>;
-  skipped: Array<{ sampleId: string; source: string; reason: string }>;
-  /** the trainer's `data:` settings for this layout */
-  trainerConfig: {
-    root_dir: string;
-    sources: Record<string, number>;
-    preprocess_dir: string;
-    entropy_model_name: string;
-    patcher_args: Record<string, unknown>;
-  };
-}
-
-const NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-
-/** The reference's Arrow schema (`preprocess_entropies.py`): pyarrow's list child is `item`, nullable. */
-export function bltArrowSchema(): arrow.Schema {
-  return new arrow.Schema([
-    new arrow.Field('sample_id', new arrow.Utf8(), false),
-    new arrow.Field('text', new arrow.Utf8(), false),
-    new arrow.Field('entropies', new arrow.List(new arrow.Field('item', new arrow.Float16(), true)), false),
-  ]);
-}
-
-interface ExportRow {
-  id: Uint8Array;
-  text: Uint8Array;
-  entropies: Uint16Array;
-}
-
-function offsets(parts: readonly { length: number }[]): Int32Array {
-  const o = new Int32Array(parts.length + 1);
-  parts.forEach((p, i) => (o[i + 1] = (o[i] as number) + p.length));
-  return o;
-}
-
-function concat<T extends Uint8Array | Uint16Array>(make: (n: number) => T, parts: readonly T[], o: Int32Array): T {
-  const out = make(o[o.length - 1] as number);
-  parts.forEach((p, i) => out.set(p, o[i] as number));
-  return out;
-}
-
-/** One record batch of the reference schema from rows (the float16 bits are handed over raw). */
-export function bltArrowBatch(rows: readonly ExportRow[]): arrow.RecordBatch {
-  const schema = bltArrowSchema();
-  const n = rows.length;
-  const idOff = offsets(rows.map((r) => r.id));
-  const textOff = offsets(rows.map((r) => r.text));
-  const entOff = offsets(rows.map((r) => r.entropies));
-  const listType = schema.fields[2]?.type as arrow.List<arrow.Float16>;
-  const child = arrow.makeData({
-    type: listType.children[0]?.type as arrow.Float16,
-    length: entOff[n] as number,
-    nullCount: 0,
-    data: concat(
-      (k) => new Uint16Array(k),
-      rows.map((r) => r.entropies),
-      entOff,
-    ),
-  });
-  const children = [
-    arrow.makeData({
-      type: new arrow.Utf8(),
-      length: n,
-      nullCount: 0,
-      valueOffsets: idOff,
-      data: concat(
-        (k) => new Uint8Array(k),
-        rows.map((r) => r.id),
-        idOff,
-      ),
-    }),
-    arrow.makeData({
-      type: new arrow.Utf8(),
-      length: n,
-      nullCount: 0,
-      valueOffsets: textOff,
-      data: concat(
-        (k) => new Uint8Array(k),
-        rows.map((r) => r.text),
-        textOff,
-      ),
-    }),
-    arrow.makeData({ type: listType, length: n, nullCount: 0, valueOffsets: entOff, child }),
-  ];
-  return new arrow.RecordBatch(
-    schema,
-    arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }),
-  );
-}
+import { bltArrowBatch, type ExportRow } from './blt-arrow-batch.js';
+import { checkName, checkOut, NAME_RE } from './export-blt-arrow-checks.js';
+import {
+  DEFAULT_ENTROPY_MODEL_NAME,
+  DEFAULT_EXPORT_SHARD_BYTES,
+  EXPORT_BATCH_ROWS,
+  EXPORT_FILE,
+  type ExportedFile,
+  type ExportOptions,
+  type ExportSummary,
+} from './export-blt-arrow-options.js';
 
 const pad2 = (k: number): string => String(k).padStart(2, '0');
 /** `<dataset>.chunk.<CC>.jsonl` (the loader's `*.chunk.*.jsonl`). */
 export const chunkFileName = (dataset: string, chunk: number): string => `${dataset}.chunk.${pad2(chunk)}.jsonl`;
 /** `<chunk file>.shard_<SS>.arrow` (`split -d` numbering; the loader sorts by the integer). */
 export const shardArrowName = (chunkFile: string, shard: number): string => `${chunkFile}.shard_${pad2(shard)}.arrow`;
-
-function checkName(what: string, flag: string, v: string): string {
-  if (!NAME_RE.test(v) || /\.chunk\.[0-9]+\.jsonl/.test(v)) {
-    throw new BltError(
-      'BAD_OPTION',
-      `Expected ${flag} to be a plain name (letters, digits, _ . -; not starting with . or -), ` +
-        `got ${JSON.stringify(v)}.`,
-      `it becomes a directory and file name prefix of the ${what}`,
-    );
-  }
-  return v;
-}
-
-async function checkOut(source: string, out: string, force: boolean): Promise<void> {
-  const info = await stat(out).catch(() => null);
-  if (!info) return;
-  if (!info.isDirectory())
-    throw new BltError(
-      'BAD_OPTION',
-      `Expected --out to be a new directory, got ${out}, which is a file.`,
-      'choose another --out',
-    );
-  const [a, b] = await Promise.all([realpath(source), realpath(out)]);
-  if (a === b || b.startsWith(`${a}/`) || a.startsWith(`${b}/`))
-    throw new BltError(
-      'BAD_OPTION',
-      `--out ${out} is or contains the shard set ${source} (or lies inside it).`,
-      'export to a directory outside the shard set',
-    );
-  if ((await readdir(out)).length > 0 && !force) {
-    throw new BltError(
-      'BAD_OPTION',
-      `${out} already exists and is not empty.`,
-      'choose a new --out, or pass --force to replace it',
-    );
-  }
-}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();

@@ -39,7 +39,8 @@ import {
   stageTask,
   type StagedTask,
 } from './staging.js';
-import type { NgramIdsOf, TaskEncoding } from './encode-task.js';
+import type { TaskEncoding } from './encode-task.js';
+import type { NgramIdsOf } from './task-columns.js';
 import {
   parseWriterState,
   settingsDiff,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeTask, groupColumns } from '../../../src/shards/encode-task.js';
+import { encodeTask } from '../../../src/shards/encode-task.js';
+import { groupColumns } from '../../../src/shards/parquet-column-settings.js';
 import { syntheticRows } from '../../../src/shards/synthetic-rows.js';
 import { columnNames, type ShardColumnsSpec } from '../../../src/shards/schema.js';
 import { readShardRows } from '../../../src/shards/reader.js';
