@@ -4,13 +4,8 @@
  * cross-attention) divided by the mean patch length. A multiply-add is 2 FLOPs; attention costs
  * 4·d per (query, visible key) pair (q·k and p·v). Training ≈ 3× forward (backward ≈ 2× forward).
  */
-import {
-  ffnDim,
-  hasDecoderPatchProjection,
-  hasGlobalInputProjection,
-  ngramTableCount,
-  type BltModelConfig,
-} from './blt-config.js';
+import type { BltModelConfig } from './blt-config.js';
+import { ffnDim, hasDecoderPatchProjection, hasGlobalInputProjection, ngramTableCount } from './blt-config.js';
 import { bltWeightSpecs } from './blt-weight-specs.js';
 
 export interface BltParameterCounts {

@@ -33,18 +33,3 @@ export function decoderCrossAttentionOutput(
     return linear(tf.reshape(tf.sum(tf.mul(p, vals), 1), [BN, d]), w.wo);
   });
 }
-
-/** The reference CrossAttention.forward: hD + Wo·attn (its caller adds hD once more). */
-export function decoderCrossAttention(
-  hD: tf.Tensor2D,
-  pe: tf.Tensor2D,
-  w: CrossAttentionWeights,
-  slotIndex: tf.Tensor1D,
-  k: number,
-  H: number,
-  eps: number,
-): tf.Tensor2D {
-  return tf.tidy(() => {
-    return tf.add(hD, decoderCrossAttentionOutput(hD, pe, w, slotIndex, k, H, eps));
-  });
-}

@@ -53,18 +53,3 @@ export function encoderCrossAttentionOutput(
     return linear(tf.reshape(out, [BP * k, d]), w.wo);
   });
 }
-
-/** The reference CrossAttention.forward: pe + Wo·attn (its caller adds pe once more). */
-export function encoderCrossAttention(
-  pe: tf.Tensor2D,
-  h: tf.Tensor2D,
-  w: CrossAttentionWeights,
-  s: PatchSlots,
-  k: number,
-  H: number,
-  eps: number,
-): tf.Tensor2D {
-  return tf.tidy(() => {
-    return tf.add(pe, encoderCrossAttentionOutput(pe, h, w, s, k, H, eps));
-  });
-}

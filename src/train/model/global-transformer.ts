@@ -10,7 +10,7 @@ import { hasGlobalInputProjection } from './blt-config.js';
 import type { BltInputs } from './blt-inputs.js';
 import { weightOf, type BltModel } from './blt-model.js';
 import { ropeTables } from './rope-tables.js';
-import { blockWeights, transformerBlock } from './transformer-block.js';
+import { stackLayer, type StackContext } from './transformer-block.js';
 
 /** pe [B·P·k,dE] → hg [B·P,dG]. */
 export function globalTransformer(model: BltModel, pe: tf.Tensor2D, inp: BltInputs): tf.Tensor2D {
@@ -22,18 +22,8 @@ export function globalTransformer(model: BltModel, pe: tf.Tensor2D, inp: BltInpu
     if (hasGlobalInputProjection(c))
       hg = linear(hg, weightOf(model, 'global_transformer.token_embedding_projection.weight'));
     const rope = ropeTables(model, P, dG, dG / c.n_heads_global, c.rope_theta);
-    for (let i = 0; i < c.n_layers_global; i++) {
-      hg = transformerBlock(
-        hg,
-        B,
-        P,
-        c.n_heads_global,
-        blockWeights(model, 'global_transformer', i),
-        rope,
-        inp.globalMask,
-        c.norm_eps,
-      );
-    }
+    const stack: StackContext = { B, T: P, H: c.n_heads_global, rope, mask: inp.globalMask };
+    for (let i = 0; i < c.n_layers_global; i++) hg = stackLayer(model, 'global_transformer', i, hg, stack);
     return hg;
   });
 }

@@ -13,9 +13,9 @@ import { hasDecoderPatchProjection } from './blt-config.js';
 import type { BltInputs } from './blt-inputs.js';
 import { weightOf, type BltModel } from './blt-model.js';
 import { crossAttentionWeights } from './cross-attention-weights.js';
-import { decoderCrossAttention } from './decoder-cross-attention.js';
+import { decoderCrossAttentionOutput } from './decoder-cross-attention.js';
 import { ropeTables } from './rope-tables.js';
-import { blockWeights, transformerBlock } from './transformer-block.js';
+import { stackLayer, type StackContext } from './transformer-block.js';
 
 /** h [B·N,dD] encoder byte states, hg [B·P,dG] global states → logits [B·N,V]. */
 export function localDecoder(model: BltModel, h: tf.Tensor2D, hg: tf.Tensor2D, inp: BltInputs): tf.Tensor2D {
@@ -28,25 +28,19 @@ export function localDecoder(model: BltModel, h: tf.Tensor2D, hg: tf.Tensor2D, i
       ? tf.reshape(linear(hg, weightOf(model, 'local_decoder.patch_embedding_projection.weight')), [B * P * k, d])
       : hg;
     const rope = ropeTables(model, N, d, d / c.n_heads_local, c.rope_theta);
+    const stack: StackContext = { B, T: N, H: c.n_heads_local, rope, mask: inp.localMask };
     let hD = h;
     for (let i = 0; i < c.n_layers_local_decoder; i++) {
       if (i === 0 || c.cross_attn_all_layers_decoder) {
         const w = crossAttentionWeights(model, 'local_decoder', i);
-        hD = tf.add(
-          hD,
-          decoderCrossAttention(hD, pe, w, inp.slotIndex, k, c.cross_attn_nheads, c.norm_eps),
-        ) as tf.Tensor2D;
+        const q = hD;
+        // The reference CrossAttention.forward returns hD + Wo·attn; LocalDecoder adds hD once more.
+        hD = tf.tidy(() => {
+          const attn = decoderCrossAttentionOutput(q, pe, w, inp.slotIndex, k, c.cross_attn_nheads, c.norm_eps);
+          return tf.add(q, tf.add(q, attn));
+        });
       }
-      hD = transformerBlock(
-        hD,
-        B,
-        N,
-        c.n_heads_local,
-        blockWeights(model, 'local_decoder', i),
-        rope,
-        inp.localMask,
-        c.norm_eps,
-      );
+      hD = stackLayer(model, 'local_decoder', i, hD, stack);
     }
     return linear(
       rmsNorm(hD, weightOf<tf.Tensor1D>(model, 'local_decoder.norm.weight'), c.norm_eps),

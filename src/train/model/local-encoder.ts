@@ -11,10 +11,10 @@ import { linear } from '../../nn/linear.js';
 import type { BltInputs } from './blt-inputs.js';
 import { weightOf, type BltModel } from './blt-model.js';
 import { crossAttentionWeights } from './cross-attention-weights.js';
-import { encoderCrossAttention, type PatchSlots } from './encoder-cross-attention.js';
+import { encoderCrossAttentionOutput, type PatchSlots } from './encoder-cross-attention.js';
 import { patchMaxPool } from './patch-pooling.js';
 import { ropeTables } from './rope-tables.js';
-import { blockWeights, transformerBlock } from './transformer-block.js';
+import { stackLayer, type StackContext } from './transformer-block.js';
 
 export interface LocalEncoderOutput {
   /** Byte states [B·N,dE] (raw, no final norm), the decoder's input. */
@@ -32,19 +32,11 @@ export function localEncoder(model: BltModel, e: tf.Tensor2D, inp: BltInputs): L
     const k = c.cross_attn_k;
     const rope = ropeTables(model, N, d, d / c.n_heads_local, c.rope_theta);
     const slots: PatchSlots = { index: inp.patchIndex, pad: inp.patchPad, nonEmpty: inp.patchNonEmpty };
+    const stack: StackContext = { B, T: N, H: c.n_heads_local, rope, mask: inp.localMask };
     let h = e;
     let pe: tf.Tensor2D | undefined;
     for (let i = 0; i < c.n_layers_local_encoder; i++) {
-      h = transformerBlock(
-        h,
-        B,
-        N,
-        c.n_heads_local,
-        blockWeights(model, 'local_encoder', i),
-        rope,
-        inp.localMask,
-        c.norm_eps,
-      );
+      h = stackLayer(model, 'local_encoder', i, h, stack);
       if (i < c.n_layers_local_encoder - 1 && !c.cross_attn_all_layers_encoder) continue;
       if (!pe) {
         const pooled = patchMaxPool(h, slots.index, slots.pad, slots.nonEmpty); // [B·P,dE]
@@ -54,7 +46,12 @@ export function localEncoder(model: BltModel, e: tf.Tensor2D, inp: BltInputs): L
         ]);
       }
       const w = crossAttentionWeights(model, 'local_encoder', c.cross_attn_all_layers_encoder ? i : 0);
-      pe = tf.add(pe, encoderCrossAttention(pe, h, w, slots, k, c.cross_attn_nheads, c.norm_eps));
+      const q = pe;
+      // The reference CrossAttention.forward returns pe + Wo·attn; LocalEncoder adds pe once more.
+      pe = tf.tidy(() => {
+        const attn = encoderCrossAttentionOutput(q, h, w, slots, k, c.cross_attn_nheads, c.norm_eps);
+        return tf.add(q, tf.add(q, attn));
+      });
     }
     return { h, pe: pe as tf.Tensor2D };
   });

@@ -53,3 +53,17 @@ export function transformerBlock(
     return tf.add(h, swiglu(rmsNorm(h, w.ffnNorm, eps), w.w1, w.w2, w.w3));
   });
 }
+
+/** What every layer of one stack shares: B rows of T positions, H heads, RoPE tables, mask [B,1,T,T]. */
+export interface StackContext {
+  readonly B: number;
+  readonly T: number;
+  readonly H: number;
+  readonly rope: RopeTables;
+  readonly mask: tf.Tensor4D;
+}
+
+/** Layer i of the stack `prefix`: transformerBlock with that layer's weights and the model's norm_eps. */
+export function stackLayer(model: BltModel, prefix: string, i: number, x: tf.Tensor2D, s: StackContext): tf.Tensor2D {
+  return transformerBlock(x, s.B, s.T, s.H, blockWeights(model, prefix, i), s.rope, s.mask, model.config.norm_eps);
+}
