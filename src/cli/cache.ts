@@ -24,7 +24,7 @@ const size = (b: number | null): string =>
         : `${(b / 1e3).toFixed(1)} kB`;
 
 /** "entropy θ=1.3 max=8", "static size=4", "space". */
-export function describeBoundaries(e: CacheEntry): string {
+function describeBoundaries(e: CacheEntry): string {
   const p = e.patching;
   const parts: string[] = [p.mode];
   if (p.threshold !== undefined) parts.push(`${p.monotonicity ? 'θr' : 'θ'}=${p.threshold}`);
@@ -42,7 +42,7 @@ function describeModel(e: CacheEntry): string {
 }
 
 /** The listing as a table; `defaultRowGroupRows` is left out of the LAYOUT column. */
-export function formatListing(l: CacheListing, defaultRowGroupRows: number): string {
+function formatListing(l: CacheListing, defaultRowGroupRows: number): string {
   if (l.sets.length === 0 && l.problems.length === 0) return `${l.dir}: no cached shard sets`;
   const head = ['CORPUS', 'ENTROPY MODEL', 'BOUNDARIES', 'NGRAMS', 'LAYOUT', 'DOCS', 'SIZE', 'PATH'];
   const rows = l.sets.map((e) => [

@@ -46,7 +46,7 @@ Summary JSON: the keys of blt preprocess's summary, plus source and patching.`,
     });
 }
 
-export function formatRepatch(s: RepatchSummary): string {
+function formatRepatch(s: RepatchSummary): string {
   const p = Object.entries(s.patching)
     .map(([k, v]) => `${k} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
     .join(', ');

@@ -60,7 +60,7 @@ function patchingFrom(o: flags.Opts, base: unknown): Partial<PatchingChoice> | n
 }
 
 /** argv options → the trainer's input (config file, then flags on top). */
-export function trainInputFrom(o: flags.Opts): BltTrainConfigInput {
+function trainInputFrom(o: flags.Opts): BltTrainConfigInput {
   const file = flags.readJsonConfig(o.config as string | undefined, '{"model":{"dim_global":128},"steps":500}');
   const model: Record<string, unknown> = { ...((file.model as Record<string, unknown> | undefined) ?? {}) };
   flags.withModelFlags(o, MODEL_FLAGS, model);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
  * (precompute_freqs_cis: `1.0 / theta ** (arange(0, hd, 2).float() / hd)`): exponent, power and
  * reciprocal each rounded to float32.
  */
-export function ropeFrequency(i: number, headDim: number, theta: number): number {
+function ropeFrequency(i: number, headDim: number, theta: number): number {
   const exponent = Math.fround((2 * i) / headDim);
   return Math.fround(1 / Math.fround(theta ** exponent));
 }

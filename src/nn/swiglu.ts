@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { linear } from './linear.js';
 
 /** silu(x) = x · sigmoid(x) (fast on wasm, unlike tanh/pow forms). */
-export function silu<T extends tf.Tensor>(x: T): T {
+function silu<T extends tf.Tensor>(x: T): T {
   return tf.mul(x, tf.sigmoid(x));
 }
 

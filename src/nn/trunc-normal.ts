@@ -1,7 +1,7 @@
 import { Rng } from '../core/rng.js';
 
 /** FNV-1a 32-bit hash of a string's UTF-16 code units. */
-export function fnv1a(s: string): number {
+function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -6,7 +6,7 @@
 const f32 = Math.fround;
 
 /** e [L-1] → start mask [L-1] (global, relative, or global + relative rule). */
-export function entropyStartMask(
+function entropyStartMask(
   e: Float32Array,
   threshold: number,
   thresholdAdd: number | undefined,

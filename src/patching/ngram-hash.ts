@@ -32,7 +32,7 @@ const MASK64 = (1n << 64n) - 1n;
 const rollCache = new Map<string, RollingHash>();
 
 /** p^g and p^-1 (mod 2^64) for the rolling form of the hash. */
-export function rollingConstants(groupSize: number, hashFunction: number): RollingHash {
+function rollingConstants(groupSize: number, hashFunction: number): RollingHash {
   const key = `${groupSize}:${hashFunction}`;
   let roll = rollCache.get(key);
   if (!roll) {

@@ -22,7 +22,7 @@ export interface ProcessedDoc {
   ngramIds: Int32Array[];
 }
 
-export function patchOptionsOf(p: PatchingSettings): PatchOptions {
+function patchOptionsOf(p: PatchingSettings): PatchOptions {
   const o: PatchOptions = { mode: p.mode, monotonicity: p.monotonicity, includeNextToken: false };
   if (p.threshold !== undefined) o.threshold = p.threshold;
   if (p.thresholdAdd !== undefined) o.thresholdAdd = p.thresholdAdd;
@@ -47,21 +47,10 @@ export function patchAndHash(tokens: Int32Array, entropies: Float32Array | null,
   return { nTokens: tokens.length, entropies, patchLengths: patchLengths(tokens, opts), ngramIds };
 }
 
-/** documents' bytes → processed documents, in order. */
-export async function processDocs(
-  docs: readonly Uint8Array[],
-  s: ProcessSettings,
-  scorer: EntropyScorer | null,
-): Promise<ProcessedDoc[]> {
-  const tokens = docs.map((b) => encodeBytes(b));
-  const entropies = s.entropy && scorer ? await scorer.score(tokens) : null;
-  return tokens.map((t, i) => patchAndHash(t, entropies ? (entropies[i] as Float32Array) : null, s));
-}
-
 /**
  * documents' bytes → entropies and patch lengths now, n-gram ids on demand (`ngramIdsOf(doc,
  * table)`, tables in `ngramColumnNames` order), so that the encoder hashes one table at a time.
- * The same values as `processDocs`.
+ * The same values as `patchAndHash` gives for each document whole.
  */
 export async function processDocsLazily(
   docs: readonly Uint8Array[],

@@ -50,11 +50,6 @@ export function optBool(o: JsonObject, k: string): boolean | undefined {
   return v;
 }
 
-export function optNumber(o: JsonObject, k: string): number | undefined {
-  const v = o[k];
-  return v === undefined ? undefined : checkNumber(k, v, { expected: 'a finite number' });
-}
-
 export function optInt(o: JsonObject, k: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = o[k];
   return v === undefined ? undefined : checkNumber(k, v, { integer: true, min, max });
@@ -66,27 +61,6 @@ export function optString(o: JsonObject, k: string): string | undefined {
   if (typeof v !== 'string' || v === '') throw badOption(k, 'a non-empty string', v);
   if (v.includes('\0')) throw badOption(k, 'a string without NUL characters', v);
   return v;
-}
-
-export function optEnum<T extends string>(o: JsonObject, k: string, allowed: readonly T[]): T | undefined {
-  const v = o[k];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
-    throw badOption(k, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, v);
-  return v as T;
-}
-
-export function optIntArray(o: JsonObject, k: string, min: number, max: number): number[] | undefined {
-  const v = o[k];
-  if (v === undefined) return undefined;
-  if (
-    !Array.isArray(v) ||
-    v.length === 0 ||
-    v.some((x) => typeof x !== 'number' || !Number.isInteger(x) || x < min || x > max)
-  ) {
-    throw badOption(k, `a non-empty array of integers in [${min}, ${max}], such as [3, 4, 5]`, v);
-  }
-  return v as number[];
 }
 
 export function optStringArray(o: JsonObject, k: string): string[] | undefined {

@@ -13,7 +13,7 @@ import type { PatchService } from './patch-service.js';
 export const FIGURE_FIELDS = ['maxBytes', 'bytesPerRow'] as const;
 
 /** The figure input cut to the first `maxBytes` bytes (whole characters; patch lengths cut to match). */
-export function cutFigureInput(input: FigureInput, maxBytes: number): { input: FigureInput; note?: string } {
+function cutFigureInput(input: FigureInput, maxBytes: number): { input: FigureInput; note?: string } {
   const { bytes } = input;
   const n = bytes.length;
   while (maxBytes > 1 && maxBytes < n && ((bytes[maxBytes] as number) & 0xc0) === 0x80) maxBytes--;

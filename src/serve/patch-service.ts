@@ -58,13 +58,13 @@ export interface PatchServiceOptions {
 }
 
 /** The patching options a request resolves to (the threshold filled in for the entropy rules). */
-export function effectiveSettings(p: PatchSettings, defaultThreshold: number): PatchSettings {
+function effectiveSettings(p: PatchSettings, defaultThreshold: number): PatchSettings {
   if (p.mode !== 'entropy' || p.threshold !== undefined) return { ...p };
   return { ...p, threshold: p.monotonicity ? DEFAULT_THRESHOLD : defaultThreshold };
 }
 
 /** The model's per-script table when it decides the θ of a request's documents (the global rule, no θ given). */
-export function appliedScriptTable(
+function appliedScriptTable(
   p: PatchSettings,
   table: Record<string, number> | undefined,
 ): Record<string, number> | undefined {
@@ -139,7 +139,7 @@ export class PatchService {
 }
 
 /** Each patch's tokens as printable text (`<s>`, `</s>`, ⟨hex⟩ for split characters). */
-export function segmentsOf(tokens: Int32Array, lengths: Int32Array): string[] {
+function segmentsOf(tokens: Int32Array, lengths: Int32Array): string[] {
   const out: string[] = [];
   let pos = 0;
   for (const l of lengths) {

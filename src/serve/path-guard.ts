@@ -18,7 +18,7 @@ export interface Root {
 }
 
 /** true iff `child` is `parent` or below it (both absolute, normalised). */
-export function isInside(child: string, parent: string): boolean {
+function isInside(child: string, parent: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }

@@ -30,7 +30,7 @@ interface Done {
 }
 
 /** What earlier runs in `out` completed (from its completion records), for cumulative progress. */
-export async function previousWork(out: string): Promise<Done> {
+async function previousWork(out: string): Promise<Done> {
   const done: Done = { tasks: 0, documents: 0, quarantined: 0, bytes: 0 };
   const dir = join(out, COMPLETIONS_DIR);
   const names = await readdir(dir).catch(() => [] as string[]);
@@ -48,7 +48,7 @@ export async function previousWork(out: string): Promise<Done> {
   return done;
 }
 
-export function jobProgress(p: PreprocessProgress, before: Done, elapsedSeconds: number): JobProgress {
+function jobProgress(p: PreprocessProgress, before: Done, elapsedSeconds: number): JobProgress {
   const bytes = before.bytes + p.bytes;
   const rate = elapsedSeconds > 0 && p.bytes > 0 ? p.bytes / 1e6 / elapsedSeconds : null;
   const total = p.totalBytes !== null && p.totalBytes > 0 ? p.totalBytes : null;

@@ -5,7 +5,7 @@
 import * as arrow from 'apache-arrow';
 
 /** The reference's Arrow schema (`preprocess_entropies.py`): pyarrow's list child is `item`, nullable. */
-export function bltArrowSchema(): arrow.Schema {
+function bltArrowSchema(): arrow.Schema {
   return new arrow.Schema([
     new arrow.Field('sample_id', new arrow.Utf8(), false),
     new arrow.Field('text', new arrow.Utf8(), false),

@@ -7,7 +7,6 @@
 import { writeFileHashed } from '../core/atomic.js';
 import type { WrittenFile } from '../core/hash.js';
 
-export { syncDir } from '../core/atomic.js';
 export { hashFile, type WrittenFile } from '../core/hash.js';
 
 export async function writeFileDurably(

@@ -157,7 +157,7 @@ function deltaValues(r: Bytes, out: Int32Array, at: number): number {
  * Column `name` of row group `group` (FileMetaData `meta`) as the Arrow data of `type` (a list of
  * float32/int32), or null when the chunk is not one this reader handles.
  */
-export async function readListChunk(
+async function readListChunk(
   fh: FileHandle,
   meta: ThriftStruct,
   group: number,

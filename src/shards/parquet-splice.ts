@@ -2,7 +2,7 @@
  * Parquet files assembled from pieces that parquet-wasm encoded separately, by moving column
  * chunks and rewriting the footer (FileMetaData, Thrift compact) — no re-encoding.
  *
- * - **Horizontally** (`ParquetAssembler`, `assembleParquet`): single-column files of the same rows become one row
+ * - **Horizontally** (`ParquetAssembler`): single-column files of the same rows become one row
  *   group with all columns. A task is encoded column by column, so the wasm heap holds one
  *   column of one task at a time (a 60 MB document's n-gram column is 240 MB; all its columns
  *   together would not fit in parquet-wasm's 4 GiB heap).
@@ -182,26 +182,10 @@ export class ParquetAssembler {
   }
 }
 
-/**
- * Row groups (each given as its single-column files) → the bytes of one Parquet file, as
- * pieces. `template` is the FileMetaData of a file with the full schema (schema, key-value
- * metadata with ARROW:schema, created_by, column orders); its row groups are replaced.
- */
-export function assembleParquet(template: ThriftStruct, groups: ReadonlyArray<readonly Uint8Array[]>): Uint8Array[] {
-  const a = new ParquetAssembler(template);
-  const out = a.start();
-  for (const cols of groups) {
-    for (const c of cols) out.push(...a.addColumn(c));
-    a.endRowGroup();
-  }
-  out.push(...a.finish());
-  return out;
-}
-
 const READ_CHUNK = 4 << 20;
 
 /**
- * Parquet files written by `assembleParquet` (data contiguous from byte 4 to the footer) →
+ * Parquet files written by a ParquetAssembler (data contiguous from byte 4 to the footer) →
  * one Parquet file holding all their row groups in order, streamed (4 MiB reads).
  */
 export async function* spliceParquetFiles(paths: readonly string[]): AsyncGenerator<Uint8Array> {

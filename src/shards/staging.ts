@@ -22,7 +22,7 @@ import type { ShardFileFormat, ShardTotals } from './writer-state.js';
 
 export const STAGING_DIR = '.staging';
 
-export function stagedFileName(task: number, format: ShardFileFormat): string {
+function stagedFileName(task: number, format: ShardFileFormat): string {
   return `task-${String(task).padStart(6, '0')}.${format}`;
 }
 
@@ -43,7 +43,7 @@ export interface StagedTask {
  * Validates the rows (`checkRow`) and sums what the writer records of them. With `lazyNgrams`
  * the rows carry no n-gram ids (the encoder computes and checks them) but are counted as if.
  */
-export function summarizeRows(
+function summarizeRows(
   rows: readonly ShardDoc[],
   spec: ShardColumnsSpec,
   task: number,

@@ -70,13 +70,7 @@ function patchLengthsFor(rng: Rng, nTokens: number): Int32Array {
 }
 
 /** One row with `nBytes` bytes. */
-export function syntheticRow(
-  rng: Rng,
-  id: number,
-  nBytes: number,
-  spec: ShardColumnsSpec,
-  source = 'synthetic',
-): ShardDoc {
+function syntheticRow(rng: Rng, id: number, nBytes: number, spec: ShardColumnsSpec, source = 'synthetic'): ShardDoc {
   const bytes = textBytes(rng, nBytes);
   const n = nBytes + EXTRA_TOKENS;
   const row: ShardDoc = { docId: `doc-${id}`, source, bytes };

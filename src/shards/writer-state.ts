@@ -83,7 +83,7 @@ export const WRITER_STATE_FILE = '.shard-writer-state.json';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** The writer state's codec (src/core/state.ts); `ShardWriter.fromState` rebuilds the writer. */
-export const writerStateCodec = defineState<ShardWriterState>({
+const writerStateCodec = defineState<ShardWriterState>({
   kind: 'shard-writer',
   version: 2,
   label: 'shard writer state',

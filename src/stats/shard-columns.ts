@@ -29,7 +29,7 @@ export async function shardSetInfo(dir: string): Promise<ShardSetInfo> {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Reads `path` (dot-separated) from the manifest's config; undefined when absent. */
-export function configValue(manifest: Manifest, path: string): unknown {
+function configValue(manifest: Manifest, path: string): unknown {
   let v: unknown = manifest.config;
   for (const key of path.split('.')) {
     if (!isObject(v)) return undefined;
@@ -39,7 +39,7 @@ export function configValue(manifest: Manifest, path: string): unknown {
 }
 
 /** The first of `paths` in the config that holds a finite number. */
-export function configNumber(manifest: Manifest, ...paths: string[]): number | undefined {
+function configNumber(manifest: Manifest, ...paths: string[]): number | undefined {
   for (const p of paths) {
     const v = configValue(manifest, p);
     if (typeof v === 'number' && Number.isFinite(v)) return v;

@@ -12,7 +12,7 @@ import { forwardLogits } from '../transformer/forward.js';
 import type { EntropyTransformer } from '../transformer/types.js';
 
 /** logits [B,T,V], targets [B,T] int32 → ln softmax(logits)[b,t,targets[b,t]]: [B,T]. */
-export function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
+function targetLogProbs(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
     const V = logits.shape[2];
     const lp = tf.logSoftmax(logits, -1);

@@ -16,7 +16,7 @@ export interface ModelParts {
 }
 
 /** Probabilities and (floored) entropies of a linked trie. */
-export function deriveTables(table: NodeTable, parts: ModelParts): Derived {
+function deriveTables(table: NodeTable, parts: ModelParts): Derived {
   const derived = finalizeTables(table, parts.order, parts.discounts, parts.pruned);
   derived.entropy = flooredEntropies(table, parts, derived);
   return derived;

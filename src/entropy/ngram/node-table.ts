@@ -41,7 +41,7 @@ export function createNodeTable(capacity = 1 << 16): NodeTable {
 }
 
 /** Slot index where probing for (parent, token) starts. */
-export function slotOf(parent: number, token: number, mask: number): number {
+function slotOf(parent: number, token: number, mask: number): number {
   let h = Math.imul(parent, 0x9e3779b1) ^ Math.imul(token + 0x3c6ef372, 0x85ebca77);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
@@ -107,7 +107,7 @@ function grow<T extends Int32Array | Uint16Array | Uint8Array | Uint32Array>(fro
   return to;
 }
 
-export function nextPow2(n: number): number {
+function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p *= 2;
   return p;

@@ -67,7 +67,7 @@ export function ngramLogProbs(model: NgramModel, tokens: Int32Array): Float32Arr
 }
 
 /** Node of the longest seen context after each position. Shape: Int32Array[L] → Int32Array[L]. */
-export function contextNodes(model: NgramModel, tokens: Int32Array): Int32Array {
+function contextNodes(model: NgramModel, tokens: Int32Array): Int32Array {
   const out = new Int32Array(tokens.length);
   const ct = model.contexts;
   if (ct === undefined) {
@@ -123,7 +123,7 @@ function advance(model: NgramModel, cur: number, x: number): number {
 }
 
 /** The model's prediction p′(x | node) = (1 − λ)·p_KN(x | node) + λ·u(x) (floor.ts). */
-export function flooredProb(model: NgramModel, node: number, x: number): number {
+function flooredProb(model: NgramModel, node: number, x: number): number {
   const lam = model.floor.weight;
   const p = probFrom(model, node, x);
   return lam > 0 ? (1 - lam) * p + lam * (model.floor.dist[x] as number) : p;
@@ -131,7 +131,7 @@ export function flooredProb(model: NgramModel, node: number, x: number): number 
 
 /** Kneser–Ney p(x | context node) before the floor, float64: the stored probability of the first suffix that has seen
  * x, times the γ of those skipped. */
-export function probFrom(model: NgramModel, node: number, x: number): number {
+function probFrom(model: NgramModel, node: number, x: number): number {
   const { suffix } = model.table;
   let mult = 1;
   let cur = node;

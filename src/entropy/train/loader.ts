@@ -54,7 +54,7 @@ export interface TokenBatch {
 }
 
 /** FNV-1a over the stream's tokens (identifies the training data in the state). */
-export function streamHash(stream: Uint16Array): number {
+function streamHash(stream: Uint16Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ (stream[i] as number), 0x01000193);
   return h >>> 0;

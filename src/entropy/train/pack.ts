@@ -15,12 +15,12 @@ import { BOS_ID, EOS_ID, OFFSET } from '../../bytes/byte-vocab.js';
 import { encodeBytes } from '../../bytes/tokenizer.js';
 
 /** Tokens of one document, including BOS and EOS: bytes.length + 2. */
-export function documentTokenCount(bytes: Uint8Array): number {
+function documentTokenCount(bytes: Uint8Array): number {
   return bytes.length + 2;
 }
 
 /** Writes `[BOS, bytes+4..., EOS]` into `out` at `at`; returns the index after EOS. */
-export function writeDocumentTokens(bytes: Uint8Array, out: Uint16Array | Int32Array, at: number): number {
+function writeDocumentTokens(bytes: Uint8Array, out: Uint16Array | Int32Array, at: number): number {
   out[at] = BOS_ID;
   for (let i = 0; i < bytes.length; i++) out[at + 1 + i] = (bytes[i] as number) + OFFSET;
   out[at + 1 + bytes.length] = EOS_ID;

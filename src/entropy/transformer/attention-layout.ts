@@ -39,7 +39,7 @@ export interface AttentionLayout {
 }
 
 /** Queries per block for a window of W. */
-export function queryBlock(window: number): number {
+function queryBlock(window: number): number {
   return Math.min(QUERY_BLOCK, window);
 }
 
@@ -146,7 +146,7 @@ export interface PieceLayout {
 }
 
 /** Queries per piece for a window of W: PIECE_LENGTH rounded down to whole blocks. */
-export function pieceLength(window: number): number {
+function pieceLength(window: number): number {
   const bq = queryBlock(window);
   return Math.max(1, Math.floor(PIECE_LENGTH / bq)) * bq;
 }

@@ -16,11 +16,7 @@ export function entropyFromLogits<R extends tf.Rank>(logits: tf.Tensor<R>): tf.T
 }
 
 /** tokens [B,T] int32 → entropies [B,T] (H[b,i] = uncertainty about token i+1); see forwardLogits for `constants`. */
-export function forwardEntropies(
-  model: EntropyTransformer,
-  tokens: tf.Tensor2D,
-  constants?: AttentionConstants,
-): tf.Tensor2D {
+function forwardEntropies(model: EntropyTransformer, tokens: tf.Tensor2D, constants?: AttentionConstants): tf.Tensor2D {
   return tf.tidy(() => entropyFromLogits(forwardLogits(model, tokens, constants)) as tf.Tensor2D);
 }
 

@@ -104,6 +104,3 @@ export function disposeEntropyTransformer(model: EntropyTransformer): void {
   releaseConstants(model);
   for (const v of model.weights.values()) v.dispose();
 }
-
-/** Alias of disposeEntropyTransformer. */
-export const dispose = disposeEntropyTransformer;

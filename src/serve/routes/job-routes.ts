@@ -16,7 +16,7 @@ const EVENT_INTERVAL_MS = 100;
 const HEARTBEAT_MS = 15_000;
 
 /** A job as answered: the record without its file-format tag. */
-export function jobView(r: JobRecord): Omit<JobRecord, 'format' | 'version'> {
+function jobView(r: JobRecord): Omit<JobRecord, 'format' | 'version'> {
   const { format: _f, version: _v, ...rest } = r;
   return rest;
 }

@@ -32,7 +32,7 @@ function boolParam(q: Record<string, unknown>, k: string): boolean | undefined {
   return v === 'true';
 }
 
-export function parseStatsQuery(query: unknown): StatsQuery {
+function parseStatsQuery(query: unknown): StatsQuery {
   const q = (query ?? {}) as Record<string, unknown>;
   rejectUnknown(q, STATS_QUERY_FIELDS, 'the query string');
   const dir = one(q, 'dir');

@@ -37,11 +37,11 @@ export interface CheckpointState {
 /** The fields every train-state.json holds besides `format` and `v`. */
 const STATE_FIELDS = ['step', 'config', 'data', 'loader', 'rng', 'optimizer', 'progress'] as const;
 
-export function checkpointName(step: number): string {
+function checkpointName(step: number): string {
   return String(step).padStart(10, '0');
 }
 
-export function checkpointsDir(outDir: string): string {
+function checkpointsDir(outDir: string): string {
   return join(outDir, 'checkpoints');
 }
 

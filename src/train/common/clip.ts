@@ -13,7 +13,7 @@ export interface ClippedGrads {
 }
 
 /** Global L2 norm of all tensors: scalar. */
-export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
+function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
   return tf.tidy(() => {
     const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
     return tf.sqrt(squares.length > 0 ? tf.addN(squares) : tf.scalar(0)) as tf.Scalar;

@@ -68,7 +68,7 @@ const HINT =
   'states of other versions cannot be resumed';
 
 /** The loader state's codec (src/core/state.ts); the buffer is checked by its own codec (nested). */
-export const loaderStateCodec = defineState<LoaderState>({
+const loaderStateCodec = defineState<LoaderState>({
   kind: 'blt-loader',
   version: 1,
   label: 'loader state',

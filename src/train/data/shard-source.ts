@@ -41,7 +41,7 @@ export interface ShardSourceState {
 }
 
 /** The shard source's state codec (src/core/state.ts); `ShardSource.open({ ..., state })` rebuilds it. */
-export const shardSourceCodec = defineState<ShardSourceState>({
+const shardSourceCodec = defineState<ShardSourceState>({
   kind: 'shard-source',
   version: 1,
   label: 'shard-source state',
@@ -87,7 +87,7 @@ interface ShardEntry {
 }
 
 /** Row → tokens and patch lengths (copies: rows are views of their row group's buffers). */
-export function docFromRow(row: ShardRow, where: string): SourceDoc {
+function docFromRow(row: ShardRow, where: string): SourceDoc {
   const n = row.bytes.length + 2;
   const tokens = new Uint16Array(n);
   tokens[0] = BOS_ID;

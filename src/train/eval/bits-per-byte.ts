@@ -29,7 +29,7 @@ export interface BltEvalOptions {
 }
 
 /** Σ CE·mask of one batch (nats) and its Σ mask. */
-export async function batchNats(model: BltModel, batch: BltBatch): Promise<{ nats: number; targets: number }> {
+async function batchNats(model: BltModel, batch: BltBatch): Promise<{ nats: number; targets: number }> {
   const inp = prepareBltInputs(model.config, batch);
   try {
     const t = tf.tidy(() =>

@@ -11,7 +11,7 @@ import { bltForward } from '../model/blt-forward.js';
 import type { BltModel } from '../model/blt-model.js';
 
 /** [T·N] ids, table t = f·|sizes| + g (the reference order); null without n-gram tables. */
-export function prefixNgramIds(model: BltModel, tokens: Int32Array): Int32Array | null {
+function prefixNgramIds(model: BltModel, tokens: Int32Array): Int32Array | null {
   const ng = model.config.ngram;
   if (!ng) return null;
   const N = tokens.length;

@@ -10,13 +10,13 @@ import { applyRope } from '../../nn/rope.js';
 import type { RopeTables } from './rope-tables.js';
 
 /** [B·T,d] → [B·H,T,hd]. */
-export function splitHeads(x: tf.Tensor2D, B: number, T: number, H: number): tf.Tensor3D {
+function splitHeads(x: tf.Tensor2D, B: number, T: number, H: number): tf.Tensor3D {
   const hd = x.shape[1] / H;
   return tf.reshape(tf.transpose(tf.reshape(x, [B, T, H, hd]), [0, 2, 1, 3]), [B * H, T, hd]);
 }
 
 /** [B·H,T,hd] → [B·T,H·hd]. */
-export function mergeHeads(x: tf.Tensor3D, B: number, T: number, H: number): tf.Tensor2D {
+function mergeHeads(x: tf.Tensor3D, B: number, T: number, H: number): tf.Tensor2D {
   const hd = x.shape[2];
   return tf.reshape(tf.transpose(tf.reshape(x, [B, H, T, hd]), [0, 2, 1, 3]), [B * T, H * hd]);
 }

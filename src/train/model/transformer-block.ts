@@ -21,7 +21,7 @@ export interface BlockWeights extends AttentionWeights {
 }
 
 /** The weights of `${prefix}.layers.${i}`. */
-export function blockWeights(model: BltModel, prefix: string, i: number): BlockWeights {
+function blockWeights(model: BltModel, prefix: string, i: number): BlockWeights {
   const n = layerWeightNames(i);
   const w = <T extends tf.Tensor = tf.Tensor2D>(name: string): T => weightOf<T>(model, `${prefix}.${name}`);
   return {
@@ -38,7 +38,7 @@ export function blockWeights(model: BltModel, prefix: string, i: number): BlockW
 }
 
 /** x [B·T,d] → [B·T,d]; mask [B,1,T,T] additive; RoPE over positions 0..T-1 of each row. */
-export function transformerBlock(
+function transformerBlock(
   x: tf.Tensor2D,
   B: number,
   T: number,

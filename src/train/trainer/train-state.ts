@@ -25,7 +25,7 @@ export interface BltRunProgress extends RunCounters {
 export type BltTrainState = RunState<typeof BLT_STATE_FORMAT, BltTrainConfig, DataPlan, LoaderState, BltRunProgress>;
 
 /** The state's codec (src/core/state.ts): tag `{format: 'blt-train-state', v: 1}`. */
-export const bltTrainState = trainStateCodec<BltTrainState>(BLT_STATE_FORMAT);
+const bltTrainState = trainStateCodec<BltTrainState>(BLT_STATE_FORMAT);
 
 export function parseBltTrainState(text: string, dir: string): BltTrainState {
   return parseTrainState(text, dir, bltTrainState, {
