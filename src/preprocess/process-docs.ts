@@ -5,10 +5,10 @@
  */
 import { encodeBytes } from '../bytes/tokenizer.js';
 import { patchLengths } from '../patching/patch-lengths.js';
-import type { PatchOptions } from '../patching/patch-options.js';
+import { toPatchOptions } from '../patching/patch-options.js';
 import { hashNgramIds } from '../patching/ngram-hash.js';
 import type { EntropyScorer } from '../entropy/open-scorer.js';
-import type { PatchingSettings, ProcessSettings } from './settings.js';
+import type { ProcessSettings } from './settings.js';
 import { documentThreshold } from '../entropy/script-threshold.js';
 
 export interface ProcessedDoc {
@@ -22,18 +22,9 @@ export interface ProcessedDoc {
   ngramIds: Int32Array[];
 }
 
-function patchOptionsOf(p: PatchingSettings): PatchOptions {
-  const o: PatchOptions = { mode: p.mode, monotonicity: p.monotonicity, includeNextToken: false };
-  if (p.threshold !== undefined) o.threshold = p.threshold;
-  if (p.thresholdAdd !== undefined) o.thresholdAdd = p.thresholdAdd;
-  if (p.maxPatchLength !== undefined) o.maxPatchLength = p.maxPatchLength;
-  if (p.patchSize !== undefined) o.patchSize = p.patchSize;
-  return o;
-}
-
 /** tokens [L] + entropies [L] | null → the patch lengths and n-gram ids of one document. */
 export function patchAndHash(tokens: Int32Array, entropies: Float32Array | null, s: ProcessSettings): ProcessedDoc {
-  const opts = patchOptionsOf(s.patching);
+  const opts = toPatchOptions(s.patching);
   if (entropies) opts.entropies = entropies;
   if (s.patching.scriptThresholds && opts.mode === 'entropy' && !opts.monotonicity && opts.threshold !== undefined) {
     opts.threshold = documentThreshold(tokens, opts.threshold, s.patching.scriptThresholds);

@@ -9,7 +9,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BltError } from '../core/errors.js';
-import { canonicalJson } from '../shards/fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import { readManifest, type Manifest } from '../shards/manifest.js';
 import { resolvePreprocessConfig, type PreprocessConfig, type PreprocessOptions } from '../preprocess/config.js';
 import { runFingerprints } from '../preprocess/fingerprints.js';

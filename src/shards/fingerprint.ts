@@ -15,7 +15,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json.js';
 
 /** The canonical JSON of the 'j' parts (src/core/canonical-json.ts), re-exported for the shard code. */
-export { canonicalJson };
 
 export type FingerprintPart = string | Uint8Array | object;
 

@@ -14,7 +14,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { BltError } from '../core/errors.js';
-import { canonicalJson, fingerprint } from './fingerprint.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { fingerprint } from './fingerprint.js';
 import {
   buildManifest,
   readManifest,

@@ -11,6 +11,7 @@ import { requireFinite, requireInt } from '../core/validate.js';
 import { PatchStatsAccumulator } from '../patching/patch-stats.js';
 import { patchLengths } from '../patching/patch-lengths.js';
 import { DEFAULT_THRESHOLD } from '../patching/patch-options.js';
+import { DEFAULT_HASH_VOCAB } from '../options/hashing.js';
 import { readShardSet } from '../shards/reader.js';
 import { columnNames, ngramColumnName } from '../shards/schema.js';
 import { COLUMNWISE_SHARD_BYTES } from '../shards/verify-columnwise.js';
@@ -22,9 +23,6 @@ import { manifestNgramVocab, manifestPatching, shardSetInfo } from './shard-colu
 import { STATS_FORMAT, STATS_VERSION, type NgramTableReport, type ShardStatsReport } from './stats-report.js';
 import { countUtf8Boundaries } from './utf8-boundaries.js';
 import { ValueHistogram } from './value-histogram.js';
-
-/** The reference's default hashed n-gram vocabulary (per table). */
-export const DEFAULT_NGRAM_VOCAB = 500002;
 
 export interface ShardStatsOptions {
   /** stop after this many documents (the report says `complete: false`) */
@@ -93,7 +91,7 @@ export async function computeShardStats(dir: string, opts: ShardStatsOptions = {
   const vocab =
     opts.ngramVocab !== undefined
       ? requireInt('ngramVocab', opts.ngramVocab, 1, 2 ** 31)
-      : (manifestVocab ?? DEFAULT_NGRAM_VOCAB);
+      : (manifestVocab ?? DEFAULT_HASH_VOCAB);
   const vocabFrom: NgramTableReport['vocabFrom'] =
     opts.ngramVocab !== undefined ? 'option' : manifestVocab !== undefined ? 'manifest' : 'default';
   const budget = requireInt('collisionBudget', opts.collisionBudget ?? DEFAULT_COLLISION_BUDGET, 1);

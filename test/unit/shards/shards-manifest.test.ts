@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BltError } from '../../../src/core/errors.js';
-import { canonicalJson, fingerprint, fingerprintHasher } from '../../../src/shards/fingerprint.js';
+import { canonicalJson } from '../../../src/core/canonical-json.js';
+import { fingerprint, fingerprintHasher } from '../../../src/shards/fingerprint.js';
 import {
   buildManifest,
   readManifest,
