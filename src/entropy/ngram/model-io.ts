@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSyncNoFsync } from '../../core/atomic.js';
 import { BltError } from '../../core/errors.js';
 import { VOCAB_SIZE } from '../../bytes/byte-vocab.js';
 import { buildModel, flooredEntropies, lazyModel } from './build-model.js';
@@ -9,11 +10,9 @@ import { decodeNgramModel, encodeNgramModel } from './file-format.js';
 import type { NgramModel } from './model.js';
 import { findChild, rebuildSlots, type NodeTable } from './node-table.js';
 
-/** Writes the model file (to `<path>.tmp`, then renamed); returns its fingerprint. */
+/** Writes the model file atomically (core's temporary sibling + rename); returns its fingerprint. */
 export function saveNgramModel(path: string, model: NgramModel): string {
-  const bytes = encodeNgramModel(model);
-  writeFileSync(`${path}.tmp`, bytes);
-  renameSync(`${path}.tmp`, path);
+  writeFileAtomicSyncNoFsync(path, [encodeNgramModel(model)]);
   return model.fingerprint;
 }
 
