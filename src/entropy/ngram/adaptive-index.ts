@@ -22,6 +22,8 @@ export interface AdaptiveIndex {
   /** f64 view (prob at 2s + 1) */
   readonly leafF64: Float64Array;
   readonly leafMask: number;
+  /** every n-gram of length order + 1 has its suffix of length order in the trie (true of pruned KN tries) */
+  readonly leavesClosed: boolean;
 }
 
 const CACHE = new WeakMap<NgramModel, AdaptiveIndex>();
@@ -60,6 +62,10 @@ function buildIndex(model: NgramModel): AdaptiveIndex {
   const lo = new Int32Array(withLeaves ? table.size : 0);
   const hi = new Int32Array(withLeaves ? table.size : 0);
   let n = 0;
+  let leavesClosed = true;
+  for (let v = 1; v < table.size; v++) {
+    if (table.depth[v] === order + 1 && table.depth[table.suffix[v] as number] !== order) leavesClosed = false;
+  }
   if (withLeaves) {
     for (let v = 1; v < table.size; v++) {
       const p = table.parent[v] as number;
@@ -84,5 +90,14 @@ function buildIndex(model: NgramModel): AdaptiveIndex {
       leafF64[2 * s + 1] = prob[v] as number;
     }
   }
-  return { slots, f32, f64, mask: ct.mask, leaves: withLeaves ? leaves : new Int32Array(0), leafF64, leafMask };
+  return {
+    slots,
+    f32,
+    f64,
+    mask: ct.mask,
+    leaves: withLeaves ? leaves : new Int32Array(0),
+    leafF64,
+    leafMask,
+    leavesClosed,
+  };
 }

@@ -130,6 +130,7 @@ export class AdaptiveNgramStream {
     if (ct === undefined) return;
     const { slots, f32, f64, mask, leaves, leafF64 } = this.index;
     const leafMask = leaves.length > 0 ? this.index.leafMask : -1;
+    const leavesClosed = this.index.leavesClosed;
     const keyLen = leafMask >= 0 ? model.order + 1 : model.order;
     const suffix = table.suffix;
     const order = model.order;
@@ -154,7 +155,10 @@ export class AdaptiveNgramStream {
       let d = 0;
       let pv = 0;
       let gv = gammaRoot;
-      for (let m = len < order ? len : order; m > 0; m--) {
+      // a context of length m ending at x has its prefix (length m − 1, ending at the previous token) in the trie,
+      // so m ≤ depth + 1: the longer keys cannot exist and are not probed
+      const top = len < order ? len : order;
+      for (let m = top <= depth ? top : depth + 1; m > 0; m--) {
         const kl = lo & (LO[m] as number);
         const kh = hi & (HI[m] as number);
         let s = keySlotOf(kl, kh, mask);
@@ -178,7 +182,9 @@ export class AdaptiveNgramStream {
         // depth..d, except possibly the leaf of length order + 1 (node·x) that the context index lacks.
         let pk = -1;
         if (d === depth + 1) pk = pv;
-        else if (depth === order) {
+        else if (depth === order && (d === order || !leavesClosed)) {
+          // the leaf node·x has its suffix (length order, ending at x) in the trie when the trie is suffix-closed,
+          // so it can exist only if the longest context ending at x has length order
           if (leafMask >= 0) {
             const kl = lo & (LO[order + 1] as number);
             const kh = hi & (HI[order + 1] as number);
